@@ -1,0 +1,1 @@
+"""Email: who is told what (preferences), the outbox worker, SMTP, templates."""

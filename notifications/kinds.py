@@ -1,0 +1,46 @@
+"""The kinds of email a person can get, and how each role gets them by default."""
+
+from __future__ import annotations
+
+from server.domain.vocabulary import LabelledEnum, Role
+
+
+class Notification(LabelledEnum):
+    REFERRAL_BROADCAST = "referral_broadcast", "A referral is sent to your organisation"
+    REFERRAL_CLOSED = "referral_closed", "A referral you were sent is withdrawn or placed elsewhere"
+    OFFER_ACTIVITY = "offer_activity", "Offers arrive, are withdrawn, or providers decline"
+    OFFER_DECISION = "offer_decision", "Your offer is shortlisted, accepted or declined"
+    DEADLINE_NEAR = "deadline_near", "A referral's response deadline nears with no offers"
+    VACANCY_POSTED = "vacancy_posted", "A vacancy is posted on your frameworks"
+    PLACEMENT_ENDED_UNPLANNED = "placement_ended_unplanned", "A placement ends unplanned or without notice"
+
+
+class Delivery(LabelledEnum):
+    IMMEDIATELY = "immediately", "Immediately"
+    DIGEST = "digest", "Daily digest"
+    OFF = "off", "Off"
+
+
+_PROVIDER = {
+    Notification.REFERRAL_BROADCAST: Delivery.IMMEDIATELY,
+    Notification.REFERRAL_CLOSED: Delivery.IMMEDIATELY,
+    Notification.OFFER_DECISION: Delivery.IMMEDIATELY,
+}
+DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
+    Role.PLACEMENT_OFFICER: {
+        Notification.OFFER_ACTIVITY: Delivery.IMMEDIATELY,
+        Notification.DEADLINE_NEAR: Delivery.IMMEDIATELY,
+        Notification.VACANCY_POSTED: Delivery.DIGEST,
+    },
+    Role.COMMISSIONER: {
+        Notification.PLACEMENT_ENDED_UNPLANNED: Delivery.IMMEDIATELY,
+        Notification.VACANCY_POSTED: Delivery.DIGEST,
+    },
+    Role.PROVIDER_RESPONDER: dict(_PROVIDER),
+    Role.PROVIDER_ADMIN: {**_PROVIDER, Notification.REFERRAL_BROADCAST: Delivery.DIGEST},
+    Role.PLATFORM_ADMIN: {},
+}
+
+
+def default_delivery(role: Role, notification: Notification) -> Delivery:
+    return DEFAULTS.get(role, {}).get(notification, Delivery.OFF)

@@ -1,0 +1,37 @@
+"""The per-request context: who is asking, their loaders, and the request id for logs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from schema.dataloaders import Loaders
+from server.auth.actor import Actor
+from server.settings import Settings
+
+
+@dataclass
+class Context:
+    request: Any
+    response: Any
+    settings: Settings
+    actor: Actor | None
+    token: str | None = None
+    client_address: str = ""
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    connection_params: dict[str, Any] | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.actor)
+
+    def fresh_loaders(self) -> Loaders:
+        """Subscriptions reuse one context per connection: each event gets new loaders, never stale data."""
+        self.loaders = Loaders(self.actor)
+        return self.loaders
+
+
+Info = StrawberryInfo[Context, None]

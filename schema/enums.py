@@ -1,0 +1,47 @@
+"""GraphQL enums: the controlled vocabulary of server.domain.vocabulary, one to one."""
+
+from __future__ import annotations
+
+import strawberry
+
+from notifications.kinds import Delivery, Notification
+from server.domain import vocabulary as v
+from server.services.errors import ErrorCode
+
+AdditionalSupport = strawberry.enum(v.AdditionalSupport)
+Adaptation = strawberry.enum(v.Adaptation)
+AgeBand = strawberry.enum(v.AgeBand)
+CategoryOfNeed = strawberry.enum(v.CategoryOfNeed, description="DfE category of need code")
+CommunicationNeed = strawberry.enum(v.CommunicationNeed)
+DeclineReason = strawberry.enum(v.DeclineReason)
+Duration = strawberry.enum(v.Duration)
+FeeBasis = strawberry.enum(v.FeeBasis)
+Gender = strawberry.enum(v.Gender)
+LeftReason = strawberry.enum(v.LeftReason)
+LegalStatus = strawberry.enum(v.LegalStatus, description="DfE legal status code")
+LivingAlongside = strawberry.enum(v.LivingAlongside)
+Need = strawberry.enum(v.Need)
+NeedLevel = strawberry.enum(v.NeedLevel)
+OfferStatus = strawberry.enum(v.OfferStatus)
+OfstedJudgement = strawberry.enum(v.OfstedJudgement)
+PetsPreference = strawberry.enum(v.PetsPreference)
+PlacementKind = strawberry.enum(v.PlacementKind)
+PlacementStatus = strawberry.enum(v.PlacementStatus)
+PlacementType = strawberry.enum(v.PlacementType, description="DfE placement type code")
+ProviderSector = strawberry.enum(v.ProviderSector, description="DfE placement provider code")
+ProviderStatus = strawberry.enum(v.ProviderStatus)
+ProviderType = strawberry.enum(v.ProviderType)
+ReasonPlacementChanged = strawberry.enum(v.ReasonPlacementChanged, description="DfE reason code")
+ReferralStatus = strawberry.enum(v.ReferralStatus)
+RiskToChild = strawberry.enum(v.RiskToChild)
+RiskToOthers = strawberry.enum(v.RiskToOthers)
+Role = strawberry.enum(v.Role)
+Setting = strawberry.enum(v.Setting)
+Suitability = strawberry.enum(v.Suitability)
+SupplementKind = strawberry.enum(v.SupplementKind)
+SupplementUnit = strawberry.enum(v.SupplementUnit)
+Urgency = strawberry.enum(v.Urgency)
+VacancyStatus = strawberry.enum(v.VacancyStatus)
+UserErrorCode = strawberry.enum(ErrorCode)
+NotificationKind = strawberry.enum(Notification)
+NotificationDelivery = strawberry.enum(Delivery)

@@ -1,0 +1,1 @@
+"""Mutations: one `input`, a payload with the result and `errors: [UserError!]!`, a service call."""

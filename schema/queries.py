@@ -1,0 +1,176 @@
+"""Queries: every read is scoped by the asking actor through server.auth.policy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry.permission import BasePermission
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from schema.context import Info
+from schema.enums import PlacementKind, PlacementStatus, ReferralStatus, Urgency
+from schema.ids import from_global_id
+from schema.types.dashboard import Dashboard, dashboard_for
+from schema.types.frameworks import FrameworkNode
+from schema.types.offers import OfferNode, PlacementNode
+from schema.types.pagination import Connection, paginate
+from schema.types.referrals import ReferralNode
+from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode, VacancyNode
+from schema.types.users import UserNode
+from server.auth import policy
+from server.domain.vocabulary import VacancyStatus
+from server.models import CarerHousehold, ChildrensHome, Framework, Offer, Placement, Referral, User, Vacancy
+from server.services import lookups, referrals
+from server.services.districts import district_directory
+from server.services.errors import ServiceError
+
+
+class IsAuthenticated(BasePermission):
+    message = "Sign in first: send Authorization: Bearer <token>."
+    error_extensions = {"code": "UNAUTHENTICATED"}
+
+    def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
+        return info.context.actor is not None
+
+
+AUTH = [IsAuthenticated]
+
+
+@strawberry.input
+class ReferralFilter:
+    status: list[ReferralStatus] | None = None
+    urgency: list[Urgency] | None = None
+    framework_id: strawberry.ID | None = None
+    placement_kind: list[PlacementKind] | None = None
+    created_since: datetime | None = None
+
+
+@strawberry.input
+class VacancyFilter:
+    placement_kind: PlacementKind | None = None
+    age: int | None = None
+    available_by: date | None = None
+    within_miles: int | None = None
+    of_district: str | None = strawberry.field(default=None, description="Postcode district, e.g. ME14")
+    include_closed: bool = False
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in user; null when not signed in.")
+    async def me(self, info: Info) -> UserNode | None:
+        actor = info.context.actor
+        return await User.get_or_none(id=actor.user_id) if actor else None
+
+    @strawberry.field(permission_classes=AUTH, description="Newest first. Providers see referrals sent to them.")
+    async def referrals(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: ReferralFilter | None = None
+    ) -> Connection[ReferralNode]:
+        query = policy.scope_referrals(info.context.actor, Referral.all())
+        if filter is not None:
+            query = _filter_referrals(query, filter)
+        return await paginate(query, first, after)
+
+    @strawberry.field(permission_classes=AUTH)
+    async def referral(self, info: Info, id: strawberry.ID) -> ReferralNode | None:
+        pk = from_global_id(id, "Referral")
+        if pk is None:
+            return None
+        try:
+            found = await lookups.referral_for(info.context.actor, pk)
+        except ServiceError:
+            return None
+        await referrals.record_viewed(info.context.actor, found)
+        return found
+
+    @strawberry.field(permission_classes=AUTH, description="Offers on one referral (providers: only their own).")
+    async def offers(self, info: Info, referral_id: strawberry.ID) -> list[OfferNode]:
+        pk = from_global_id(referral_id, "Referral")
+        if pk is None:
+            return []
+        return await policy.scope_offers(info.context.actor, Offer.filter(referral_id=pk)).order_by("submitted_at")
+
+    @strawberry.field(permission_classes=AUTH, description="The asking provider's offers, newest first.")
+    async def my_offers(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[OfferNode]:
+        actor = info.context.actor
+        query = Offer.filter(provider_id=actor.provider_id) if actor.is_provider else Offer.filter(id__in=[])
+        return await paginate(query, first, after)
+
+    @strawberry.field(permission_classes=AUTH)
+    async def vacancies(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: VacancyFilter | None = None
+    ) -> Connection[VacancyNode]:
+        query = policy.scope_vacancies(info.context.actor, Vacancy.all())
+        filter = filter or VacancyFilter()
+        if not filter.include_closed:
+            query = query.filter(status=VacancyStatus.OPEN)
+        query = await filter_vacancies(query, filter)
+        return await paginate(query, first, after)
+
+    @strawberry.field(permission_classes=AUTH, description="Frameworks you are a member of, with lots and tiers.")
+    async def frameworks(self, info: Info) -> list[FrameworkNode]:
+        return await policy.scope_frameworks(info.context.actor, Framework.all()).order_by("name")
+
+    @strawberry.field(permission_classes=AUTH)
+    async def placements(
+        self, info: Info, first: int | None = None, after: str | None = None, status: PlacementStatus | None = None
+    ) -> Connection[PlacementNode]:
+        query = policy.scope_placements(info.context.actor, Placement.all())
+        if status is not None:
+            query = query.filter(status=status)
+        return await paginate(query, first, after)
+
+    @strawberry.field(permission_classes=AUTH, description="Your organisation's carer households.")
+    async def carer_households(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[CarerHouseholdNode]:
+        return await paginate(policy.scope_carer_households(info.context.actor, CarerHousehold.all()), first, after)
+
+    @strawberry.field(permission_classes=AUTH, description="Your organisation's figures (see the dashboard feed).")
+    async def dashboard(self, info: Info) -> Dashboard:
+        return await dashboard_for(info.context.actor)
+
+    @strawberry.field(permission_classes=AUTH, description="Your organisation's children's homes.")
+    async def childrens_homes(self, info: Info) -> list[ChildrensHomeNode]:
+        return await policy.scope_childrens_homes(info.context.actor, ChildrensHome.all()).order_by("name")
+
+
+def _filter_referrals(query: QuerySet[Referral], filter: ReferralFilter) -> QuerySet[Referral]:
+    if filter.status:
+        query = query.filter(status__in=list(filter.status))
+    if filter.urgency:
+        query = query.filter(urgency__in=list(filter.urgency))
+    if filter.placement_kind:
+        query = query.filter(placement_kind__in=list(filter.placement_kind))
+    if filter.framework_id is not None:
+        query = query.filter(framework_id=from_global_id(filter.framework_id, "Framework") or 0)
+    if filter.created_since is not None:
+        query = query.filter(created_at__gte=filter.created_since)
+    return query
+
+
+async def filter_vacancies(query: QuerySet[Vacancy], filter: VacancyFilter) -> QuerySet[Vacancy]:
+    if filter.available_by is not None:
+        query = query.filter(available_from__lte=filter.available_by)
+    if filter.age is not None:
+        query = query.filter(
+            Q(carer_household__min_age__lte=filter.age, carer_household__max_age__gte=filter.age)
+            | Q(childrens_home__min_age__lte=filter.age, childrens_home__max_age__gte=filter.age)
+        )
+    if filter.placement_kind is not None:
+        if filter.placement_kind.is_residential:
+            query = query.filter(childrens_home_id__isnull=False)
+        else:
+            # JSON containment differs between SQLite and PostgreSQL: match the few households in Python.
+            households = await CarerHousehold.filter(vacancies__status=VacancyStatus.OPEN).values(
+                "id", "placement_kinds"
+            )
+            approved = [row["id"] for row in households if filter.placement_kind.value in row["placement_kinds"]]
+            query = query.filter(carer_household_id__in=approved)
+    if filter.within_miles is not None and filter.of_district:
+        directory = await district_directory()
+        nearby = [code for code, _ in directory.within(filter.of_district.strip().upper(), filter.within_miles)]
+        query = query.filter(Q(carer_household__district__in=nearby) | Q(childrens_home__district__in=nearby))
+    return query

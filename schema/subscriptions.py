@@ -1,0 +1,169 @@
+"""Live feeds over websockets (graphql-transport-ws, and legacy graphql-ws).
+
+Every message carries the cursor of the event that caused it; `after` replays
+from the event table and then continues live. Permission is decided per event
+and subscriber from the event's topics, which were computed from who may see
+it when it was written (a provider's topic is on an event only if the referral
+was sent to it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from schema.context import Info
+from schema.dataloaders import Loaders
+from schema.ids import from_global_id
+from schema.queries import VacancyFilter, filter_vacancies
+from schema.types.dashboard import Dashboard, dashboard_for
+from schema.types.offers import OfferNode
+from schema.types.referrals import ReferralNode
+from schema.types.resources import VacancyNode
+from server.auth import policy
+from server.auth.actor import Actor
+from server.events.hub import get_hub
+from server.events.log import LoggedEvent, latest_event_id, parse_cursor
+from server.models import Offer, Vacancy
+from server.services import lookups
+from server.services.errors import ServiceError
+
+DASHBOARD_MIN_INTERVAL = 1.0
+
+
+class SubscriptionRefused(Exception):
+    """Shown to the client (not masked): why the subscription cannot start."""
+
+
+@strawberry.type
+class InboxMessage:
+    cursor: str
+    event: str = strawberry.field(description="e.g. referral.published, referral.cascaded, referral.withdrawn")
+    referral: ReferralNode
+
+
+@strawberry.type
+class OfferUpdate:
+    cursor: str
+    event: str = strawberry.field(
+        description="offer.submitted / withdrawn / shortlisted / accepted / declined, "
+        "referral.declined (a provider cannot offer)"
+    )
+    offer: OfferNode | None
+    referral: ReferralNode
+    provider_name: str | None
+
+
+@strawberry.type
+class VacancyMessage:
+    cursor: str
+    event: str
+    vacancy: VacancyNode
+
+
+@strawberry.type
+class DashboardMessage:
+    cursor: str
+    dashboard: Dashboard
+
+
+def _actor(info: Info) -> Actor:
+    actor = info.context.actor
+    if actor is None:
+        raise SubscriptionRefused("Sign in first.")
+    return actor
+
+
+def _cursor(after: str | None) -> int | None:
+    try:
+        return parse_cursor(after)
+    except ValueError as error:
+        raise SubscriptionRefused(str(error)) from error
+
+
+def _shared_loaders(info: Info, event: LoggedEvent, actor: Actor) -> Loaders:
+    """Fresh per event (never stale), shared by every subscriber of the same scope."""
+    scope = (actor.role.value, actor.council_id, actor.provider_id)
+    loaders = get_hub().shared(event.id, ("loaders", scope), lambda: Loaders(actor))
+    info.context.loaders = loaders
+    return loaders
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Provider staff: referrals sent to your organisation, live.")
+    async def referral_inbox(self, info: Info, after: str | None = None) -> AsyncGenerator[InboxMessage, None]:
+        actor = _actor(info)
+        if not actor.is_provider:
+            raise SubscriptionRefused("The referral inbox is for provider staff.")
+        topic = f"provider:{actor.provider_id}"
+        async for event in get_hub().stream(frozenset({topic}), _cursor(after)):
+            if not event.type.startswith("referral.") or topic not in event.topics:
+                continue
+            loaders = _shared_loaders(info, event, actor)
+            referral = await loaders.referral.load(event.payload["referralId"])
+            if referral is not None:
+                yield InboxMessage(cursor=event.cursor, event=event.type, referral=referral)
+
+    @strawberry.subscription(description="The council's view of one referral: offers and declines as they happen.")
+    async def offer_updates(
+        self, info: Info, referral_id: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[OfferUpdate, None]:
+        actor = _actor(info)
+        pk = from_global_id(referral_id, "Referral")
+        try:
+            referral = await lookups.referral_for(actor, pk or 0)
+        except ServiceError as error:
+            raise SubscriptionRefused(error.message) from error
+        if not (actor.is_admin or (actor.is_council and referral.council_id == actor.council_id)):
+            raise SubscriptionRefused("Offer updates are for the council that owns the referral.")
+        async for event in get_hub().stream(frozenset({f"referral:{referral.id}"}), _cursor(after)):
+            if not (event.type.startswith("offer.") or event.type == "referral.declined"):
+                continue
+            loaders = _shared_loaders(info, event, actor)
+            offer = await Offer.get_or_none(id=event.payload["offerId"]) if "offerId" in event.payload else None
+            provider = await loaders.provider.load(event.payload["providerId"])
+            yield OfferUpdate(
+                cursor=event.cursor,
+                event=event.type,
+                offer=offer,
+                referral=await loaders.referral.load(referral.id),
+                provider_name=provider.name if provider else None,
+            )
+
+    @strawberry.subscription(description="Council staff: vacancies on your frameworks' providers, live.")
+    async def vacancy_feed(
+        self, info: Info, after: str | None = None, filter: VacancyFilter | None = None
+    ) -> AsyncGenerator[VacancyMessage, None]:
+        actor = _actor(info)
+        if not (actor.is_council or actor.is_admin):
+            raise SubscriptionRefused("The vacancy feed is for council staff.")
+        topics = frozenset(actor.topics)
+        async for event in get_hub().stream(topics, _cursor(after)):
+            if not event.type.startswith("vacancy.") or not (topics & event.topics):
+                continue
+            _shared_loaders(info, event, actor)
+            query = policy.scope_vacancies(actor, Vacancy.filter(id=event.payload["vacancyId"]))
+            if filter is not None:
+                query = await filter_vacancies(query, VacancyFilter(**{**vars(filter), "include_closed": True}))
+            vacancy = await query.first()
+            if vacancy is not None:
+                yield VacancyMessage(cursor=event.cursor, event=event.type, vacancy=vacancy)
+
+    @strawberry.subscription(description="Your organisation's figures, pushed as they change (at most once a second).")
+    async def dashboard(self, info: Info, after: str | None = None) -> AsyncGenerator[DashboardMessage, None]:
+        actor = _actor(info)
+        if not (actor.is_council or actor.is_provider):
+            raise SubscriptionRefused("Dashboards are for council and provider staff.")
+        hub = get_hub()
+        last_sent = 0.0
+        yield DashboardMessage(cursor=str(await latest_event_id()), dashboard=await dashboard_for(actor))
+        async for event in hub.stream(frozenset(actor.topics), _cursor(after)):
+            wait = DASHBOARD_MIN_INTERVAL - (asyncio.get_running_loop().time() - last_sent)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            figures = await dashboard_for(actor)
+            last_sent = asyncio.get_running_loop().time()
+            yield DashboardMessage(cursor=event.cursor, dashboard=figures)

@@ -1,0 +1,1 @@
+"""GraphQL object types. Resolvers receive ORM rows as `self` and load relations through DataLoaders."""

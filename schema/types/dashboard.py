@@ -1,0 +1,79 @@
+"""Dashboard figures for a council or a provider."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.enums import PlacementKind, Urgency
+from server.auth.actor import Actor
+from server.domain import vocabulary as v
+from server.services.dashboard import CouncilFigures, ProviderFigures, figures_for
+
+
+@strawberry.type
+class UrgencyCount:
+    urgency: Urgency
+    count: int
+
+
+@strawberry.type
+class KindFee:
+    placement_kind: PlacementKind
+    average_weekly_fee_pence: int
+
+
+@strawberry.type
+class CouncilDashboard:
+    open_by_urgency: list[UrgencyCount]
+    open_without_offer: int
+    median_hours_to_first_offer: float | None = strawberry.field(description="Last 30 days")
+    offers_per_referral: float | None = strawberry.field(description="Referrals published in the last 30 days")
+    placements_this_month: int
+    share_inside_area: float | None
+    share_within_20_miles: float | None
+    framework_placements: int
+    spot_placements: int
+    average_weekly_fee_by_kind: list[KindFee]
+
+
+@strawberry.type
+class ProviderDashboard:
+    referrals_received: int = strawberry.field(description="Last 30 days")
+    response_rate: float | None
+    median_response_hours: float | None
+    offers_live: int
+    acceptance_rate: float | None
+    vacancies_open: int
+
+
+@strawberry.type
+class Dashboard:
+    council: CouncilDashboard | None = None
+    provider: ProviderDashboard | None = None
+
+
+def council_dashboard(figures: CouncilFigures) -> CouncilDashboard:
+    return CouncilDashboard(
+        open_by_urgency=[UrgencyCount(urgency=u, count=figures.open_by_urgency.get(u.value, 0)) for u in v.Urgency],
+        open_without_offer=figures.open_without_offer,
+        median_hours_to_first_offer=figures.median_hours_to_first_offer,
+        offers_per_referral=figures.offers_per_referral,
+        placements_this_month=figures.placements_this_month,
+        share_inside_area=figures.share_inside_area,
+        share_within_20_miles=figures.share_within_20_miles,
+        framework_placements=figures.framework_placements,
+        spot_placements=figures.spot_placements,
+        average_weekly_fee_by_kind=[
+            KindFee(placement_kind=v.PlacementKind(kind), average_weekly_fee_pence=fee)
+            for kind, fee in figures.average_weekly_fee_by_kind.items()
+        ],
+    )
+
+
+async def dashboard_for(actor: Actor) -> Dashboard:
+    figures = await figures_for(actor)
+    if isinstance(figures, CouncilFigures):
+        return Dashboard(council=council_dashboard(figures))
+    if isinstance(figures, ProviderFigures):
+        return Dashboard(provider=ProviderDashboard(**vars(figures)))
+    return Dashboard()

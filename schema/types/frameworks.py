@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from schema.context import Info
+from schema.enums import AgeBand, LeftReason, NeedLevel, OfstedJudgement, PlacementKind, SupplementKind, SupplementUnit
+from schema.ids import to_global_id
+from schema.types.organisations import CouncilNode, ProviderNode
+from server.auth import policy
+from server.models import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
+
+
+@strawberry.type(name="Framework")
+class FrameworkNode:
+    reference: str
+    name: str
+    starts_on: date
+    ends_on: date
+    extended_to: date | None
+    minimum_ofsted_judgement: OfstedJudgement
+    tier_response_hours: int
+    emergency_response_hours: int
+    quality_weight_percent: int
+    cost_weight_percent: int
+
+    @strawberry.field
+    def id(self, root: Framework) -> strawberry.ID:
+        return to_global_id("Framework", root.id)
+
+    @strawberry.field
+    async def lead_council(self, root: Framework, info: Info) -> CouncilNode:
+        return await info.context.loaders.council.load(root.lead_council_id)
+
+    @strawberry.field
+    async def member_councils(self, root: Framework) -> list[CouncilNode]:
+        return await root.member_councils.all().order_by("name")
+
+    @strawberry.field
+    async def lots(self, root: Framework, info: Info) -> list[LotNode]:
+        return await info.context.loaders.lots_by_framework.load(root.id)
+
+
+@strawberry.type(name="Lot")
+class LotNode:
+    code: str
+    name: str
+
+    @strawberry.field
+    def id(self, root: Lot) -> strawberry.ID:
+        return to_global_id("Lot", root.id)
+
+    @strawberry.field
+    def placement_kinds(self, root: Lot) -> list[PlacementKind]:
+        return root.placement_kinds
+
+    @strawberry.field
+    def age_bands(self, root: Lot) -> list[AgeBand]:
+        return root.age_bands
+
+    @strawberry.field
+    def need_levels(self, root: Lot) -> list[NeedLevel]:
+        return root.need_levels
+
+    @strawberry.field(description="Providers on the lot by tier; a provider sees only its own membership.")
+    async def members(self, root: Lot, info: Info) -> list[LotMembershipNode]:
+        rows = await info.context.loaders.memberships_by_lot.load(root.id)
+        actor = info.context.actor
+        if actor is not None and actor.is_provider:
+            return [row for row in rows if row.provider_id == actor.provider_id]
+        return rows
+
+
+@strawberry.type(name="LotMembership")
+class LotMembershipNode:
+    tier: int
+    joined_on: date
+    left_on: date | None
+    left_reason: LeftReason | None
+
+    @strawberry.field
+    def id(self, root: LotMembership) -> strawberry.ID:
+        return to_global_id("LotMembership", root.id)
+
+    @strawberry.field
+    async def provider(self, root: LotMembership, info: Info) -> ProviderNode:
+        return await info.context.loaders.provider.load(root.provider_id)
+
+    @strawberry.field(description="The framework-tier prices (a provider sees its own; councils their frameworks').")
+    async def price_schedule(self, root: LotMembership, info: Info) -> list[PriceScheduleEntryNode]:
+        actor = info.context.actor
+        if actor is None:
+            return []
+        query = policy.scope_price_entries(actor, PriceScheduleEntry.filter(membership_id=root.id))
+        return await query.order_by("age_band", "need_level", "-effective_from")
+
+    @strawberry.field
+    async def supplements(self, root: LotMembership, info: Info) -> list[SupplementNode]:
+        actor = info.context.actor
+        if actor is None or (actor.is_provider and actor.provider_id != root.provider_id):
+            return []
+        return await Supplement.filter(membership_id=root.id).order_by("kind", "-effective_from")
+
+
+@strawberry.type(name="PriceScheduleEntry")
+class PriceScheduleEntryNode:
+    age_band: AgeBand
+    need_level: NeedLevel
+    weekly_fee_pence: int
+    effective_from: date
+    effective_to: date | None
+
+
+@strawberry.type(name="Supplement")
+class SupplementNode:
+    kind: SupplementKind
+    unit: SupplementUnit
+    amount_pence: int
+    effective_from: date
+    effective_to: date | None

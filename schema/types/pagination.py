@@ -1,0 +1,60 @@
+"""Cursor connections (keyset pagination on the primary key, newest first)."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import strawberry
+from tortoise.queryset import QuerySet
+
+from schema.ids import from_cursor, to_cursor
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+class PageSizeError(ValueError):
+    pass
+
+
+def page_size(first: int | None) -> int:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise PageSizeError(f"`first` must be between 1 and {MAX_PAGE_SIZE}.")
+    return size
+
+
+async def paginate(query: QuerySet, first: int | None, after: str | None) -> Connection:
+    size = page_size(first)
+    after_id = from_cursor(after)
+    if after_id is not None:
+        query = query.filter(id__lt=after_id)
+    rows = await query.order_by("-id").limit(size + 1)
+    page = rows[:size]
+    edges = [Edge(cursor=to_cursor(row.id), node=row) for row in page]
+    return Connection(
+        edges=edges, page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None)
+    )

@@ -1,0 +1,90 @@
+"""The GraphQL endpoint: HTTP and websockets, authenticated by bearer token or portal session."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+from hashlib import sha256
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from schema.context import Context
+from server.auth.actor import Actor
+from server.services.accounts import user_for_token
+from server.settings import Settings
+
+SESSION_COOKIE = "px_session"
+CSRF_HEADER = "x-csrf-token"
+MAX_QUERY_BYTES = 20_000
+
+
+def csrf_token_for(settings: Settings, session_token: str) -> str:
+    """Tied to the session: a page from another site can neither read nor forge it."""
+    return hmac.new(settings.secret_key.encode(), f"csrf:{session_token}".encode(), sha256).hexdigest()
+
+
+def bearer_token(headers: Any) -> str | None:
+    value = headers.get("authorization") or headers.get("Authorization") or ""
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class GraphQLApp(GraphQL):
+    def __init__(self, schema: Any, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if not settings.is_production else None,
+            allow_queries_via_get=False,
+            keep_alive=True,
+            keep_alive_interval=15,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=20,
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        actor, token = None, None
+        if isinstance(request, Request):
+            actor, token = await self._http_actor(request)
+            if isinstance(response, Response):
+                context = Context(request, response, self.settings, actor, token, _client(request))
+                response.headers["X-Request-Id"] = context.request_id
+                return context
+        return Context(request, response, self.settings, actor, token, _client(request))
+
+    async def _http_actor(self, request: Request) -> tuple[Actor | None, str | None]:
+        token = bearer_token(request.headers)
+        if token is None:
+            session = request.cookies.get(SESSION_COOKIE)
+            # Cookie-authenticated requests must prove they come from our own pages.
+            expected = csrf_token_for(self.settings, session) if session else None
+            if session and hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), expected or ""):
+                token = session
+        if token is None:
+            return None, None
+        user = await user_for_token(token)
+        return (Actor.of(user), token) if user else (None, None)
+
+    async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
+        """Authenticate the websocket from connection_init's payload or the portal's session cookie."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        websocket: WebSocket = context.request
+        token = bearer_token({k.lower(): v for k, v in params.items()}) or websocket.cookies.get(SESSION_COOKIE)
+        user = await user_for_token(token) if token else None
+        if user is None:
+            raise ConnectionRejectionError({"message": 'Sign in first: send {"Authorization": "Bearer ..."}.'})
+        context.actor = Actor.of(user)
+        context.token = token
+        context.fresh_loaders()
+        return None
+
+
+def _client(request: Request | WebSocket) -> str:
+    return request.client.host if request.client else ""

@@ -1,0 +1,69 @@
+"""The ASGI application: GraphQL API, websockets, the portal and health checks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from schema.build import build_schema
+from schema.view import GraphQLApp
+from server.database import close_database, database_answers, init_database
+from server.events.bus import bus_for, set_bus
+from server.events.hub import EventHub, set_hub
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# A long-running part (the outbox worker, the dev mailbox, the cascade clock):
+# given the settings, an async context manager that runs it while the app runs.
+BackgroundPart = Callable[[Settings], AbstractAsyncContextManager[object]]
+
+
+async def healthz(request: Request) -> JSONResponse:
+    if await database_answers():
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    background: list[BackgroundPart] | None = None,
+    manage_database: bool = True,
+) -> Starlette:
+    """manage_database=False lets tests that already initialised Tortoise share their connection."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if manage_database:
+                await init_database(settings)
+                stack.push_async_callback(close_database)
+            bus = bus_for(settings.redis_url)
+            await bus.start()
+            set_bus(bus)
+            stack.push_async_callback(bus.stop)
+            hub = EventHub(bus)
+            await hub.start()
+            set_hub(hub)
+            stack.push_async_callback(hub.stop)
+            for part in background or []:
+                await stack.enter_async_context(part(settings))
+            yield
+
+    graphql = GraphQLApp(build_schema(production=settings.is_production), settings)
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, debug=False)
+    app.state.settings = settings
+    return app

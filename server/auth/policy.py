@@ -1,0 +1,196 @@
+"""The permission policy: who may see or do what, for every kind of object.
+
+Resolvers, subscriptions, services and the portal all ask here, so tenancy is
+decided in one place:
+- a council sees its own referrals and every offer on them;
+- a provider sees only the referrals broadcast to it (sent, not merely
+  considered) and only its own offers, never another provider's offer or price;
+- commissioners see their council's work and aggregates for frameworks they lead;
+- platform admins administer.
+Scoping functions narrow a queryset; predicates answer for one loaded object.
+Callers turn a refusal on a single object into "not found", so that nobody can
+probe for another tenant's ids.
+"""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from server.auth.actor import Actor
+from server.domain.vocabulary import Role
+from server.models import (
+    BroadcastRecipient,
+    CarerHousehold,
+    ChildrensHome,
+    Framework,
+    Offer,
+    Placement,
+    PriceScheduleEntry,
+    Referral,
+    Vacancy,
+)
+
+NOTHING = Q(id__in=[])
+
+
+# --- referrals ------------------------------------------------------------------
+
+
+def scope_referrals(actor: Actor, query: QuerySet[Referral]) -> QuerySet[Referral]:
+    if actor.is_admin:
+        return query
+    if actor.is_council:
+        return query.filter(council_id=actor.council_id)
+    if actor.is_provider:
+        return query.filter(recipients__provider_id=actor.provider_id, recipients__sent_at__isnull=False)
+    return query.filter(NOTHING)
+
+
+async def may_view_referral(actor: Actor, referral: Referral) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.is_council:
+        return referral.council_id == actor.council_id
+    if actor.is_provider:
+        return await BroadcastRecipient.exists(
+            referral_id=referral.id, provider_id=actor.provider_id, sent_at__isnull=False
+        )
+    return False
+
+
+def may_write_referral(actor: Actor, referral: Referral | None = None) -> bool:
+    """Placement officers write, publish and withdraw their own council's referrals."""
+    if actor.role is not Role.PLACEMENT_OFFICER or actor.council_id is None:
+        return False
+    return referral is None or referral.council_id == actor.council_id
+
+
+def may_decide_offers(actor: Actor, referral: Referral) -> bool:
+    return may_write_referral(actor, referral)
+
+
+async def may_respond_to_referral(actor: Actor, referral: Referral) -> bool:
+    """Provider staff answer referrals that were sent to their organisation."""
+    return actor.is_provider and await may_view_referral(actor, referral)
+
+
+# --- offers ---------------------------------------------------------------------
+
+
+def scope_offers(actor: Actor, query: QuerySet[Offer]) -> QuerySet[Offer]:
+    if actor.is_admin:
+        return query
+    if actor.is_council:
+        return query.filter(referral__council_id=actor.council_id)
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
+
+
+def may_view_offer(actor: Actor, offer: Offer, referral_council_id: int) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.is_council:
+        return referral_council_id == actor.council_id
+    if actor.is_provider:
+        return offer.provider_id == actor.provider_id
+    return False
+
+
+def may_manage_own_offer(actor: Actor, offer: Offer) -> bool:
+    return actor.is_provider and offer.provider_id == actor.provider_id
+
+
+# --- providers' resources --------------------------------------------------------
+
+
+def may_manage_provider(actor: Actor, provider_id: int) -> bool:
+    """Provider staff manage their own households, homes and vacancies; admins any."""
+    return actor.is_admin or (actor.is_provider and actor.provider_id == provider_id)
+
+
+def scope_carer_households(actor: Actor, query: QuerySet[CarerHousehold]) -> QuerySet[CarerHousehold]:
+    if actor.is_admin:
+        return query
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
+
+
+def scope_childrens_homes(actor: Actor, query: QuerySet[ChildrensHome]) -> QuerySet[ChildrensHome]:
+    if actor.is_admin:
+        return query
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
+
+
+def scope_vacancies(actor: Actor, query: QuerySet[Vacancy]) -> QuerySet[Vacancy]:
+    """Providers see their own; councils see those of providers on their frameworks."""
+    if actor.is_admin:
+        return query
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    if actor.is_council:
+        return query.filter(
+            provider__lot_memberships__lot__framework__member_councils__id=actor.council_id,
+            provider__lot_memberships__left_on__isnull=True,
+        ).distinct()
+    return query.filter(NOTHING)
+
+
+# --- frameworks, prices, placements ------------------------------------------------
+
+
+def scope_frameworks(actor: Actor, query: QuerySet[Framework]) -> QuerySet[Framework]:
+    if actor.is_admin:
+        return query
+    if actor.is_council:
+        return query.filter(Q(member_councils__id=actor.council_id) | Q(lead_council_id=actor.council_id)).distinct()
+    if actor.is_provider:
+        return query.filter(lots__memberships__provider_id=actor.provider_id).distinct()
+    return query.filter(NOTHING)
+
+
+def scope_price_entries(actor: Actor, query: QuerySet[PriceScheduleEntry]) -> QuerySet[PriceScheduleEntry]:
+    """A provider sees its own prices; a council sees the prices of its frameworks."""
+    if actor.is_admin:
+        return query
+    if actor.is_provider:
+        return query.filter(membership__provider_id=actor.provider_id)
+    if actor.is_council:
+        return query.filter(membership__lot__framework__member_councils__id=actor.council_id)
+    return query.filter(NOTHING)
+
+
+def may_administer_framework(actor: Actor, framework: Framework) -> bool:
+    """Admins, and commissioners of the lead council, manage membership and prices."""
+    if actor.is_admin:
+        return True
+    return actor.role is Role.COMMISSIONER and actor.council_id == framework.lead_council_id
+
+
+def may_view_framework_aggregates(actor: Actor, framework: Framework) -> bool:
+    return may_administer_framework(actor, framework)
+
+
+def scope_placements(actor: Actor, query: QuerySet[Placement]) -> QuerySet[Placement]:
+    if actor.is_admin:
+        return query
+    if actor.is_council:
+        return query.filter(council_id=actor.council_id)
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
+
+
+def may_end_placement(actor: Actor, placement: Placement) -> bool:
+    """The council ends a placement, or the provider gives notice."""
+    if actor.role is Role.PLACEMENT_OFFICER:
+        return placement.council_id == actor.council_id
+    return actor.is_provider and placement.provider_id == actor.provider_id
+
+
+def may_administer(actor: Actor) -> bool:
+    return actor.is_admin

@@ -1,0 +1,203 @@
+"""`placement-exchange`: run, migrate, seed and administer the exchange."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from server.domain.vocabulary import Role
+from server.settings import Settings, SettingsError
+
+console = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    """Validate the environment once; a bad value ends the process with a clear message."""
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        console.print(f"[bold red]Configuration error:[/] {error}")
+        sys.exit(2)
+
+
+def run(coroutine_factory: Callable[[Settings], Awaitable[Any]]) -> Any:
+    settings = load_settings()
+    return asyncio.run(coroutine_factory(settings))
+
+
+@click.group()
+def main() -> None:
+    """Placement Exchange: referrals, offers and placements for children in care."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    from server.database import migrate as apply
+
+    async def go(settings: Settings) -> None:
+        await apply(settings)
+        console.print(f"Migrations applied to {_safe_url(settings.database_url)}")
+
+    run(go)
+
+
+@main.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo frameworks, providers and history (does nothing if already loaded)."""
+    from server.database import database
+    from server.demo.seed import seed_demo
+
+    async def go(settings: Settings) -> None:
+        async with database(settings):
+            created = await seed_demo()
+        console.print("Demo data loaded." if created else "Demo data already present: nothing to do.")
+
+    run(go)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes (PostgreSQL + Redis).")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API and portal with uvicorn."""
+    _serve(load_settings(), host, port, workers)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Migrate, load the demo data if the database is empty, and serve."""
+    from server.database import database
+    from server.database import migrate as apply
+    from server.demo.seed import seed_demo
+
+    settings = load_settings()
+
+    async def prepare() -> None:
+        await apply(settings)
+        async with database(settings):
+            await seed_demo()
+
+    asyncio.run(prepare())
+    url = f"http://{host}:{port}/"
+    console.print(f"\n[bold green]Placement Exchange demo[/] at [link={url}]{url}[/]")
+    console.print("Sign in as placements@kent.example.org (or any demo account) with password exchange-demo\n")
+    _serve(settings, host, port, 1, demo=True)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int, demo: bool = False) -> None:
+    import os
+
+    import uvicorn
+
+    if demo:
+        os.environ["PLACEMENT_EXCHANGE_DEMO"] = "1"
+    if workers > 1 and settings.is_sqlite:
+        console.print("[bold red]Several server processes need PostgreSQL:[/] set DATABASE_URL (and REDIS_URL).")
+        sys.exit(2)
+    uvicorn.run(
+        "server.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+    )
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default="")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--council", "council_code", default=None, help="ONS code of the user's council.")
+@click.option("--provider", "provider_urn", default=None, help="Ofsted URN of the user's provider.")
+@click.password_option()
+def create_user_command(
+    email: str, display_name: str, role: str, council_code: str | None, provider_urn: str | None, password: str
+) -> None:
+    """Create a user account."""
+    from server.database import database
+    from server.models import Council, Provider
+    from server.services.accounts import create_user
+    from server.services.errors import ServiceError
+
+    async def go(settings: Settings) -> int:
+        async with database(settings):
+            council = await Council.get_or_none(ons_code=council_code) if council_code else None
+            provider = await Provider.get_or_none(ofsted_urn=provider_urn) if provider_urn else None
+            if council_code and council is None:
+                console.print(f"[red]No council with ONS code {council_code}[/]")
+                return 1
+            if provider_urn and provider is None:
+                console.print(f"[red]No provider with Ofsted URN {provider_urn}[/]")
+                return 1
+            try:
+                user = await create_user(
+                    None,
+                    email=email,
+                    password=password,
+                    display_name=display_name,
+                    role=Role(role),
+                    council_id=council.id if council else None,
+                    provider_id=provider.id if provider else None,
+                )
+            except ServiceError as error:
+                for problem in error.problems:
+                    console.print(f"[red]{problem.field}: {problem.message}[/]")
+                return 1
+            console.print(f"Created {user.email} ({Role(role).label})")
+            return 0
+
+    sys.exit(run(go))
+
+
+@main.command("import-postcodes")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_postcodes(csv_file: Path) -> None:
+    """Import postcode districts (outward code, latitude, longitude) from a CSV file."""
+    from server.database import database
+    from server.domain.geography import parse_postcode_csv
+    from server.services.districts import import_districts
+
+    lines = csv_file.read_text(encoding="utf-8-sig").splitlines()
+    result = parse_postcode_csv(lines)
+    for error in result.errors:
+        console.print(f"[yellow]line {error.line}:[/] {error.message}")
+
+    async def go(settings: Settings) -> tuple[int, int]:
+        added = updated = 0
+        async with database(settings):
+            with Progress(console=console) as progress:
+                task = progress.add_task("Importing districts", total=len(result.rows))
+                for start in range(0, len(result.rows), 500):
+                    batch = result.rows[start : start + 500]
+                    a, u = await import_districts(batch)
+                    added, updated = added + a, updated + u
+                    progress.advance(task, len(batch))
+        return added, updated
+
+    added, updated = run(go)
+    console.print(f"{added} districts added, {updated} updated, {len(result.errors)} bad rows skipped.")
+    sys.exit(1 if result.errors and not result.rows else 0)
+
+
+def _safe_url(url: str) -> str:
+    """Never print a password from DATABASE_URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
+    return urlunsplit(parts)

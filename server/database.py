@@ -1,0 +1,68 @@
+"""Tortoise ORM configuration and lifecycle for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as run_migrations
+
+from server.settings import Settings
+
+MODEL_MODULES = ["server.models"]
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection(database_url)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "server.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    if database_url.startswith("sqlite:"):
+        # WAL lets readers carry on while the single writer commits.
+        separator = "&" if "?" in database_url else "?"
+        return f"{database_url}{separator}journal_mode=WAL&foreign_keys=ON"
+    return database_url
+
+
+async def init_database(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+
+
+async def close_database() -> None:
+    await connections.close_all()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every migration not yet applied."""
+    await run_migrations(config=tortoise_config(settings.database_url))
+    await connections.close_all()
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[None]:
+    await init_database(settings)
+    try:
+        yield
+    finally:
+        await close_database()
+
+
+async def database_answers() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "not ready" to a health check
+        return False
+    return True

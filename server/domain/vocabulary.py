@@ -1,0 +1,389 @@
+"""The controlled vocabulary of children's placement commissioning.
+
+Every enum here is a word of the field (DOMAIN.md). Where a national statistical
+code exists (the DfE's SSDA903 return on looked-after children) the enum value
+*is* that code, so data can be reported without mapping. Other values follow the
+SocialCareData placements standard in lower snake case.
+
+The same enums back the database columns (CharEnumField), the GraphQL enums and
+the portal's option lists, so a word is defined exactly once.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class LabelledEnum(str, Enum):
+    """A string enum whose members also carry the words a person reads."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value.replace("_", " ").capitalize()
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# --- organisations and people -------------------------------------------------
+
+
+class ProviderType(LabelledEnum):
+    IFA = "ifa", "Independent fostering agency"
+    CHILDRENS_HOMES = "childrens_homes", "Children's homes"
+    BOTH = "both", "Fostering and children's homes"
+
+
+class ProviderStatus(LabelledEnum):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    CLOSED = "closed", "Closed"
+
+
+class ProviderSector(LabelledEnum):
+    """DfE placement provider codes for independent providers."""
+
+    PR4 = "PR4", "Private provision"
+    PR5 = "PR5", "Voluntary or third sector provision"
+
+
+class OfstedJudgement(LabelledEnum):
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement to be good"
+    INADEQUATE = "inadequate", "Inadequate"
+    NOT_YET_INSPECTED = "not_yet_inspected", "Not yet inspected"
+
+    @property
+    def rank(self) -> int:
+        """Higher is better; a new registration ranks with Requires improvement."""
+        return _JUDGEMENT_RANK[self]
+
+    def meets(self, minimum: OfstedJudgement) -> bool:
+        return self.rank >= minimum.rank
+
+
+_JUDGEMENT_RANK = {
+    OfstedJudgement.OUTSTANDING: 4,
+    OfstedJudgement.GOOD: 3,
+    OfstedJudgement.REQUIRES_IMPROVEMENT: 2,
+    OfstedJudgement.NOT_YET_INSPECTED: 2,
+    OfstedJudgement.INADEQUATE: 1,
+}
+
+
+class Role(LabelledEnum):
+    PLACEMENT_OFFICER = "placement_officer", "Placement officer"
+    COMMISSIONER = "commissioner", "Commissioner"
+    PROVIDER_RESPONDER = "provider_responder", "Provider responder"
+    PROVIDER_ADMIN = "provider_admin", "Provider admin"
+    PLATFORM_ADMIN = "platform_admin", "Platform admin"
+
+    @property
+    def is_council(self) -> bool:
+        return self in (Role.PLACEMENT_OFFICER, Role.COMMISSIONER)
+
+    @property
+    def is_provider(self) -> bool:
+        return self in (Role.PROVIDER_RESPONDER, Role.PROVIDER_ADMIN)
+
+
+# --- frameworks ---------------------------------------------------------------
+
+
+class PlacementKind(LabelledEnum):
+    CORE_FOSTERING = "core_fostering", "Core fostering"
+    ENHANCED_FOSTERING = "enhanced_fostering", "Enhanced / complex fostering"
+    SPECIALIST_FOSTERING = "specialist_fostering", "Specialist or therapeutic fostering"
+    PARENT_AND_CHILD = "parent_and_child", "Parent and child"
+    SIBLING_GROUP = "sibling_group", "Sibling group"
+    SOLO = "solo", "Solo placement"
+    DISABLED_CHILDREN = "disabled_children", "Disabled children"
+    STEP_DOWN = "step_down", "Step-down from residential to fostering"
+    CHILDRENS_HOME = "childrens_home", "Children's home bed"
+
+    @property
+    def is_residential(self) -> bool:
+        return self is PlacementKind.CHILDRENS_HOME
+
+
+class Duration(LabelledEnum):
+    EMERGENCY = "emergency", "Emergency"
+    SHORT_TERM = "short_term", "Short term"
+    LONG_TERM = "long_term", "Long term / permanent"
+    RESPITE = "respite", "Respite / short breaks"
+    REMAND = "remand", "Remand"
+
+
+class Urgency(LabelledEnum):
+    """The placements standard's urgency: needed today, within 5 days, later."""
+
+    TODAY = "today", "Needed today"
+    WITHIN_5_DAYS = "within_5_days", "Within 5 days"
+    LATER = "later", "Planned (later)"
+
+
+class AgeBand(LabelledEnum):
+    AGE_0_4 = "0-4", "0-4"
+    AGE_5_10 = "5-10", "5-10"
+    AGE_11_15 = "11-15", "11-15"
+    AGE_16_18 = "16-18", "16-18"
+
+    @classmethod
+    def for_age(cls, age: int) -> AgeBand:
+        if age < 0 or age > 18:
+            raise ValueError(f"age {age} is outside 0-18")
+        if age <= 4:
+            return cls.AGE_0_4
+        if age <= 10:
+            return cls.AGE_5_10
+        if age <= 15:
+            return cls.AGE_11_15
+        return cls.AGE_16_18
+
+
+class NeedLevel(LabelledEnum):
+    STANDARD = "standard", "Standard"
+    ADDITIONAL_SUPPORT = "additional_support", "With additional support"
+    INTENSIVE_SUPPORT = "intensive_support", "With intensive support"
+    SPECIALIST = "specialist", "Specialist"
+
+
+class SupplementKind(LabelledEnum):
+    SOLO = "solo", "Solo placement"
+    EMERGENCY = "emergency", "Emergency placement"
+    SIBLING = "sibling", "Each additional sibling"
+    ADDITIONAL_SUPPORT_HOURS = "additional_support_hours", "Additional support (per hour a week)"
+
+
+class SupplementUnit(LabelledEnum):
+    PER_WEEK = "per_week", "per week"
+    PER_HOUR = "per_hour", "per hour a week"
+    PER_CHILD = "per_child", "per additional child a week"
+
+
+class LeftReason(LabelledEnum):
+    TERMINATED = "terminated", "Terminated"
+    MERGED = "merged", "Merged into another provider"
+    WITHDREW = "withdrew", "Withdrew"
+
+
+# --- the child's anonymised profile (placements standard) ------------------------
+
+
+class Gender(LabelledEnum):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other / not stated"
+
+
+class Need(LabelledEnum):
+    CRIMINAL_EXPLOITATION = "criminal_exploitation", "Criminal exploitation"
+    SEXUAL_EXPLOITATION = "sexual_exploitation", "Sexual exploitation"
+    NEGLECT = "neglect", "Long history of neglect"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    TRAUMA = "trauma", "Trauma"
+    GOING_MISSING = "going_missing", "Going missing"
+    SELF_HARM = "self_harm", "Self-harm"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    PHYSICAL_DISABILITY = "physical_disability", "Physical disability"
+    LEARNING_DISABILITY = "learning_disability", "Learning disability"
+    AUTISM = "autism", "Autism"
+    UASC = "uasc", "Unaccompanied asylum seeking child"
+    LANGUAGE = "language", "Language needs"
+    FAITH = "faith", "Faith needs"
+    EDUCATION_CONTINUITY = "education_continuity", "Keep the same school"
+    FAMILY_CONTACT = "family_contact", "Family contact arrangements"
+
+
+class RiskToChild(LabelledEnum):
+    SELF_HARM = "self_harm", "Self-harm"
+    SEXUAL_EXPLOITATION = "sexual_exploitation", "Sexual exploitation"
+    CRIMINAL_EXPLOITATION = "criminal_exploitation", "Criminal exploitation"
+    DRUGS_AND_ALCOHOL = "drugs_and_alcohol", "Drugs and alcohol"
+    EATING_DISORDER = "eating_disorder", "Eating disorder"
+    GOING_MISSING = "going_missing", "Going missing"
+    OTHER = "other", "Other risk to the child"
+
+
+class RiskToOthers(LabelledEnum):
+    PHYSICAL_HARM = "physical_harm", "Physical harm"
+    SEXUAL_HARM = "sexual_harm", "Sexual harm"
+    FIRE_SETTING = "fire_setting", "Fire-setting"
+    HARM_TO_ANIMALS = "harm_to_animals", "Harm to animals"
+    CRIMINAL_EXPLOITATION = "criminal_exploitation", "Criminal exploitation of others"
+    OTHER = "other", "Other risk to others or property"
+
+
+class CommunicationNeed(LabelledEnum):
+    ESOL = "esol", "English for speakers of other languages"
+    BSL = "bsl", "British Sign Language"
+    MAKATON = "makaton", "Makaton"
+    OTHER = "other", "Other communication need"
+
+
+class LivingAlongside(LabelledEnum):
+    SOLO_RECOMMENDED = "solo_recommended", "Solo recommended"
+    WITH_OTHER_CHILDREN = "with_other_children", "With other children"
+    ONLY_OLDER = "only_older", "Only with older children"
+    ONLY_YOUNGER = "only_younger", "Only with younger children"
+    NO_PREFERENCE = "no_preference", "No preference"
+
+
+class PetsPreference(LabelledEnum):
+    """Whether the child can live with pets."""
+
+    MUST = "must", "Must live with pets"
+    CAN = "can", "Can live with pets"
+    NO = "no", "Cannot live with pets"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class AdditionalSupport(LabelledEnum):
+    EXTRA_SUPERVISION = "extra_supervision", "Extra supervision"
+    THERAPEUTIC_SUPPORT = "therapeutic_support", "Therapeutic support"
+    RESPITE_WORKER = "respite_worker", "Respite worker"
+    TRANSPORT_TO_SCHOOL = "transport_to_school", "Transport to school"
+
+
+class Adaptation(LabelledEnum):
+    WHEELCHAIR_ACCESS = "wheelchair_access", "Wheelchair access"
+    GROUND_FLOOR_BEDROOM = "ground_floor_bedroom", "Ground-floor bedroom"
+    SENSORY_ROOM = "sensory_room", "Sensory adaptations"
+    HOIST = "hoist", "Hoist / moving and handling equipment"
+
+
+class Setting(LabelledEnum):
+    FOSTER_CARE = "foster_care", "Foster care"
+    RESIDENTIAL_CARE = "residential_care", "Residential care"
+    SUPPORTED_ACCOMMODATION = "supported_accommodation", "Supported accommodation"
+
+
+class Suitability(LabelledEnum):
+    PREFERRED = "preferred", "Preferred"
+    SUITABLE = "suitable", "Suitable"
+    UNSUITABLE = "unsuitable", "Unsuitable"
+
+
+class LegalStatus(LabelledEnum):
+    C1 = "C1", "Interim care order"
+    C2 = "C2", "Full care order"
+    E1 = "E1", "Placement order"
+    V2 = "V2", "Single period of accommodation (section 20)"
+    L1 = "L1", "Police protection"
+    L2 = "L2", "Emergency protection order"
+    J1 = "J1", "Remanded to local authority accommodation"
+    J2 = "J2", "Placed in local authority accommodation (PACE)"
+    J3 = "J3", "Sentenced to a youth rehabilitation order"
+
+
+class CategoryOfNeed(LabelledEnum):
+    N1 = "N1", "Abuse or neglect"
+    N2 = "N2", "Child's disability"
+    N3 = "N3", "Parental illness or disability"
+    N4 = "N4", "Family in acute stress"
+    N5 = "N5", "Family dysfunction"
+    N6 = "N6", "Socially unacceptable behaviour"
+    N7 = "N7", "Low income"
+    N8 = "N8", "Absent parenting"
+
+
+class PlacementType(LabelledEnum):
+    """DfE placement type codes."""
+
+    U1 = "U1", "Foster placement with relative or friend: long term"
+    U2 = "U2", "Foster placement with relative or friend: fostering for adoption"
+    U3 = "U3", "Foster placement with relative or friend: other"
+    U4 = "U4", "Foster placement with other foster carer: long term"
+    U5 = "U5", "Foster placement with other foster carer: fostering for adoption"
+    U6 = "U6", "Foster placement with other foster carer: other"
+    K1 = "K1", "Secure children's home"
+    K2 = "K2", "Children's home"
+    K3 = "K3", "Registered supported accommodation"
+    H5 = "H5", "Semi-independent living"
+    R1 = "R1", "Residential care home"
+    S1 = "S1", "Residential school"
+    P1 = "P1", "Placed with parents"
+    Z1 = "Z1", "Other placement"
+
+
+class ReasonPlacementChanged(LabelledEnum):
+    """DfE reason codes for a placement ending or changing."""
+
+    CARPL = "CARPL", "Change to the care plan"
+    CLOSE = "CLOSE", "Provision closed"
+    ALLEG = "ALLEG", "Allegation"
+    STAND = "STAND", "Standards of care concern"
+    APPRR = "APPRR", "Carer approval removed"
+    CREQB = "CREQB", "Carer asked to end: child's behaviour"
+    CREQO = "CREQO", "Carer asked to end: other reason"
+    CHILD = "CHILD", "Child asked to end"
+    LAREQ = "LAREQ", "Council asked to end"
+    OTHER = "OTHER", "Other"
+
+
+# --- lifecycle ----------------------------------------------------------------
+
+
+class ReferralStatus(LabelledEnum):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    PLACED = "placed", "Placed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+    UNFILLED = "unfilled", "Unfilled"
+
+
+class OfferStatus(LabelledEnum):
+    SUBMITTED = "submitted", "Submitted"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+    @property
+    def is_live(self) -> bool:
+        return self in (OfferStatus.SUBMITTED, OfferStatus.SHORTLISTED)
+
+
+class FeeBasis(LabelledEnum):
+    FRAMEWORK = "framework", "Framework price schedule"
+    SPOT = "spot", "Spot purchase"
+
+
+class DeclineReason(LabelledEnum):
+    """Why a provider cannot offer on a referral."""
+
+    NO_CAPACITY = "no_capacity", "No capacity"
+    NEEDS_NOT_MET = "needs_not_met", "Needs cannot be met"
+    RISK_TOO_HIGH = "risk_too_high", "Risks cannot be managed"
+    LOCATION = "location", "Location does not suit"
+    MATCHING = "matching", "Would not match the children already placed"
+    OTHER = "other", "Other"
+
+
+class VacancyStatus(LabelledEnum):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ResourceKind(LabelledEnum):
+    CARER_HOUSEHOLD = "carer_household", "Carer household"
+    CHILDRENS_HOME = "childrens_home", "Children's home"
+
+
+class PlacementStatus(LabelledEnum):
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
+class OutboxStatus(LabelledEnum):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"

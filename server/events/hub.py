@@ -1,0 +1,170 @@
+"""The per-process event hub: one reader of the log, many subscribers.
+
+On every ring of the bus (and every couple of seconds anyway, because Redis
+pub/sub may drop rings) the hub reads the new events from the table ONCE and
+hands each to the subscribers whose topics it concerns. Subscribers have
+bounded queues: one that falls too far behind is cut off with its last cursor,
+so that it can resume by replaying from the table; memory never grows without
+bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict, defaultdict
+from collections.abc import AsyncIterator, Callable, Hashable
+from typing import Any
+
+from server.events.bus import EventBus
+from server.events.log import LoggedEvent, events_after, latest_event_id
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 2.0
+QUEUE_LIMIT = 500
+REPLAY_PAGE = 500
+
+
+class SubscriberLagging(Exception):
+    """The subscriber fell too far behind; it can resume from `cursor`."""
+
+    def __init__(self, cursor: int) -> None:
+        super().__init__(f'You fell too far behind the live feed. Subscribe again with after: "{cursor}" to resume.')
+        self.cursor = cursor
+
+
+class Subscriber:
+    def __init__(self, topics: frozenset[str], limit: int) -> None:
+        self.topics = topics
+        self.queue: asyncio.Queue[LoggedEvent] = asyncio.Queue(maxsize=limit)
+        self.lagging = False
+
+    def offer(self, event: LoggedEvent) -> None:
+        if self.lagging:
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.lagging = True
+            # Wake the reader so it notices at once.
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self.queue.get_nowait()
+            self.queue.put_nowait(_LAGGING)
+
+
+_LAGGING = LoggedEvent(-1, "lagging", frozenset(), {}, None)
+
+
+class EventHub:
+    def __init__(self, bus: EventBus, *, queue_limit: int = QUEUE_LIMIT) -> None:
+        self._bus = bus
+        self._queue_limit = queue_limit
+        self._by_topic: dict[str, set[Subscriber]] = defaultdict(set)
+        self._last_id = 0
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._shared: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len({s for subs in self._by_topic.values() for s in subs})
+
+    async def start(self) -> None:
+        self._last_id = await latest_event_id()
+        self._task = asyncio.create_task(self._run(), name="event-hub")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        listener = asyncio.create_task(self._listen())
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                self._wake.clear()
+                try:
+                    await self._catch_up()
+                except Exception:
+                    log.warning("event hub could not read the log; retrying", exc_info=True)
+                    await asyncio.sleep(0.5)
+        finally:
+            listener.cancel()
+
+    async def _listen(self) -> None:
+        async for _ in self._bus.listen():
+            self._wake.set()
+
+    async def _catch_up(self) -> None:
+        while True:
+            batch = await events_after(self._last_id, None, REPLAY_PAGE)
+            for event in batch:
+                self._dispatch(event)
+                self._last_id = event.id
+            if len(batch) < REPLAY_PAGE:
+                return
+
+    def _dispatch(self, event: LoggedEvent) -> None:
+        told: set[Subscriber] = set()
+        for topic in event.topics:
+            for subscriber in self._by_topic.get(topic, ()):
+                if subscriber not in told:
+                    told.add(subscriber)
+                    subscriber.offer(event)
+
+    def shared(self, event_id: int, key: Hashable, build: Callable[[], Any]) -> Any:
+        """Work done once per event and shared by every subscriber (loaded rows, fresh loaders)."""
+        cache_key = (event_id, key)
+        if cache_key not in self._shared:
+            self._shared[cache_key] = build()
+            while len(self._shared) > 2048:
+                self._shared.popitem(last=False)
+        return self._shared[cache_key]
+
+    async def stream(self, topics: frozenset[str], after: int | None) -> AsyncIterator[LoggedEvent]:
+        """Replay the events after the cursor from the table, then continue live: no gap, no duplicate."""
+        subscriber = Subscriber(topics, self._queue_limit)
+        for topic in topics:
+            self._by_topic[topic].add(subscriber)
+        try:
+            last = await latest_event_id() if after is None else after
+            if after is not None:
+                while True:
+                    page = await events_after(last, sorted(topics), REPLAY_PAGE)
+                    for event in page:
+                        yield event
+                        last = event.id
+                    if len(page) < REPLAY_PAGE:
+                        break
+            while True:
+                event = await subscriber.queue.get()
+                if event is _LAGGING:
+                    raise SubscriberLagging(last)
+                if event.id <= last:
+                    continue
+                yield event
+                last = event.id
+        finally:
+            for topic in topics:
+                self._by_topic[topic].discard(subscriber)
+                if not self._by_topic[topic]:
+                    del self._by_topic[topic]
+
+
+_hub: EventHub | None = None
+
+
+def get_hub() -> EventHub:
+    if _hub is None:
+        raise RuntimeError("the event hub is not running (it starts with the app)")
+    return _hub
+
+
+def set_hub(hub: EventHub | None) -> None:
+    global _hub
+    _hub = hub

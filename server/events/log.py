@@ -1,0 +1,54 @@
+"""Reading the event log: the truth subscribers replay from, by topic and cursor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from server.models import Event, EventTopic
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    id: int
+    type: str
+    topics: frozenset[str]
+    payload: dict[str, Any]
+    created_at: datetime | None
+
+    @property
+    def cursor(self) -> str:
+        return str(self.id)
+
+
+def parse_cursor(value: str | None) -> int | None:
+    """Cursors are event ids as strings; None means 'from now on'."""
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise ValueError("`after` must be a cursor from a previous message (digits).")
+    return int(value)
+
+
+async def latest_event_id() -> int:
+    row = await Event.all().order_by("-id").first().values("id")
+    return row["id"] if row else 0
+
+
+async def events_after(after: int, topics: list[str] | None = None, limit: int = 500) -> list[LoggedEvent]:
+    """Events with id > after, oldest first; only those concerning `topics` when given."""
+    query = Event.filter(id__gt=after)
+    if topics is not None:
+        ids = EventTopic.filter(topic__in=topics, event_id__gt=after).values_list("event_id", flat=True)
+        query = query.filter(id__in=ids.distinct())
+    events = await query.order_by("id").limit(limit)
+    if not events:
+        return []
+    by_event: dict[int, set[str]] = {event.id: set() for event in events}
+    for event_id, topic in await EventTopic.filter(event_id__in=list(by_event)).values_list("event_id", "topic"):
+        by_event[event_id].add(topic)
+    return [
+        LoggedEvent(event.id, event.type, frozenset(by_event[event.id]), event.payload, event.created_at)
+        for event in events
+    ]

@@ -1,0 +1,36 @@
+"""The marketplace's tables, one module per aggregate."""
+
+from server.models.events import Event, EventTopic, OutboxMessage
+from server.models.frameworks import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
+from server.models.geography import PostcodeDistrict
+from server.models.offers import Offer, Placement
+from server.models.organisations import Council, Provider
+from server.models.referrals import BroadcastRecipient, Referral, ReferralCounter
+from server.models.resources import CarerHousehold, ChildrensHome, Vacancy
+from server.models.users import AccessToken, LoginAttempt, NotificationPreference, User
+
+__all__ = [
+    "AccessToken",
+    "BroadcastRecipient",
+    "CarerHousehold",
+    "ChildrensHome",
+    "Council",
+    "Event",
+    "EventTopic",
+    "Framework",
+    "LoginAttempt",
+    "Lot",
+    "LotMembership",
+    "NotificationPreference",
+    "Offer",
+    "OutboxMessage",
+    "Placement",
+    "PostcodeDistrict",
+    "PriceScheduleEntry",
+    "Provider",
+    "Referral",
+    "ReferralCounter",
+    "Supplement",
+    "User",
+    "Vacancy",
+]

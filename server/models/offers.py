@@ -1,0 +1,94 @@
+"""Offers from providers, and the placements they become."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.domain.vocabulary import (
+    FeeBasis,
+    OfferStatus,
+    PlacementStatus,
+    PlacementType,
+    ReasonPlacementChanged,
+)
+
+
+class Offer(Model):
+    id = fields.IntField(primary_key=True)
+    referral: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Referral", related_name="offers", on_delete=fields.CASCADE
+    )
+    provider: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Provider", related_name="offers", on_delete=fields.RESTRICT
+    )
+    carer_household: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.CarerHousehold", related_name="offers", null=True, on_delete=fields.RESTRICT
+    )
+    childrens_home: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.ChildrensHome", related_name="offers", null=True, on_delete=fields.RESTRICT
+    )
+    weekly_fee_pence = fields.IntField()
+    fee_basis = fields.CharEnumField(FeeBasis, max_length=10)
+    price_schedule_entry: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.PriceScheduleEntry", related_name="offers", null=True, on_delete=fields.SET_NULL
+    )
+    fee_breakdown = fields.JSONField(default=list, description="[{label, amount_pence}]")
+    extras = fields.JSONField(default=list, description="Itemised extras beyond the schedule, with justification")
+    differs_from_schedule = fields.BooleanField(default=False)
+    start_date = fields.DateField()
+    matching_statement = fields.TextField(default="")
+    distance_miles = fields.FloatField(null=True)
+    status = fields.CharEnumField(OfferStatus, max_length=12, default=OfferStatus.SUBMITTED, db_index=True)
+    # 1 while the offer is live, NULL after: a unique index on (referral, provider, live)
+    # allows one live offer per provider per referral on SQLite and PostgreSQL alike.
+    live = fields.IntField(null=True, default=1)
+    submitted_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "offer"
+        unique_together = (("referral", "provider", "live"),)
+        ordering = ["submitted_at", "id"]
+
+
+class Placement(Model):
+    """Recorded by the Individual Placement Agreement (IPA)."""
+
+    id = fields.IntField(primary_key=True)
+    referral: fields.OneToOneRelation = fields.OneToOneField(
+        "models.Referral", related_name="placement", on_delete=fields.RESTRICT
+    )
+    offer: fields.OneToOneRelation = fields.OneToOneField(
+        "models.Offer", related_name="placement", on_delete=fields.RESTRICT
+    )
+    council: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Council", related_name="placements", on_delete=fields.RESTRICT
+    )
+    provider: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Provider", related_name="placements", on_delete=fields.RESTRICT
+    )
+    carer_household: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.CarerHousehold", related_name="placements", null=True, on_delete=fields.RESTRICT
+    )
+    childrens_home: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.ChildrensHome", related_name="placements", null=True, on_delete=fields.RESTRICT
+    )
+    placement_type = fields.CharEnumField(PlacementType, max_length=2)
+    start_date = fields.DateField()
+    weekly_fee_pence = fields.IntField()
+    fee_basis = fields.CharEnumField(FeeBasis, max_length=10)
+    ipa_reference = fields.CharField(max_length=24, unique=True)
+    distance_miles = fields.FloatField(null=True)
+    inside_council_area = fields.BooleanField(null=True)
+    status = fields.CharEnumField(PlacementStatus, max_length=8, default=PlacementStatus.ACTIVE, db_index=True)
+    end_date = fields.DateField(null=True)
+    end_reason = fields.CharEnumField(ReasonPlacementChanged, max_length=5, null=True)
+    planned_ending = fields.BooleanField(null=True)
+    notice_given_on = fields.DateField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "placement"
+        ordering = ["-start_date", "-id"]

@@ -1,0 +1,126 @@
+"""Referrals (the anonymised request for a home) and who they were broadcast to."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.domain.vocabulary import (
+    CategoryOfNeed,
+    DeclineReason,
+    Duration,
+    Gender,
+    LegalStatus,
+    LivingAlongside,
+    NeedLevel,
+    PetsPreference,
+    PlacementKind,
+    ReferralStatus,
+    Urgency,
+)
+
+
+class Referral(Model):
+    id = fields.IntField(primary_key=True)
+    reference = fields.CharField(max_length=20, unique=True, description="e.g. KEN-2026-00042")
+    council: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Council", related_name="referrals", on_delete=fields.RESTRICT
+    )
+    author: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="referrals", on_delete=fields.RESTRICT
+    )
+    framework: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Framework", related_name="referrals", null=True, on_delete=fields.RESTRICT
+    )
+    lot: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Lot", related_name="referrals", null=True, on_delete=fields.RESTRICT
+    )
+    placement_kind = fields.CharEnumField(PlacementKind, max_length=24)
+    duration = fields.CharEnumField(Duration, max_length=12)
+    urgency = fields.CharEnumField(Urgency, max_length=14)
+    need_level = fields.CharEnumField(NeedLevel, max_length=20, default=NeedLevel.STANDARD)
+    required_by = fields.DatetimeField()
+    status = fields.CharEnumField(ReferralStatus, max_length=10, default=ReferralStatus.DRAFT, db_index=True)
+
+    # The anonymised child profile: no name, no date of birth, no address.
+    age_years = fields.IntField()
+    gender = fields.CharEnumField(Gender, max_length=6)
+    siblings_to_place_together = fields.IntField(default=0, description="Brothers and sisters placed with the child")
+    home_district = fields.CharField(max_length=4)
+    max_distance_miles = fields.IntField(default=20)
+    needs = fields.JSONField(default=list)
+    risks_to_child = fields.JSONField(default=list)
+    risks_to_others = fields.JSONField(default=list)
+    communication_needs = fields.JSONField(default=list)
+    languages = fields.JSONField(default=list)
+    adaptations = fields.JSONField(default=list)
+    faith = fields.CharField(max_length=60, default="")
+    cultural_needs = fields.TextField(default="")
+    living_alongside = fields.CharEnumField(LivingAlongside, max_length=20, default=LivingAlongside.NO_PREFERENCE)
+    pets = fields.CharEnumField(PetsPreference, max_length=8, default=PetsPreference.UNKNOWN)
+    additional_support = fields.JSONField(default=list)
+    additional_support_hours = fields.IntField(default=0)
+    deprivation_of_liberty = fields.BooleanField(default=False)
+    setting_suitability = fields.JSONField(default=dict)
+    legal_status = fields.CharEnumField(LegalStatus, max_length=2, null=True)
+    category_of_need = fields.CharEnumField(CategoryOfNeed, max_length=2, null=True)
+    summary = fields.TextField(default="")
+
+    # Broadcast and cascade state.
+    current_tier = fields.IntField(null=True)
+    tier_deadline = fields.DatetimeField(null=True, db_index=True)
+    escalated_to_spot = fields.BooleanField(default=False)
+
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    published_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "referral"
+        ordering = ["-created_at", "-id"]
+        indexes = (("council_id", "status"),)
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ReferralCounter(Model):
+    """Next sequence number of a council's references in a year (KEN-2026-00042)."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Council", related_name="referral_counters", on_delete=fields.CASCADE
+    )
+    year = fields.IntField()
+    last_number = fields.IntField(default=0)
+
+    class Meta:
+        table = "referral_counter"
+        unique_together = (("council", "year"),)
+
+
+class BroadcastRecipient(Model):
+    """A provider considered for a referral: sent it (now or at a later tier), or excluded and why."""
+
+    id = fields.IntField(primary_key=True)
+    referral: fields.ForeignKeyRelation[Referral] = fields.ForeignKeyField(
+        "models.Referral", related_name="recipients", on_delete=fields.CASCADE
+    )
+    provider: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Provider", related_name="broadcasts", on_delete=fields.RESTRICT
+    )
+    tier = fields.IntField(null=True)
+    is_spot = fields.BooleanField(default=False)
+    excluded_reason = fields.CharField(max_length=200, null=True)
+    sent_at = fields.DatetimeField(null=True)
+    viewed_at = fields.DatetimeField(null=True)
+    responded_at = fields.DatetimeField(null=True)
+    decline_reason = fields.CharEnumField(DeclineReason, max_length=16, null=True)
+    decline_note = fields.TextField(default="")
+    outcome_notified_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "broadcast_recipient"
+        unique_together = (("referral", "provider"),)
+        indexes = (("provider_id", "sent_at"),)

@@ -1,0 +1,132 @@
+"""People and their credentials: users, sign-in, bearer and API tokens, portal sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from server.auth import policy
+from server.auth.actor import Actor
+from server.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
+from server.domain.vocabulary import Role
+from server.models import AccessToken, Council, LoginAttempt, Provider, User
+from server.services.errors import ErrorCode, ServiceError, denied, invalid
+
+LOGIN_TOKEN_LIFETIME = timedelta(hours=12)
+SESSION_LIFETIME = timedelta(hours=12)
+API_TOKEN_LIFETIME = timedelta(days=365)
+MAX_FAILED_LOGINS = 5
+FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+TOKEN_PREFIX = {"login": "pxl_", "api": "pxa_", "session": "pxs_"}
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_user(
+    actor: Actor | None,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    council_id: int | None = None,
+    provider_id: int | None = None,
+) -> User:
+    """actor None means the operator at the command line."""
+    if actor is not None and not _may_create(actor, role, council_id, provider_id):
+        raise denied("You cannot create that account.")
+    email = normalise_email(email)
+    problems: list[ServiceError] = []
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        problems.append(invalid("email", "Give a valid email address."))
+    if len(password) < MIN_LENGTH:
+        problems.append(invalid("password", f"Passwords are at least {MIN_LENGTH} characters long."))
+    if role.is_council and (council_id is None or not await Council.exists(id=council_id)):
+        problems.append(invalid("councilId", "Council staff belong to a council."))
+    if role.is_provider and (provider_id is None or not await Provider.exists(id=provider_id)):
+        problems.append(invalid("providerId", "Provider staff belong to a provider."))
+    if role is Role.PLATFORM_ADMIN and (council_id or provider_id):
+        problems.append(invalid("role", "Platform admins belong to no organisation."))
+    if problems:
+        raise ServiceError.many(problems)
+    try:
+        return await User.create(
+            email=email,
+            password_hash=hash_password(password),
+            display_name=display_name.strip() or email,
+            role=role,
+            council_id=council_id if role.is_council else None,
+            provider_id=provider_id if role.is_provider else None,
+        )
+    except IntegrityError as error:
+        raise ServiceError(ErrorCode.DUPLICATE, "An account with that email already exists.", "email") from error
+
+
+def _may_create(actor: Actor, role: Role, council_id: int | None, provider_id: int | None) -> bool:
+    """Admins create anyone; provider admins their own staff."""
+    if policy.may_administer(actor):
+        return True
+    return actor.role is Role.PROVIDER_ADMIN and role.is_provider and provider_id == actor.provider_id
+
+
+async def authenticate(email: str, password: str, client_address: str = "") -> User:
+    """Check a password, rate-limited per email across every server process."""
+    email = normalise_email(email)
+    since = datetime.now(UTC) - FAILED_LOGIN_WINDOW
+    failures = await LoginAttempt.filter(email=email, succeeded=False, attempted_at__gte=since).count()
+    if failures >= MAX_FAILED_LOGINS:
+        raise ServiceError(ErrorCode.RATE_LIMITED, "Too many failed sign-ins. Wait 15 minutes and try again.", "email")
+    user = await User.get_or_none(email=email)
+    ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
+    ok = ok and user.is_active
+    await LoginAttempt.create(email=email, client_address=client_address[:64], succeeded=ok)
+    if not ok:
+        raise ServiceError(ErrorCode.INVALID_CREDENTIALS, "That email and password do not match.", "password")
+    await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(
+    user: User, kind: str, *, name: str = "", lifetime: timedelta | None = None
+) -> tuple[str, AccessToken]:
+    """The token is returned once, here; only its SHA-256 is stored."""
+    lifetime = lifetime or {"login": LOGIN_TOKEN_LIFETIME, "session": SESSION_LIFETIME}.get(kind, API_TOKEN_LIFETIME)
+    token = TOKEN_PREFIX[kind] + secrets.token_urlsafe(32)
+    row = await AccessToken.create(
+        user_id=user.id, token_hash=_digest(token), kind=kind, name=name, expires_at=datetime.now(UTC) + lifetime
+    )
+    return token, row
+
+
+async def user_for_token(token: str) -> User | None:
+    found = await AccessToken.get_or_none(token_hash=_digest(token)).select_related("user")
+    now = datetime.now(UTC)
+    if found is None or found.revoked_at is not None or found.expires_at <= now or not found.user.is_active:
+        return None
+    if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
+        await AccessToken.filter(id=found.id).update(last_used_at=now)
+    return found.user
+
+
+async def revoke_token(token: str) -> bool:
+    return bool(
+        await AccessToken.filter(token_hash=_digest(token), revoked_at__isnull=True).update(
+            revoked_at=datetime.now(UTC)
+        )
+    )
+
+
+async def revoke_token_by_id(actor: Actor, token_id: int) -> bool:
+    query = AccessToken.filter(id=token_id, revoked_at__isnull=True)
+    if not policy.may_administer(actor):
+        query = query.filter(user_id=actor.user_id)
+    return bool(await query.update(revoked_at=datetime.now(UTC)))

@@ -1,0 +1,165 @@
+"""Targeted broadcast of a referral, the tier cascade, and escalation to spot purchase.
+
+Who was considered is recorded (BroadcastRecipient): sent now, held for a later
+tier, or excluded with the reason, so that a council can see why a provider
+never saw a referral.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from notifications.kinds import Notification
+from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
+from server.models import BroadcastRecipient, Framework, LotMembership, Offer, Provider, Referral, User
+from server.services.notify_context import referral_context
+from server.services.unit_of_work import UnitOfWork, unit_of_work
+
+
+@dataclass
+class BroadcastPlan:
+    tiers: dict[int, list[int]] = field(default_factory=dict)
+    exclusions: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def first_tier(self) -> int | None:
+        return min(self.tiers) if self.tiers else None
+
+    def summary_of_exclusions(self) -> str:
+        reasons = sorted(set(self.exclusions.values()))
+        return "; ".join(reasons) if reasons else "the lot has no members"
+
+
+async def plan_broadcast(referral: Referral) -> BroadcastPlan:
+    """Decide who receives the referral, tier by tier, and why the others do not."""
+    framework = await Framework.get(id=referral.framework_id)
+    minimum = OfstedJudgement(framework.minimum_ofsted_judgement)
+    memberships = await LotMembership.filter(lot_id=referral.lot_id).select_related("provider")
+    plan = BroadcastPlan()
+    tiers: dict[int, list[int]] = defaultdict(list)
+    for membership in memberships:
+        provider: Provider = membership.provider
+        reason = _exclusion(membership, provider, minimum, referral)
+        if reason:
+            plan.exclusions[provider.id] = reason
+        else:
+            tiers[membership.tier].append(provider.id)
+    plan.tiers = dict(sorted(tiers.items()))
+    return plan
+
+
+def _exclusion(
+    membership: LotMembership, provider: Provider, minimum: OfstedJudgement, referral: Referral
+) -> str | None:
+    if membership.left_on is not None and membership.left_on <= referral.required_by.date():
+        return f"left the framework on {membership.left_on:%d %b %Y}"
+    if provider.status is not ProviderStatus.ACTIVE:
+        return f"provider {provider.status.label.lower()}"
+    if not OfstedJudgement(provider.ofsted_judgement).meets(minimum):
+        return f"Ofsted judgement below the framework minimum ({minimum.label})"
+    return None
+
+
+def response_window(framework: Framework, referral: Referral) -> timedelta:
+    hours = framework.emergency_response_hours if referral.urgency is Urgency.TODAY else framework.tier_response_hours
+    return timedelta(hours=hours)
+
+
+async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: datetime) -> None:
+    """Record every provider considered, send to the first tier, and start its response window."""
+    first = plan.first_tier
+    rows = [
+        BroadcastRecipient(
+            referral_id=referral.id,
+            provider_id=provider_id,
+            tier=tier,
+            sent_at=now if tier == first else None,
+        )
+        for tier, provider_ids in plan.tiers.items()
+        for provider_id in provider_ids
+    ]
+    rows += [
+        BroadcastRecipient(referral_id=referral.id, provider_id=provider_id, excluded_reason=reason)
+        for provider_id, reason in plan.exclusions.items()
+    ]
+    await BroadcastRecipient.bulk_create(rows)
+    framework = await Framework.get(id=referral.framework_id)
+    has_later_tier = any(tier != first for tier in plan.tiers)
+    await Referral.filter(id=referral.id).update(
+        current_tier=first, tier_deadline=now + response_window(framework, referral) if has_later_tier else None
+    )
+    await referral.refresh_from_db()
+    await announce(work, referral, plan.tiers[first], "referral.published", tier=first)
+
+
+async def announce(
+    work: UnitOfWork,
+    referral: Referral,
+    provider_ids: list[int],
+    event_type: str,
+    *,
+    tier: int | None,
+    spot: bool = False,
+) -> None:
+    topics = [f"council:{referral.council_id}", f"referral:{referral.id}", *(f"provider:{p}" for p in provider_ids)]
+    event = await work.record(
+        event_type,
+        topics,
+        {
+            "referralId": referral.id,
+            "reference": referral.reference,
+            "status": referral.status.value,
+            "tier": tier,
+            "spot": spot,
+            "providerIds": provider_ids,
+        },
+    )
+    users = await User.filter(provider_id__in=provider_ids, is_active=True)
+    await work.notify(
+        Notification.REFERRAL_BROADCAST, users, {**referral_context(referral), "spot": spot}, key=f"{event.id}"
+    )
+
+
+async def cascade_due(now: datetime | None = None) -> int:
+    """Send referrals whose tier window closed without an offer to their next tier. Returns how many moved."""
+    now = now or datetime.now(UTC)
+    moved = 0
+    for referral in await Referral.filter(status=ReferralStatus.OPEN, tier_deadline__lte=now):
+        async with unit_of_work() as work:
+            if await cascade_one(work, referral, now):
+                moved += 1
+    return moved
+
+
+async def cascade_one(work: UnitOfWork, referral: Referral, now: datetime) -> bool:
+    if await Offer.filter(referral_id=referral.id, live=1).exists():
+        # A live offer the council could accept: stop the clock, do not widen the broadcast.
+        await Referral.filter(id=referral.id).update(tier_deadline=None)
+        return False
+    pending = await BroadcastRecipient.filter(
+        referral_id=referral.id, sent_at__isnull=True, excluded_reason__isnull=True, tier__gt=referral.current_tier or 0
+    ).order_by("tier")
+    if not pending:
+        await Referral.filter(id=referral.id).update(tier_deadline=None)
+        return False
+    next_tier = pending[0].tier
+    provider_ids = [row.provider_id for row in pending if row.tier == next_tier]
+    # Conditional on the deadline we read: two workers cannot both cascade the same tier.
+    claimed = await Referral.filter(
+        id=referral.id, current_tier=referral.current_tier, status=ReferralStatus.OPEN
+    ).update(current_tier=next_tier)
+    if not claimed:
+        return False
+    framework = await Framework.get(id=referral.framework_id)
+    later = any(row.tier != next_tier for row in pending)
+    await Referral.filter(id=referral.id).update(
+        tier_deadline=now + response_window(framework, referral) if later else None
+    )
+    await BroadcastRecipient.filter(referral_id=referral.id, provider_id__in=provider_ids, sent_at__isnull=True).update(
+        sent_at=now
+    )
+    await referral.refresh_from_db()
+    await announce(work, referral, provider_ids, "referral.cascaded", tier=next_tier)
+    return True

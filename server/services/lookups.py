@@ -1,0 +1,29 @@
+"""Fetching one object for an actor: missing and forbidden look the same."""
+
+from __future__ import annotations
+
+from server.auth import policy
+from server.auth.actor import Actor
+from server.models import Offer, Placement, Referral
+from server.services.errors import not_found
+
+
+async def referral_for(actor: Actor, referral_id: int, field: str = "referralId") -> Referral:
+    referral = await Referral.get_or_none(id=referral_id)
+    if referral is None or not await policy.may_view_referral(actor, referral):
+        raise not_found("referral", field)
+    return referral
+
+
+async def offer_for(actor: Actor, offer_id: int, field: str = "offerId") -> Offer:
+    offer = await Offer.get_or_none(id=offer_id).select_related("referral")
+    if offer is None or not policy.may_view_offer(actor, offer, offer.referral.council_id):
+        raise not_found("offer", field)
+    return offer
+
+
+async def placement_for(actor: Actor, placement_id: int, field: str = "placementId") -> Placement:
+    placement = await policy.scope_placements(actor, Placement.filter(id=placement_id)).first()
+    if placement is None:
+        raise not_found("placement", field)
+    return placement

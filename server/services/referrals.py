@@ -1,0 +1,318 @@
+"""Referral use cases: write a draft, update it, publish it, withdraw it."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from notifications.kinds import Notification
+from server.auth import policy
+from server.auth.actor import Actor
+from server.domain.geography import normalise_district
+from server.domain.vocabulary import (
+    Adaptation,
+    AdditionalSupport,
+    CategoryOfNeed,
+    CommunicationNeed,
+    Duration,
+    Gender,
+    LegalStatus,
+    LivingAlongside,
+    Need,
+    NeedLevel,
+    PetsPreference,
+    PlacementKind,
+    ReferralStatus,
+    RiskToChild,
+    RiskToOthers,
+    Setting,
+    Suitability,
+    Urgency,
+)
+from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter, User
+from server.services import broadcast
+from server.services.districts import district_directory
+from server.services.errors import ErrorCode, ServiceError, denied, invalid, wrong_state
+from server.services.free_text import identifying_problems
+from server.services.lookups import referral_for
+from server.services.notify_context import referral_context
+from server.services.unit_of_work import UnitOfWork, unit_of_work
+
+MAX_SIBLINGS = 6
+FREE_TEXT_FIELDS = ("summary", "culturalNeeds", "faith")
+
+
+@dataclass
+class ReferralDetails:
+    """What a placement officer writes; every field optional so drafts can be partial updates."""
+
+    framework_id: int | None = None
+    lot_id: int | None = None
+    placement_kind: PlacementKind | None = None
+    duration: Duration | None = None
+    urgency: Urgency | None = None
+    need_level: NeedLevel | None = None
+    required_by: datetime | None = None
+    age_years: int | None = None
+    gender: Gender | None = None
+    siblings_to_place_together: int | None = None
+    home_district: str | None = None
+    max_distance_miles: int | None = None
+    needs: list[Need] | None = None
+    risks_to_child: list[RiskToChild] | None = None
+    risks_to_others: list[RiskToOthers] | None = None
+    communication_needs: list[CommunicationNeed] | None = None
+    languages: list[str] | None = None
+    adaptations: list[Adaptation] | None = None
+    faith: str | None = None
+    cultural_needs: str | None = None
+    living_alongside: LivingAlongside | None = None
+    pets: PetsPreference | None = None
+    additional_support: list[AdditionalSupport] | None = None
+    additional_support_hours: int | None = None
+    deprivation_of_liberty: bool | None = None
+    setting_suitability: dict[Setting, Suitability] | None = field(default=None)
+    legal_status: LegalStatus | None = None
+    category_of_need: CategoryOfNeed | None = None
+    summary: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+
+
+REQUIRED_TO_CREATE = ("placement_kind", "duration", "urgency", "required_by", "age_years", "gender", "home_district")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+async def create_referral(actor: Actor, details: ReferralDetails) -> Referral:
+    if not policy.may_write_referral(actor):
+        raise denied("Only placement officers can write referrals.")
+    missing = [
+        ServiceError(ErrorCode.REQUIRED, "This is required.", _camel(name))
+        for name in REQUIRED_TO_CREATE
+        if getattr(details, name) is None
+    ]
+    if missing:
+        raise ServiceError.many(missing)
+    values = await _validated(actor, details.given(), current=None)
+    council = await Council.get(id=actor.council_id)
+    year = datetime.now(UTC).year
+    await _ensure_counter(council, year)
+    async with unit_of_work() as work:
+        reference = await _next_reference(council, year)
+        referral = await Referral.create(
+            reference=reference, council_id=council.id, author_id=actor.user_id, status=ReferralStatus.DRAFT, **values
+        )
+        await work.record("referral.created", [f"council:{council.id}", f"referral:{referral.id}"], _payload(referral))
+    return referral
+
+
+async def update_referral(actor: Actor, referral_id: int, details: ReferralDetails) -> Referral:
+    referral = await referral_for(actor, referral_id, "id")
+    if not policy.may_write_referral(actor, referral):
+        raise denied("Only the council's placement officers can change this referral.")
+    if referral.status is not ReferralStatus.DRAFT:
+        raise wrong_state("Only a draft referral can be changed. Withdraw it and write a new one.", "id")
+    values = await _validated(actor, details.given(), current=referral)
+    async with unit_of_work() as work:
+        changed = await Referral.filter(id=referral.id, status=ReferralStatus.DRAFT).update(
+            **values, updated_at=datetime.now(UTC)
+        )
+        if not changed:
+            raise wrong_state("The referral was published or withdrawn meanwhile.", "id")
+        await referral.refresh_from_db()
+        await work.record(
+            "referral.updated", [f"council:{referral.council_id}", f"referral:{referral.id}"], _payload(referral)
+        )
+    return referral
+
+
+async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | None = None) -> Referral:
+    """Open the referral and broadcast it to the first tier of eligible framework providers."""
+    now = now or datetime.now(UTC)
+    referral = await referral_for(actor, referral_id, "id")
+    if not policy.may_write_referral(actor, referral):
+        raise denied("Only the council's placement officers can publish this referral.")
+    if referral.status is not ReferralStatus.DRAFT:
+        raise wrong_state(f"This referral is {referral.status.label.lower()}: only a draft can be published.", "id")
+    problems = _publish_problems(referral, now)
+    if problems:
+        raise ServiceError.many(problems)
+    plan = await broadcast.plan_broadcast(referral)
+    if not plan.tiers:
+        raise ServiceError(
+            ErrorCode.NOT_ELIGIBLE,
+            "No provider on this framework lot can take this referral: " + plan.summary_of_exclusions(),
+            "lotId",
+        )
+    async with unit_of_work() as work:
+        opened = await Referral.filter(id=referral.id, status=ReferralStatus.DRAFT).update(
+            status=ReferralStatus.OPEN, published_at=now, updated_at=now
+        )
+        if not opened:
+            raise wrong_state("The referral was published or withdrawn meanwhile.", "id")
+        await referral.refresh_from_db()
+        await broadcast.send(work, referral, plan, now)
+    return referral
+
+
+def _publish_problems(referral: Referral, now: datetime) -> list[ServiceError]:
+    problems = []
+    if referral.framework_id is None or referral.lot_id is None:
+        problems.append(ServiceError(ErrorCode.REQUIRED, "Choose the framework lot to broadcast on.", "lotId"))
+    if referral.required_by < now - timedelta(hours=1):
+        problems.append(invalid("requiredBy", "The required-by time has passed: set when the child needs a home."))
+    problems += identifying_problems(
+        [("summary", referral.summary), ("culturalNeeds", referral.cultural_needs), ("faith", referral.faith)]
+    )
+    return problems
+
+
+async def withdraw_referral(actor: Actor, referral_id: int, reason: str = "") -> Referral:
+    referral = await referral_for(actor, referral_id, "id")
+    if not policy.may_write_referral(actor, referral):
+        raise denied("Only the council's placement officers can withdraw this referral.")
+    if referral.status not in (ReferralStatus.DRAFT, ReferralStatus.OPEN):
+        raise wrong_state(f"This referral is already {referral.status.label.lower()}.", "id")
+    now = datetime.now(UTC)
+    async with unit_of_work() as work:
+        changed = await Referral.filter(id=referral.id, status=referral.status).update(
+            status=ReferralStatus.WITHDRAWN, closed_at=now, updated_at=now, tier_deadline=None
+        )
+        if not changed:
+            raise wrong_state("The referral changed meanwhile; reload it.", "id")
+        await referral.refresh_from_db()
+        await close_for_providers(work, referral, "referral.withdrawn", placed_with=None)
+    return referral
+
+
+async def close_for_providers(work: UnitOfWork, referral: Referral, event_type: str, placed_with: int | None) -> None:
+    """Tell every provider the referral was sent to (and not yet told) that it is closed."""
+    recipients = await BroadcastRecipient.filter(
+        referral_id=referral.id, sent_at__isnull=False, outcome_notified_at__isnull=True
+    )
+    provider_ids = [r.provider_id for r in recipients]
+    await work.record(
+        event_type,
+        [f"council:{referral.council_id}", f"referral:{referral.id}", *(f"provider:{p}" for p in provider_ids)],
+        _payload(referral),
+    )
+    told = [p for p in provider_ids if p != placed_with]
+    if told:
+        users = await User.filter(provider_id__in=told, is_active=True)
+        await work.notify(
+            Notification.REFERRAL_CLOSED, users, referral_context(referral), key=f"{event_type}.{referral.id}"
+        )
+    await BroadcastRecipient.filter(id__in=[r.id for r in recipients]).update(outcome_notified_at=datetime.now(UTC))
+
+
+async def record_viewed(actor: Actor, referral: Referral) -> None:
+    """A provider opened the referral: councils see who viewed it."""
+    if actor.is_provider:
+        await BroadcastRecipient.filter(
+            referral_id=referral.id, provider_id=actor.provider_id, viewed_at__isnull=True
+        ).update(viewed_at=datetime.now(UTC))
+
+
+async def _validated(actor: Actor, values: dict[str, Any], current: Referral | None) -> dict[str, Any]:
+    problems: list[ServiceError] = []
+    if "age_years" in values and not 0 <= values["age_years"] <= 18:
+        problems.append(invalid("ageYears", "Age must be between 0 and 18."))
+    if "siblings_to_place_together" in values and not 0 <= values["siblings_to_place_together"] <= MAX_SIBLINGS:
+        problems.append(invalid("siblingsToPlaceTogether", f"Between 0 and {MAX_SIBLINGS} siblings can be placed."))
+    if "max_distance_miles" in values and not 1 <= values["max_distance_miles"] <= 400:
+        problems.append(invalid("maxDistanceMiles", "Maximum distance must be between 1 and 400 miles."))
+    if "additional_support_hours" in values and not 0 <= values["additional_support_hours"] <= 80:
+        problems.append(invalid("additionalSupportHours", "Additional support must be between 0 and 80 hours a week."))
+    if "home_district" in values:
+        problems += await _district_problems(values)
+    if "required_by" in values and values["required_by"].tzinfo is None:
+        values["required_by"] = values["required_by"].replace(tzinfo=UTC)
+    for name in ("languages",):
+        if name in values:
+            values[name] = sorted({item.strip() for item in values[name] if item.strip()})
+    for name in ("faith", "cultural_needs", "summary"):
+        if name in values:
+            values[name] = values[name].strip()
+    if "summary" in values and len(values["summary"]) > 4000:
+        problems.append(invalid("summary", "Keep the summary under 4,000 characters."))
+    problems += identifying_problems(
+        [(_camel(name), values[name]) for name in ("summary", "cultural_needs", "faith") if name in values]
+    )
+    problems += identifying_problems([("languages", " ".join(values.get("languages", [])))])
+    problems += await _framework_problems(actor, values, current)
+    if "setting_suitability" in values:
+        values["setting_suitability"] = {
+            Setting(k).value: Suitability(v).value for k, v in values["setting_suitability"].items()
+        }
+    for name in (
+        "needs",
+        "risks_to_child",
+        "risks_to_others",
+        "communication_needs",
+        "adaptations",
+        "additional_support",
+    ):
+        if name in values:
+            values[name] = sorted({str(item) for item in values[name]})
+    if problems:
+        raise ServiceError.many(problems)
+    return values
+
+
+async def _district_problems(values: dict[str, Any]) -> list[ServiceError]:
+    try:
+        values["home_district"] = normalise_district(values["home_district"])
+    except ValueError:
+        return [invalid("homeDistrict", "Give the postcode district only, such as ME14: never the full postcode.")]
+    if values["home_district"] not in await district_directory():
+        return [invalid("homeDistrict", f"We do not know the postcode district {values['home_district']}.")]
+    return []
+
+
+async def _framework_problems(actor: Actor, values: dict[str, Any], current: Referral | None) -> list[ServiceError]:
+    framework_id = values.get("framework_id", current.framework_id if current else None)
+    lot_id = values.get("lot_id", current.lot_id if current else None)
+    kind = values.get("placement_kind", current.placement_kind if current else None)
+    if framework_id is None:
+        return [] if lot_id is None else [invalid("frameworkId", "Choose the framework of the lot.")]
+    framework = await Framework.get_or_none(id=framework_id)
+    if framework is None or not await framework.member_councils.filter(id=actor.council_id).exists():
+        return [invalid("frameworkId", "Your council is not a member of that framework.")]
+    if lot_id is None:
+        return []
+    lot = await Lot.get_or_none(id=lot_id, framework_id=framework_id)
+    if lot is None:
+        return [invalid("lotId", f"That lot is not part of {framework.name}.")]
+    if kind is not None and str(kind) not in lot.placement_kinds:
+        return [invalid("placementKind", f"Lot {lot.code} ({lot.name}) does not cover {PlacementKind(kind).label}.")]
+    return []
+
+
+async def _ensure_counter(council: Council, year: int) -> None:
+    """Outside the transaction: on PostgreSQL a failed insert would abort it."""
+    if not await ReferralCounter.exists(council_id=council.id, year=year):
+        try:
+            await ReferralCounter.create(council_id=council.id, year=year, last_number=0)
+        except IntegrityError:
+            pass  # another request created it first
+
+
+async def _next_reference(council: Council, year: int) -> str:
+    """Conditional increment: the row lock (PostgreSQL) or the single writer (SQLite) serialises it."""
+    await ReferralCounter.filter(council_id=council.id, year=year).update(last_number=F("last_number") + 1)
+    counter = await ReferralCounter.get(council_id=council.id, year=year)
+    return f"{council.reference_prefix}-{year}-{counter.last_number:05d}"
+
+
+def _payload(referral: Referral) -> dict[str, Any]:
+    return {"referralId": referral.id, "reference": referral.reference, "status": referral.status.value}

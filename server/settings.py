@@ -1,0 +1,110 @@
+"""Settings from environment variables, validated once at start-up.
+
+Every variable is documented in the README's table; a bad value stops the
+process with a message naming the variable, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEVELOPMENT_SECRET = "development-only-secret-key-do-not-use-in-production"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str
+    database_url: str
+    redis_url: str | None
+    smtp_url: str | None
+    secret_key: str
+    base_url: str
+    mail_from: str
+    dev_mailbox_port: int
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        app_env = env.get("APP_ENV", "development").strip().lower()
+        if app_env not in ("development", "production"):
+            raise SettingsError(f"APP_ENV must be 'development' or 'production', not {app_env!r}")
+        return cls(
+            app_env=app_env,
+            database_url=_database_url(env.get("DATABASE_URL")),
+            redis_url=_optional_url("REDIS_URL", env.get("REDIS_URL"), ("redis", "rediss", "unix")),
+            smtp_url=_optional_url("SMTP_URL", env.get("SMTP_URL"), ("smtp", "smtps")),
+            secret_key=_secret_key(env.get("SECRET_KEY"), app_env),
+            base_url=_base_url(env.get("BASE_URL", "http://127.0.0.1:8000")),
+            mail_from=env.get("MAIL_FROM", "Placement Exchange <no-reply@placement-exchange.example.org>"),
+            dev_mailbox_port=_port("DEV_MAILBOX_PORT", env.get("DEV_MAILBOX_PORT", "8025")),
+        )
+
+
+def _database_url(value: str | None) -> str:
+    if not value:
+        DEFAULT_DATA_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite://{DEFAULT_DATA_DIR / 'placement-exchange.sqlite3'}"
+    scheme = urlsplit(value).scheme
+    if scheme == "postgresql":
+        # Tortoise names the asyncpg backend "postgres"; accept the common spelling too.
+        value = "postgres" + value[len("postgresql") :]
+        scheme = "postgres"
+    if scheme not in ("sqlite", "postgres", "asyncpg"):
+        raise SettingsError(
+            f"DATABASE_URL must start with sqlite://, postgres:// or postgresql://, not {scheme or value!r}"
+        )
+    return value
+
+
+def _optional_url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or (parts.scheme != "unix" and not parts.hostname):
+        raise SettingsError(f"{name} must look like {schemes[0]}://host:port, not {value!r}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a non-numeric port
+    except ValueError as error:
+        raise SettingsError(f"{name} has a bad port: {value!r}") from error
+    return value
+
+
+def _secret_key(value: str | None, app_env: str) -> str:
+    if app_env == "production":
+        if not value:
+            raise SettingsError("SECRET_KEY is required when APP_ENV=production")
+        if len(value) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters long")
+        return value
+    return value or DEVELOPMENT_SECRET
+
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"BASE_URL must be an http(s) URL such as https://exchange.example.org, not {value!r}")
+    return value.rstrip("/")
+
+
+def _port(name: str, value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise SettingsError(f"{name} must be a port number, not {value!r}")
+    return int(value)

@@ -1,0 +1,113 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL and Redis tests skip on a newcomer's machine that lacks them, with a
+message saying what to start; when CI is set they must run, so a missing
+service fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from tortoise import Tortoise, connections
+
+from server.database import tortoise_config
+from server.events.bus import InProcessBus, set_bus
+from server.services import districts
+
+IN_CI = bool(os.environ.get("CI"))
+POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def _port_open(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, url: str, default_port: int, how_to_start: str) -> None:
+    if _port_open(url, default_port):
+        return
+    message = f"{name} is not answering at {url}: {how_to_start}"
+    if IN_CI:
+        pytest.fail(f"CI must not skip {name} tests. {message}")
+    pytest.skip(message)
+
+
+def require_postgres() -> None:
+    require_service(
+        "PostgreSQL", POSTGRES_ADMIN_URL, 5432,
+        "start it (pg_ctlcluster 15 main start) or set POSTGRES_TEST_URL",
+    )
+
+
+def require_redis() -> None:
+    require_service("Redis", REDIS_TEST_URL, 6379, "start it (redis-server --daemonize yes) or set REDIS_TEST_URL")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One scratch PostgreSQL database for the session, dropped at the end."""
+    require_postgres()
+    import asyncpg
+
+    name = f"pe_test_{uuid.uuid4().hex[:10]}"
+    admin = POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1)
+
+    async def execute(sql: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+_postgres_schema_ready: set[str] = set()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[str]:
+    """An empty, migrated-shape database with Tortoise initialised in this test's loop."""
+    await Tortoise.init(config=tortoise_config(database_url))
+    if database_url in _postgres_schema_ready:
+        await _truncate_all()
+    else:
+        await Tortoise.generate_schemas()
+        if not database_url.startswith("sqlite"):
+            _postgres_schema_ready.add(database_url)
+    set_bus(InProcessBus())
+    districts.forget_directory()
+    yield database_url
+    await connections.close_all()
+
+
+async def _truncate_all() -> None:
+    connection = connections.get("default")
+    _, rows = await connection.execute_query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    )
+    tables = ", ".join(f'"{row["tablename"]}"' for row in rows)
+    if tables:
+        await connection.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")

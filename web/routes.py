@@ -1,0 +1,185 @@
+"""Page routes. Pages are server-rendered shells; their own JS modules fetch and subscribe over GraphQL."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from server.auth.actor import Actor
+from server.domain import vocabulary as v
+from server.services.accounts import authenticate
+from server.services.errors import ServiceError
+from server.settings import Settings
+from web.session import csrf_for, current_user, end_session, home_for, start_session
+
+HERE = Path(__file__).parent
+FORM_COOKIE = "px_form"
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(), enable_async=True)
+
+# Which roles may open each page; the API enforces the data rules, this only keeps menus honest.
+PROVIDER = {v.Role.PROVIDER_RESPONDER, v.Role.PROVIDER_ADMIN}
+COUNCIL = {v.Role.PLACEMENT_OFFICER, v.Role.COMMISSIONER}
+OFFICER = {v.Role.PLACEMENT_OFFICER}
+ANYONE = set(v.Role)
+
+PAGES: dict[str, tuple[str, set[v.Role], str]] = {
+    "/inbox": ("inbox.html", PROVIDER, "Referral inbox"),
+    "/my-offers": ("my_offers.html", PROVIDER, "My offers"),
+    "/my-vacancies": ("my_vacancies.html", PROVIDER, "My vacancies"),
+    "/carers": ("carers.html", PROVIDER, "Carer households and homes"),
+    "/referrals": ("referrals.html", COUNCIL, "Referrals"),
+    "/referrals/new": ("referral_form.html", OFFICER, "New referral"),
+    "/vacancy-board": ("vacancy_board.html", COUNCIL, "Vacancy board"),
+    "/dashboard": ("dashboard.html", COUNCIL | PROVIDER, "Dashboard"),
+}
+
+
+def vocabulary() -> dict[str, list[tuple[str, str]]]:
+    """Option lists for forms, from the same enums the API uses."""
+    names = ["PlacementKind", "Duration", "Urgency", "NeedLevel", "Gender", "Need", "RiskToChild", "RiskToOthers",
+             "CommunicationNeed", "Adaptation", "LivingAlongside", "PetsPreference", "AdditionalSupport", "Setting",
+             "Suitability", "LegalStatus", "CategoryOfNeed", "DeclineReason", "ReasonPlacementChanged"]
+    return {name: [(member.name, member.label) for member in getattr(v, name)] for name in names}
+
+
+async def render(request: Request, template: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    page = templates.get_template(template)
+    html = await page.render_async(
+        request=request, csrf=csrf_for(request, settings), development=not settings.is_production, **context
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never redirect a signed-in user to another site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+async def sign_in_page(request: Request) -> Response:
+    form_token = secrets.token_urlsafe(16)
+    response = await render(request, "sign_in.html", next=_safe_next(request.query_params.get("next")) or "",
+                            form_token=form_token, error=None, email="")
+    response.set_cookie(FORM_COOKIE, form_token, httponly=True, samesite="strict", path="/sign-in")
+    return response
+
+
+async def sign_in(request: Request) -> Response:
+    form = await request.form()
+    email, password = str(form.get("email", "")), str(form.get("password", ""))
+    target = _safe_next(str(form.get("next", "")))
+    if not secrets.compare_digest(str(form.get("form_token", "")), request.cookies.get(FORM_COOKIE, "-")):
+        return await _sign_in_error(request, "Your sign-in form expired. Please try again.", email, target)
+    try:
+        user = await authenticate(email, password, request.client.host if request.client else "")
+    except ServiceError as error:
+        return await _sign_in_error(request, error.message, email, target)
+    response = RedirectResponse(target or home_for(Actor.of(user)), status_code=303)
+    await start_session(response, user, request.app.state.settings)
+    response.delete_cookie(FORM_COOKIE, path="/sign-in")
+    return response
+
+
+async def _sign_in_error(request: Request, message: str, email: str, target: str | None) -> Response:
+    form_token = secrets.token_urlsafe(16)
+    response = await render(request, "sign_in.html", status_code=400, next=target or "", form_token=form_token,
+                            error=message, email=email)
+    response.set_cookie(FORM_COOKIE, form_token, httponly=True, samesite="strict", path="/sign-in")
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    form = await request.form()
+    settings: Settings = request.app.state.settings
+    if not secrets.compare_digest(str(form.get("csrf", "")), csrf_for(request, settings) or "-"):
+        raise HTTPException(403, "That sign-out request did not come from this site.")
+    response = RedirectResponse("/sign-in", status_code=303)
+    await end_session(request, response)
+    return response
+
+
+async def home(request: Request) -> Response:
+    user = await current_user(request)
+    if user is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    return RedirectResponse(home_for(Actor.of(user)), status_code=303)
+
+
+async def page(request: Request) -> Response:
+    path = request.url.path.rstrip("/") or "/"
+    template, roles, title = PAGES[path]
+    return await _guarded(request, template, roles, title)
+
+
+async def referral_page(request: Request) -> Response:
+    """One URL for a referral: the provider's answer view or the council's offers view."""
+    user = await current_user(request)
+    if user is None:
+        return _to_sign_in(request)
+    actor = Actor.of(user)
+    template = "referral_provider.html" if actor.is_provider else "referral_council.html"
+    return await render(request, template, user=user, actor=actor, title="Referral",
+                        referral_id=request.path_params["referral_id"], options=vocabulary())
+
+
+async def _guarded(request: Request, template: str, roles: set[v.Role], title: str) -> Response:
+    user = await current_user(request)
+    if user is None:
+        return _to_sign_in(request)
+    actor = Actor.of(user)
+    if actor.role not in roles:
+        return await render(request, "error.html", status_code=403, user=user, actor=actor, title="Not for you",
+                            message="This page is not part of your role's work. Use the menu to find yours.")
+    return await render(request, template, user=user, actor=actor, title=title, options=vocabulary())
+
+
+def _to_sign_in(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    user = await current_user(request)
+    return await render(request, "error.html", status_code=404, user=user,
+                        actor=Actor.of(user) if user else None, title="Not found",
+                        message="There is nothing at this address. It may have been withdrawn or mistyped.")
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    return await render(request, "error.html", status_code=500, user=None, actor=None, title="Something went wrong",
+                        message="Something went wrong on our side. Please try again; if it persists, tell support.")
+
+
+async def forbidden(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 404:
+        return await not_found(request, exc)
+    return await render(request, "error.html", status_code=exc.status_code, user=None, actor=None,
+                        title="Not allowed", message=str(exc.detail))
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    return [
+        Route("/", home),
+        Route("/sign-in", sign_in_page, methods=["GET"]),
+        Route("/sign-in", sign_in, methods=["POST"]),
+        Route("/sign-out", sign_out, methods=["POST"]),
+        *(Route(path, page) for path in PAGES),
+        Route("/referrals/{referral_id}", referral_page),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+
+exception_handlers = {404: not_found, 500: server_error, HTTPException: forbidden}
