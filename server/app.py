@@ -13,6 +13,8 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from schema.build import build_schema
 from schema.view import GraphQLApp
+from web.routes import exception_handlers as web_exception_handlers
+from web.routes import routes as web_routes
 from server.database import close_database, database_answers, init_database
 from server.events.bus import bus_for, set_bus
 from server.events.hub import EventHub, set_hub
@@ -63,7 +65,8 @@ def create_app(
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        *web_routes(settings),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, debug=False)
+    app = Starlette(routes=routes, lifespan=lifespan, debug=False, exception_handlers=web_exception_handlers)
     app.state.settings = settings
     return app

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from server.database import tortoise_config
 from server.events.bus import InProcessBus, set_bus
@@ -55,6 +56,19 @@ def require_redis() -> None:
     require_service("Redis", REDIS_TEST_URL, 6379, "start it (redis-server --daemonize yes) or set REDIS_TEST_URL")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing() -> Iterator[None]:
+    """Argon2 at its cheapest in tests (hundreds of sign-ups); production keeps the library's defaults."""
+    from argon2 import PasswordHasher
+
+    from server.auth import passwords
+
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = original
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """One scratch PostgreSQL database for the session, dropped at the end."""
@@ -90,6 +104,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[str]:
     """An empty, migrated-shape database with Tortoise initialised in this test's loop."""
+    # Tortoise caches compiled INSERTs by connection name, not dialect: forget the other database's.
+    EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(database_url))
     if database_url in _postgres_schema_ready:
         await _truncate_all()
