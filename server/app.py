@@ -13,12 +13,12 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from schema.build import build_schema
 from schema.view import GraphQLApp
-from web.routes import exception_handlers as web_exception_handlers
-from web.routes import routes as web_routes
 from server.database import close_database, database_answers, init_database
 from server.events.bus import bus_for, set_bus
 from server.events.hub import EventHub, set_hub
 from server.settings import Settings
+from web.routes import exception_handlers as web_exception_handlers
+from web.routes import routes as web_routes
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
-from server.domain.pricing import Extra
 
 from schema.context import Info
 from schema.enums import DeclineReason, ReasonPlacementChanged
@@ -11,6 +10,7 @@ from schema.errors import UserError, attempt
 from schema.ids import from_global_id
 from schema.types.offers import OfferNode, PlacementNode
 from schema.types.referrals import BroadcastRecipientNode, ReferralNode
+from server.domain.pricing import Extra
 from server.services import offers, placements
 from server.services.offers import OfferDetails
 

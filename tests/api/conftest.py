@@ -1,0 +1,60 @@
+"""An in-loop GraphQL client sharing the test's database (httpx over ASGI, lifespan run by hand)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from server.app import create_app
+from server.settings import Settings
+from tests.marketplace import PASSWORD, Marketplace, build_marketplace
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    tokens: dict[str, str]
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None, as_: str | None = None,
+                       headers: dict[str, str] | None = None) -> dict[str, Any]:
+        all_headers = dict(headers or {})
+        if as_ is not None:
+            all_headers["Authorization"] = f"Bearer {self.tokens[as_]}"
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                          headers=all_headers)
+        return response.json()
+
+    async def sign_in(self, key: str, email: str) -> str:
+        body = await self(
+            "mutation($input: LoginInput!) { login(input: $input) { token errors { code message } } }",
+            {"input": {"email": email, "password": PASSWORD}},
+        )
+        token = body["data"]["login"]["token"]
+        assert token, body
+        self.tokens[key] = token
+        return token
+
+
+def test_settings(database_url: str) -> Settings:
+    return Settings.from_env({"DATABASE_URL": database_url, "APP_ENV": "development"})
+
+
+@pytest.fixture
+async def market(db: str) -> Marketplace:
+    return await build_marketplace()
+
+
+@pytest.fixture
+async def api(db: str, market: Marketplace) -> AsyncIterator[Api]:
+    app = create_app(test_settings(db), manage_database=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            api = Api(client, {})
+            for key, user in market.users.items():
+                await api.sign_in(key, user.email)
+            yield api
