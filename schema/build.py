@@ -87,3 +87,9 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
     )
+
+
+def schema_sdl() -> str:
+    from strawberry.printer import print_schema
+
+    return print_schema(build_schema(production=False)) + "\n"

@@ -201,3 +201,14 @@ def _safe_url(url: str) -> str:
     if parts.password:
         parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
     return urlunsplit(parts)
+
+
+@main.command("export-schema")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema.graphql"),
+              show_default=True)
+def export_schema(output: Path) -> None:
+    """Write the GraphQL schema (SDL) for integrators; a test keeps the committed copy current."""
+    from schema.build import schema_sdl
+
+    output.write_text(schema_sdl(), encoding="utf-8")
+    console.print(f"Schema written to {output}")

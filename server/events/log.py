@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Subquery
+
 from server.models import Event, EventTopic
 
 
@@ -40,8 +42,8 @@ async def events_after(after: int, topics: list[str] | None = None, limit: int =
     """Events with id > after, oldest first; only those concerning `topics` when given."""
     query = Event.filter(id__gt=after)
     if topics is not None:
-        ids = EventTopic.filter(topic__in=topics, event_id__gt=after).values_list("event_id", flat=True)
-        query = query.filter(id__in=ids.distinct())
+        concerning = EventTopic.filter(topic__in=topics, event_id__gt=after).values("event_id")
+        query = query.filter(id__in=Subquery(concerning))
     events = await query.order_by("id").limit(limit)
     if not events:
         return []
