@@ -11,10 +11,11 @@ from tortoise.queryset import QuerySet
 
 from schema.context import Info
 from schema.enums import PlacementKind, PlacementStatus, ReferralStatus, Urgency
-from schema.ids import from_global_id
+from schema.ids import from_global_id, to_global_id
 from schema.types.dashboard import Dashboard, dashboard_for
 from schema.types.frameworks import FrameworkNode
-from schema.types.offers import OfferNode, PlacementNode
+from schema.types.matching import FeeQuote, Match, OfferRanking
+from schema.types.offers import FeeLine, OfferNode, PlacementNode
 from schema.types.pagination import Connection, paginate
 from schema.types.referrals import ReferralNode
 from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode, VacancyNode
@@ -22,7 +23,7 @@ from schema.types.users import UserNode
 from server.auth import policy
 from server.domain.vocabulary import VacancyStatus
 from server.models import CarerHousehold, ChildrensHome, Framework, Offer, Placement, Referral, User, Vacancy
-from server.services import lookups, referrals
+from server.services import lookups, matching, quotes, referrals
 from server.services.districts import district_directory
 from server.services.errors import ServiceError
 
@@ -128,6 +129,39 @@ class Query:
     ) -> Connection[CarerHouseholdNode]:
         return await paginate(policy.scope_carer_households(info.context.actor, CarerHousehold.all()), first, after)
 
+    @strawberry.field(permission_classes=AUTH, description="Provider staff: your households or homes for a referral, "
+                      "best first, with the reasons each fits or does not.")
+    async def best_matches(self, info: Info, referral_id: strawberry.ID) -> list[Match]:
+        actor = info.context.actor
+        referral = await _visible_referral(info, referral_id)
+        if referral is None or not actor.is_provider:
+            return []
+        return [Match.of(result) for result in await matching.best_matches(referral, [actor.provider_id])]
+
+    @strawberry.field(permission_classes=AUTH, description="Provider staff: your framework-tier fee for a referral, "
+                      "with its breakdown (null when the referral came to you as a spot purchase).")
+    async def fee_quote(self, info: Info, referral_id: strawberry.ID) -> FeeQuote | None:
+        actor = info.context.actor
+        referral = await _visible_referral(info, referral_id)
+        if referral is None or not actor.is_provider:
+            return None
+        quote = await quotes.quote_for(referral, actor.provider_id)
+        if quote is None:
+            return None
+        return FeeQuote(weekly_fee_pence=quote.weekly_fee_pence, is_spot=False,
+                        lines=[FeeLine(label=line.label, amount_pence=line.amount_pence, kind=line.kind.value)
+                               for line in quote.lines])
+
+    @strawberry.field(permission_classes=AUTH, description="The council's ranking of the live offers on a referral, "
+                      "weighted by the framework's quality and cost percentages.")
+    async def offer_ranking(self, info: Info, referral_id: strawberry.ID) -> list[OfferRanking]:
+        actor = info.context.actor
+        referral = await _visible_referral(info, referral_id)
+        if referral is None or not (actor.is_admin or actor.council_id == referral.council_id):
+            return []
+        return [OfferRanking(offer_id=to_global_id("Offer", r.offer_id), rank=r.rank, quality=r.quality, cost=r.cost,
+                             total=r.total) for r in await quotes.rank_live_offers(referral)]
+
     @strawberry.field(permission_classes=AUTH, description="Your organisation's figures (see the dashboard feed).")
     async def dashboard(self, info: Info) -> Dashboard:
         return await dashboard_for(info.context.actor)
@@ -135,6 +169,16 @@ class Query:
     @strawberry.field(permission_classes=AUTH, description="Your organisation's children's homes.")
     async def childrens_homes(self, info: Info) -> list[ChildrensHomeNode]:
         return await policy.scope_childrens_homes(info.context.actor, ChildrensHome.all()).order_by("name")
+
+
+async def _visible_referral(info: Info, referral_id: strawberry.ID) -> Referral | None:
+    pk = from_global_id(referral_id, "Referral")
+    if pk is None:
+        return None
+    try:
+        return await lookups.referral_for(info.context.actor, pk)
+    except ServiceError:
+        return None
 
 
 def _filter_referrals(query: QuerySet[Referral], filter: ReferralFilter) -> QuerySet[Referral]:

@@ -26,8 +26,8 @@ def counting_queries() -> Iterator[list[str]]:
     seen: list[str] = []
     originals = {name: getattr(connection, name) for name in ("execute_query", "execute_query_dict")}
 
-    def wrap(name: str):  # noqa: ANN202 - a thin spy around the driver call
-        async def spy(query: str, values: list | None = None):  # noqa: ANN202
+    def wrap(name: str):
+        async def spy(query: str, values: list | None = None):
             # The event hub polls the log in the background; only this request's reads count.
             if 'FROM "event' not in query and 'UPDATE "access_token"' not in query:
                 seen.append(query)

@@ -1,0 +1,46 @@
+"""Fee quotes for providers and the weighted ranking of offers for councils."""
+
+from __future__ import annotations
+
+from server.domain.matching import OfferForRanking, RankedOffer, rank_offers
+from server.domain.pricing import PricingError, Quote, framework_quote
+from server.models import Framework, LotMembership, Offer, Referral
+from server.services import pricing_data
+from server.services.matching import best_matches
+
+
+async def quote_for(referral: Referral, provider_id: int) -> Quote | None:
+    """The provider's framework-tier price for this referral, or None (spot, or no schedule entry)."""
+    if referral.lot_id is None:
+        return None
+    membership = await LotMembership.get_or_none(lot_id=referral.lot_id, provider_id=provider_id)
+    if membership is None:
+        return None
+    entries, supplements = await pricing_data.schedule_of(membership.id)
+    try:
+        return framework_quote(entries, supplements, pricing_data.request_for(referral))
+    except PricingError:
+        return None
+
+
+async def rank_live_offers(referral: Referral) -> list[RankedOffer]:
+    offers = await Offer.filter(referral_id=referral.id, live=1)
+    if not offers:
+        return []
+    matches = await best_matches(referral, {offer.provider_id for offer in offers})
+    scores = {(m.candidate.kind.value, m.candidate.id): m.score for m in matches}
+    quality_weight, cost_weight = 60, 40
+    if referral.framework_id:
+        framework = await Framework.get(id=referral.framework_id)
+        quality_weight, cost_weight = framework.quality_weight_percent, framework.cost_weight_percent
+    ranked_input = [
+        OfferForRanking(
+            offer_id=offer.id,
+            match_score=scores.get(
+                ("carer_household", offer.carer_household_id) if offer.carer_household_id
+                else ("childrens_home", offer.childrens_home_id), 0.0),
+            weekly_fee_pence=offer.weekly_fee_pence,
+        )
+        for offer in offers
+    ]
+    return rank_offers(ranked_input, quality_weight, cost_weight)
