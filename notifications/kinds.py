@@ -44,3 +44,9 @@ DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
 
 def default_delivery(role: Role, notification: Notification) -> Delivery:
     return DEFAULTS.get(role, {}).get(notification, Delivery.OFF)
+
+
+def kinds_for(role: Role) -> list[Notification]:
+    """The kinds a role is ever sent (the services address each kind to these roles), in a stable order."""
+    relevant = DEFAULTS.get(role, {})
+    return [notification for notification in Notification if notification in relevant]

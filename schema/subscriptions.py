@@ -40,7 +40,9 @@ class SubscriptionRefused(Exception):
 @strawberry.type
 class InboxMessage:
     cursor: str
-    event: str = strawberry.field(description="e.g. referral.published, referral.cascaded, referral.withdrawn")
+    event: str = strawberry.field(
+        description="referral.published / cascaded / withdrawn / placed, or offer.* for your own offers"
+    )
     referral: ReferralNode
 
 
@@ -100,7 +102,8 @@ class Subscription:
             raise SubscriptionRefused("The referral inbox is for provider staff.")
         topic = f"provider:{actor.provider_id}"
         async for event in get_hub().stream(frozenset({topic}), _cursor(after)):
-            if not event.type.startswith("referral.") or topic not in event.topics:
+            # Its own offers' news too (shortlisted, accepted, declined): offer events name only the offering provider.
+            if not event.type.startswith(("referral.", "offer.")) or topic not in event.topics:
                 continue
             loaders = _shared_loaders(info, event, actor)
             referral = await loaders.referral.load(event.payload["referralId"])
@@ -154,16 +157,18 @@ class Subscription:
 
     @strawberry.subscription(description="Your organisation's figures, pushed as they change (at most once a second).")
     async def dashboard(self, info: Info, after: str | None = None) -> AsyncGenerator[DashboardMessage, None]:
+        """A snapshot needs no replay: `after` is accepted, and the first message is always the current figures."""
         actor = _actor(info)
         if not (actor.is_council or actor.is_provider):
             raise SubscriptionRefused("Dashboards are for council and provider staff.")
-        hub = get_hub()
-        last_sent = 0.0
+        _cursor(after)
+        clock = asyncio.get_running_loop().time
         yield DashboardMessage(cursor=str(await latest_event_id()), dashboard=await dashboard_for(actor))
-        async for event in hub.stream(frozenset(actor.topics), _cursor(after)):
-            wait = DASHBOARD_MIN_INTERVAL - (asyncio.get_running_loop().time() - last_sent)
+        last_sent = clock()
+        async for event in get_hub().stream(frozenset(actor.topics), None, coalesce=True):
+            wait = DASHBOARD_MIN_INTERVAL - (clock() - last_sent)
             if wait > 0:
                 await asyncio.sleep(wait)
             figures = await dashboard_for(actor)
-            last_sent = asyncio.get_running_loop().time()
+            last_sent = clock()
             yield DashboardMessage(cursor=event.cursor, dashboard=figures)

@@ -1,15 +1,22 @@
 """The anonymisation guard: free text that reaches providers must not identify a child.
 
-A referral goes to many providers before one is chosen, so it carries no full
-postcode, no date (a date of birth cannot be told from other dates), no NHS
-number, phone number, email or web address. Postcode districts ("ME14") and
-ages ("14 years old") are fine. Each finding carries its span so the writer can
-be shown exactly which words to change.
+A referral goes to many providers before one is chosen, so its free text (the
+summary, notes, vacancy notes, offer matching statements) carries no full
+postcode, no date (a date of birth cannot be told from other dates, so every
+full day-month-year date is refused), no NHS number, phone number, email or web
+address. Postcode districts ("ME14"), ages ("14 years old"), months ("since
+March 2024") and referral references ("KEN-2026-00042") are fine.
+
+Each finding carries its span so the writer can be shown exactly which words to
+change. The guard errs on the side of refusing, but a refusal the writer cannot
+understand is a bug too: every pattern is anchored so that ordinary placement
+prose ("Year 9", "10-16", "£4,557 a week", "24 hours") passes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -23,15 +30,6 @@ class IdentifyingKind(str, Enum):
     WEB_ADDRESS = "web_address"
 
 
-_ADVICE = {
-    IdentifyingKind.DATE: "Remove the date {text!r}: give an age or a month and year instead.",
-    IdentifyingKind.NHS_NUMBER: "Remove the NHS number {text!r}: it identifies the child.",
-    IdentifyingKind.PHONE_NUMBER: "Remove the phone number {text!r}: contact details go only to the chosen provider.",
-    IdentifyingKind.EMAIL_ADDRESS: "Remove the email address {text!r}: contact details go only to the chosen provider.",
-    IdentifyingKind.WEB_ADDRESS: "Remove the web address {text!r}: it may identify the child or family.",
-}
-
-
 @dataclass(frozen=True)
 class IdentifyingDetail:
     kind: IdentifyingKind
@@ -41,82 +39,210 @@ class IdentifyingDetail:
 
     @property
     def message(self) -> str:
-        if self.kind is IdentifyingKind.FULL_POSTCODE:
-            district = _POSTCODE.match(self.text.upper())
-            outward = district.group("outward") if district else self.text.split()[0]
-            return f'Remove the full postcode "{self.text}": use the postcode district ({outward.upper()}) only.'
-        return _ADVICE[self.kind].format(text=self.text).replace("'", '"')
+        """What to change, in words a placement officer would use."""
+        quoted = f'"{self.text}"'
+        match self.kind:
+            case IdentifyingKind.FULL_POSTCODE:
+                district = postcode_district(self.text)
+                return f"Remove the full postcode {quoted}: use the postcode district ({district}) only."
+            case IdentifyingKind.DATE:
+                return f"Remove the date {quoted}: it could be a date of birth: give an age or a month and year."
+            case IdentifyingKind.NHS_NUMBER:
+                return f"Remove the NHS number {quoted}: it identifies the child."
+            case IdentifyingKind.PHONE_NUMBER:
+                return f"Remove the phone number {quoted}: contact details go only to the chosen provider."
+            case IdentifyingKind.EMAIL_ADDRESS:
+                return f"Remove the email address {quoted}: contact details go only to the chosen provider."
+            case IdentifyingKind.WEB_ADDRESS:
+                return f"Remove the web address {quoted}: it may identify the child or family."
 
 
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+# Spaces a writer might type between parts: a plain or non-breaking space, never a
+# line break, so that two numbers on separate lines are not read as one.
+_GAP = r"[ \t\u00a0]"
+
+# --- postcodes ----------------------------------------------------------------
+# Outward code shapes A9, A99, AA9, AA99, A9A, AA9A (Q, V, X never start one; I, J,
+# Z are never second). The inward code's letters never include C, I, K, M, O, V,
+# which keeps ordinary words out.
+_OUTWARD = r"(?:GIR|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-Z]?)"
+_INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
+_POSTCODE = re.compile(rf"\b(?P<outward>{_OUTWARD}){_GAP}{{0,2}}(?P<inward>{_INWARD})\b", re.IGNORECASE)
+_ORDINAL = re.compile(r"1st|2nd|3rd|[04-9]th")
+
+
+def postcode_district(postcode: str) -> str:
+    """The outward code (district) of a full postcode, upper case: "me141xx" gives "ME14"."""
+    compact = re.sub(r"\s", "", postcode).upper()
+    return compact[:-3]
+
+
+def _is_postcode(match: re.Match[str]) -> bool:
+    # "KS3 2nd year" or "B1 1st floor" have the shape of a postcode; a lower-case
+    # ordinal is far likelier than a postcode typed in lower case ending in ST/ND/RD/TH.
+    return not _ORDINAL.fullmatch(match.group("inward"))
+
+
+# --- dates ----------------------------------------------------------------------
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
 )
 _DAY = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?"
-_YEAR = r"(?:19|20)\d{2}"
-
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-_URL = re.compile(
-    r"\b(?:https?://|www\.)[^\s<>\"']+"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:co\.uk|org\.uk|gov\.uk|ac\.uk|nhs\.uk|uk|com|org|net|gov|io|info|biz)"
-    r"(?:/[^\s<>\"']*)?(?![\w.])",
-    re.IGNORECASE,
-)
-_POSTCODE = re.compile(
-    r"(?P<outward>GIR|[A-Z]{1,2}[0-9][0-9A-Z]?)\s?(?P<inward>[0-9][ABD-HJLNP-UW-Z]{2})",
-)
-_POSTCODE_SEARCH = re.compile(r"\b(?:GIR|[A-Za-z]{1,2}[0-9][0-9A-Za-z]?)\s?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}\b")
-_NUMERIC_DATE = re.compile(
-    r"\b(?:(?:0?[1-9]|[12][0-9]|3[01])[/.-](?:0?[1-9]|1[0-2])[/.-](?:\d{4}|\d{2})"
-    r"|\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01]))\b"
-)
+# A written year; an apostrophe year ('11) is the only short form accepted, since
+# "12 March 12" is as likely to be the start of a list as a date.
+_YEAR = r"(?:(?:19|20)[0-9]{2}|['\u2019][0-9]{2})\b"
 _WRITTEN_DATE = re.compile(
-    rf"\b(?:{_DAY}\s+(?:of\s+)?{_MONTHS}\.?,?\s+{_YEAR}|{_MONTHS}\.?\s+{_DAY},?\s+{_YEAR})\b",
+    rf"\b(?:{_DAY}{_GAP}+(?:of{_GAP}+)?{_MONTH},?{_GAP}+{_YEAR}"
+    rf"|{_MONTH}{_GAP}+(?:the{_GAP}+)?{_DAY},?{_GAP}+{_YEAR}"
+    rf"|{_DAY}([-/]){_MONTH}\1(?:(?:19|20)[0-9]{{2}}|[0-9]{{2}})\b)",
     re.IGNORECASE,
 )
-_NHS = re.compile(r"(?<![\d-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d-])")
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+44\s?\(0\)\s?|\+44\s?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\d-])"
-    r"|(?<![\w+])\+(?!44)[1-9]\d{0,2}[\s-]?\d{2,4}(?:[\s-]?\d{2,4}){2,3}(?![\d-])"
+# Numeric dates must use one separator throughout ("12/03/2012", not "09.30-10.30")
+# and must not sit inside a longer run of numbers or a reference ("KEN-2026-00042").
+_NOT_AFTER_NUMBER = r"(?<![\w/.\-])"
+_NOT_BEFORE_NUMBER = r"(?![\w/\-]|\.[0-9])"
+_DAY_MONTH_YEAR = re.compile(
+    rf"{_NOT_AFTER_NUMBER}(?P<a>[0-9]{{1,2}})(?P<sep>[/.\-])(?P<b>[0-9]{{1,2}})(?P=sep)"
+    rf"(?P<year>[0-9]{{4}}|[0-9]{{2}}){_NOT_BEFORE_NUMBER}"
+)
+_YEAR_MONTH_DAY = re.compile(
+    rf"{_NOT_AFTER_NUMBER}(?:19|20)[0-9]{{2}}(?P<sep>[/.\-])(?P<b>[0-9]{{1,2}})(?P=sep)(?P<a>[0-9]{{1,2}})"
+    rf"{_NOT_BEFORE_NUMBER}"
 )
 
 
-def nhs_number_is_valid(digits: str) -> bool:
-    """The modulus 11 check digit of an NHS number."""
-    if len(digits) != 10 or not digits.isdigit():
+def _is_day_and_month(match: re.Match[str]) -> bool:
+    # Either order is refused (12/03 or 03/12), as long as one part can be a month
+    # and the other a day: a child's date of birth might be written the US way.
+    first, second = int(match.group("a")), int(match.group("b"))
+    if not (1 <= first <= 31 and 1 <= second <= 31):
+        return False
+    return first <= 12 or second <= 12
+
+
+# --- NHS numbers ----------------------------------------------------------------
+_NHS_NUMBER = re.compile(r"(?<![\w+/.\-])([0-9]{3})([ \-]?)([0-9]{3})\2([0-9]{4})(?![0-9]|[/.\-][0-9])")
+
+
+def nhs_number_is_valid(number: str) -> bool:
+    """Whether ten digits (spaces and dashes ignored) pass the NHS modulus 11 check digit."""
+    digits = re.sub(r"[ \-]", "", number)
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         return False
     total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:
         check = 0
+    # A remainder giving 10 means no NHS number was ever issued with that stem.
     return check != 10 and check == int(digits[9])
 
 
+def _is_nhs_number(match: re.Match[str]) -> bool:
+    return nhs_number_is_valid(match.group(0))
+
+
+# --- phone numbers --------------------------------------------------------------
+# Between digits a writer may put a space, a hyphen or brackets round the area code.
+_PHONE_GAP = r"[ \t\u00a0()\-]{0,2}"
+# A UK number is 0 then 9 or 10 digits; +44 then 9 or 10 digits, the trunk 0 often
+# written "(0)"; any other country code gives 8 to 15 digits in all. Counting digits
+# in the pattern (rather than afterwards) lets "07700 900123 3 times" match the
+# phone number alone.
+_PHONE = re.compile(
+    r"(?<![\w+/.\-])"
+    rf"(?:\(?0(?:{_PHONE_GAP}[0-9]){{9,10}}"
+    rf"|\+{_GAP}?44(?:{_GAP}?\(0\))?(?:{_PHONE_GAP}[0-9]){{9,10}}"
+    rf"|\+{_GAP}?(?!44)[1-9](?:{_PHONE_GAP}[0-9]){{7,14}})"
+    r"(?![0-9]|[/.\-][0-9])"
+)
+
+
+# --- email and web addresses ----------------------------------------------------
+_EMAIL = re.compile(r"(?<![\w.%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b")
+# Bare domains are refused only with a suffix that is plainly a domain, so that
+# "e.g.", "i.e." and "Mr.Smith" pass.
+_TOP_LEVEL = r"(?:uk|com|org|net|gov|edu|io|info|biz|eu|ie|au|nz|ca|scot|wales|cymru|app|dev)"
+_WEB_ADDRESS = re.compile(
+    r"\b(?:https?://|ftp://|www\.)[^\s<>\"]+"
+    rf"|(?<![\w@.\-])[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.(?P<tld>{_TOP_LEVEL})"
+    r"(?![\w\-]|\.[a-z0-9])(?:[/?#][^\s<>\"]*)?",
+    re.IGNORECASE,
+)
+_TRAILING_PUNCTUATION = ".,;:!?'\"\u2019)]}"
+
+
+def _is_web_address(match: re.Match[str]) -> bool:
+    # "She likes art.Info evenings" is a missing space, not a domain: a domain's
+    # suffix is written in lower (or all upper) case, not as the start of a word.
+    tld = match.group("tld")
+    return tld is None or not (tld[0].isupper() and any(ch.islower() for ch in tld))
+
+
+def _web_address_end(text: str, start: int, end: int) -> int:
+    # A sentence that ends in an address ("see www.example.org.") keeps its full stop,
+    # and a bracket closes the prose, not the address, unless the address opened one.
+    while end > start and text[end - 1] in _TRAILING_PUNCTUATION:
+        if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
+            break
+        end -= 1
+    return end
+
+
+def _phone_span(text: str, start: int, end: int) -> tuple[int, int]:
+    # "(07700 900123)" is a number in brackets, not an area code in brackets.
+    if text[start] == "(" and ")" not in text[start:end]:
+        start += 1
+    return start, end
+
+
+@dataclass(frozen=True)
+class _Detector:
+    kind: IdentifyingKind
+    pattern: re.Pattern[str]
+    accept: Callable[[re.Match[str]], bool] = lambda match: True
+
+
+# Order is the tie-break when two candidates start at the same place and have the
+# same length: the more specific reading wins (an NHS number over a phone number).
+_DETECTORS = (
+    _Detector(IdentifyingKind.EMAIL_ADDRESS, _EMAIL),
+    _Detector(IdentifyingKind.WEB_ADDRESS, _WEB_ADDRESS, _is_web_address),
+    _Detector(IdentifyingKind.FULL_POSTCODE, _POSTCODE, _is_postcode),
+    _Detector(IdentifyingKind.DATE, _WRITTEN_DATE),
+    _Detector(IdentifyingKind.DATE, _DAY_MONTH_YEAR, _is_day_and_month),
+    _Detector(IdentifyingKind.DATE, _YEAR_MONTH_DAY, _is_day_and_month),
+    _Detector(IdentifyingKind.NHS_NUMBER, _NHS_NUMBER, _is_nhs_number),
+    _Detector(IdentifyingKind.PHONE_NUMBER, _PHONE),
+)
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int, int, IdentifyingKind]]:
+    for rank, detector in enumerate(_DETECTORS):
+        for match in detector.pattern.finditer(text):
+            if not detector.accept(match):
+                continue
+            start, end = match.start(), match.end()
+            if detector.kind is IdentifyingKind.WEB_ADDRESS:
+                end = _web_address_end(text, start, end)
+            elif detector.kind is IdentifyingKind.PHONE_NUMBER:
+                start, end = _phone_span(text, start, end)
+            if end > start:
+                yield start, end, rank, detector.kind
+
+
 def find_identifying_details(text: str) -> list[IdentifyingDetail]:
-    """Every identifying detail in the text, sorted by position, never overlapping."""
+    """Every identifying detail in the text, sorted by position, never overlapping.
+
+    Where readings overlap, the one that starts first wins, then the longer one: an
+    email address is not also reported as a web address, and "+44 943 476 5919" is
+    one phone number, not an NHS number with "+44" left over.
+    """
     found: list[IdentifyingDetail] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(kind: IdentifyingKind, start: int, end: int) -> None:
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
-            return
-        taken.append((start, end))
+    taken_until = 0
+    for start, end, _rank, kind in sorted(_candidates(text), key=lambda c: (c[0], -c[1], c[2])):
+        if start < taken_until:
+            continue
         found.append(IdentifyingDetail(kind, start, end, text[start:end]))
-
-    for match in _EMAIL.finditer(text):
-        add(IdentifyingKind.EMAIL_ADDRESS, match.start(), match.end())
-    for match in _URL.finditer(text):
-        add(IdentifyingKind.WEB_ADDRESS, match.start(), match.end())
-    for match in _POSTCODE_SEARCH.finditer(text):
-        if _POSTCODE.fullmatch(match.group().upper()):
-            add(IdentifyingKind.FULL_POSTCODE, match.start(), match.end())
-    for pattern in (_WRITTEN_DATE, _NUMERIC_DATE):
-        for match in pattern.finditer(text):
-            add(IdentifyingKind.DATE, match.start(), match.end())
-    for match in _NHS.finditer(text):
-        if nhs_number_is_valid("".join(match.groups())):
-            add(IdentifyingKind.NHS_NUMBER, match.start(), match.end())
-    for match in _PHONE.finditer(text):
-        if sum(ch.isdigit() for ch in match.group()) >= 10:
-            add(IdentifyingKind.PHONE_NUMBER, match.start(), match.end())
-    return sorted(found, key=lambda detail: detail.start)
+        taken_until = end
+    return found

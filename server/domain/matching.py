@@ -1,22 +1,28 @@
 """Matching a child's anonymised profile to carer households and children's homes.
 
-Pure functions over plain data: hard constraints decide eligibility, soft
-components score the eligible, and every result says why in words a duty
-worker understands. The database narrows candidates first (age window,
-provider, active) so this runs over hundreds, not the whole market.
+Pure functions over plain data (DESIGN.md): hard constraints decide
+eligibility, soft components score the eligible, and every result says why in
+words a duty worker understands. The database narrows candidates first (the
+age window, the provider, active resources).
+
+Ranking is the hot path (a whole market can be ranked at once), so eligibility
+and score are computed with plain comparisons, and the reasons, which a person
+reads for a handful of results, are put into words only when first read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from server.domain.vocabulary import (
     Adaptation,
     AdditionalSupport,
     CommunicationNeed,
     Duration,
+    LabelledEnum,
     LivingAlongside,
     Need,
     OfstedJudgement,
@@ -27,7 +33,14 @@ from server.domain.vocabulary import (
     RiskToOthers,
 )
 
+# The DfE reports placements within 20 miles of home; frameworks (D2N2) aim for it.
 NEAR_MILES = 20.0
+# A provider answering no faster than two tier windows (2 x 24 h) earns nothing for speed.
+SLOWEST_RESPONSE_HOURS = 48.0
+# Up to one unplanned ending in ten placements still reads as a good record.
+GOOD_UNPLANNED_SHARE = 0.1
+# Every household in England can speak English with a child; carers list other languages.
+_ASSUMED_LANGUAGE = "english"
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class ChildProfile:
 
     @property
     def children(self) -> int:
+        """The child and the brothers and sisters placed with them."""
         return 1 + self.siblings_to_place_together
 
     @property
@@ -102,21 +116,19 @@ class Reason:
 
 
 @dataclass(frozen=True)
-class MatchResult:
-    candidate: Candidate
-    eligible: bool
-    score: float
-    distance_miles: float | None
-    reasons: tuple[Reason, ...]
-
-
-@dataclass(frozen=True)
 class ScoreWeights:
+    """Relative weights of the soft components; any positive total is scaled to 0-100."""
+
     distance: float = 35
     specialisms: float = 25
     language_and_culture: float = 15
     ofsted: float = 15
     track_record: float = 10
+
+    def __post_init__(self) -> None:
+        weights = (self.distance, self.specialisms, self.language_and_culture, self.ofsted, self.track_record)
+        if any(weight < 0 for weight in weights) or sum(weights) <= 0:
+            raise ValueError("Score weights must be zero or more, and at least one must be above zero.")
 
     @property
     def total(self) -> float:
@@ -124,7 +136,8 @@ class ScoreWeights:
 
 
 DEFAULT_WEIGHTS = ScoreWeights()
-_OFSTED_SCORE = {
+
+_OFSTED_SCORE: dict[OfstedJudgement, float] = {
     OfstedJudgement.OUTSTANDING: 1.0,
     OfstedJudgement.GOOD: 0.75,
     OfstedJudgement.REQUIRES_IMPROVEMENT: 0.4,
@@ -132,225 +145,409 @@ _OFSTED_SCORE = {
     OfstedJudgement.INADEQUATE: 0.0,
 }
 
+# "Approved for ..." / "Not approved for ..." reads naturally with these.
+_KIND_WORDS: dict[PlacementKind, str] = {
+    PlacementKind.CORE_FOSTERING: "core fostering",
+    PlacementKind.ENHANCED_FOSTERING: "enhanced or complex fostering",
+    PlacementKind.SPECIALIST_FOSTERING: "specialist or therapeutic fostering",
+    PlacementKind.PARENT_AND_CHILD: "parent and child placements",
+    PlacementKind.SIBLING_GROUP: "sibling groups",
+    PlacementKind.SOLO: "solo placements",
+    PlacementKind.DISABLED_CHILDREN: "disabled children",
+    PlacementKind.STEP_DOWN: "step-down from residential care",
+    PlacementKind.CHILDRENS_HOME: "a children's home bed",
+}
+
+_DURATION_WORDS: dict[Duration, str] = {
+    Duration.EMERGENCY: "emergency placements",
+    Duration.SHORT_TERM: "short-term placements",
+    Duration.LONG_TERM: "long-term or permanent placements",
+    Duration.RESPITE: "respite or short breaks",
+    Duration.REMAND: "remand placements",
+}
+
+_COMMUNICATION_WORDS: dict[CommunicationNeed, tuple[str, str]] = {
+    CommunicationNeed.ESOL: (
+        "Supports a child learning English (ESOL)",
+        "No support for a child learning English (ESOL)",
+    ),
+    CommunicationNeed.BSL: ("Uses British Sign Language", "Does not use British Sign Language"),
+    CommunicationNeed.MAKATON: ("Uses Makaton", "Does not use Makaton"),
+    CommunicationNeed.OTHER: (
+        "Meets the child's other communication need",
+        "Does not meet the child's other communication need",
+    ),
+}
+
 
 def age_window(profile: ChildProfile) -> tuple[int, int]:
-    """Candidates must be approved for this age: min_age <= age <= max_age (an indexed prefilter)."""
+    """(low, high) for the indexed prefilter min_age <= high and max_age >= low: approval must cover the age."""
     return profile.age_years, profile.age_years
 
 
-def _words(items: Iterable[object]) -> str:
-    return ", ".join(getattr(item, "label", str(item)) for item in sorted(items, key=str))
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
-def _hard_reasons(profile: ChildProfile, c: Candidate, distance: float | None) -> list[Reason]:
-    reasons = []
-    home = c.kind is ResourceKind.CHILDRENS_HOME
-    reasons.append(
-        Reason(
-            c.min_age <= profile.age_years <= c.max_age,
-            f"Approved for ages {c.min_age}-{c.max_age}: the child is {profile.age_years}",
-            True,
-        )
-    )
-    if home:
-        reasons.append(
-            Reason(
-                profile.placement_kind.is_residential,
-                "A children's home bed"
-                + (
-                    ""
-                    if profile.placement_kind.is_residential
-                    else f": the referral asks for {profile.placement_kind.label}"
-                ),
-                True,
-            )
-        )
-        reasons.append(
-            Reason(
-                c.registered and c.ofsted_judgement is not OfstedJudgement.INADEQUATE,
-                f"Ofsted registration: {c.ofsted_judgement.label}",
-                True,
-            )
-        )
-    else:
-        kind_ok = profile.placement_kind in c.placement_kinds
-        reasons.append(
-            Reason(
-                kind_ok, f"{'Approved' if kind_ok else 'Not approved'} for {profile.placement_kind.label.lower()}", True
-            )
-        )
-        duration_ok = profile.duration in c.durations
-        reasons.append(
-            Reason(
-                duration_ok,
-                f"{'Takes' if duration_ok else 'Does not take'} {profile.duration.label.lower()} placements",
-                True,
-            )
-        )
-    free = c.free_from is not None and c.free_from <= profile.required_by
-    if c.free_from is None:
-        text = "No place known to be free"
-    elif free:
-        text = f"A place is free from {c.free_from:%d %b %Y}"
-    else:
-        text = f"No place free until {c.free_from:%d %b %Y}, after the required date"
-    reasons.append(Reason(free, text, True))
-    spare = c.places - c.children_placed
-    group = profile.children
-    reasons.append(
-        Reason(
-            group <= spare,
-            f"{spare} of {c.places} places free for {'the child' if group == 1 else f'{group} siblings together'}",
-            True,
-        )
-    )
-    if profile.solo:
-        reasons.append(
-            Reason(
-                c.children_placed == 0,
-                "Solo placement: no other children placed"
-                if c.children_placed == 0
-                else f"Solo placement needed, but {c.children_placed} other child(ren) placed",
-                True,
-            )
-        )
-    if c.solo_only:
-        reasons.append(
-            Reason(
-                group == 1 and c.children_placed == 0,
-                "Solo-only household: one child at a time"
-                if group == 1
-                else "Solo-only household cannot take siblings",
-                True,
-            )
-        )
-    if profile.pets is PetsPreference.MUST:
-        reasons.append(
-            Reason(
-                c.has_pets,
-                "Has pets, as the child needs" if c.has_pets else "No pets: the child must live with pets",
-                True,
-            )
-        )
-    elif profile.pets is PetsPreference.NO:
-        reasons.append(
-            Reason(
-                not c.has_pets,
-                "No pets in the home" if not c.has_pets else "Has pets: the child cannot live with pets",
-                True,
-            )
-        )
-    unmanaged = (profile.risks_to_child - c.manageable_risks_to_child) | (
-        profile.risks_to_others - c.manageable_risks_to_others
-    )
-    if profile.risks_to_child or profile.risks_to_others:
-        reasons.append(
-            Reason(
-                not unmanaged,
-                "Can manage the risks described" if not unmanaged else f"Cannot manage: {_words(unmanaged)}",
-                True,
-            )
-        )
-    missing = profile.adaptations - c.adaptations
-    if profile.adaptations:
-        reasons.append(
-            Reason(
-                not missing,
-                "Has the adaptations needed" if not missing else f"Missing adaptations: {_words(missing)}",
-                True,
-            )
-        )
-    if distance is None:
-        reasons.append(Reason(True, f"Distance from {profile.home_district} unknown", True))
-    else:
-        within = distance <= profile.max_distance_miles
-        reasons.append(
-            Reason(
-                within,
-                f"{distance:.0f} miles from home"
-                + ("" if within else f", beyond the {profile.max_distance_miles}-mile limit"),
-                True,
-            )
-        )
-    return reasons
+def _in_order(items: Iterable[LabelledEnum]) -> list[LabelledEnum]:
+    # Declaration order is the order the referral form shows, so lists read the same everywhere.
+    return sorted(items, key=lambda item: list(type(item)).index(item))
 
 
-def _soft(
-    profile: ChildProfile, c: Candidate, distance: float | None, track: TrackRecord | None, weights: ScoreWeights
-) -> tuple[float, list[Reason]]:
-    reasons: list[Reason] = []
-    if distance is None:
-        distance_score = 0.5
-    elif distance <= NEAR_MILES:
-        distance_score = 1.0
-        reasons.append(Reason(True, f"{distance:.0f} miles from home (within 20 miles)", False))
-    else:
-        span = max(profile.max_distance_miles - NEAR_MILES, 1.0)
-        distance_score = max(0.0, 1 - (distance - NEAR_MILES) / span)
-        reasons.append(Reason(False, f"{distance:.0f} miles from home (more than 20 miles)", False))
-    if profile.needs:
-        met = profile.needs & c.specialisms
-        specialism_score = len(met) / len(profile.needs)
-        reasons.append(
+def _words(items: Iterable[LabelledEnum]) -> str:
+    return ", ".join(item.label for item in _in_order(items))
+
+
+def _date(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _miles(distance: float, *thresholds: float) -> str:
+    whole = round(distance)
+    # A rounded figure must not contradict the limit written beside it ("20 miles, more than 20 miles").
+    if any((whole <= limit) != (distance <= limit) for limit in thresholds):
+        return f"{distance:.1f} miles"
+    return _plural(whole, "mile")
+
+
+def _casefolded(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(value.strip().casefold() for value in values)
+
+
+class _Matcher:
+    """One child's profile prepared once, then compared with many candidates."""
+
+    def __init__(self, profile: ChildProfile, weights: ScoreWeights) -> None:
+        self.profile = profile
+        self.weights = weights
+        self.age = profile.age_years
+        self.kind = profile.placement_kind
+        self.residential = profile.placement_kind.is_residential
+        self.duration = profile.duration
+        self.required_by = profile.required_by
+        self.group = profile.children
+        self.solo = profile.solo
+        self.pets_must = profile.pets is PetsPreference.MUST
+        self.pets_no = profile.pets is PetsPreference.NO
+        self.risks_to_child = profile.risks_to_child
+        self.risks_to_others = profile.risks_to_others
+        self.adaptations = profile.adaptations
+        self.max_distance = profile.max_distance_miles
+        self.needs = profile.needs
+        self.support = profile.additional_support
+        self.communication = profile.communication_needs
+        # Languages compare case-insensitively, but reasons quote the referral's own spelling.
+        self.languages = {language.strip().casefold(): language.strip() for language in profile.languages}
+        self.faith = profile.faith.strip().casefold()
+        self.culture_wanted = len(self.languages) + len(self.communication) + (1 if self.faith else 0)
+        self.specialisms_wanted = len(self.needs) + len(self.support)
+        total = weights.total
+        self.w_distance = weights.distance / total * 100
+        self.w_specialisms = weights.specialisms / total * 100
+        self.w_culture = weights.language_and_culture / total * 100
+        self.w_ofsted = weights.ofsted / total * 100
+        self.w_track = weights.track_record / total * 100
+        # Candidates share a handful of language and faith lists; fold each list once, not per candidate.
+        self._spoken: dict[frozenset[str], frozenset[str]] = {}
+        self._faiths: dict[frozenset[str], bool] = {}
+
+    # --- eligibility and score: the hot path -----------------------------------------
+
+    def eligible(self, c: Candidate, distance: float | None) -> bool:
+        # The same rules, in words, are in hard_reasons; tests check that the two agree.
+        if not c.min_age <= self.age <= c.max_age:
+            return False
+        if c.kind is ResourceKind.CHILDRENS_HOME:
+            if not self.residential or not c.registered or c.ofsted_judgement is OfstedJudgement.INADEQUATE:
+                return False
+        elif self.residential or self.kind not in c.placement_kinds or self.duration not in c.durations:
+            return False
+        if c.free_from is None or c.free_from > self.required_by:
+            return False
+        if self.group > c.places - c.children_placed:
+            return False
+        if self.solo and c.children_placed:
+            return False
+        if c.solo_only and (self.group != 1 or c.children_placed):
+            return False
+        if c.has_pets:
+            if self.pets_no:
+                return False
+        elif self.pets_must:
+            return False
+        if self.risks_to_child and not self.risks_to_child <= c.manageable_risks_to_child:
+            return False
+        if self.risks_to_others and not self.risks_to_others <= c.manageable_risks_to_others:
+            return False
+        if self.adaptations and not self.adaptations <= c.adaptations:
+            return False
+        return distance is None or distance <= self.max_distance
+
+    def distance_score(self, distance: float | None) -> float:
+        if distance is None:
+            return 0.5  # unknown: neither rewarded nor punished
+        if distance <= NEAR_MILES:
+            return 1.0
+        span = self.max_distance - NEAR_MILES
+        if span <= 0:
+            return 0.0
+        return max(0.0, 1.0 - (distance - NEAR_MILES) / span)
+
+    def spoken(self, c: Candidate) -> frozenset[str]:
+        spoken = self._spoken.get(c.languages)
+        if spoken is None:
+            spoken = self._spoken[c.languages] = _casefolded(c.languages) | {_ASSUMED_LANGUAGE}
+        return spoken
+
+    def shares_faith(self, c: Candidate) -> bool:
+        shared = self._faiths.get(c.faiths)
+        if shared is None:
+            shared = self._faiths[c.faiths] = bool(self.faith) and self.faith in _casefolded(c.faiths)
+        return shared
+
+    @staticmethod
+    def track_score(track: TrackRecord | None) -> float:
+        if track is None:
+            return 0.5  # new to the exchange: neither rewarded nor punished
+        if track.placements > 0:
+            endings = 1.0 - min(1.0, track.unplanned_endings / track.placements)
+        else:
+            endings = 0.5
+        if track.median_response_hours is None:
+            speed = 0.5
+        else:
+            speed = max(0.0, 1.0 - track.median_response_hours / SLOWEST_RESPONSE_HOURS)
+        return (endings + speed) / 2
+
+    def score(self, c: Candidate, distance: float | None, track_score: float) -> float:
+        score = self.w_distance * self.distance_score(distance) + self.w_ofsted * _OFSTED_SCORE[c.ofsted_judgement]
+        score += self.w_track * track_score
+        # Additional support asked for counts alongside needs: both are what the child needs the carers to bring.
+        if self.specialisms_wanted:
+            met = len(self.needs & c.specialisms) + len(self.support & c.additional_support)
+            score += self.w_specialisms * met / self.specialisms_wanted
+        else:
+            score += self.w_specialisms
+        if self.culture_wanted:
+            met = len(self.communication & c.communication)
+            if self.languages:
+                met += len(self.languages.keys() & self.spoken(c))
+            if self.faith and self.shares_faith(c):
+                met += 1
+            score += self.w_culture * met / self.culture_wanted
+        else:
+            score += self.w_culture
+        return round(min(100.0, score), 1)
+
+    def result(self, c: Candidate, distance: float | None, track: TrackRecord | None) -> MatchResult:
+        if self.eligible(c, distance):
+            return _result(c, True, self.score(c, distance, self.track_score(track)), distance, self, track)
+        return _result(c, False, 0.0, distance, self, track)
+
+    # --- the same, in words ------------------------------------------------------------
+
+    def reasons(self, c: Candidate, distance: float | None, track: TrackRecord | None) -> tuple[Reason, ...]:
+        return (*self.hard_reasons(c, distance), *self.soft_reasons(c, distance, track))
+
+    def hard_reasons(self, c: Candidate, distance: float | None) -> list[Reason]:
+        p = self.profile
+        home = c.kind is ResourceKind.CHILDRENS_HOME
+        noun = "home" if home else "household"
+        reasons = [
             Reason(
-                bool(met),
-                f"Specialisms meet {len(met)} of {len(profile.needs)} needs" + (f": {_words(met)}" if met else ""),
-                False,
+                c.min_age <= self.age <= c.max_age,
+                f"Approved for ages {c.min_age}-{c.max_age}: the child is {self.age}",
+                True,
             )
-        )
-    else:
-        specialism_score = 1.0
-    wanted = len(profile.languages) + len(profile.communication_needs) + (1 if profile.faith else 0)
-    languages = {lang.lower() for lang in profile.languages} & {lang.lower() for lang in c.languages}
-    communication = profile.communication_needs & c.communication
-    faith = bool(profile.faith) and profile.faith.strip().lower() in {f.lower() for f in c.faiths}
-    for language in sorted(languages):
-        reasons.append(Reason(True, f"Speaks {language.title()}", False))
-    for need in sorted(profile.communication_needs, key=str):
-        reasons.append(
-            Reason(need in communication, f"{'Uses' if need in communication else 'Does not use'} {need.label}", False)
-        )
-    if profile.faith:
-        reasons.append(
-            Reason(faith, f"{'Shares' if faith else 'Does not share'} the child's faith ({profile.faith})", False)
-        )
-    culture_score = (len(languages) + len(communication) + int(faith)) / wanted if wanted else 1.0
-    ofsted_score = _OFSTED_SCORE[c.ofsted_judgement]
-    reasons.append(Reason(ofsted_score >= 0.75, f"Ofsted: {c.ofsted_judgement.label}", False))
-    if track is None or (track.placements == 0 and track.median_response_hours is None):
-        track_score = 0.5
-    else:
-        endings = 1 - min(1.0, track.unplanned_endings / track.placements) if track.placements else 0.5
-        speed = 0.5 if track.median_response_hours is None else max(0.0, 1 - track.median_response_hours / 48)
-        track_score = (endings + speed) / 2
-        if track.placements:
+        ]
+        if home:
+            if self.residential:
+                reasons.append(Reason(True, "A children's home bed, as the referral asks", True))
+            else:
+                reasons.append(
+                    Reason(False, f"A children's home: the referral asks for {_KIND_WORDS[self.kind]}", True)
+                )
+            if not c.registered:
+                reasons.append(Reason(False, "Not registered with Ofsted", True))
+            elif c.ofsted_judgement is OfstedJudgement.INADEQUATE:
+                reasons.append(Reason(False, "Judged Inadequate by Ofsted", True))
+            else:
+                reasons.append(Reason(True, f"Registered with Ofsted ({c.ofsted_judgement.label})", True))
+        else:
+            if self.residential:
+                reasons.append(Reason(False, "A foster household: the referral asks for a children's home bed", True))
+            elif self.kind in c.placement_kinds:
+                reasons.append(Reason(True, f"Approved for {_KIND_WORDS[self.kind]}", True))
+            else:
+                reasons.append(Reason(False, f"Not approved for {_KIND_WORDS[self.kind]}", True))
+            if self.duration in c.durations:
+                reasons.append(Reason(True, f"Takes {_DURATION_WORDS[self.duration]}", True))
+            else:
+                reasons.append(Reason(False, f"Does not take {_DURATION_WORDS[self.duration]}", True))
+
+        if c.free_from is None:
+            reasons.append(Reason(False, "No place known to be free", True))
+        elif c.free_from <= self.required_by:
+            reasons.append(Reason(True, f"A place is free from {_date(c.free_from)}", True))
+        else:
             reasons.append(
                 Reason(
-                    track.unplanned_endings == 0,
-                    f"{track.unplanned_endings} unplanned ending(s) in {track.placements} placement(s)",
                     False,
+                    f"No place free until {_date(c.free_from)}: needed by {_date(self.required_by)}",
+                    True,
                 )
             )
-        if track.median_response_hours is not None:
+
+        spare = c.places - c.children_placed
+        who = "the child" if self.group == 1 else f"{self.group} siblings together"
+        places = f"{max(spare, 0)} of {_plural(c.places, 'place')} free"
+        if self.group <= spare:
+            reasons.append(Reason(True, f"Room for {who}: {places}", True))
+        else:
+            reasons.append(Reason(False, f"No room for {who}: {places}", True))
+
+        if self.solo:
+            if c.children_placed:
+                placed = _plural(c.children_placed, "other child", "other children")
+                reasons.append(Reason(False, f"Solo placement needed, but {placed} already placed", True))
+            else:
+                reasons.append(Reason(True, "Solo placement: no other children placed", True))
+        if c.solo_only:
+            if self.group != 1:
+                reasons.append(Reason(False, f"Solo-only {noun}: cannot take siblings", True))
+            elif c.children_placed:
+                reasons.append(Reason(False, f"Solo-only {noun}: already has a child placed", True))
+            else:
+                reasons.append(Reason(True, f"Solo-only {noun}: one child at a time", True))
+
+        if self.pets_must:
+            if c.has_pets:
+                reasons.append(Reason(True, "Has pets, as the child needs", True))
+            else:
+                reasons.append(Reason(False, "No pets: the child must live with pets", True))
+        elif self.pets_no:
+            if c.has_pets:
+                reasons.append(Reason(False, "Has pets: the child cannot live with pets", True))
+            else:
+                reasons.append(Reason(True, f"No pets in the {noun}", True))
+
+        # Risks to the child and to others are kept apart: their enums share values ("other").
+        for risks, manageable, whom in (
+            (p.risks_to_child, c.manageable_risks_to_child, "the child"),
+            (p.risks_to_others, c.manageable_risks_to_others, "others"),
+        ):
+            if not risks:
+                continue
+            unmanaged = risks - manageable
+            if unmanaged:
+                reasons.append(Reason(False, f"Cannot manage risks to {whom}: {_words(unmanaged)}", True))
+            else:
+                reasons.append(Reason(True, f"Can manage the risks to {whom}: {_words(risks)}", True))
+
+        if p.adaptations:
+            missing = p.adaptations - c.adaptations
+            if missing:
+                reasons.append(Reason(False, f"Missing adaptations: {_words(missing)}", True))
+            else:
+                reasons.append(Reason(True, f"Has the adaptations needed: {_words(p.adaptations)}", True))
+
+        if distance is None:
             reasons.append(
-                Reason(
-                    track.median_response_hours <= 24,
-                    f"Usually answers within {track.median_response_hours:.0f} hours",
-                    False,
-                )
+                Reason(True, f"Distance from {p.home_district} to {c.district} unknown, so not excluded", True)
             )
-    score = (
-        (
-            weights.distance * distance_score
-            + weights.specialisms * specialism_score
-            + weights.language_and_culture * culture_score
-            + weights.ofsted * ofsted_score
-            + weights.track_record * track_score
-        )
-        / weights.total
-        * 100
-    )
-    return round(score, 1), reasons
+        elif distance <= self.max_distance:
+            reasons.append(Reason(True, f"Within the child's {self.max_distance}-mile limit", True))
+        else:
+            miles = _miles(distance, self.max_distance)
+            reasons.append(Reason(False, f"{miles} from home: beyond the child's {self.max_distance}-mile limit", True))
+        return reasons
+
+    def soft_reasons(self, c: Candidate, distance: float | None, track: TrackRecord | None) -> list[Reason]:
+        reasons = []
+        if distance is None:
+            reasons.append(Reason(False, "Distance from home unknown", False))
+        elif distance <= NEAR_MILES:
+            reasons.append(Reason(True, f"{_miles(distance, NEAR_MILES)} from home (within 20 miles)", False))
+        else:
+            reasons.append(Reason(False, f"{_miles(distance, NEAR_MILES)} from home (more than 20 miles)", False))
+
+        if self.needs:
+            met, unmet = self.needs & c.specialisms, self.needs - c.specialisms
+            text = f"Specialisms meet {len(met)} of {_plural(len(self.needs), 'need')}"
+            if met:
+                text += f": {_words(met)}"
+            if unmet:
+                text += f" (not {_words(unmet)})"
+            reasons.append(Reason(not unmet, text, False))
+        if self.support:
+            met, unmet = self.support & c.additional_support, self.support - c.additional_support
+            if not unmet:
+                text = f"Offers the support asked for: {_words(met)}"
+            elif not met:
+                text = f"Does not offer the support asked for: {_words(unmet)}"
+            else:
+                text = f"Offers {len(met)} of {len(self.support)} kinds of support asked for: {_words(met)}"
+                text += f" (not {_words(unmet)})"
+            reasons.append(Reason(not unmet, text, False))
+
+        spoken = self.spoken(c)
+        for folded, language in sorted(self.languages.items()):
+            if folded in spoken:
+                reasons.append(Reason(True, f"Speaks {language}", False))
+            else:
+                reasons.append(Reason(False, f"Does not speak {language}", False))
+        for need in _in_order(self.communication):
+            met_text, unmet_text = _COMMUNICATION_WORDS[need]
+            if need in c.communication:
+                reasons.append(Reason(True, met_text, False))
+            else:
+                reasons.append(Reason(False, unmet_text, False))
+        if self.faith:
+            faith = self.profile.faith.strip()
+            if self.shares_faith(c):
+                reasons.append(Reason(True, f"Shares the child's faith ({faith})", False))
+            else:
+                reasons.append(Reason(False, f"Does not share the child's faith ({faith})", False))
+
+        judgement = c.ofsted_judgement
+        reasons.append(Reason(_OFSTED_SCORE[judgement] >= 0.75, f"Ofsted: {judgement.label}", False))
+
+        if track is None or (track.placements == 0 and track.median_response_hours is None):
+            reasons.append(Reason(False, "No track record on the exchange yet", False))
+        else:
+            if track.placements:
+                share = track.unplanned_endings / track.placements
+                text = (
+                    f"{_plural(track.unplanned_endings, 'unplanned ending')} "
+                    f"in {_plural(track.placements, 'placement')}"
+                )
+                reasons.append(Reason(share <= GOOD_UNPLANNED_SHARE, text, False))
+            hours = track.median_response_hours
+            if hours is not None:
+                within = "an hour" if hours <= 1 else _plural(round(hours), "hour")
+                reasons.append(Reason(hours <= 24, f"Usually answers referrals within {within}", False))
+        return reasons
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """A candidate's eligibility and score, with the reasons (put into words when first read)."""
+
+    candidate: Candidate
+    eligible: bool
+    score: float
+    distance_miles: float | None
+    _matcher: _Matcher = field(repr=False, compare=False)
+    _track: TrackRecord | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def reasons(self) -> tuple[Reason, ...]:
+        return self._matcher.reasons(self.candidate, self.distance_miles, self._track)
+
+    @property
+    def unmet(self) -> tuple[Reason, ...]:
+        """The hard constraints that rule the candidate out, e.g. for a decline or an exclusion note."""
+        return tuple(reason for reason in self.reasons if reason.hard and not reason.met)
 
 
 def assess(
@@ -360,10 +557,35 @@ def assess(
     track: TrackRecord | None = None,
     weights: ScoreWeights = DEFAULT_WEIGHTS,
 ) -> MatchResult:
-    hard = _hard_reasons(profile, candidate, distance_miles)
-    eligible = all(reason.met for reason in hard)
-    score, soft = _soft(profile, candidate, distance_miles, track, weights)
-    return MatchResult(candidate, eligible, score if eligible else 0.0, distance_miles, tuple(hard + soft))
+    return _Matcher(profile, weights).result(candidate, distance_miles, track)
+
+
+_new = object.__new__
+
+
+def _result(
+    candidate: Candidate,
+    eligible: bool,
+    score: float,
+    distance: float | None,
+    matcher: _Matcher,
+    track: TrackRecord | None,
+) -> MatchResult:
+    # A frozen dataclass's __init__ sets each field through object.__setattr__,
+    # which at 100,000 candidates is a third of rank's time; writing the
+    # instance dict directly builds the same immutable value.
+    result = _new(MatchResult)
+    fields = result.__dict__
+    fields["candidate"] = candidate
+    fields["eligible"] = eligible
+    fields["score"] = score
+    fields["distance_miles"] = distance
+    fields["_matcher"] = matcher
+    fields["_track"] = track
+    return result
+
+
+_FAR = float("inf")
 
 
 def rank(
@@ -373,18 +595,33 @@ def rank(
     tracks: Mapping[int, TrackRecord] | None = None,
     weights: ScoreWeights = DEFAULT_WEIGHTS,
 ) -> list[MatchResult]:
-    tracks = tracks or {}
-    results = [assess(profile, c, distances.get(c.district), tracks.get(c.provider_id), weights) for c in candidates]
-    far = float("inf")
-    results.sort(
-        key=lambda r: (
-            not r.eligible,
-            -r.score,
-            r.distance_miles if r.distance_miles is not None else far,
-            r.candidate.label,
-        )
-    )
-    return results
+    """Eligible first, best score first, then nearest (unknown distance last), then by label."""
+    matcher = _Matcher(profile, weights)
+    eligible = matcher.eligible
+    score = matcher.score
+    track_score = matcher.track_score
+    distance_of = distances.get
+    track_of = (tracks or {}).get
+    track_scores: dict[int, float] = {}
+    # Sort keys are built in the loop (no key function) and end with the
+    # position, so equal keys never fall through to comparing results.
+    chosen: list[tuple[float, float, str, int, MatchResult]] = []
+    excluded: list[tuple[float, str, int, MatchResult]] = []
+    for position, c in enumerate(candidates):
+        distance = distance_of(c.district)
+        track = track_of(c.provider_id)
+        far = _FAR if distance is None else distance
+        if eligible(c, distance):
+            points = track_scores.get(c.provider_id)
+            if points is None:
+                points = track_scores[c.provider_id] = track_score(track)
+            value = score(c, distance, points)
+            chosen.append((-value, far, c.label, position, _result(c, True, value, distance, matcher, track)))
+        else:
+            excluded.append((far, c.label, position, _result(c, False, 0.0, distance, matcher, track)))
+    chosen.sort()
+    excluded.sort()
+    return [item[-1] for item in chosen] + [item[-1] for item in excluded]
 
 
 @dataclass(frozen=True)
@@ -406,16 +643,22 @@ class RankedOffer:
 def rank_offers(
     offers: Sequence[OfferForRanking], quality_weight_percent: int = 60, cost_weight_percent: int = 40
 ) -> list[RankedOffer]:
-    """Quality and cost weighted as the framework says (e.g. 60/40); the cheapest scores 100 on cost."""
-    if quality_weight_percent + cost_weight_percent != 100:
-        raise ValueError("Quality and cost weights must add up to 100.")
+    """Quality and cost weighted as the framework says (e.g. 60/40); the cheapest offer scores 100 on cost."""
+    if quality_weight_percent < 0 or cost_weight_percent < 0 or quality_weight_percent + cost_weight_percent != 100:
+        raise ValueError(
+            f"Quality and cost weights must be zero or more and add up to 100 "
+            f"(given {quality_weight_percent} and {cost_weight_percent})."
+        )
     if not offers:
         return []
+    if any(offer.weekly_fee_pence <= 0 for offer in offers):
+        raise ValueError("Every offer needs a weekly fee above zero to be compared on cost.")
     cheapest = min(offer.weekly_fee_pence for offer in offers)
     scored = []
     for offer in offers:
-        cost = 100 * cheapest / offer.weekly_fee_pence if offer.weekly_fee_pence > 0 else 0.0
+        cost = 100 * cheapest / offer.weekly_fee_pence
         total = (quality_weight_percent * offer.match_score + cost_weight_percent * cost) / 100
+        # Rounded before ordering so that offers the council sees as level are ordered by fee, not by noise.
         scored.append((offer, round(cost, 1), round(total, 1)))
     scored.sort(key=lambda item: (-item[2], item[0].weekly_fee_pence, item[0].offer_id))
     return [

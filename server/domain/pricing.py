@@ -1,4 +1,10 @@
-"""Framework-tier pricing: the weekly fee from a provider's price schedule, with its breakdown."""
+"""Framework-tier pricing: the weekly fee from a provider's price schedule, with its breakdown.
+
+Pure functions over plain data (DESIGN.md): the service layer loads a lot
+membership's schedule entries and supplements; these functions pick the price in
+force on a date and itemise it in lines a duty worker can check against the
+framework's published schedule.
+"""
 
 from __future__ import annotations
 
@@ -59,6 +65,7 @@ class FeeLine:
 
 @dataclass(frozen=True)
 class Quote:
+    # None when the price does not come from a schedule (a spot purchase).
     schedule_entry_id: int | None
     lines: tuple[FeeLine, ...]
 
@@ -69,6 +76,8 @@ class Quote:
 
 @dataclass(frozen=True)
 class Extra:
+    """A cost beyond the schedule (e.g. a 2:1 staffing ratio), itemised and justified for the council."""
+
     label: str
     amount_pence: int
     justification: str
@@ -81,73 +90,104 @@ class PricedOffer:
     differs_from_schedule: bool
 
 
+# How a need level reads after "Framework fee: age 11-15, ..." on a fee line.
+_NEED_LEVEL_WORDS: dict[NeedLevel, str] = {
+    NeedLevel.STANDARD: "standard need",
+    NeedLevel.ADDITIONAL_SUPPORT: "with additional support",
+    NeedLevel.INTENSIVE_SUPPORT: "with intensive support",
+    NeedLevel.SPECIALIST: "specialist need",
+}
+
+_SUPPLEMENT_WORDS: dict[SupplementKind, str] = {
+    SupplementKind.SOLO: "Solo placement supplement",
+    SupplementKind.EMERGENCY: "Emergency placement supplement",
+    SupplementKind.SIBLING: "Sibling supplement",
+    SupplementKind.ADDITIONAL_SUPPORT_HOURS: "Additional support",
+}
+
+
 def format_pence(pence: int) -> str:
+    """Money as a duty worker writes it: "£1,234.50"."""
     sign = "-" if pence < 0 else ""
     pounds, pennies = divmod(abs(pence), 100)
     return f"{sign}£{pounds:,}.{pennies:02d}"
 
 
-def _effective(start: date, end: date | None, on: date) -> bool:
+def _in_force(start: date, end: date | None, on: date) -> bool:
     return start <= on and (end is None or on <= end)
+
+
+def _supplement_line(rate: SupplementRate, request: PricingRequest) -> FeeLine | None:
+    applies = {
+        SupplementKind.SOLO: request.solo,
+        SupplementKind.EMERGENCY: request.emergency,
+        SupplementKind.SIBLING: request.additional_siblings > 0,
+        SupplementKind.ADDITIONAL_SUPPORT_HOURS: request.additional_support_hours > 0,
+    }[rate.kind]
+    if not applies:
+        return None
+    words = _SUPPLEMENT_WORDS[rate.kind]
+    # The unit, as agreed at tender, says what the amount is multiplied by; a
+    # flat weekly sibling supplement is paid once however many siblings come.
+    if rate.unit is SupplementUnit.PER_CHILD:
+        quantity = request.additional_siblings
+        label = f"{words} × {quantity}"
+    elif rate.unit is SupplementUnit.PER_HOUR:
+        quantity = request.additional_support_hours
+        label = f"{words} {quantity} h/week × {format_pence(rate.amount_pence)}"
+    else:
+        quantity = 1
+        label = words
+    if quantity <= 0:
+        return None
+    return FeeLine(label, rate.amount_pence * quantity, FeeLineKind.SUPPLEMENT)
 
 
 def framework_quote(
     entries: Sequence[ScheduleEntry], supplements: Sequence[SupplementRate], request: PricingRequest
 ) -> Quote:
-    band = AgeBand.for_age(request.age_years)
-    matching = [
+    """The schedule price in force on the request date for the child's age band and need level, with supplements."""
+    if request.additional_siblings < 0 or request.additional_support_hours < 0:
+        raise PricingError("Siblings and additional support hours cannot be negative.")
+    try:
+        band = AgeBand.for_age(request.age_years)
+    except ValueError:
+        raise PricingError(
+            f"Age {request.age_years} is outside the framework's age bands (0-18), so it has no framework price"
+        ) from None
+    in_force = [
         entry
         for entry in entries
         if entry.age_band is band
         and entry.need_level is request.need_level
-        and _effective(entry.effective_from, entry.effective_to, request.on)
+        and _in_force(entry.effective_from, entry.effective_to, request.on)
     ]
-    if not matching:
+    if not in_force:
         raise PricingError(
             f"No framework price for age band {band.value}, need level {request.need_level.label} "
             f"on {request.on.isoformat()}"
         )
-    entry = max(matching, key=lambda e: e.effective_from)
+    # Overlapping entries happen when an uplift is entered without closing the
+    # old price; the newer price is the one agreed, and the later id the later entry.
+    entry = max(in_force, key=lambda e: (e.effective_from, e.id))
     lines = [
         FeeLine(
-            f"Framework fee: age {band.value}, {request.need_level.label.lower()} need",
+            f"Framework fee: age {band.value}, {_NEED_LEVEL_WORDS[request.need_level]}",
             entry.weekly_fee_pence,
             FeeLineKind.BASE,
         )
     ]
-    rates = {
-        rate.kind: rate
-        for rate in sorted(supplements, key=lambda r: r.effective_from)
-        if _effective(rate.effective_from, rate.effective_to, request.on)
-    }
-    if request.solo and SupplementKind.SOLO in rates:
-        lines.append(
-            FeeLine("Solo placement supplement", rates[SupplementKind.SOLO].amount_pence, FeeLineKind.SUPPLEMENT)
-        )
-    if request.emergency and SupplementKind.EMERGENCY in rates:
-        lines.append(
-            FeeLine(
-                "Emergency placement supplement", rates[SupplementKind.EMERGENCY].amount_pence, FeeLineKind.SUPPLEMENT
-            )
-        )
-    if request.additional_siblings > 0 and SupplementKind.SIBLING in rates:
-        rate = rates[SupplementKind.SIBLING].amount_pence
-        lines.append(
-            FeeLine(
-                f"Sibling supplement × {request.additional_siblings}",
-                rate * request.additional_siblings,
-                FeeLineKind.SUPPLEMENT,
-            )
-        )
-    if request.additional_support_hours > 0 and SupplementKind.ADDITIONAL_SUPPORT_HOURS in rates:
-        rate = rates[SupplementKind.ADDITIONAL_SUPPORT_HOURS].amount_pence
-        lines.append(
-            FeeLine(
-                f"Additional support {request.additional_support_hours} h/week × {format_pence(rate)}",
-                rate * request.additional_support_hours,
-                FeeLineKind.SUPPLEMENT,
-            )
-        )
+    latest: dict[SupplementKind, SupplementRate] = {}
+    for rate in supplements:
+        if _in_force(rate.effective_from, rate.effective_to, request.on):
+            current = latest.get(rate.kind)
+            if current is None or rate.effective_from >= current.effective_from:
+                latest[rate.kind] = rate
+    for kind in SupplementKind:  # a fixed order, so breakdowns read the same on every offer
+        rate = latest.get(kind)
+        line = _supplement_line(rate, request) if rate is not None else None
+        if line is not None:
+            lines.append(line)
     return Quote(entry.id, tuple(lines))
 
 
@@ -155,11 +195,13 @@ def price_offer(quote: Quote, extras: Sequence[Extra]) -> PricedOffer:
     """Extras beyond the schedule must be itemised and justified; the council sees such offers flagged."""
     lines = list(quote.lines)
     for number, extra in enumerate(extras, start=1):
-        if not extra.label.strip():
+        label = extra.label.strip()
+        if not label:
             raise PricingError(f"Extra {number} needs a label saying what it pays for.")
         if extra.amount_pence <= 0:
-            raise PricingError(f"Extra {number} ({extra.label}) must be a positive weekly amount.")
+            raise PricingError(f"Extra {number} ({label}) must be a positive weekly amount.")
         if not extra.justification.strip():
-            raise PricingError(f"Extra {number} ({extra.label}) needs a justification for the council.")
-        lines.append(FeeLine(f"Extra: {extra.label.strip()}", extra.amount_pence, FeeLineKind.EXTRA))
-    return PricedOffer(sum(line.amount_pence for line in lines), tuple(lines), bool(extras))
+            raise PricingError(f"Extra {number} ({label}) needs a justification for the council.")
+        lines.append(FeeLine(f"Extra: {label}", extra.amount_pence, FeeLineKind.EXTRA))
+    differs = bool(extras) or quote.schedule_entry_id is None
+    return PricedOffer(sum(line.amount_pence for line in lines), tuple(lines), differs)

@@ -126,8 +126,13 @@ class EventHub:
                 self._shared.popitem(last=False)
         return self._shared[cache_key]
 
-    async def stream(self, topics: frozenset[str], after: int | None) -> AsyncIterator[LoggedEvent]:
-        """Replay the events after the cursor from the table, then continue live: no gap, no duplicate."""
+    async def stream(
+        self, topics: frozenset[str], after: int | None, *, coalesce: bool = False
+    ) -> AsyncIterator[LoggedEvent]:
+        """Replay the events after the cursor from the table, then continue live: no gap, no duplicate.
+
+        coalesce: yield only the newest of the events already waiting (for snapshots such as dashboards).
+        """
         subscriber = Subscriber(topics, self._queue_limit)
         for topic in topics:
             self._by_topic[topic].add(subscriber)
@@ -143,6 +148,8 @@ class EventHub:
                         break
             while True:
                 event = await subscriber.queue.get()
+                while coalesce and not subscriber.queue.empty() and event is not _LAGGING:
+                    event = subscriber.queue.get_nowait()
                 if event is _LAGGING:
                     raise SubscriberLagging(last)
                 if event.id <= last:

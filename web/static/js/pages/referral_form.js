@@ -1,0 +1,104 @@
+// Write a referral in the terms of the placements data standard; save a draft or publish it.
+import { gql, mutate } from "../api.js";
+import { announce, esc, highlightSpans } from "../ui.js";
+
+const form = document.getElementById("referral-form");
+const messages = document.getElementById("messages");
+let referralId = new URLSearchParams(location.search).get("id");
+
+const FIELDS = `id reference status frameworkId: framework { id } lot { id } placementKind duration urgency needLevel requiredBy ageYears
+  gender siblingsToPlaceTogether homeDistrict maxDistanceMiles needs risksToChild risksToOthers communicationNeeds languages
+  adaptations faith culturalNeeds livingAlongside pets additionalSupport additionalSupportHours deprivationOfLiberty
+  settingSuitability { setting suitability } legalStatus categoryOfNeed summary`;
+
+async function loadLots() {
+  const data = await gql(`{ frameworks { id name lots { id code name placementKinds } } }`);
+  const select = document.getElementById("frameworkLot");
+  select.innerHTML = data.frameworks.flatMap((f) => f.lots.map((l) =>
+    `<option value="${esc(f.id)}|${esc(l.id)}">${esc(f.name)}: ${esc(l.code)} ${esc(l.name)}</option>`)).join("");
+}
+
+function checked(name) { return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => el.value); }
+function value(name) { return form.elements[name].value; }
+
+function collect() {
+  const [frameworkId, lotId] = value("frameworkLot").split("|");
+  const input = {
+    frameworkId, lotId, placementKind: value("placementKind"), duration: value("duration"), urgency: value("urgency"),
+    needLevel: value("needLevel"), requiredBy: value("requiredBy") ? new Date(value("requiredBy")).toISOString() : null,
+    ageYears: value("ageYears") === "" ? null : Number(value("ageYears")), gender: value("gender"),
+    siblingsToPlaceTogether: Number(value("siblingsToPlaceTogether") || 0), homeDistrict: value("homeDistrict"),
+    maxDistanceMiles: Number(value("maxDistanceMiles") || 20), needs: checked("needs"), risksToChild: checked("risksToChild"),
+    risksToOthers: checked("risksToOthers"), communicationNeeds: checked("communicationNeeds"),
+    languages: value("languages").split(",").map((s) => s.trim()).filter(Boolean), adaptations: checked("adaptations"),
+    faith: value("faith"), culturalNeeds: value("culturalNeeds"), livingAlongside: value("livingAlongside"), pets: value("pets"),
+    additionalSupport: checked("additionalSupport"), additionalSupportHours: Number(value("additionalSupportHours") || 0),
+    deprivationOfLiberty: form.elements.deprivationOfLiberty.checked,
+    settingSuitability: [...form.querySelectorAll('select[name="setting"]')].filter((s) => s.value).map((s) => ({ setting: s.dataset.setting, suitability: s.value })),
+    legalStatus: value("legalStatus") || null, categoryOfNeed: value("categoryOfNeed") || null, summary: value("summary"),
+  };
+  return input;
+}
+
+function showErrors(errors, input) {
+  for (const el of form.querySelectorAll(".field-error")) el.textContent = "";
+  const general = [];
+  for (const field of new Set(errors.map((e) => e.field))) {
+    const fieldErrors = errors.filter((e) => e.field === field);
+    const target = document.getElementById(`${field}-error`);
+    if (!target) { general.push(...fieldErrors.map((e) => e.message)); continue; }
+    const spans = fieldErrors.filter((e) => e.span);
+    target.innerHTML = fieldErrors.map((e) => esc(e.message)).join("<br>")
+      + (spans.length ? `<p class="meta">In your text: ${highlightSpans(String(input[field] ?? ""), spans)}</p>` : "");
+    document.getElementById(field)?.setAttribute("aria-invalid", "true");
+  }
+  announce(messages, `Please correct ${errors.length} problem(s)${general.length ? `: ${general.join(" ")}` : " marked below."}`, "error");
+  form.querySelector('[aria-invalid="true"]')?.focus();
+}
+
+async function save(publish) {
+  const input = collect();
+  const [payload, errors] = referralId
+    ? await mutate(`mutation($input: UpdateReferralInput!) { updateReferral(input: $input) { referral { id reference } errors { field code message span { start end } } } }`, { ...input, id: referralId }, "updateReferral")
+    : await mutate(`mutation($input: CreateReferralInput!) { createReferral(input: $input) { referral { id reference } errors { field code message span { start end } } } }`, input, "createReferral");
+  if (errors.length) { showErrors(errors, input); return; }
+  referralId = payload.referral.id;
+  if (publish) {
+    const [, publishErrors] = await mutate(`mutation($input: ReferralIdInput!) { publishReferral(input: $input) { errors { field code message span { start end } } } }`, { id: referralId }, "publishReferral");
+    if (publishErrors.length) { showErrors(publishErrors, input); return; }
+  }
+  location.assign(`/referrals/${encodeURIComponent(referralId)}`);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  save(event.submitter?.value === "publish");
+});
+
+async function loadDraft() {
+  if (!referralId) return;
+  const data = await gql(`query($id: ID!) { referral(id: $id) { ${FIELDS} } }`, { id: referralId });
+  const r = data.referral;
+  if (!r) return;
+  document.getElementById("form-title").textContent = `Edit draft ${r.reference}`;
+  for (const name of ["placementKind", "duration", "urgency", "needLevel", "ageYears", "gender", "siblingsToPlaceTogether",
+    "homeDistrict", "maxDistanceMiles", "faith", "culturalNeeds", "livingAlongside", "pets", "additionalSupportHours", "summary"]) {
+    form.elements[name].value = r[name] ?? "";
+  }
+  form.elements.legalStatus.value = r.legalStatus ?? "";
+  form.elements.categoryOfNeed.value = r.categoryOfNeed ?? "";
+  form.elements.languages.value = r.languages.join(", ");
+  form.elements.deprivationOfLiberty.checked = r.deprivationOfLiberty;
+  form.elements.requiredBy.value = r.requiredBy.slice(0, 16);
+  for (const name of ["needs", "risksToChild", "risksToOthers", "communicationNeeds", "adaptations", "additionalSupport"]) {
+    for (const box of form.querySelectorAll(`input[name="${name}"]`)) box.checked = r[name].includes(box.value);
+  }
+  for (const item of r.settingSuitability) form.querySelector(`select[data-setting="${item.setting}"]`).value = item.suitability;
+  if (r.lot) form.elements.frameworkLot.value = `${r.frameworkId.id}|${r.lot.id}`;
+}
+
+const tomorrow = new Date(Date.now() + 86400000);
+form.elements.requiredBy.value = new Date(tomorrow - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+form.elements.livingAlongside.value = "NO_PREFERENCE";
+form.elements.pets.value = "UNKNOWN";
+loadLots().then(loadDraft).catch((error) => announce(messages, error.message, "error"));
