@@ -212,3 +212,34 @@ def export_schema(output: Path) -> None:
 
     output.write_text(schema_sdl(), encoding="utf-8")
     console.print(f"Schema written to {output}")
+
+
+@main.command()
+@click.option("--id", "worker_id", default=None, help="Name in claimed_by; defaults to host-pid.")
+def worker(worker_id: str | None) -> None:
+    """Send queued email, run the tier cascade, deadline warnings and digests, until SIGTERM or Ctrl-C."""
+    import signal
+
+    from notifications.worker import OutboxWorker, default_worker_id
+    from server.database import database
+    from server.events.bus import bus_for, set_bus
+
+    async def go(settings: Settings) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        async with database(settings):
+            # The cascade records events: ring the same bus as the web processes so their subscribers hear.
+            bus = bus_for(settings.redis_url)
+            await bus.start()
+            set_bus(bus)
+            try:
+                outbox = OutboxWorker(settings, worker_id or default_worker_id())
+                console.print(f"Outbox worker {outbox.worker_id} running; Ctrl-C or SIGTERM stops it.")
+                await outbox.run_forever(stop)
+            finally:
+                await bus.stop()
+        console.print("Outbox worker stopped.")
+
+    run(go)

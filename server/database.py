@@ -38,7 +38,9 @@ def _connection(database_url: str) -> str | dict[str, Any]:
 
 
 async def init_database(settings: Settings) -> None:
-    await Tortoise.init(config=tortoise_config(settings.database_url))
+    # The app initialises Tortoise in its lifespan task; requests run in other tasks, so the
+    # ORM state must be the process-wide fallback rather than the lifespan task's ContextVar.
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
 
 
 async def close_database() -> None:

@@ -46,7 +46,8 @@ def vocabulary() -> dict[str, list[tuple[str, str]]]:
     """Option lists for forms, from the same enums the API uses."""
     names = ["PlacementKind", "Duration", "Urgency", "NeedLevel", "Gender", "Need", "RiskToChild", "RiskToOthers",
              "CommunicationNeed", "Adaptation", "LivingAlongside", "PetsPreference", "AdditionalSupport", "Setting",
-             "Suitability", "LegalStatus", "CategoryOfNeed", "DeclineReason", "ReasonPlacementChanged"]
+             "Suitability", "LegalStatus", "CategoryOfNeed", "DeclineReason", "ReasonPlacementChanged", "OfferStatus",
+             "ReferralStatus", "OfstedJudgement", "VacancyStatus"]
     return {name: [(member.name, member.label) for member in getattr(v, name)] for name in names}
 
 

@@ -249,6 +249,7 @@ class _Matcher:
         self.w_track = weights.track_record / total * 100
         # Candidates share a handful of language and faith lists; fold each list once, not per candidate.
         self._spoken: dict[frozenset[str], frozenset[str]] = {}
+        self._language_counts: dict[frozenset[str], int] = {}
         self._faiths: dict[frozenset[str], bool] = {}
 
     # --- eligibility and score: the hot path -----------------------------------------
@@ -299,6 +300,12 @@ class _Matcher:
             spoken = self._spoken[c.languages] = _casefolded(c.languages) | {_ASSUMED_LANGUAGE}
         return spoken
 
+    def languages_spoken(self, c: Candidate) -> int:
+        count = self._language_counts.get(c.languages)
+        if count is None:
+            count = self._language_counts[c.languages] = len(self.languages.keys() & self.spoken(c))
+        return count
+
     def shares_faith(self, c: Candidate) -> bool:
         shared = self._faiths.get(c.faiths)
         if shared is None:
@@ -320,8 +327,16 @@ class _Matcher:
         return (endings + speed) / 2
 
     def score(self, c: Candidate, distance: float | None, track_score: float) -> float:
-        score = self.w_distance * self.distance_score(distance) + self.w_ofsted * _OFSTED_SCORE[c.ofsted_judgement]
-        score += self.w_track * track_score
+        # The distance component is written out rather than calling distance_score: this runs per candidate.
+        if distance is None:
+            near = 0.5
+        elif distance <= NEAR_MILES:
+            near = 1.0
+        elif self.max_distance > NEAR_MILES:
+            near = max(0.0, 1.0 - (distance - NEAR_MILES) / (self.max_distance - NEAR_MILES))
+        else:
+            near = 0.0
+        score = self.w_distance * near + self.w_ofsted * _OFSTED_SCORE[c.ofsted_judgement] + self.w_track * track_score
         # Additional support asked for counts alongside needs: both are what the child needs the carers to bring.
         if self.specialisms_wanted:
             met = len(self.needs & c.specialisms) + len(self.support & c.additional_support)
@@ -329,20 +344,21 @@ class _Matcher:
         else:
             score += self.w_specialisms
         if self.culture_wanted:
-            met = len(self.communication & c.communication)
+            met = len(self.communication & c.communication) if self.communication else 0
             if self.languages:
-                met += len(self.languages.keys() & self.spoken(c))
+                met += self.languages_spoken(c)
             if self.faith and self.shares_faith(c):
                 met += 1
             score += self.w_culture * met / self.culture_wanted
         else:
             score += self.w_culture
-        return round(min(100.0, score), 1)
+        # Half-up to one decimal; round(x, 1) is several times slower and scores are never negative.
+        return min(1000, int(score * 10 + 0.5)) / 10
 
     def result(self, c: Candidate, distance: float | None, track: TrackRecord | None) -> MatchResult:
         if self.eligible(c, distance):
-            return _result(c, True, self.score(c, distance, self.track_score(track)), distance, self, track)
-        return _result(c, False, 0.0, distance, self, track)
+            return MatchResult(c, True, self.score(c, distance, self.track_score(track)), distance, self, track)
+        return MatchResult(c, False, 0.0, distance, self, track)
 
     # --- the same, in words ------------------------------------------------------------
 
@@ -561,6 +577,7 @@ def assess(
 
 
 _new = object.__new__
+_set = object.__setattr__
 
 
 def _result(
@@ -571,21 +588,29 @@ def _result(
     matcher: _Matcher,
     track: TrackRecord | None,
 ) -> MatchResult:
-    # A frozen dataclass's __init__ sets each field through object.__setattr__,
-    # which at 100,000 candidates is a third of rank's time; writing the
-    # instance dict directly builds the same immutable value.
+    # What the dataclass __init__ does, without the call through the class: rank
+    # builds one result per candidate, and that is most of its time.
     result = _new(MatchResult)
-    fields = result.__dict__
-    fields["candidate"] = candidate
-    fields["eligible"] = eligible
-    fields["score"] = score
-    fields["distance_miles"] = distance
-    fields["_matcher"] = matcher
-    fields["_track"] = track
+    _set(result, "candidate", candidate)
+    _set(result, "eligible", eligible)
+    _set(result, "score", score)
+    _set(result, "distance_miles", distance)
+    _set(result, "_matcher", matcher)
+    _set(result, "_track", track)
     return result
 
 
 _FAR = float("inf")
+
+
+def _chosen_order(result: MatchResult) -> tuple[float, float, str]:
+    distance = result.distance_miles
+    return (-result.score, _FAR if distance is None else distance, result.candidate.label)
+
+
+def _excluded_order(result: MatchResult) -> tuple[float, str]:
+    distance = result.distance_miles
+    return (_FAR if distance is None else distance, result.candidate.label)
 
 
 def rank(
@@ -603,25 +628,23 @@ def rank(
     distance_of = distances.get
     track_of = (tracks or {}).get
     track_scores: dict[int, float] = {}
-    # Sort keys are built in the loop (no key function) and end with the
-    # position, so equal keys never fall through to comparing results.
-    chosen: list[tuple[float, float, str, int, MatchResult]] = []
-    excluded: list[tuple[float, str, int, MatchResult]] = []
-    for position, c in enumerate(candidates):
+    chosen: list[MatchResult] = []
+    excluded: list[MatchResult] = []
+    for c in candidates:
         distance = distance_of(c.district)
         track = track_of(c.provider_id)
-        far = _FAR if distance is None else distance
         if eligible(c, distance):
             points = track_scores.get(c.provider_id)
             if points is None:
                 points = track_scores[c.provider_id] = track_score(track)
-            value = score(c, distance, points)
-            chosen.append((-value, far, c.label, position, _result(c, True, value, distance, matcher, track)))
+            chosen.append(_result(c, True, score(c, distance, points), distance, matcher, track))
         else:
-            excluded.append((far, c.label, position, _result(c, False, 0.0, distance, matcher, track)))
-    chosen.sort()
-    excluded.sort()
-    return [item[-1] for item in chosen] + [item[-1] for item in excluded]
+            excluded.append(_result(c, False, 0.0, distance, matcher, track))
+    # Keys hold only numbers and strings, which the garbage collector stops tracking at once.
+    chosen.sort(key=_chosen_order)
+    excluded.sort(key=_excluded_order)
+    chosen.extend(excluded)
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,238 @@
+"""Development only: an SMTP server inside the app that keeps what it receives, and a page to read it.
+
+With no SMTP_URL outside production, the outbox worker sends to an embedded
+aiosmtpd server on 127.0.0.1:DEV_MAILBOX_PORT; `GET /dev/mailbox` lists the
+newest 500 messages and `/dev/mailbox/{n}` shows one (text and HTML parts).
+Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email
+import email.policy
+import html
+import itertools
+import logging
+import threading
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from notifications.rendering import LOCAL_TIME
+from notifications.worker import OutboxWorker, default_worker_id
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+KEEP = 500
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class MailboxMessage:
+    number: int
+    received_at: datetime
+    mail_from: str
+    to: tuple[str, ...]
+    subject: str
+    headers: tuple[tuple[str, str], ...]
+    text: str
+    html: str
+
+
+class DevMailbox:
+    """An aiosmtpd Controller (its own thread and loop) that keeps the newest `keep` messages in memory."""
+
+    def __init__(self, port: int, *, host: str = "127.0.0.1", keep: int = KEEP) -> None:
+        self.host = host
+        self.port = port
+        self._messages: deque[MailboxMessage] = deque(maxlen=keep)
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+        self._controller = Controller(self, hostname=host, port=port)
+
+    def start(self) -> None:
+        """Blocking (waits for the server thread): call through asyncio.to_thread from async code."""
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this hook by name
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self._messages.append(
+                MailboxMessage(
+                    number=next(self._numbers),
+                    received_at=datetime.now(UTC),
+                    mail_from=envelope.mail_from,
+                    to=tuple(envelope.rcpt_tos),
+                    subject=str(parsed.get("Subject", "")),
+                    headers=tuple((name, str(value)) for name, value in parsed.items()),
+                    text=_part(parsed, "plain"),
+                    html=_part(parsed, "html"),
+                )
+            )
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[MailboxMessage]:
+        """Newest first."""
+        with self._lock:
+            return list(reversed(self._messages))
+
+    def get(self, number: int) -> MailboxMessage | None:
+        with self._lock:
+            return next((message for message in self._messages if message.number == number), None)
+
+
+def _part(message: EmailMessage, subtype: str) -> str:
+    body = message.get_body(preferencelist=(subtype,))
+    if body is None or body.get_content_subtype() != subtype:
+        return ""
+    return str(body.get_content())
+
+
+_running: DevMailbox | None = None
+
+
+def running_mailbox() -> DevMailbox | None:
+    return _running
+
+
+@asynccontextmanager
+async def run_in_process(settings: Settings) -> AsyncIterator[OutboxWorker]:
+    """Run the dev mailbox (no SMTP_URL, not production) and an outbox worker loop while the app runs."""
+    global _running
+    mailbox = None
+    if settings.smtp_url is None and not settings.is_production:
+        mailbox = DevMailbox(settings.dev_mailbox_port)
+        try:
+            await asyncio.to_thread(mailbox.start)
+        except Exception:  # a busy port must not stop the app; the worker retries until a mailbox answers
+            log.exception("dev mailbox could not start on 127.0.0.1:%s", settings.dev_mailbox_port)
+            mailbox = None
+        else:
+            _running = mailbox
+            log.info("dev mailbox on 127.0.0.1:%s; read it at /dev/mailbox", settings.dev_mailbox_port)
+    worker = OutboxWorker(settings, f"{default_worker_id()}-app")
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run_forever(stop), name="outbox-worker")
+    try:
+        yield worker
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning("outbox worker did not stop within %s s; cancelled", STOP_TIMEOUT_SECONDS)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await worker.close()
+        if mailbox is not None:
+            await asyncio.to_thread(mailbox.stop)
+            if _running is mailbox:
+                _running = None
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def mailbox_routes() -> list[Route]:
+    return [
+        Route("/dev/mailbox", mailbox_page, methods=["GET"]),
+        Route("/dev/mailbox/{number:int}", message_page, methods=["GET"]),
+    ]
+
+
+def _mailbox_for(request: Request) -> DevMailbox | None:
+    settings: Settings | None = getattr(request.app.state, "settings", None)
+    if settings is not None and settings.is_production:
+        raise HTTPException(404)
+    return _running
+
+
+async def mailbox_page(request: Request) -> HTMLResponse:
+    mailbox = _mailbox_for(request)
+    if mailbox is None:
+        body = (
+            "<p>The dev mailbox is not running: SMTP_URL is set (email goes to that server), "
+            "or its port was busy when the app started.</p>"
+        )
+        return HTMLResponse(_page("Dev mailbox", body))
+    rows = "".join(
+        f"<tr><td>{_when(m.received_at)}</td><td>{_e(', '.join(m.to))}</td>"
+        f'<td><a href="/dev/mailbox/{m.number}">{_e(m.subject) or "(no subject)"}</a></td></tr>'
+        for m in mailbox.messages
+    )
+    body = (
+        f"<p>{len(mailbox.messages)} message(s) received on 127.0.0.1:{mailbox.port}, newest first; "
+        f"the newest {KEEP} are kept. Nothing here was really sent.</p>"
+        '<table><thead><tr><th scope="col">Received</th><th scope="col">To</th><th scope="col">Subject</th></tr>'
+        f"</thead><tbody>{rows or '<tr><td colspan=3>No email yet.</td></tr>'}</tbody></table>"
+    )
+    return HTMLResponse(_page("Dev mailbox", body))
+
+
+async def message_page(request: Request) -> HTMLResponse:
+    mailbox = _mailbox_for(request)
+    message = mailbox.get(request.path_params["number"]) if mailbox else None
+    if message is None:
+        raise HTTPException(404, "No such message (only the newest are kept).")
+    headers = "".join(
+        f'<tr><th scope="row">{_e(name)}</th><td>{_e(value)}</td></tr>'
+        for name, value in message.headers
+        if name.lower() in ("from", "to", "subject", "date", "message-id", "list-unsubscribe", "list-unsubscribe-post")
+    )
+    html_part = (
+        f'<iframe title="HTML part" sandbox srcdoc="{_e(message.html)}"></iframe>'
+        if message.html
+        else "<p>No HTML part.</p>"
+    )
+    body = (
+        '<p><a href="/dev/mailbox">&larr; All messages</a></p>'
+        f"<table>{headers}</table>"
+        f"<h2>Plain text</h2><pre>{_e(message.text) or 'No plain-text part.'}</pre>"
+        f"<h2>HTML</h2>{html_part}"
+    )
+    return HTMLResponse(_page(message.subject or "(no subject)", body))
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)} · Placement Exchange (development)</title>
+<style>
+body {{ font-family: system-ui, Arial, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem 1.5rem; }}
+body, th, td {{ color: #0b0c0c; }}
+.banner {{ background: #fff7bf; border-left: 6px solid #ffdd00; padding: .5rem 1rem; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #b1b4b6; }}
+pre {{ white-space: pre-wrap; background: #f3f2f1; padding: 1rem; }}
+iframe {{ width: 100%; height: 40rem; border: 1px solid #b1b4b6; }}
+a {{ color: #1d70b8; }}
+</style></head>
+<body><p class="banner">Development mailbox: email the exchange would have sent.</p>
+<h1>{_e(title)}</h1>
+{body}
+</body></html>"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TIME).strftime("%d %b %Y %H:%M:%S")

@@ -1,0 +1,101 @@
+"""End to end: uvicorn on a free loopback port, Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from tortoise import Tortoise, connections
+
+from server.database import tortoise_config
+from tests.conftest import IN_CI
+from tests.marketplace import PASSWORD, build_marketplace
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-quic", "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Served:
+    base_url: str
+    emails: dict[str, str]
+    password: str = PASSWORD
+
+
+def _prepare(database_url: str) -> dict[str, str]:
+    async def build() -> dict[str, str]:
+        await Tortoise.init(config=tortoise_config(database_url))
+        await Tortoise.generate_schemas()
+        market = await build_marketplace()
+        emails = {key: user.email for key, user in market.users.items()}
+        await connections.close_all()
+        return emails
+
+    return asyncio.run(build())
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    if not Path(CHROMIUM).exists():
+        message = "Chromium is not installed: apt-get install -y chromium (or run `make test`, which installs it)"
+        if IN_CI:
+            pytest.fail(f"CI must not skip browser tests. {message}")
+        pytest.skip(message)
+    database_url = f"sqlite://{tmp_path_factory.mktemp('e2e') / 'exchange.sqlite3'}"
+    emails = _prepare(database_url)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development", "BASE_URL": f"http://127.0.0.1:{port}"}
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"], cwd=ROOT, env=env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        server.kill()
+        pytest.fail("the server did not answer /healthz within 30 s")
+    yield Served(base_url, emails)
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(served: Served) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page, served: Served, key: str) -> None:
+    page.goto(f"{served.base_url}/sign-in")
+    page.get_by_label("Email address").fill(served.emails[key])
+    page.get_by_label("Password").fill(served.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
