@@ -68,6 +68,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
     environment.filters.update(when=when, day=day, urgency_phrase=urgency_phrase)
     return environment

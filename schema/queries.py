@@ -129,8 +129,11 @@ class Query:
     ) -> Connection[CarerHouseholdNode]:
         return await paginate(policy.scope_carer_households(info.context.actor, CarerHousehold.all()), first, after)
 
-    @strawberry.field(permission_classes=AUTH, description="Provider staff: your households or homes for a referral, "
-                      "best first, with the reasons each fits or does not.")
+    @strawberry.field(
+        permission_classes=AUTH,
+        description="Provider staff: your households or homes for a referral, "
+        "best first, with the reasons each fits or does not.",
+    )
     async def best_matches(self, info: Info, referral_id: strawberry.ID) -> list[Match]:
         actor = info.context.actor
         referral = await _visible_referral(info, referral_id)
@@ -138,8 +141,11 @@ class Query:
             return []
         return [Match.of(result) for result in await matching.best_matches(referral, [actor.provider_id])]
 
-    @strawberry.field(permission_classes=AUTH, description="Provider staff: your framework-tier fee for a referral, "
-                      "with its breakdown (null when the referral came to you as a spot purchase).")
+    @strawberry.field(
+        permission_classes=AUTH,
+        description="Provider staff: your framework-tier fee for a referral, "
+        "with its breakdown (null when the referral came to you as a spot purchase).",
+    )
     async def fee_quote(self, info: Info, referral_id: strawberry.ID) -> FeeQuote | None:
         actor = info.context.actor
         referral = await _visible_referral(info, referral_id)
@@ -148,19 +154,30 @@ class Query:
         quote = await quotes.quote_for(referral, actor.provider_id)
         if quote is None:
             return None
-        return FeeQuote(weekly_fee_pence=quote.weekly_fee_pence, is_spot=False,
-                        lines=[FeeLine(label=line.label, amount_pence=line.amount_pence, kind=line.kind.value)
-                               for line in quote.lines])
+        return FeeQuote(
+            weekly_fee_pence=quote.weekly_fee_pence,
+            is_spot=False,
+            lines=[
+                FeeLine(label=line.label, amount_pence=line.amount_pence, kind=line.kind.value) for line in quote.lines
+            ],
+        )
 
-    @strawberry.field(permission_classes=AUTH, description="The council's ranking of the live offers on a referral, "
-                      "weighted by the framework's quality and cost percentages.")
+    @strawberry.field(
+        permission_classes=AUTH,
+        description="The council's ranking of the live offers on a referral, "
+        "weighted by the framework's quality and cost percentages.",
+    )
     async def offer_ranking(self, info: Info, referral_id: strawberry.ID) -> list[OfferRanking]:
         actor = info.context.actor
         referral = await _visible_referral(info, referral_id)
         if referral is None or not (actor.is_admin or actor.council_id == referral.council_id):
             return []
-        return [OfferRanking(offer_id=to_global_id("Offer", r.offer_id), rank=r.rank, quality=r.quality, cost=r.cost,
-                             total=r.total) for r in await quotes.rank_live_offers(referral)]
+        return [
+            OfferRanking(
+                offer_id=to_global_id("Offer", r.offer_id), rank=r.rank, quality=r.quality, cost=r.cost, total=r.total
+            )
+            for r in await quotes.rank_live_offers(referral)
+        ]
 
     @strawberry.field(permission_classes=AUTH, description="Your organisation's figures (see the dashboard feed).")
     async def dashboard(self, info: Info) -> Dashboard:

@@ -204,8 +204,9 @@ def _safe_url(url: str) -> str:
 
 
 @main.command("export-schema")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema.graphql"),
-              show_default=True)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema.graphql"), show_default=True
+)
 def export_schema(output: Path) -> None:
     """Write the GraphQL schema (SDL) for integrators; a test keeps the committed copy current."""
     from schema.build import schema_sdl

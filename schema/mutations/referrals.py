@@ -149,6 +149,13 @@ class ReferralMutations:
         )
         return ReferralPayload(referral=referral, errors=errors)
 
+    @strawberry.mutation(description="All framework tiers exhausted: send to registered providers off the framework.")
+    async def escalate_to_spot(self, info: Info, input: ReferralIdInput) -> ReferralPayload:
+        referral, errors = await attempt(
+            info.context.actor, lambda actor: referrals.escalate_to_spot(actor, _referral_pk(input.id))
+        )
+        return ReferralPayload(referral=referral, errors=errors)
+
     @strawberry.mutation
     async def withdraw_referral(self, info: Info, input: WithdrawReferralInput) -> ReferralPayload:
         referral, errors = await attempt(

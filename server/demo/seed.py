@@ -88,9 +88,37 @@ SE, SW, EM = "South East", "South West", "East Midlands"
 
 # key, name, ONS code, region, office district, reference prefix, postcode districts inside the boundary
 COUNCILS: tuple[tuple[str, str, str, str, str, str, tuple[str, ...]], ...] = (
-    ("kent", "Kent County Council", "E10000016", SE, "ME14", "KEN",
-     ("ME10", "ME13", "ME14", "ME15", "ME16", "ME20", "CT1", "CT2", "CT5", "CT9", "CT11", "CT16", "CT20",
-      "TN1", "TN9", "TN13", "TN23", "TN24", "DA1", "DA11", "DA12")),
+    (
+        "kent",
+        "Kent County Council",
+        "E10000016",
+        SE,
+        "ME14",
+        "KEN",
+        (
+            "ME10",
+            "ME13",
+            "ME14",
+            "ME15",
+            "ME16",
+            "ME20",
+            "CT1",
+            "CT2",
+            "CT5",
+            "CT9",
+            "CT11",
+            "CT16",
+            "CT20",
+            "TN1",
+            "TN9",
+            "TN13",
+            "TN23",
+            "TN24",
+            "DA1",
+            "DA11",
+            "DA12",
+        ),
+    ),
     ("medway", "Medway Council", "E06000035", SE, "ME4", "MED", ("ME1", "ME2", "ME3", "ME4", "ME5", "ME7", "ME8")),
     ("southampton", "Southampton City Council", "E06000045", SE, "SO14", "SOU", ("SO14", "SO15", "SO16", "SO17")),
     ("bcp", "Bournemouth, Christchurch and Poole Council", "E06000058", SW, "BH1", "BCP", ("BH1", "BH15", "BH23")),
@@ -111,8 +139,22 @@ COUNCILS: tuple[tuple[str, str, str, str, str, str, tuple[str, ...]], ...] = (
     ("derbyshire", "Derbyshire County Council", "E10000007", EM, "DE55", "DBY", ("DE55", "S40")),
     ("nottinghamshire", "Nottinghamshire County Council", "E10000024", EM, "NG5", "NTS", ("NG5", "NG18", "NG24")),
 )
-SOUTH_CENTRAL = ("southampton", "bcp", "portsmouth", "hampshire", "wight", "dorset", "wiltshire", "swindon",
-                 "reading", "westberks", "wokingham", "bracknell", "windsor", "slough")
+SOUTH_CENTRAL = (
+    "southampton",
+    "bcp",
+    "portsmouth",
+    "hampshire",
+    "wight",
+    "dorset",
+    "wiltshire",
+    "swindon",
+    "reading",
+    "westberks",
+    "wokingham",
+    "bracknell",
+    "windsor",
+    "slough",
+)
 D2N2 = ("nottingham", "derby", "derbyshire", "nottinghamshire")
 
 # --- frameworks and lots --------------------------------------------------------------------------------------------
@@ -135,12 +177,22 @@ class LotSpec:
 
 FOSTERING_LOTS = (
     LotSpec("LOT1", "Core fostering", "core", (PK.CORE_FOSTERING, PK.SOLO), (NL.STANDARD, NL.ADDITIONAL_SUPPORT)),
-    LotSpec("LOT2", "Enhanced and specialist fostering", "enhanced",
-            (PK.ENHANCED_FOSTERING, PK.SPECIALIST_FOSTERING, PK.STEP_DOWN), (NL.INTENSIVE_SUPPORT, NL.SPECIALIST)),
+    LotSpec(
+        "LOT2",
+        "Enhanced and specialist fostering",
+        "enhanced",
+        (PK.ENHANCED_FOSTERING, PK.SPECIALIST_FOSTERING, PK.STEP_DOWN),
+        (NL.INTENSIVE_SUPPORT, NL.SPECIALIST),
+    ),
     LotSpec("LOT3", "Parent and child", "pandc", (PK.PARENT_AND_CHILD,), (NL.STANDARD, NL.SPECIALIST), TEEN_BANDS),
     LotSpec("LOT4", "Sibling groups", "siblings", (PK.SIBLING_GROUP,), (NL.STANDARD, NL.ADDITIONAL_SUPPORT)),
-    LotSpec("LOT5", "Disabled children", "disabled", (PK.DISABLED_CHILDREN,),
-            (NL.ADDITIONAL_SUPPORT, NL.INTENSIVE_SUPPORT, NL.SPECIALIST)),
+    LotSpec(
+        "LOT5",
+        "Disabled children",
+        "disabled",
+        (PK.DISABLED_CHILDREN,),
+        (NL.ADDITIONAL_SUPPORT, NL.INTENSIVE_SUPPORT, NL.SPECIALIST),
+    ),
 )
 HOME_NEEDS = (NL.STANDARD, NL.INTENSIVE_SUPPORT, NL.SPECIALIST)
 
@@ -160,25 +212,74 @@ class FrameworkSpec:
 
 
 FRAMEWORKS = (
-    FrameworkSpec("KM-IFP-2022", "Kent & Medway IFP framework", "kent", ("kent", "medway"),
-                  date(2022, 4, 1), date(2026, 3, 31), date(2028, 3, 31), OfstedJudgement.GOOD, KENT_BANDS,
-                  FOSTERING_LOTS),
-    FrameworkSpec("SC-IFA-2021", "South Central IFA framework", "southampton", SOUTH_CENTRAL,
-                  date(2021, 4, 1), date(2026, 3, 31), date(2027, 3, 31), OfstedJudgement.REQUIRES_IMPROVEMENT,
-                  ALL_BANDS, FOSTERING_LOTS),
-    FrameworkSpec("D2N2-FOS-2023", "D2N2 fostering framework", "nottinghamshire", D2N2,
-                  date(2023, 4, 1), date(2027, 3, 31), date(2029, 3, 31), OfstedJudgement.REQUIRES_IMPROVEMENT,
-                  ALL_BANDS, FOSTERING_LOTS),
-    FrameworkSpec("D2N2-CH-2023", "D2N2 children's homes framework", "nottinghamshire", D2N2,
-                  date(2023, 4, 1), date(2027, 3, 31), date(2029, 3, 31), OfstedJudgement.REQUIRES_IMPROVEMENT,
-                  KENT_BANDS, (LotSpec("LOT1", "Children's homes", "home", (PK.CHILDRENS_HOME,), HOME_NEEDS),)),
-    FrameworkSpec("SE-RES-2024", "South East regional residential project", "kent", ("kent", "portsmouth"),
-                  date(2024, 4, 1), date(2034, 3, 31), None, OfstedJudgement.GOOD, TEEN_BANDS,
-                  (LotSpec("LOT1", "Children's homes: complex needs", "home", (PK.CHILDRENS_HOME,), HOME_NEEDS),)),
+    FrameworkSpec(
+        "KM-IFP-2022",
+        "Kent & Medway IFP framework",
+        "kent",
+        ("kent", "medway"),
+        date(2022, 4, 1),
+        date(2026, 3, 31),
+        date(2028, 3, 31),
+        OfstedJudgement.GOOD,
+        KENT_BANDS,
+        FOSTERING_LOTS,
+    ),
+    FrameworkSpec(
+        "SC-IFA-2021",
+        "South Central IFA framework",
+        "southampton",
+        SOUTH_CENTRAL,
+        date(2021, 4, 1),
+        date(2026, 3, 31),
+        date(2027, 3, 31),
+        OfstedJudgement.REQUIRES_IMPROVEMENT,
+        ALL_BANDS,
+        FOSTERING_LOTS,
+    ),
+    FrameworkSpec(
+        "D2N2-FOS-2023",
+        "D2N2 fostering framework",
+        "nottinghamshire",
+        D2N2,
+        date(2023, 4, 1),
+        date(2027, 3, 31),
+        date(2029, 3, 31),
+        OfstedJudgement.REQUIRES_IMPROVEMENT,
+        ALL_BANDS,
+        FOSTERING_LOTS,
+    ),
+    FrameworkSpec(
+        "D2N2-CH-2023",
+        "D2N2 children's homes framework",
+        "nottinghamshire",
+        D2N2,
+        date(2023, 4, 1),
+        date(2027, 3, 31),
+        date(2029, 3, 31),
+        OfstedJudgement.REQUIRES_IMPROVEMENT,
+        KENT_BANDS,
+        (LotSpec("LOT1", "Children's homes", "home", (PK.CHILDRENS_HOME,), HOME_NEEDS),),
+    ),
+    FrameworkSpec(
+        "SE-RES-2024",
+        "South East regional residential project",
+        "kent",
+        ("kent", "portsmouth"),
+        date(2024, 4, 1),
+        date(2034, 3, 31),
+        None,
+        OfstedJudgement.GOOD,
+        TEEN_BANDS,
+        (LotSpec("LOT1", "Children's homes: complex needs", "home", (PK.CHILDRENS_HOME,), HOME_NEEDS),),
+    ),
 )
 # Which framework a council's placement team uses: fostering, and children's homes.
-FOSTERING_FRAMEWORK = {"kent": "KM-IFP-2022", "medway": "KM-IFP-2022",
-                       **{key: "SC-IFA-2021" for key in SOUTH_CENTRAL}, **{key: "D2N2-FOS-2023" for key in D2N2}}
+FOSTERING_FRAMEWORK = {
+    "kent": "KM-IFP-2022",
+    "medway": "KM-IFP-2022",
+    **{key: "SC-IFA-2021" for key in SOUTH_CENTRAL},
+    **{key: "D2N2-FOS-2023" for key in D2N2},
+}
 HOMES_FRAMEWORK = {"kent": "SE-RES-2024", "portsmouth": "SE-RES-2024", **{key: "D2N2-CH-2023" for key in D2N2}}
 
 # --- providers (all invented) ---------------------------------------------------------------------------------------
@@ -207,55 +308,129 @@ class ProviderSpec:
 IFA, HOMES, BOTH = ProviderType.IFA, ProviderType.CHILDRENS_HOMES, ProviderType.BOTH
 PR4, PR5 = ProviderSector.PR4, ProviderSector.PR5
 PROVIDERS = (
-    ProviderSpec("harbour", "Harbour Fostering", IFA, "SC486120", OJ.OUTSTANDING, date(2024, 6, 12),
-                 ("CT20", "SO16"), PR4, "HF", 18),
+    ProviderSpec(
+        "harbour",
+        "Harbour Fostering",
+        IFA,
+        "SC486120",
+        OJ.OUTSTANDING,
+        date(2024, 6, 12),
+        ("CT20", "SO16"),
+        PR4,
+        "HF",
+        18,
+    ),
     ProviderSpec("oakleaf", "Oakleaf Care", IFA, "SC512347", OJ.GOOD, date(2025, 2, 4), ("ME14",), PR5, "OC", 16),
-    ProviderSpec("northdowns", "Northdowns Families", IFA, "SC498803", OJ.GOOD, date(2023, 11, 20), ("TN23",), PR4,
-                 "NF", 15),
-    ProviderSpec("medlar", "Medlar Tree Fostering", IFA, "SC530918", OJ.GOOD, date(2025, 7, 8), ("ME7",), PR4,
-                 "MT", 12),
-    ProviderSpec("bluebell", "Bluebell Shore Fostering", IFA, "SC477265", OJ.GOOD, date(2024, 9, 30), ("CT9",), PR5,
-                 "BS", 12),
-    ProviderSpec("sandpiper", "Sandpiper Point Families", IFA, "SC541602", OJ.OUTSTANDING, date(2025, 3, 17),
-                 ("DA11",), PR4, "SP", 14),
-    ProviderSpec("cobnut", "Cobnut Orchard Placements", IFA, "SC503381", OJ.INADEQUATE, date(2026, 5, 21), ("TN9",),
-                 PR4, "CO", 6),
-    ProviderSpec("hopscotch", "Hopscotch Hill Fostering", IFA, "SC526744", OJ.GOOD, date(2024, 1, 15), ("ME5",), PR4,
-                 "HH", 10),
-    ProviderSpec("lanternlight", "Lanternlight Fostering", IFA, "SC468059", OJ.GOOD, date(2023, 5, 2), ("ME8",), PR4,
-                 "LL", 4),
-    ProviderSpec("solent", "Solent Lighthouse Fostering", IFA, "SC519436", OJ.GOOD, date(2025, 10, 6), ("SO15",), PR4,
-                 "SL", 16),
-    ProviderSpec("acorn", "Acorn and Anchor Fostering", IFA, "SC537210", OJ.GOOD, date(2024, 11, 11), ("SO50",), PR5,
-                 "AA", 12),
-    ProviderSpec("puffin", "Puffin Cove Families", IFA, "SC491578", OJ.REQUIRES_IMPROVEMENT, date(2025, 12, 3),
-                 ("DT1",), PR4, "PC", 8),
-    ProviderSpec("chalkhill", "Chalkhill Blue Fostering", IFA, "SC508892", OJ.OUTSTANDING, date(2023, 8, 22),
-                 ("SP1",), PR5, "CB", 12),
-    ProviderSpec("greenwood", "Greenwood Owl Fostering", IFA, "SC522061", OJ.GOOD, date(2025, 4, 28), ("NG5",), PR4,
-                 "GO", 14),
-    ProviderSpec("peakland", "Peakland Kestrel Families", IFA, "SC484437", OJ.OUTSTANDING, date(2024, 3, 5),
-                 ("DE22",), PR5, "PK", 12),
+    ProviderSpec(
+        "northdowns", "Northdowns Families", IFA, "SC498803", OJ.GOOD, date(2023, 11, 20), ("TN23",), PR4, "NF", 15
+    ),
+    ProviderSpec(
+        "medlar", "Medlar Tree Fostering", IFA, "SC530918", OJ.GOOD, date(2025, 7, 8), ("ME7",), PR4, "MT", 12
+    ),
+    ProviderSpec(
+        "bluebell", "Bluebell Shore Fostering", IFA, "SC477265", OJ.GOOD, date(2024, 9, 30), ("CT9",), PR5, "BS", 12
+    ),
+    ProviderSpec(
+        "sandpiper",
+        "Sandpiper Point Families",
+        IFA,
+        "SC541602",
+        OJ.OUTSTANDING,
+        date(2025, 3, 17),
+        ("DA11",),
+        PR4,
+        "SP",
+        14,
+    ),
+    ProviderSpec(
+        "cobnut", "Cobnut Orchard Placements", IFA, "SC503381", OJ.INADEQUATE, date(2026, 5, 21), ("TN9",), PR4, "CO", 6
+    ),
+    ProviderSpec(
+        "hopscotch", "Hopscotch Hill Fostering", IFA, "SC526744", OJ.GOOD, date(2024, 1, 15), ("ME5",), PR4, "HH", 10
+    ),
+    ProviderSpec(
+        "lanternlight", "Lanternlight Fostering", IFA, "SC468059", OJ.GOOD, date(2023, 5, 2), ("ME8",), PR4, "LL", 4
+    ),
+    ProviderSpec(
+        "solent", "Solent Lighthouse Fostering", IFA, "SC519436", OJ.GOOD, date(2025, 10, 6), ("SO15",), PR4, "SL", 16
+    ),
+    ProviderSpec(
+        "acorn", "Acorn and Anchor Fostering", IFA, "SC537210", OJ.GOOD, date(2024, 11, 11), ("SO50",), PR5, "AA", 12
+    ),
+    ProviderSpec(
+        "puffin",
+        "Puffin Cove Families",
+        IFA,
+        "SC491578",
+        OJ.REQUIRES_IMPROVEMENT,
+        date(2025, 12, 3),
+        ("DT1",),
+        PR4,
+        "PC",
+        8,
+    ),
+    ProviderSpec(
+        "chalkhill",
+        "Chalkhill Blue Fostering",
+        IFA,
+        "SC508892",
+        OJ.OUTSTANDING,
+        date(2023, 8, 22),
+        ("SP1",),
+        PR5,
+        "CB",
+        12,
+    ),
+    ProviderSpec(
+        "greenwood", "Greenwood Owl Fostering", IFA, "SC522061", OJ.GOOD, date(2025, 4, 28), ("NG5",), PR4, "GO", 14
+    ),
+    ProviderSpec(
+        "peakland",
+        "Peakland Kestrel Families",
+        IFA,
+        "SC484437",
+        OJ.OUTSTANDING,
+        date(2024, 3, 5),
+        ("DE22",),
+        PR5,
+        "PK",
+        12,
+    ),
     ProviderSpec("trent", "Trent Heron Care", BOTH, "SC533795", OJ.GOOD, date(2025, 6, 16), ("NG7",), PR4, "TH", 8),
-    ProviderSpec("greensand", "Greensand Ridge Homes", HOMES, "SC545128", OJ.GOOD, date(2025, 9, 9), ("TN13",), PR4,
-                 "", 0),
+    ProviderSpec(
+        "greensand", "Greensand Ridge Homes", HOMES, "SC545128", OJ.GOOD, date(2025, 9, 9), ("TN13",), PR4, "", 0
+    ),
     ProviderSpec("wessex", "Wessex Willow Homes", HOMES, "SC516683", OJ.GOOD, date(2024, 12, 2), ("BH15",), PR4, "", 0),
-    ProviderSpec("amberglow", "Amberglow Children's Homes", HOMES, "SC501954", OJ.GOOD, date(2025, 1, 27), ("DE55",),
-                 PR5, "", 0),
+    ProviderSpec(
+        "amberglow", "Amberglow Children's Homes", HOMES, "SC501954", OJ.GOOD, date(2025, 1, 27), ("DE55",), PR5, "", 0
+    ),
 )
 SPEC = {spec.key: spec for spec in PROVIDERS}
 
 # (framework, lot): (provider, tier[, joined on if not the framework's start])
 MEMBERSHIPS: dict[tuple[str, str], tuple[tuple[Any, ...], ...]] = {
-    ("KM-IFP-2022", "LOT1"): (("harbour", 1), ("medlar", 1), ("bluebell", 1), ("sandpiper", 1),
-                              ("hopscotch", 1, date(2024, 4, 1)), ("oakleaf", 2), ("cobnut", 2), ("lanternlight", 2),
-                              ("northdowns", 3)),
+    ("KM-IFP-2022", "LOT1"): (
+        ("harbour", 1),
+        ("medlar", 1),
+        ("bluebell", 1),
+        ("sandpiper", 1),
+        ("hopscotch", 1, date(2024, 4, 1)),
+        ("oakleaf", 2),
+        ("cobnut", 2),
+        ("lanternlight", 2),
+        ("northdowns", 3),
+    ),
     ("KM-IFP-2022", "LOT2"): (("harbour", 1), ("sandpiper", 1), ("northdowns", 2), ("bluebell", 2)),
     ("KM-IFP-2022", "LOT3"): (("oakleaf", 1), ("medlar", 1), ("hopscotch", 2, date(2024, 4, 1))),
     ("KM-IFP-2022", "LOT4"): (("northdowns", 1), ("bluebell", 1), ("harbour", 2), ("medlar", 2)),
     ("KM-IFP-2022", "LOT5"): (("oakleaf", 1), ("bluebell", 2), ("sandpiper", 2)),
-    ("SC-IFA-2021", "LOT1"): (("solent", 1), ("acorn", 1), ("chalkhill", 1), ("harbour", 1, date(2022, 4, 1)),
-                              ("puffin", 2)),
+    ("SC-IFA-2021", "LOT1"): (
+        ("solent", 1),
+        ("acorn", 1),
+        ("chalkhill", 1),
+        ("harbour", 1, date(2022, 4, 1)),
+        ("puffin", 2),
+    ),
     ("SC-IFA-2021", "LOT2"): (("chalkhill", 1), ("solent", 1), ("acorn", 2), ("puffin", 2)),
     ("SC-IFA-2021", "LOT3"): (("acorn", 1, date(2023, 4, 1)), ("puffin", 2)),
     ("SC-IFA-2021", "LOT4"): (("solent", 1), ("chalkhill", 1), ("acorn", 2)),
@@ -278,26 +453,116 @@ MERGERS = {"lanternlight": "sandpiper"}
 
 # provider, name, Ofsted URN, beds, ages, district, judgement, judged on, specialisms
 HOMES_SPECS = (
-    ("greensand", "Orchard Lodge", "SC720114", 3, (11, 17), "TN13", OJ.GOOD, date(2025, 5, 14),
-     (Need.CRIMINAL_EXPLOITATION, Need.GOING_MISSING, Need.TRAUMA)),
-    ("greensand", "Beacon Cottage", "SC720139", 2, (12, 17), "ME20", OJ.OUTSTANDING, date(2024, 10, 1),
-     (Need.SELF_HARM, Need.MENTAL_HEALTH, Need.TRAUMA)),
-    ("greensand", "Kestrel House", "SC720162", 4, (10, 17), "TN9", OJ.GOOD, date(2025, 11, 18),
-     (Need.NEGLECT, Need.TRAUMA, Need.EDUCATION_CONTINUITY)),
-    ("wessex", "Heron View", "SC720208", 3, (12, 17), "BH23", OJ.GOOD, date(2025, 2, 25),
-     (Need.SEXUAL_EXPLOITATION, Need.GOING_MISSING, Need.SELF_HARM)),
-    ("wessex", "Millstream Lodge", "SC720231", 2, (13, 17), "DT1", OJ.REQUIRES_IMPROVEMENT, date(2026, 1, 20),
-     (Need.CRIMINAL_EXPLOITATION, Need.TRAUMA)),
-    ("amberglow", "Foxglove House", "SC720305", 4, (11, 17), "DE55", OJ.GOOD, date(2025, 8, 12),
-     (Need.CRIMINAL_EXPLOITATION, Need.GOING_MISSING, Need.NEGLECT)),
-    ("amberglow", "Linden Lodge", "SC720327", 3, (8, 15), "DE22", OJ.OUTSTANDING, date(2024, 6, 4),
-     (Need.AUTISM, Need.LEARNING_DISABILITY)),
-    ("amberglow", "Bramble Court", "SC720352", 2, (13, 17), "S40", OJ.GOOD, date(2025, 3, 31),
-     (Need.SEXUAL_EXPLOITATION, Need.SELF_HARM, Need.MENTAL_HEALTH)),
-    ("trent", "Willowbrook House", "SC720418", 3, (11, 17), "NG18", OJ.GOOD, date(2025, 9, 23),
-     (Need.CRIMINAL_EXPLOITATION, Need.TRAUMA, Need.GOING_MISSING)),
-    ("trent", "Sycamore Mews", "SC720443", 2, (12, 17), "NG24", OJ.GOOD, date(2024, 7, 15),
-     (Need.NEGLECT, Need.DOMESTIC_ABUSE)),
+    (
+        "greensand",
+        "Orchard Lodge",
+        "SC720114",
+        3,
+        (11, 17),
+        "TN13",
+        OJ.GOOD,
+        date(2025, 5, 14),
+        (Need.CRIMINAL_EXPLOITATION, Need.GOING_MISSING, Need.TRAUMA),
+    ),
+    (
+        "greensand",
+        "Beacon Cottage",
+        "SC720139",
+        2,
+        (12, 17),
+        "ME20",
+        OJ.OUTSTANDING,
+        date(2024, 10, 1),
+        (Need.SELF_HARM, Need.MENTAL_HEALTH, Need.TRAUMA),
+    ),
+    (
+        "greensand",
+        "Kestrel House",
+        "SC720162",
+        4,
+        (10, 17),
+        "TN9",
+        OJ.GOOD,
+        date(2025, 11, 18),
+        (Need.NEGLECT, Need.TRAUMA, Need.EDUCATION_CONTINUITY),
+    ),
+    (
+        "wessex",
+        "Heron View",
+        "SC720208",
+        3,
+        (12, 17),
+        "BH23",
+        OJ.GOOD,
+        date(2025, 2, 25),
+        (Need.SEXUAL_EXPLOITATION, Need.GOING_MISSING, Need.SELF_HARM),
+    ),
+    (
+        "wessex",
+        "Millstream Lodge",
+        "SC720231",
+        2,
+        (13, 17),
+        "DT1",
+        OJ.REQUIRES_IMPROVEMENT,
+        date(2026, 1, 20),
+        (Need.CRIMINAL_EXPLOITATION, Need.TRAUMA),
+    ),
+    (
+        "amberglow",
+        "Foxglove House",
+        "SC720305",
+        4,
+        (11, 17),
+        "DE55",
+        OJ.GOOD,
+        date(2025, 8, 12),
+        (Need.CRIMINAL_EXPLOITATION, Need.GOING_MISSING, Need.NEGLECT),
+    ),
+    (
+        "amberglow",
+        "Linden Lodge",
+        "SC720327",
+        3,
+        (8, 15),
+        "DE22",
+        OJ.OUTSTANDING,
+        date(2024, 6, 4),
+        (Need.AUTISM, Need.LEARNING_DISABILITY),
+    ),
+    (
+        "amberglow",
+        "Bramble Court",
+        "SC720352",
+        2,
+        (13, 17),
+        "S40",
+        OJ.GOOD,
+        date(2025, 3, 31),
+        (Need.SEXUAL_EXPLOITATION, Need.SELF_HARM, Need.MENTAL_HEALTH),
+    ),
+    (
+        "trent",
+        "Willowbrook House",
+        "SC720418",
+        3,
+        (11, 17),
+        "NG18",
+        OJ.GOOD,
+        date(2025, 9, 23),
+        (Need.CRIMINAL_EXPLOITATION, Need.TRAUMA, Need.GOING_MISSING),
+    ),
+    (
+        "trent",
+        "Sycamore Mews",
+        "SC720443",
+        2,
+        (12, 17),
+        "NG24",
+        OJ.GOOD,
+        date(2024, 7, 15),
+        (Need.NEGLECT, Need.DOMESTIC_ABUSE),
+    ),
 )
 
 # --- people (invented, obviously fictional) -------------------------------------------------------------------------
@@ -325,12 +590,21 @@ PLATFORM_ADMIN = ("admin@placement-exchange.example.org", "Avery Specimen")
 
 G = Gender
 S = Setting
-FOSTER_FIRST = {S.FOSTER_CARE: Suitability.PREFERRED, S.RESIDENTIAL_CARE: Suitability.SUITABLE,
-                S.SUPPORTED_ACCOMMODATION: Suitability.UNSUITABLE}
-FOSTER_ONLY = {S.FOSTER_CARE: Suitability.PREFERRED, S.RESIDENTIAL_CARE: Suitability.UNSUITABLE,
-               S.SUPPORTED_ACCOMMODATION: Suitability.UNSUITABLE}
-HOME_FIRST = {S.FOSTER_CARE: Suitability.UNSUITABLE, S.RESIDENTIAL_CARE: Suitability.PREFERRED,
-              S.SUPPORTED_ACCOMMODATION: Suitability.UNSUITABLE}
+FOSTER_FIRST = {
+    S.FOSTER_CARE: Suitability.PREFERRED,
+    S.RESIDENTIAL_CARE: Suitability.SUITABLE,
+    S.SUPPORTED_ACCOMMODATION: Suitability.UNSUITABLE,
+}
+FOSTER_ONLY = {
+    S.FOSTER_CARE: Suitability.PREFERRED,
+    S.RESIDENTIAL_CARE: Suitability.UNSUITABLE,
+    S.SUPPORTED_ACCOMMODATION: Suitability.UNSUITABLE,
+}
+HOME_FIRST = {
+    S.FOSTER_CARE: Suitability.UNSUITABLE,
+    S.RESIDENTIAL_CARE: Suitability.PREFERRED,
+    S.SUPPORTED_ACCOMMODATION: Suitability.UNSUITABLE,
+}
 
 
 @dataclass(frozen=True)
@@ -361,141 +635,290 @@ class Archetype:
 RC, RO, N, AS = RiskToChild, RiskToOthers, Need, AdditionalSupport
 ARCHETYPES = {
     "exploited_boy": Archetype(
-        "enhanced", PK.ENHANCED_FOSTERING, NL.INTENSIVE_SUPPORT, (G.MALE,), (13, 16), Duration.SHORT_TERM,
+        "enhanced",
+        PK.ENHANCED_FOSTERING,
+        NL.INTENSIVE_SUPPORT,
+        (G.MALE,),
+        (13, 16),
+        Duration.SHORT_TERM,
         (N.CRIMINAL_EXPLOITATION, N.GOING_MISSING, N.NEGLECT, N.TRAUMA),
-        ("Funny and quick-witted, loves football and making music on his phone. Has been drawn into carrying drugs "
-         "for older young people and has gone missing overnight several times this year. Needs carers who hold "
-         "firm, warm boundaries and work closely with the exploitation team; a move away from the home area is part "
-         "of the safety plan.",
-         "Keen on boxing and cars. A long history of neglect; more recently exploited by an organised group and "
-         "found out of the county twice. Responds well to adults who are consistent and do not give up on him. Out "
-         "of school for most of this term and needs help to return to education.",
-         "Quiet at first, enjoys gaming and cooking with an adult. Professionals are worried about county lines "
-         "involvement. Needs a calm household without older teenagers, and carers who can supervise phone use and "
-         "evenings."),
+        (
+            "Funny and quick-witted, loves football and making music on his phone. Has been drawn into carrying drugs "
+            "for older young people and has gone missing overnight several times this year. Needs carers who hold "
+            "firm, warm boundaries and work closely with the exploitation team; a move away from the home area is part "
+            "of the safety plan.",
+            "Keen on boxing and cars. A long history of neglect; more recently exploited by an organised group and "
+            "found out of the county twice. Responds well to adults who are consistent and do not give up on him. Out "
+            "of school for most of this term and needs help to return to education.",
+            "Quiet at first, enjoys gaming and cooking with an adult. Professionals are worried about county lines "
+            "involvement. Needs a calm household without older teenagers, and carers who can supervise phone use and "
+            "evenings.",
+        ),
         risks_to_child=(RC.CRIMINAL_EXPLOITATION, RC.GOING_MISSING, RC.DRUGS_AND_ALCOHOL),
-        risks_to_others=(RO.CRIMINAL_EXPLOITATION,), living=LivingAlongside.ONLY_YOUNGER,
-        support=(AS.EXTRA_SUPERVISION,), hours=6, category=(CategoryOfNeed.N1, CategoryOfNeed.N6), max_miles=60),
+        risks_to_others=(RO.CRIMINAL_EXPLOITATION,),
+        living=LivingAlongside.ONLY_YOUNGER,
+        support=(AS.EXTRA_SUPERVISION,),
+        hours=6,
+        category=(CategoryOfNeed.N1, CategoryOfNeed.N6),
+        max_miles=60,
+    ),
     "exploited_girl": Archetype(
-        "enhanced", PK.ENHANCED_FOSTERING, NL.INTENSIVE_SUPPORT, (G.FEMALE,), (13, 15), Duration.SHORT_TERM,
+        "enhanced",
+        PK.ENHANCED_FOSTERING,
+        NL.INTENSIVE_SUPPORT,
+        (G.FEMALE,),
+        (13, 15),
+        Duration.SHORT_TERM,
         (N.SEXUAL_EXPLOITATION, N.GOING_MISSING, N.SELF_HARM, N.TRAUMA),
-        ("Creative and caring, loves drawing and animals. Has been sexually exploited by older males met online and "
-         "goes missing after contact with them. Needs carers who are confident with safety planning, supervised "
-         "phone and internet use, and close work with the police exploitation team.",
-         "Chatty and sociable, enjoys dance and music. A long history of domestic abuse at home; now at high risk of "
-         "sexual exploitation and has gone missing from school. Self-harms at times of stress and has a mental "
-         "health worker. Would do best as the only or youngest child in the home."),
+        (
+            "Creative and caring, loves drawing and animals. Has been sexually exploited by older males met online and "
+            "goes missing after contact with them. Needs carers who are confident with safety planning, supervised "
+            "phone and internet use, and close work with the police exploitation team.",
+            "Chatty and sociable, enjoys dance and music. A long history of domestic abuse at home; now at high risk of "
+            "sexual exploitation and has gone missing from school. Self-harms at times of stress and has a mental "
+            "health worker. Would do best as the only or youngest child in the home.",
+        ),
         risks_to_child=(RC.SEXUAL_EXPLOITATION, RC.GOING_MISSING, RC.SELF_HARM),
-        living=LivingAlongside.SOLO_RECOMMENDED, support=(AS.EXTRA_SUPERVISION, AS.THERAPEUTIC_SUPPORT), hours=4,
-        max_miles=50),
+        living=LivingAlongside.SOLO_RECOMMENDED,
+        support=(AS.EXTRA_SUPERVISION, AS.THERAPEUTIC_SUPPORT),
+        hours=4,
+        max_miles=50,
+    ),
     "self_harm_girl": Archetype(
-        "enhanced", PK.SPECIALIST_FOSTERING, NL.SPECIALIST, (G.FEMALE,), (14, 16), Duration.LONG_TERM,
+        "enhanced",
+        PK.SPECIALIST_FOSTERING,
+        NL.SPECIALIST,
+        (G.FEMALE,),
+        (14, 16),
+        Duration.LONG_TERM,
         (N.SELF_HARM, N.MENTAL_HEALTH, N.TRAUMA),
-        ("Thoughtful and bright, reads a lot and likes baking. Self-harms when overwhelmed and has been admitted to "
-         "hospital twice this year; sees a mental health team weekly. Needs therapeutic carers with training in "
-         "self-harm and a home where sharp items can be managed safely.",
-         "Enjoys swimming and art. Experienced significant trauma in early childhood and struggles to sleep. Has an "
-         "eating difficulty that is being monitored. Needs patient carers, a predictable routine and support to "
-         "attend therapy sessions."),
-        risks_to_child=(RC.SELF_HARM, RC.EATING_DISORDER), support=(AS.THERAPEUTIC_SUPPORT,), hours=3,
-        category=(CategoryOfNeed.N1, CategoryOfNeed.N4), max_miles=30, settings=FOSTER_ONLY),
+        (
+            "Thoughtful and bright, reads a lot and likes baking. Self-harms when overwhelmed and has been admitted to "
+            "hospital twice this year; sees a mental health team weekly. Needs therapeutic carers with training in "
+            "self-harm and a home where sharp items can be managed safely.",
+            "Enjoys swimming and art. Experienced significant trauma in early childhood and struggles to sleep. Has an "
+            "eating difficulty that is being monitored. Needs patient carers, a predictable routine and support to "
+            "attend therapy sessions.",
+        ),
+        risks_to_child=(RC.SELF_HARM, RC.EATING_DISORDER),
+        support=(AS.THERAPEUTIC_SUPPORT,),
+        hours=3,
+        category=(CategoryOfNeed.N1, CategoryOfNeed.N4),
+        max_miles=30,
+        settings=FOSTER_ONLY,
+    ),
     "neglect_child": Archetype(
-        "core", PK.CORE_FOSTERING, NL.STANDARD, (G.MALE, G.MALE, G.FEMALE), (10, 13), Duration.LONG_TERM,
+        "core",
+        PK.CORE_FOSTERING,
+        NL.STANDARD,
+        (G.MALE, G.MALE, G.FEMALE),
+        (10, 13),
+        Duration.LONG_TERM,
         (N.NEGLECT, N.TRAUMA, N.EDUCATION_CONTINUITY, N.FAMILY_CONTACT),
-        ("Loves football, bikes and being outdoors. A long history of neglect; is catching up on health and dental "
-         "care. Wants to stay at the current school, so transport may be needed at first. Gets on well with younger "
-         "children and dogs.",
-         "Kind and helpful, enjoys building models and nature programmes. Has been looking after younger brothers "
-         "and sisters for years and now needs the chance to be a child again. Supervised family contact each week. "
-         "Would settle best with experienced carers and other children in the home.",
-         "Energetic and curious, loves drama club. Neglect and parental alcohol use at home; school attendance has "
-         "been poor. Needs carers who can help with routines, homework and sleep."),
-        risks_to_child=(RC.GOING_MISSING,), living=LivingAlongside.WITH_OTHER_CHILDREN,
-        support=(AS.TRANSPORT_TO_SCHOOL,), category=(CategoryOfNeed.N1, CategoryOfNeed.N5), max_miles=15,
-        settings=FOSTER_ONLY),
+        (
+            "Loves football, bikes and being outdoors. A long history of neglect; is catching up on health and dental "
+            "care. Wants to stay at the current school, so transport may be needed at first. Gets on well with younger "
+            "children and dogs.",
+            "Kind and helpful, enjoys building models and nature programmes. Has been looking after younger brothers "
+            "and sisters for years and now needs the chance to be a child again. Supervised family contact each week. "
+            "Would settle best with experienced carers and other children in the home.",
+            "Energetic and curious, loves drama club. Neglect and parental alcohol use at home; school attendance has "
+            "been poor. Needs carers who can help with routines, homework and sleep.",
+        ),
+        risks_to_child=(RC.GOING_MISSING,),
+        living=LivingAlongside.WITH_OTHER_CHILDREN,
+        support=(AS.TRANSPORT_TO_SCHOOL,),
+        category=(CategoryOfNeed.N1, CategoryOfNeed.N5),
+        max_miles=15,
+        settings=FOSTER_ONLY,
+    ),
     "uasc": Archetype(
-        "core", PK.CORE_FOSTERING, NL.STANDARD, (G.MALE,), (15, 16), Duration.LONG_TERM,
+        "core",
+        PK.CORE_FOSTERING,
+        NL.STANDARD,
+        (G.MALE,),
+        (15, 16),
+        Duration.LONG_TERM,
         (N.UASC, N.LANGUAGE, N.TRAUMA, N.FAITH),
-        ("Arrived in the UK alone after a long journey. Polite and keen to learn; attends English classes and wants "
-         "to study mechanics at college. Has nightmares and needs patient carers. Would value help to practise his "
-         "faith.",
-         "Travelled alone through several countries and speaks a little English. Enjoys cricket and cooking. Needs "
-         "carers who can support college enrolment, immigration appointments and contact with his community."),
-        communication=(CommunicationNeed.ESOL,), legal=(LegalStatus.V2,), category=(CategoryOfNeed.N8,),
-        max_miles=40, settings=FOSTER_FIRST),
+        (
+            "Arrived in the UK alone after a long journey. Polite and keen to learn; attends English classes and wants "
+            "to study mechanics at college. Has nightmares and needs patient carers. Would value help to practise his "
+            "faith.",
+            "Travelled alone through several countries and speaks a little English. Enjoys cricket and cooking. Needs "
+            "carers who can support college enrolment, immigration appointments and contact with his community.",
+        ),
+        communication=(CommunicationNeed.ESOL,),
+        legal=(LegalStatus.V2,),
+        category=(CategoryOfNeed.N8,),
+        max_miles=40,
+        settings=FOSTER_FIRST,
+    ),
     "siblings": Archetype(
-        "siblings", PK.SIBLING_GROUP, NL.STANDARD, (G.MALE, G.FEMALE), (8, 11), Duration.LONG_TERM,
+        "siblings",
+        PK.SIBLING_GROUP,
+        NL.STANDARD,
+        (G.MALE, G.FEMALE),
+        (8, 11),
+        Duration.LONG_TERM,
         (N.NEGLECT, N.FAMILY_CONTACT, N.EDUCATION_CONTINUITY),
-        ("Brothers and sisters who are very close and want to stay together. A long history of neglect; all are "
-         "behind at school but making progress. Supervised contact with their mother each week. Need carers with "
-         "space for them all and time to take them to the same school.",
-         "The eldest has been parenting the younger ones while domestic abuse went on at home. They want to stay "
-         "together and keep family contact. Need a large household with experienced, patient carers."),
-        living=LivingAlongside.WITH_OTHER_CHILDREN, support=(AS.TRANSPORT_TO_SCHOOL,), siblings=(1, 1, 2),
-        category=(CategoryOfNeed.N1, CategoryOfNeed.N5), max_miles=20, settings=FOSTER_ONLY),
+        (
+            "Brothers and sisters who are very close and want to stay together. A long history of neglect; all are "
+            "behind at school but making progress. Supervised contact with their mother each week. Need carers with "
+            "space for them all and time to take them to the same school.",
+            "The eldest has been parenting the younger ones while domestic abuse went on at home. They want to stay "
+            "together and keep family contact. Need a large household with experienced, patient carers.",
+        ),
+        living=LivingAlongside.WITH_OTHER_CHILDREN,
+        support=(AS.TRANSPORT_TO_SCHOOL,),
+        siblings=(1, 1, 2),
+        category=(CategoryOfNeed.N1, CategoryOfNeed.N5),
+        max_miles=20,
+        settings=FOSTER_ONLY,
+    ),
     "disabled": Archetype(
-        "disabled", PK.DISABLED_CHILDREN, NL.INTENSIVE_SUPPORT, (G.MALE, G.MALE, G.FEMALE), (10, 14),
-        Duration.LONG_TERM, (N.AUTISM, N.LEARNING_DISABILITY),
-        ("Autistic with a learning disability; uses Makaton and a visual timetable. Loves trains, swings and music. "
-         "Becomes distressed with noise and change, so needs a calm home, a sensory space and carers who work "
-         "closely with the special school.",),
-        communication=(CommunicationNeed.MAKATON,), adaptations=(Adaptation.SENSORY_ROOM,),
-        support=(AS.RESPITE_WORKER, AS.TRANSPORT_TO_SCHOOL), hours=4, pets=PetsPreference.NO,
-        legal=(LegalStatus.V2, LegalStatus.C2), category=(CategoryOfNeed.N2,), max_miles=25, settings=FOSTER_ONLY),
+        "disabled",
+        PK.DISABLED_CHILDREN,
+        NL.INTENSIVE_SUPPORT,
+        (G.MALE, G.MALE, G.FEMALE),
+        (10, 14),
+        Duration.LONG_TERM,
+        (N.AUTISM, N.LEARNING_DISABILITY),
+        (
+            "Autistic with a learning disability; uses Makaton and a visual timetable. Loves trains, swings and music. "
+            "Becomes distressed with noise and change, so needs a calm home, a sensory space and carers who work "
+            "closely with the special school.",
+        ),
+        communication=(CommunicationNeed.MAKATON,),
+        adaptations=(Adaptation.SENSORY_ROOM,),
+        support=(AS.RESPITE_WORKER, AS.TRANSPORT_TO_SCHOOL),
+        hours=4,
+        pets=PetsPreference.NO,
+        legal=(LegalStatus.V2, LegalStatus.C2),
+        category=(CategoryOfNeed.N2,),
+        max_miles=25,
+        settings=FOSTER_ONLY,
+    ),
     "disabled_physical": Archetype(
-        "disabled", PK.DISABLED_CHILDREN, NL.ADDITIONAL_SUPPORT, (G.FEMALE,), (10, 12), Duration.LONG_TERM,
+        "disabled",
+        PK.DISABLED_CHILDREN,
+        NL.ADDITIONAL_SUPPORT,
+        (G.FEMALE,),
+        (10, 12),
+        Duration.LONG_TERM,
         (N.PHYSICAL_DISABILITY, N.EDUCATION_CONTINUITY),
-        ("Uses a wheelchair and needs a ground-floor bedroom and accessible bathroom. Sociable and funny, loves "
-         "films and wheelchair basketball. Wants to keep attending the current school. Needs carers trained in "
-         "moving and handling.",
-         "Profoundly deaf and uses British Sign Language; also has a physical disability affecting mobility. Bright "
-         "and determined, enjoys art and swimming. Needs carers who sign or are willing to learn, and a home with "
-         "level access."),
+        (
+            "Uses a wheelchair and needs a ground-floor bedroom and accessible bathroom. Sociable and funny, loves "
+            "films and wheelchair basketball. Wants to keep attending the current school. Needs carers trained in "
+            "moving and handling.",
+            "Profoundly deaf and uses British Sign Language; also has a physical disability affecting mobility. Bright "
+            "and determined, enjoys art and swimming. Needs carers who sign or are willing to learn, and a home with "
+            "level access.",
+        ),
         adaptations=(Adaptation.WHEELCHAIR_ACCESS, Adaptation.GROUND_FLOOR_BEDROOM),
-        support=(AS.TRANSPORT_TO_SCHOOL,), legal=(LegalStatus.V2,), category=(CategoryOfNeed.N2,), max_miles=25,
-        settings=FOSTER_ONLY),
+        support=(AS.TRANSPORT_TO_SCHOOL,),
+        legal=(LegalStatus.V2,),
+        category=(CategoryOfNeed.N2,),
+        max_miles=25,
+        settings=FOSTER_ONLY,
+    ),
     "parent_child": Archetype(
-        "pandc", PK.PARENT_AND_CHILD, NL.STANDARD, (G.FEMALE,), (16, 17), Duration.SHORT_TERM,
+        "pandc",
+        PK.PARENT_AND_CHILD,
+        NL.STANDARD,
+        (G.FEMALE,),
+        (16, 17),
+        Duration.SHORT_TERM,
         (N.DOMESTIC_ABUSE, N.FAMILY_CONTACT),
-        ("A young mother with a baby under a year old. Left a relationship with domestic abuse; the court has asked "
-         "for a parenting assessment. Warm and attentive with the baby but needs guidance with routines. Needs a "
-         "parent and child carer able to complete an assessment.",),
-        legal=(LegalStatus.C2, LegalStatus.V2), category=(CategoryOfNeed.N4,), max_miles=30),
+        (
+            "A young mother with a baby under a year old. Left a relationship with domestic abuse; the court has asked "
+            "for a parenting assessment. Warm and attentive with the baby but needs guidance with routines. Needs a "
+            "parent and child carer able to complete an assessment.",
+        ),
+        legal=(LegalStatus.C2, LegalStatus.V2),
+        category=(CategoryOfNeed.N4,),
+        max_miles=30,
+    ),
     "childrens_home": Archetype(
-        "home", PK.CHILDRENS_HOME, NL.INTENSIVE_SUPPORT, (G.MALE, G.MALE, G.MALE, G.FEMALE), (14, 16),
-        Duration.LONG_TERM, (N.CRIMINAL_EXPLOITATION, N.TRAUMA, N.GOING_MISSING),
-        ("Several foster placements have ended because of aggression when anxious; residential care is now "
-         "recommended. Loves basketball and music. Exploited by older young people and goes missing. Needs a small "
-         "home with high staffing, education on site or close by, and close work with the exploitation team.",
-         "Has lived in residential care before and did well with consistent staff. Trauma from long-term neglect "
-         "and violence at home. Can damage property when distressed but responds to calm de-escalation. Needs a "
-         "home that can keep a school place open."),
+        "home",
+        PK.CHILDRENS_HOME,
+        NL.INTENSIVE_SUPPORT,
+        (G.MALE, G.MALE, G.MALE, G.FEMALE),
+        (14, 16),
+        Duration.LONG_TERM,
+        (N.CRIMINAL_EXPLOITATION, N.TRAUMA, N.GOING_MISSING),
+        (
+            "Several foster placements have ended because of aggression when anxious; residential care is now "
+            "recommended. Loves basketball and music. Exploited by older young people and goes missing. Needs a small "
+            "home with high staffing, education on site or close by, and close work with the exploitation team.",
+            "Has lived in residential care before and did well with consistent staff. Trauma from long-term neglect "
+            "and violence at home. Can damage property when distressed but responds to calm de-escalation. Needs a "
+            "home that can keep a school place open.",
+        ),
         risks_to_child=(RC.CRIMINAL_EXPLOITATION, RC.GOING_MISSING),
-        risks_to_others=(RO.PHYSICAL_HARM,), living=LivingAlongside.ONLY_YOUNGER, pets=PetsPreference.UNKNOWN,
-        category=(CategoryOfNeed.N1, CategoryOfNeed.N6), max_miles=80, settings=HOME_FIRST),
+        risks_to_others=(RO.PHYSICAL_HARM,),
+        living=LivingAlongside.ONLY_YOUNGER,
+        pets=PetsPreference.UNKNOWN,
+        category=(CategoryOfNeed.N1, CategoryOfNeed.N6),
+        max_miles=80,
+        settings=HOME_FIRST,
+    ),
     "remand": Archetype(
-        "core", PK.CORE_FOSTERING, NL.ADDITIONAL_SUPPORT, (G.MALE,), (15, 16), Duration.REMAND,
+        "core",
+        PK.CORE_FOSTERING,
+        NL.ADDITIONAL_SUPPORT,
+        (G.MALE,),
+        (15, 16),
+        Duration.REMAND,
         (N.CRIMINAL_EXPLOITATION, N.EDUCATION_CONTINUITY),
-        ("Remanded to local authority accommodation by the youth court. Polite with adults he trusts, enjoys the gym "
-         "and cooking. Needs carers who can support bail conditions, a curfew and appointments with the youth "
-         "justice service.",),
-        risks_to_child=(RC.CRIMINAL_EXPLOITATION,), risks_to_others=(RO.CRIMINAL_EXPLOITATION,),
-        legal=(LegalStatus.J1,), category=(CategoryOfNeed.N6,), max_miles=40),
+        (
+            "Remanded to local authority accommodation by the youth court. Polite with adults he trusts, enjoys the gym "
+            "and cooking. Needs carers who can support bail conditions, a curfew and appointments with the youth "
+            "justice service.",
+        ),
+        risks_to_child=(RC.CRIMINAL_EXPLOITATION,),
+        risks_to_others=(RO.CRIMINAL_EXPLOITATION,),
+        legal=(LegalStatus.J1,),
+        category=(CategoryOfNeed.N6,),
+        max_miles=40,
+    ),
     "step_down": Archetype(
-        "enhanced", PK.STEP_DOWN, NL.INTENSIVE_SUPPORT, (G.MALE, G.FEMALE), (12, 14), Duration.LONG_TERM,
+        "enhanced",
+        PK.STEP_DOWN,
+        NL.INTENSIVE_SUPPORT,
+        (G.MALE, G.FEMALE),
+        (12, 14),
+        Duration.LONG_TERM,
         (N.TRAUMA, N.NEGLECT, N.EDUCATION_CONTINUITY),
-        ("Ready to step down from a children's home to a family after a settled year. Enjoys skateboarding and art "
-         "and attends a small school. Needs experienced carers who can work with the home's staff on a gradual "
-         "move.",),
-        support=(AS.THERAPEUTIC_SUPPORT,), hours=2, max_miles=30, settings=FOSTER_ONLY),
+        (
+            "Ready to step down from a children's home to a family after a settled year. Enjoys skateboarding and art "
+            "and attends a small school. Needs experienced carers who can work with the home's staff on a gradual "
+            "move.",
+        ),
+        support=(AS.THERAPEUTIC_SUPPORT,),
+        hours=2,
+        max_miles=30,
+        settings=FOSTER_ONLY,
+    ),
     "solo": Archetype(
-        "core", PK.SOLO, NL.ADDITIONAL_SUPPORT, (G.MALE,), (12, 14), Duration.SHORT_TERM,
+        "core",
+        PK.SOLO,
+        NL.ADDITIONAL_SUPPORT,
+        (G.MALE,),
+        (12, 14),
+        Duration.SHORT_TERM,
         (N.TRAUMA, N.DOMESTIC_ABUSE),
-        ("Needs to be the only child in the home: has hurt younger children when angry. Loves animals, fishing and "
-         "being outdoors. Does much better one-to-one with calm adults. Attends a specialist school with "
-         "transport.",),
-        risks_to_others=(RO.PHYSICAL_HARM,), living=LivingAlongside.SOLO_RECOMMENDED,
-        support=(AS.EXTRA_SUPERVISION,), hours=5, category=(CategoryOfNeed.N1,), max_miles=30),
+        (
+            "Needs to be the only child in the home: has hurt younger children when angry. Loves animals, fishing and "
+            "being outdoors. Does much better one-to-one with calm adults. Attends a specialist school with "
+            "transport.",
+        ),
+        risks_to_others=(RO.PHYSICAL_HARM,),
+        living=LivingAlongside.SOLO_RECOMMENDED,
+        support=(AS.EXTRA_SUPERVISION,),
+        hours=5,
+        category=(CategoryOfNeed.N1,),
+        max_miles=30,
+    ),
 }
 # language, faith, culture, cultural needs: for children seeking asylum and for carers who share them
 COMMUNITIES = (
@@ -509,19 +932,25 @@ FAITHS = ("Christian", "Muslim", "Catholic", "Sikh", "Hindu", "Jewish")
 CULTURES = ("Polish", "Romanian", "Pakistani", "Caribbean", "Bangladeshi", "Irish")
 
 DECLINE_NOTES = {
-    DeclineReason.NO_CAPACITY: ("All our carers near the home area are full at the moment.",
-                                "No carers free for a teenager until a planned move next month."),
-    DeclineReason.NEEDS_NOT_MET: ("None of our current households is approved for this kind of placement.",
-                                  "We have no carers with the training these needs call for."),
-    DeclineReason.RISK_TOO_HIGH: ("The exploitation risks are beyond what our carers can safely manage.",
-                                  "Our carers with space have younger children placed: the risks are too high."),
+    DeclineReason.NO_CAPACITY: (
+        "All our carers near the home area are full at the moment.",
+        "No carers free for a teenager until a planned move next month.",
+    ),
+    DeclineReason.NEEDS_NOT_MET: (
+        "None of our current households is approved for this kind of placement.",
+        "We have no carers with the training these needs call for.",
+    ),
+    DeclineReason.RISK_TOO_HIGH: (
+        "The exploitation risks are beyond what our carers can safely manage.",
+        "Our carers with space have younger children placed: the risks are too high.",
+    ),
     DeclineReason.LOCATION: ("Our nearest carers are well beyond the distance limit.",),
     DeclineReason.MATCHING: ("Would not match the children already placed in our free households.",),
 }
 MATCH_OPENINGS = {
     "core": "Experienced carers who have looked after children with a history of neglect",
     "enhanced": "Enhanced carers trained in exploitation and missing-from-care work, with a supervising social worker "
-                "on call",
+    "on call",
     "siblings": "A large household with bedrooms for the brothers and sisters together",
     "disabled": "Carers trained in moving and handling, with an adapted ground-floor bedroom",
     "pandc": "An experienced parent and child carer who has completed several court assessments",
@@ -545,8 +974,22 @@ HOME_VACANCY_NOTES = (
     "Bed free after a planned move; high staffing ratio.",
     "Bed free now; education support on site.",
 )
-VACANCY_PROVIDERS = ("harbour", "oakleaf", "northdowns", "medlar", "bluebell", "sandpiper", "solent", "acorn",
-                     "chalkhill", "greenwood", "peakland", "greensand", "amberglow", "trent")
+VACANCY_PROVIDERS = (
+    "harbour",
+    "oakleaf",
+    "northdowns",
+    "medlar",
+    "bluebell",
+    "sandpiper",
+    "solent",
+    "acorn",
+    "chalkhill",
+    "greenwood",
+    "peakland",
+    "greensand",
+    "amberglow",
+    "trent",
+)
 
 # --- the history: who referred what, when, and how it ended ---------------------------------------------------------
 
@@ -666,22 +1109,35 @@ class _Seeder:
     async def councils_and_frameworks(self) -> None:
         for key, name, ons, region, office, prefix, districts in COUNCILS:
             self.councils[key] = await Council.create(
-                name=name, ons_code=ons, region=region, district=office, reference_prefix=prefix,
+                name=name,
+                ons_code=ons,
+                region=region,
+                district=office,
+                reference_prefix=prefix,
                 districts=[d for d in districts if d in self.directory],
             )
         for spec in FRAMEWORKS:
             framework = await Framework.create(
-                reference=spec.reference, name=spec.name, lead_council=self.councils[spec.lead],
-                starts_on=spec.starts_on, ends_on=spec.ends_on, extended_to=spec.extended_to,
-                minimum_ofsted_judgement=spec.minimum, tier_response_hours=24, emergency_response_hours=4,
+                reference=spec.reference,
+                name=spec.name,
+                lead_council=self.councils[spec.lead],
+                starts_on=spec.starts_on,
+                ends_on=spec.ends_on,
+                extended_to=spec.extended_to,
+                minimum_ofsted_judgement=spec.minimum,
+                tier_response_hours=24,
+                emergency_response_hours=4,
             )
             await framework.member_councils.add(*(self.councils[key] for key in spec.members))
             self.frameworks[spec.reference] = framework
             for lot_spec in spec.lots:
                 bands = [b for b in spec.bands if lot_spec.bands is None or b in lot_spec.bands]
                 self.lots[spec.reference, lot_spec.code] = await Lot.create(
-                    framework=framework, code=lot_spec.code, name=lot_spec.name,
-                    placement_kinds=[k.value for k in lot_spec.kinds], age_bands=[b.value for b in bands],
+                    framework=framework,
+                    code=lot_spec.code,
+                    name=lot_spec.name,
+                    placement_kinds=[k.value for k in lot_spec.kinds],
+                    age_bands=[b.value for b in bands],
                     need_levels=[n.value for n in lot_spec.need_levels],
                 )
                 self.lot_specs[spec.reference, lot_spec.code] = lot_spec
@@ -689,8 +1145,13 @@ class _Seeder:
     async def provider_market(self) -> None:
         for spec in PROVIDERS:
             self.providers[spec.key] = await administration.onboard_provider(
-                ADMIN, name=spec.name, provider_type=spec.provider_type, ofsted_urn=spec.urn,
-                ofsted_judgement=spec.judgement, ofsted_judgement_date=spec.judged_on, district=spec.districts[0],
+                ADMIN,
+                name=spec.name,
+                provider_type=spec.provider_type,
+                ofsted_urn=spec.urn,
+                ofsted_judgement=spec.judgement,
+                ofsted_judgement_date=spec.judged_on,
+                district=spec.districts[0],
                 sector=spec.sector,
             )
         factors = {spec.key: self.rng.uniform(0.96, 1.05) for spec in PROVIDERS}
@@ -709,11 +1170,17 @@ class _Seeder:
                 supplements = self._supplements(lot_spec.group)
                 for effective_from, uplift in ((previous_from, 0.965), (current_from, 1.0)):
                     await administration.set_price_schedule(
-                        ADMIN, membership_id=membership.id, effective_from=max(effective_from, joined),
+                        ADMIN,
+                        membership_id=membership.id,
+                        effective_from=max(effective_from, joined),
                         prices=[
-                            PriceLine(AgeBand(band), NeedLevel(level),
-                                      _fee(lot_spec.group, AgeBand(band), NeedLevel(level), factor * uplift))
-                            for band in lot.age_bands for level in lot.need_levels
+                            PriceLine(
+                                AgeBand(band),
+                                NeedLevel(level),
+                                _fee(lot_spec.group, AgeBand(band), NeedLevel(level), factor * uplift),
+                            )
+                            for band in lot.age_bands
+                            for level in lot.need_levels
                         ],
                         supplements=[SupplementLine(k, u, _round50(a * uplift)) for k, u, a in supplements],
                     )
@@ -731,35 +1198,53 @@ class _Seeder:
     def _supplements(self, group: str) -> list[tuple[SupplementKind, SupplementUnit, int]]:
         r = self.rng
         if group == "home":
-            return [(SupplementKind.SOLO, SupplementUnit.PER_WEEK, _round50(r.uniform(80_000, 95_000))),
-                    (SupplementKind.EMERGENCY, SupplementUnit.PER_WEEK, _round50(r.uniform(22_500, 30_000))),
-                    (SupplementKind.ADDITIONAL_SUPPORT_HOURS, SupplementUnit.PER_HOUR,
-                     _round50(r.uniform(2_800, 3_400)))]
-        return [(SupplementKind.SOLO, SupplementUnit.PER_WEEK, _round50(r.uniform(14_000, 17_500))),
-                (SupplementKind.EMERGENCY, SupplementUnit.PER_WEEK, _round50(r.uniform(9_000, 12_500))),
-                (SupplementKind.SIBLING, SupplementUnit.PER_CHILD, _round50(r.uniform(58_000, 66_000))),
-                (SupplementKind.ADDITIONAL_SUPPORT_HOURS, SupplementUnit.PER_HOUR, _round50(r.uniform(2_250, 2_850)))]
+            return [
+                (SupplementKind.SOLO, SupplementUnit.PER_WEEK, _round50(r.uniform(80_000, 95_000))),
+                (SupplementKind.EMERGENCY, SupplementUnit.PER_WEEK, _round50(r.uniform(22_500, 30_000))),
+                (SupplementKind.ADDITIONAL_SUPPORT_HOURS, SupplementUnit.PER_HOUR, _round50(r.uniform(2_800, 3_400))),
+            ]
+        return [
+            (SupplementKind.SOLO, SupplementUnit.PER_WEEK, _round50(r.uniform(14_000, 17_500))),
+            (SupplementKind.EMERGENCY, SupplementUnit.PER_WEEK, _round50(r.uniform(9_000, 12_500))),
+            (SupplementKind.SIBLING, SupplementUnit.PER_CHILD, _round50(r.uniform(58_000, 66_000))),
+            (SupplementKind.ADDITIONAL_SUPPORT_HOURS, SupplementUnit.PER_HOUR, _round50(r.uniform(2_250, 2_850))),
+        ]
 
     async def people(self) -> None:
-        await create_user(ADMIN, email=PLATFORM_ADMIN[0], password=PASSWORD, display_name=PLATFORM_ADMIN[1],
-                          role=Role.PLATFORM_ADMIN)
+        await create_user(
+            ADMIN, email=PLATFORM_ADMIN[0], password=PASSWORD, display_name=PLATFORM_ADMIN[1], role=Role.PLATFORM_ADMIN
+        )
         for email, name, role, council_key in COUNCIL_USERS:
-            user = await create_user(ADMIN, email=email, password=PASSWORD, display_name=name, role=role,
-                                     council_id=self.councils[council_key].id)
+            user = await create_user(
+                ADMIN,
+                email=email,
+                password=PASSWORD,
+                display_name=name,
+                role=role,
+                council_id=self.councils[council_key].id,
+            )
             if role is Role.PLACEMENT_OFFICER:
                 self.officers.setdefault(council_key, Actor.of(user))
         for spec in PROVIDERS:
             provider = self.providers[spec.key]
             user = await create_user(
-                ADMIN, email=f"duty@{spec.slug}.example.org", password=PASSWORD,
-                display_name=DUTY_NAMES.get(spec.key, f"{spec.name} duty desk"), role=Role.PROVIDER_RESPONDER,
+                ADMIN,
+                email=f"duty@{spec.slug}.example.org",
+                password=PASSWORD,
+                display_name=DUTY_NAMES.get(spec.key, f"{spec.name} duty desk"),
+                role=Role.PROVIDER_RESPONDER,
                 provider_id=provider.id,
             )
             self.duty[spec.key] = Actor.of(user)
             if spec.key in PROVIDER_ADMINS:
-                await create_user(ADMIN, email=f"admin@{spec.slug}.example.org", password=PASSWORD,
-                                  display_name=PROVIDER_ADMINS[spec.key], role=Role.PROVIDER_ADMIN,
-                                  provider_id=provider.id)
+                await create_user(
+                    ADMIN,
+                    email=f"admin@{spec.slug}.example.org",
+                    password=PASSWORD,
+                    display_name=PROVIDER_ADMINS[spec.key],
+                    role=Role.PROVIDER_ADMIN,
+                    provider_id=provider.id,
+                )
 
     # --- households and homes ---------------------------------------------------------------------------------------
 
@@ -791,26 +1276,55 @@ class _Seeder:
             risks_child = [RC.CRIMINAL_EXPLOITATION, RC.GOING_MISSING, RC.DRUGS_AND_ALCOHOL, RC.SELF_HARM]
             if Need.SEXUAL_EXPLOITATION in specialisms:
                 risks_child.append(RC.SEXUAL_EXPLOITATION)
-            homes.append(ChildrensHome(
-                provider_id=self.providers[key].id, name=name, ofsted_urn=urn, beds=beds, min_age=low, max_age=high,
-                district=district, ofsted_judgement=judgement, ofsted_judgement_date=judged_on,
-                specialisms=sorted(s.value for s in specialisms),
-                manageable_risks_to_child=sorted(r.value for r in risks_child),
-                manageable_risks_to_others=sorted(r.value for r in (RO.PHYSICAL_HARM, RO.CRIMINAL_EXPLOITATION)),
-            ))
+            homes.append(
+                ChildrensHome(
+                    provider_id=self.providers[key].id,
+                    name=name,
+                    ofsted_urn=urn,
+                    beds=beds,
+                    min_age=low,
+                    max_age=high,
+                    district=district,
+                    ofsted_judgement=judgement,
+                    ofsted_judgement_date=judged_on,
+                    specialisms=sorted(s.value for s in specialisms),
+                    manageable_risks_to_child=sorted(r.value for r in risks_child),
+                    manageable_risks_to_others=sorted(r.value for r in (RO.PHYSICAL_HARM, RO.CRIMINAL_EXPLOITATION)),
+                )
+            )
         await ChildrensHome.bulk_create(homes)
         for row in await CarerHousehold.all().order_by("provider_id", "reference"):
             if row.is_active:
-                self.resources.append(_Resource(
-                    row.id, row.provider_id, row.district, row.min_age, row.max_age, row.approved_places,
-                    frozenset(row.placement_kinds), frozenset(row.durations), row.solo_only, False,
-                    frozenset(row.languages),
-                ))
+                self.resources.append(
+                    _Resource(
+                        row.id,
+                        row.provider_id,
+                        row.district,
+                        row.min_age,
+                        row.max_age,
+                        row.approved_places,
+                        frozenset(row.placement_kinds),
+                        frozenset(row.durations),
+                        row.solo_only,
+                        False,
+                        frozenset(row.languages),
+                    )
+                )
         for row in await ChildrensHome.all().order_by("provider_id", "name"):
-            self.resources.append(_Resource(
-                row.id, row.provider_id, row.district, row.min_age, row.max_age, row.beds,
-                frozenset({PK.CHILDRENS_HOME.value}), frozenset(d.value for d in Duration), False, True,
-            ))
+            self.resources.append(
+                _Resource(
+                    row.id,
+                    row.provider_id,
+                    row.district,
+                    row.min_age,
+                    row.max_age,
+                    row.beds,
+                    frozenset({PK.CHILDRENS_HOME.value}),
+                    frozenset(d.value for d in Duration),
+                    False,
+                    True,
+                )
+            )
 
     def _categories(self, spec: ProviderSpec, groups: set[str]) -> list[str]:
         wanted = [g for g in ("enhanced", "siblings", "pandc", "disabled") if g in groups]
@@ -848,8 +1362,9 @@ class _Seeder:
         support: set[AdditionalSupport] = set()
         risks_child: set[RiskToChild] = set(r.sample([RC.GOING_MISSING, RC.SELF_HARM, RC.OTHER], r.randint(0, 2)))
         risks_others: set[RiskToOthers] = {RO.PHYSICAL_HARM} if chance() < 0.3 else set()
-        specialisms = set(r.sample([N.NEGLECT, N.TRAUMA, N.DOMESTIC_ABUSE, N.EDUCATION_CONTINUITY,
-                                    N.FAMILY_CONTACT], r.randint(1, 3)))
+        specialisms = set(
+            r.sample([N.NEGLECT, N.TRAUMA, N.DOMESTIC_ABUSE, N.EDUCATION_CONTINUITY, N.FAMILY_CONTACT], r.randint(1, 3))
+        )
         solo_only = False
         emergency, remand = 0.45, 0.08
         if category == "core":
@@ -862,16 +1377,24 @@ class _Seeder:
             solo_only = chance() < 0.05
         elif category == "enhanced":
             kinds |= {PK.ENHANCED_FOSTERING}
-            kinds |= {k for k, p in ((PK.SPECIALIST_FOSTERING, 0.45), (PK.STEP_DOWN, 0.35), (PK.SOLO, 0.3))
-                      if chance() < p}
+            kinds |= {
+                k for k, p in ((PK.SPECIALIST_FOSTERING, 0.45), (PK.STEP_DOWN, 0.35), (PK.SOLO, 0.3)) if chance() < p
+            }
             places = r.choice((1, 1, 2))
             risks_child |= {RC.CRIMINAL_EXPLOITATION, RC.GOING_MISSING, RC.DRUGS_AND_ALCOHOL}
-            risks_child |= {k for k, p in ((RC.SEXUAL_EXPLOITATION, 0.7), (RC.SELF_HARM, 0.6),
-                                           (RC.EATING_DISORDER, 0.2)) if chance() < p}
+            risks_child |= {
+                k
+                for k, p in ((RC.SEXUAL_EXPLOITATION, 0.7), (RC.SELF_HARM, 0.6), (RC.EATING_DISORDER, 0.2))
+                if chance() < p
+            }
             risks_others |= {RO.CRIMINAL_EXPLOITATION, RO.PHYSICAL_HARM}
             risks_others |= {k for k, p in ((RO.FIRE_SETTING, 0.2), (RO.HARM_TO_ANIMALS, 0.1)) if chance() < p}
-            specialisms |= set(r.sample([N.CRIMINAL_EXPLOITATION, N.SEXUAL_EXPLOITATION, N.GOING_MISSING,
-                                         N.SELF_HARM, N.MENTAL_HEALTH], r.randint(2, 4)))
+            specialisms |= set(
+                r.sample(
+                    [N.CRIMINAL_EXPLOITATION, N.SEXUAL_EXPLOITATION, N.GOING_MISSING, N.SELF_HARM, N.MENTAL_HEALTH],
+                    r.randint(2, 4),
+                )
+            )
             support |= set(r.sample([AS.EXTRA_SUPERVISION, AS.THERAPEUTIC_SUPPORT], r.randint(1, 2)))
             solo_only = chance() < 0.25
             emergency, remand = 0.6, 0.4
@@ -887,10 +1410,18 @@ class _Seeder:
         elif category == "disabled":
             kinds.add(PK.DISABLED_CHILDREN)
             adaptations |= {Adaptation.GROUND_FLOOR_BEDROOM}
-            adaptations |= {k for k, p in ((Adaptation.WHEELCHAIR_ACCESS, 0.5), (Adaptation.HOIST, 0.25),
-                                           (Adaptation.SENSORY_ROOM, 0.45)) if chance() < p}
-            communication |= {k for k, p in ((CommunicationNeed.MAKATON, 0.5), (CommunicationNeed.BSL, 0.25))
-                              if chance() < p}
+            adaptations |= {
+                k
+                for k, p in (
+                    (Adaptation.WHEELCHAIR_ACCESS, 0.5),
+                    (Adaptation.HOIST, 0.25),
+                    (Adaptation.SENSORY_ROOM, 0.45),
+                )
+                if chance() < p
+            }
+            communication |= {
+                k for k, p in ((CommunicationNeed.MAKATON, 0.5), (CommunicationNeed.BSL, 0.25)) if chance() < p
+            }
             specialisms |= set(r.sample([N.AUTISM, N.LEARNING_DISABILITY, N.PHYSICAL_DISABILITY], r.randint(1, 3)))
             support |= {AS.RESPITE_WORKER, AS.TRANSPORT_TO_SCHOOL}
             places = r.choice((1, 2))
@@ -914,8 +1445,11 @@ class _Seeder:
             places = 1
             kinds.add(PK.SOLO)
             kinds.discard(PK.SIBLING_GROUP)
-        durations |= {d for d, p in ((Duration.EMERGENCY, emergency), (Duration.RESPITE, 0.25),
-                                     (Duration.REMAND, remand)) if chance() < p}
+        durations |= {
+            d
+            for d, p in ((Duration.EMERGENCY, emergency), (Duration.RESPITE, 0.25), (Duration.REMAND, remand))
+            if chance() < p
+        }
         weights = [max(1, len(nearby) - i) for i in range(len(nearby))]
         return {
             "reference": reference,
@@ -962,21 +1496,26 @@ class _Seeder:
 
     # --- referrals --------------------------------------------------------------------------------------------------
 
-    def details(self, council_key: str, archetype: Archetype, urgency: Urgency | None,
-                published: datetime) -> tuple[referrals.ReferralDetails, dict[str, Any]]:
+    def details(
+        self, council_key: str, archetype: Archetype, urgency: Urgency | None, published: datetime
+    ) -> tuple[referrals.ReferralDetails, dict[str, Any]]:
         r = self.rng
         if archetype.group == "home":
             reference = HOMES_FRAMEWORK[council_key]
         else:
             reference = FOSTERING_FRAMEWORK[council_key]
-        lot_code = next(code for (ref, code), spec in self.lot_specs.items()
-                        if ref == reference and archetype.kind in spec.kinds)
+        lot_code = next(
+            code for (ref, code), spec in self.lot_specs.items() if ref == reference and archetype.kind in spec.kinds
+        )
         urgency = urgency or r.choices(list(Urgency), weights=(3, 4, 3))[0]
-        required_by = published + {
-            Urgency.TODAY: timedelta(hours=r.randint(5, 9)),
-            Urgency.WITHIN_5_DAYS: timedelta(days=r.randint(2, 5)),
-            Urgency.LATER: timedelta(days=r.randint(10, 35)),
-        }[urgency]
+        required_by = (
+            published
+            + {
+                Urgency.TODAY: timedelta(hours=r.randint(5, 9)),
+                Urgency.WITHIN_5_DAYS: timedelta(days=r.randint(2, 5)),
+                Urgency.LATER: timedelta(days=r.randint(10, 35)),
+            }[urgency]
+        )
         duration = archetype.duration
         if urgency is Urgency.TODAY and archetype.group in ("core", "enhanced") and duration is not Duration.REMAND:
             duration = Duration.EMERGENCY
@@ -1080,17 +1619,28 @@ class _Seeder:
         )
         await self.stamp(when)
 
-    async def offer(self, key: str, referral: Referral, resource: _Resource, when: datetime, start: date,
-                    group: str, spot_fee: int | None = None) -> Offer:
+    async def offer(
+        self,
+        key: str,
+        referral: Referral,
+        resource: _Resource,
+        when: datetime,
+        start: date,
+        group: str,
+        spot_fee: int | None = None,
+    ) -> Offer:
         miles = self.directory.miles_between(resource.district, referral.home_district)
         statement = MATCH_OPENINGS[group]
         if miles is not None:
             statement += f", about {round(miles)} miles from home"
         statement += ". " + self.rng.choice(MATCH_CLOSINGS)
         details = offers.OfferDetails(
-            referral_id=referral.id, start_date=max(start, self.today), matching_statement=statement,
+            referral_id=referral.id,
+            start_date=max(start, self.today),
+            matching_statement=statement,
             carer_household_id=None if resource.is_home else resource.id,
-            childrens_home_id=resource.id if resource.is_home else None, spot_weekly_fee_pence=spot_fee,
+            childrens_home_id=resource.id if resource.is_home else None,
+            spot_weekly_fee_pence=spot_fee,
         )
         offer = await offers.submit_offer(self.duty[key], details)
         await Offer.filter(id=offer.id).update(submitted_at=when, updated_at=when, start_date=start)
@@ -1105,8 +1655,9 @@ class _Seeder:
         await Offer.filter(id=offer.id).update(updated_at=when)
         await self.stamp(when)
 
-    async def accept(self, council_key: str, referral: Referral, offer: Offer, resource: _Resource,
-                     when: datetime, children: int) -> Placement:
+    async def accept(
+        self, council_key: str, referral: Referral, offer: Offer, resource: _Resource, when: datetime, children: int
+    ) -> Placement:
         placement = await offers.accept_offer(self.officers[council_key], offer.id)
         await Referral.filter(id=referral.id).update(closed_at=when, updated_at=when)
         await Offer.filter(referral_id=referral.id, decided_at__isnull=False).update(decided_at=when, updated_at=when)
@@ -1128,8 +1679,9 @@ class _Seeder:
         await self.stamp(when)
         return moved > 0
 
-    async def history_case(self, council_key: str, archetype_key: str, days_ago: int, outcome: str,
-                           options: tuple[str, ...]) -> None:
+    async def history_case(
+        self, council_key: str, archetype_key: str, days_ago: int, outcome: str, options: tuple[str, ...]
+    ) -> None:
         r = self.rng
         archetype = ARCHETYPES[archetype_key]
         day = self.now - timedelta(days=days_ago)
@@ -1163,8 +1715,11 @@ class _Seeder:
             # Nobody on the first tier (or on any tier, for spot) can take the child.
             while True:
                 for key in await self.sent_to(referral):
-                    reason = DeclineReason.NEEDS_NOT_MET if not self.fits(key, details) else r.choice(
-                        (DeclineReason.NO_CAPACITY, DeclineReason.RISK_TOO_HIGH, DeclineReason.LOCATION))
+                    reason = (
+                        DeclineReason.NEEDS_NOT_MET
+                        if not self.fits(key, details)
+                        else r.choice((DeclineReason.NO_CAPACITY, DeclineReason.RISK_TOO_HIGH, DeclineReason.LOCATION))
+                    )
                     await self.decline(key, referral, later(0.5, 3 if urgent else 8), reason)
                 if not await self.run_clock_once(referral):
                     break
@@ -1191,8 +1746,11 @@ class _Seeder:
                 if found and len(offerers) < r.choice((1, 2, 3)):
                     offerers.append((key, found[0]))
                 elif r.random() < 0.6:
-                    reason = DeclineReason.NEEDS_NOT_MET if not found else r.choice(
-                        (DeclineReason.NO_CAPACITY, DeclineReason.MATCHING, DeclineReason.LOCATION))
+                    reason = (
+                        DeclineReason.NEEDS_NOT_MET
+                        if not found
+                        else r.choice((DeclineReason.NO_CAPACITY, DeclineReason.MATCHING, DeclineReason.LOCATION))
+                    )
                     await self.decline(key, referral, later(0.5, 4 if urgent else 12), reason)
                     declined.add(key)
             if not offerers:
@@ -1209,8 +1767,9 @@ class _Seeder:
         made: list[tuple[Offer, _Resource]] = []
         for key, resource in offerers:
             fee = SPOT_FEES.get(key) if kind == "spot" else None
-            offer = await self.offer(key, referral, resource, later(0.5, 3 if urgent else 20), start, meta["group"],
-                                     spot_fee=fee)
+            offer = await self.offer(
+                key, referral, resource, later(0.5, 3 if urgent else 20), start, meta["group"], spot_fee=fee
+            )
             made.append((offer, resource))
         winner, resource = made[0]
         if "shortlist" in options:
@@ -1229,8 +1788,9 @@ class _Seeder:
         if kind == "ended":
             await self.end(council_key, placement, resource, start_on, rest, children)
 
-    async def end(self, council_key: str, placement: Placement, resource: _Resource, start: date, how: str,
-                  children: int) -> None:
+    async def end(
+        self, council_key: str, placement: Placement, resource: _Resource, start: date, how: str, children: int
+    ) -> None:
         code, _, planned_word = how.partition(":")
         planned = planned_word == "planned"
         reason = ReasonPlacementChanged(code)
@@ -1248,14 +1808,23 @@ class _Seeder:
             actor, notice = self.officers[council_key], None
         if notice is not None and notice < start:
             notice = start
-        await placements.end_placement(actor, placement.id, end_date=end_date, reason=reason, planned=planned,
-                                       notice_given_on=notice)
+        await placements.end_placement(
+            actor, placement.id, end_date=end_date, reason=reason, planned=planned, notice_given_on=notice
+        )
         when = datetime.combine(end_date, datetime.min.time(), tzinfo=UTC) + timedelta(hours=r.randint(9, 16))
         await self.stamp(self.before_now(when))
         self.placed[resource.is_home, resource.id] -= children
 
-    async def open_case(self, council_key: str, archetype_key: str, urgency: Urgency, hours_ago: int,
-                        offer_count: int, decline_count: int, shortlist: bool) -> None:
+    async def open_case(
+        self,
+        council_key: str,
+        archetype_key: str,
+        urgency: Urgency,
+        hours_ago: int,
+        offer_count: int,
+        decline_count: int,
+        shortlist: bool,
+    ) -> None:
         r = self.rng
         archetype = ARCHETYPES[archetype_key]
         published = self.now - timedelta(hours=hours_ago, minutes=r.randint(0, 40))
@@ -1285,9 +1854,11 @@ class _Seeder:
     async def run_cascade_clock(self) -> None:
         """Open referrals whose tier window closed with no offer have moved down the tiers, as the clock would."""
         while True:
-            due = await Referral.filter(status=ReferralStatus.OPEN, tier_deadline__lte=self.now).order_by(
-                "tier_deadline"
-            ).first()
+            due = (
+                await Referral.filter(status=ReferralStatus.OPEN, tier_deadline__lte=self.now)
+                .order_by("tier_deadline")
+                .first()
+            )
             if due is None:
                 return
             await self.run_clock_once(due)
@@ -1304,8 +1875,11 @@ class _Seeder:
         r = self.rng
         for key in VACANCY_PROVIDERS:
             provider_id = self.providers[key].id
-            free = [res for res in self.resources
-                    if res.provider_id == provider_id and self.placed[res.is_home, res.id] < res.places]
+            free = [
+                res
+                for res in self.resources
+                if res.provider_id == provider_id and self.placed[res.is_home, res.id] < res.places
+            ]
             if not free:
                 continue
             homes = [res for res in free if res.is_home]
@@ -1344,14 +1918,26 @@ def _round50(pence: float) -> int:
     return int(round(pence / 50) * 50)
 
 
-FOSTER_BAND_FEES = {AgeBand.AGE_0_4: 74_000, AgeBand.AGE_5_10: 79_000, AgeBand.AGE_11_15: 86_000,
-                    AgeBand.AGE_16_18: 91_000}
+FOSTER_BAND_FEES = {
+    AgeBand.AGE_0_4: 74_000,
+    AgeBand.AGE_5_10: 79_000,
+    AgeBand.AGE_11_15: 86_000,
+    AgeBand.AGE_16_18: 91_000,
+}
 NEED_ADDITIONS = {NL.STANDARD: 0, NL.ADDITIONAL_SUPPORT: 11_000, NL.INTENSIVE_SUPPORT: 24_000, NL.SPECIALIST: 36_000}
 GROUP_ADDITIONS = {"core": 0, "enhanced": 6_000, "siblings": 0, "disabled": 8_000, "pandc": 30_000}
-HOME_NEED_FEES = {NL.STANDARD: 438_000, NL.ADDITIONAL_SUPPORT: 460_000, NL.INTENSIVE_SUPPORT: 486_000,
-                  NL.SPECIALIST: 548_000}
-HOME_BAND_ADDITIONS = {AgeBand.AGE_0_4: -10_000, AgeBand.AGE_5_10: -6_000, AgeBand.AGE_11_15: 0,
-                       AgeBand.AGE_16_18: 4_000}
+HOME_NEED_FEES = {
+    NL.STANDARD: 438_000,
+    NL.ADDITIONAL_SUPPORT: 460_000,
+    NL.INTENSIVE_SUPPORT: 486_000,
+    NL.SPECIALIST: 548_000,
+}
+HOME_BAND_ADDITIONS = {
+    AgeBand.AGE_0_4: -10_000,
+    AgeBand.AGE_5_10: -6_000,
+    AgeBand.AGE_11_15: 0,
+    AgeBand.AGE_16_18: 4_000,
+}
 
 
 def _fee(group: str, band: AgeBand, level: NeedLevel, factor: float) -> int:

@@ -284,16 +284,6 @@ class _Matcher:
             return False
         return distance is None or distance <= self.max_distance
 
-    def distance_score(self, distance: float | None) -> float:
-        if distance is None:
-            return 0.5  # unknown: neither rewarded nor punished
-        if distance <= NEAR_MILES:
-            return 1.0
-        span = self.max_distance - NEAR_MILES
-        if span <= 0:
-            return 0.0
-        return max(0.0, 1.0 - (distance - NEAR_MILES) / span)
-
     def spoken(self, c: Candidate) -> frozenset[str]:
         spoken = self._spoken.get(c.languages)
         if spoken is None:
@@ -323,11 +313,10 @@ class _Matcher:
         if track.median_response_hours is None:
             speed = 0.5
         else:
-            speed = max(0.0, 1.0 - track.median_response_hours / SLOWEST_RESPONSE_HOURS)
+            speed = min(1.0, max(0.0, 1.0 - track.median_response_hours / SLOWEST_RESPONSE_HOURS))
         return (endings + speed) / 2
 
     def score(self, c: Candidate, distance: float | None, track_score: float) -> float:
-        # The distance component is written out rather than calling distance_score: this runs per candidate.
         if distance is None:
             near = 0.5
         elif distance <= NEAR_MILES:
@@ -576,30 +565,6 @@ def assess(
     return _Matcher(profile, weights).result(candidate, distance_miles, track)
 
 
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _result(
-    candidate: Candidate,
-    eligible: bool,
-    score: float,
-    distance: float | None,
-    matcher: _Matcher,
-    track: TrackRecord | None,
-) -> MatchResult:
-    # What the dataclass __init__ does, without the call through the class: rank
-    # builds one result per candidate, and that is most of its time.
-    result = _new(MatchResult)
-    _set(result, "candidate", candidate)
-    _set(result, "eligible", eligible)
-    _set(result, "score", score)
-    _set(result, "distance_miles", distance)
-    _set(result, "_matcher", matcher)
-    _set(result, "_track", track)
-    return result
-
-
 _FAR = float("inf")
 
 
@@ -637,9 +602,9 @@ def rank(
             points = track_scores.get(c.provider_id)
             if points is None:
                 points = track_scores[c.provider_id] = track_score(track)
-            chosen.append(_result(c, True, score(c, distance, points), distance, matcher, track))
+            chosen.append(MatchResult(c, True, score(c, distance, points), distance, matcher, track))
         else:
-            excluded.append(_result(c, False, 0.0, distance, matcher, track))
+            excluded.append(MatchResult(c, False, 0.0, distance, matcher, track))
     # Keys hold only numbers and strings, which the garbage collector stops tracking at once.
     chosen.sort(key=_chosen_order)
     excluded.sort(key=_excluded_order)
@@ -674,12 +639,12 @@ def rank_offers(
         )
     if not offers:
         return []
-    if any(offer.weekly_fee_pence <= 0 for offer in offers):
-        raise ValueError("Every offer needs a weekly fee above zero to be compared on cost.")
-    cheapest = min(offer.weekly_fee_pence for offer in offers)
+    # A fee of zero or less is a data error, not a bargain: it scores nothing on cost and sets no benchmark.
+    fees = [offer.weekly_fee_pence for offer in offers if offer.weekly_fee_pence > 0]
+    cheapest = min(fees) if fees else 0
     scored = []
     for offer in offers:
-        cost = 100 * cheapest / offer.weekly_fee_pence
+        cost = 100 * cheapest / offer.weekly_fee_pence if offer.weekly_fee_pence > 0 else 0.0
         total = (quality_weight_percent * offer.match_score + cost_weight_percent * cost) / 100
         # Rounded before ordering so that offers the council sees as level are ordered by fee, not by noise.
         scored.append((offer, round(cost, 1), round(total, 1)))

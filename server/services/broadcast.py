@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from notifications.kinds import Notification
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
 from server.models import BroadcastRecipient, Framework, LotMembership, Offer, Provider, Referral, User
+from server.services.matching import best_matches
 from server.services.notify_context import referral_context
 from server.services.unit_of_work import UnitOfWork, unit_of_work
 
@@ -46,8 +47,35 @@ async def plan_broadcast(referral: Referral) -> BroadcastPlan:
             plan.exclusions[provider.id] = reason
         else:
             tiers[membership.tier].append(provider.id)
-    plan.tiers = dict(sorted(tiers.items()))
+    if framework.require_matching_resource and tiers:
+        await _exclude_without_match(referral, tiers, plan)
+    plan.tiers = {tier: ids for tier, ids in sorted(tiers.items()) if ids}
     return plan
+
+
+async def _exclude_without_match(referral: Referral, tiers: dict[int, list[int]], plan: BroadcastPlan) -> None:
+    """Targeted broadcast: no more 'send to all' of children a provider could not possibly take."""
+    considered = [provider_id for ids in tiers.values() for provider_id in ids]
+    by_provider: dict[int, list] = defaultdict(list)
+    for result in await best_matches(referral, considered):
+        by_provider[result.candidate.provider_id].append(result)
+    for tier, ids in tiers.items():
+        kept = []
+        for provider_id in ids:
+            results = by_provider.get(provider_id, [])
+            if any(result.eligible for result in results):
+                kept.append(provider_id)
+            else:
+                plan.exclusions[provider_id] = _why_no_match(results)
+        tiers[tier] = kept
+
+
+def _why_no_match(results: list) -> str:
+    if not results:
+        return "no active household or home approved for the child's age"
+    closest = results[0]
+    unmet = [reason.text for reason in closest.reasons if reason.hard and not reason.met]
+    return f"no household or home that could match (closest, {closest.candidate.label}: {'; '.join(unmet[:2])})"
 
 
 def _exclusion(
@@ -91,7 +119,9 @@ async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: d
         current_tier=first, tier_deadline=now + response_window(framework, referral) if has_later_tier else None
     )
     await referral.refresh_from_db()
-    await announce(work, referral, plan.tiers[first], "referral.published", tier=first)
+    await announce(
+        work, referral, plan.tiers.get(first, []) if first is not None else [], "referral.published", tier=first
+    )
 
 
 async def announce(
@@ -120,6 +150,31 @@ async def announce(
     await work.notify(
         Notification.REFERRAL_BROADCAST, users, {**referral_context(referral), "spot": spot}, key=f"{event.id}"
     )
+
+
+async def escalate_to_spot(referral: Referral, now: datetime) -> list[int]:
+    """All tiers exhausted: send to eligible registered providers off the framework, flagged as spot."""
+    already = set(await BroadcastRecipient.filter(referral_id=referral.id).values_list("provider_id", flat=True))
+    candidates = (
+        await Provider.filter(status=ProviderStatus.ACTIVE)
+        .exclude(id__in=list(already))
+        .exclude(ofsted_judgement=OfstedJudgement.INADEQUATE)
+        .values_list("id", flat=True)
+    )
+    matches = await best_matches(referral, candidates)
+    chosen = sorted({result.candidate.provider_id for result in matches if result.eligible})
+    async with unit_of_work() as work:
+        claimed = await Referral.filter(id=referral.id, status=ReferralStatus.OPEN, escalated_to_spot=False).update(
+            escalated_to_spot=True, tier_deadline=None, updated_at=now
+        )
+        if not claimed:
+            return []
+        await BroadcastRecipient.bulk_create(
+            [BroadcastRecipient(referral_id=referral.id, provider_id=pid, is_spot=True, sent_at=now) for pid in chosen]
+        )
+        await referral.refresh_from_db()
+        await announce(work, referral, chosen, "referral.escalated", tier=None, spot=True)
+    return chosen
 
 
 async def cascade_due(now: datetime | None = None) -> int:

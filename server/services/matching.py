@@ -56,21 +56,34 @@ async def candidates_for(
 
 
 def _candidate(
-    kind: ResourceKind, row: CarerHousehold | ChildrensHome, placed: int, vacancy_from: date | None,
-    judgements: dict[int, v.OfstedJudgement], today: date,
+    kind: ResourceKind,
+    row: CarerHousehold | ChildrensHome,
+    placed: int,
+    vacancy_from: date | None,
+    judgements: dict[int, v.OfstedJudgement],
+    today: date,
 ) -> Candidate:
     places = row.approved_places if isinstance(row, CarerHousehold) else row.beds
     free_from = today if places > placed else vacancy_from
     if isinstance(row, CarerHousehold):
         return Candidate(
-            kind=kind, id=row.id, provider_id=row.provider_id, label=row.reference, district=row.district,
-            min_age=row.min_age, max_age=row.max_age, places=places, children_placed=placed, free_from=free_from,
+            kind=kind,
+            id=row.id,
+            provider_id=row.provider_id,
+            label=row.reference,
+            district=row.district,
+            min_age=row.min_age,
+            max_age=row.max_age,
+            places=places,
+            children_placed=placed,
+            free_from=free_from,
             placement_kinds=frozenset(v.PlacementKind(k) for k in row.placement_kinds),
             durations=frozenset(v.Duration(d) for d in row.durations),
             languages=frozenset(row.languages),
             communication=frozenset(v.CommunicationNeed(c) for c in row.communication),
             adaptations=frozenset(v.Adaptation(a) for a in row.adaptations),
-            has_pets=row.has_pets, solo_only=row.solo_only,
+            has_pets=row.has_pets,
+            solo_only=row.solo_only,
             manageable_risks_to_child=frozenset(v.RiskToChild(r) for r in row.manageable_risks_to_child),
             manageable_risks_to_others=frozenset(v.RiskToOthers(r) for r in row.manageable_risks_to_others),
             specialisms=frozenset(v.Need(n) for n in row.specialisms),
@@ -79,29 +92,44 @@ def _candidate(
             ofsted_judgement=judgements.get(row.provider_id, v.OfstedJudgement.NOT_YET_INSPECTED),
         )
     return Candidate(
-        kind=kind, id=row.id, provider_id=row.provider_id, label=row.name, district=row.district,
-        min_age=row.min_age, max_age=row.max_age, places=places, children_placed=placed, free_from=free_from,
-        placement_kinds=frozenset({v.PlacementKind.CHILDRENS_HOME}), durations=frozenset(v.Duration),
-        languages=frozenset(), communication=frozenset(), adaptations=frozenset(), has_pets=False,
+        kind=kind,
+        id=row.id,
+        provider_id=row.provider_id,
+        label=row.name,
+        district=row.district,
+        min_age=row.min_age,
+        max_age=row.max_age,
+        places=places,
+        children_placed=placed,
+        free_from=free_from,
+        placement_kinds=frozenset({v.PlacementKind.CHILDRENS_HOME}),
+        durations=frozenset(v.Duration),
+        languages=frozenset(),
+        communication=frozenset(),
+        adaptations=frozenset(),
+        has_pets=False,
         solo_only=row.solo_only,
         manageable_risks_to_child=frozenset(v.RiskToChild(r) for r in row.manageable_risks_to_child),
         manageable_risks_to_others=frozenset(v.RiskToOthers(r) for r in row.manageable_risks_to_others),
-        specialisms=frozenset(v.Need(n) for n in row.specialisms), additional_support=frozenset(), faiths=frozenset(),
-        ofsted_judgement=v.OfstedJudgement(row.ofsted_judgement), registered=True,
+        specialisms=frozenset(v.Need(n) for n in row.specialisms),
+        additional_support=frozenset(),
+        faiths=frozenset(),
+        ofsted_judgement=v.OfstedJudgement(row.ofsted_judgement),
+        registered=True,
     )
 
 
 async def _occupancy(kind: ResourceKind, ids: list[int]) -> tuple[dict[int, int], dict[int, date]]:
     column = "carer_household_id" if kind is ResourceKind.CARER_HOUSEHOLD else "childrens_home_id"
     placed: dict[int, int] = defaultdict(int)
-    for resource_id in await Placement.filter(
-        **{f"{column}__in": ids}, status=PlacementStatus.ACTIVE
-    ).values_list(column, flat=True):
+    for resource_id in await Placement.filter(**{f"{column}__in": ids}, status=PlacementStatus.ACTIVE).values_list(
+        column, flat=True
+    ):
         placed[resource_id] += 1
     vacancy_from: dict[int, date] = {}
-    for resource_id, available in await Vacancy.filter(
-        **{f"{column}__in": ids}, status=VacancyStatus.OPEN
-    ).values_list(column, "available_from"):
+    for resource_id, available in await Vacancy.filter(**{f"{column}__in": ids}, status=VacancyStatus.OPEN).values_list(
+        column, "available_from"
+    ):
         if resource_id not in vacancy_from or available < vacancy_from[resource_id]:
             vacancy_from[resource_id] = available
     return placed, vacancy_from
@@ -134,8 +162,9 @@ async def track_records(provider_ids: Iterable[int]) -> dict[int, TrackRecord]:
         placements, unplanned = counts.get(provider_id, [0, 0])
         waits = sorted(hours.get(provider_id, []))
         median = waits[len(waits) // 2] if waits else None
-        records[provider_id] = TrackRecord(placements=placements, unplanned_endings=unplanned,
-                                           median_response_hours=median)
+        records[provider_id] = TrackRecord(
+            placements=placements, unplanned_endings=unplanned, median_response_hours=median
+        )
     return records
 
 

@@ -37,8 +37,11 @@ async def rank_live_offers(referral: Referral) -> list[RankedOffer]:
         OfferForRanking(
             offer_id=offer.id,
             match_score=scores.get(
-                ("carer_household", offer.carer_household_id) if offer.carer_household_id
-                else ("childrens_home", offer.childrens_home_id), 0.0),
+                ("carer_household", offer.carer_household_id)
+                if offer.carer_household_id
+                else ("childrens_home", offer.childrens_home_id),
+                0.0,
+            ),
             weekly_fee_pence=offer.weekly_fee_pence,
         )
         for offer in offers

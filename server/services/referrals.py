@@ -147,13 +147,9 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
     problems = _publish_problems(referral, now)
     if problems:
         raise ServiceError.many(problems)
+    # Even when no framework provider can take the child it opens: the council sees why in the
+    # recipients and can escalate to spot purchase at once.
     plan = await broadcast.plan_broadcast(referral)
-    if not plan.tiers:
-        raise ServiceError(
-            ErrorCode.NOT_ELIGIBLE,
-            "No provider on this framework lot can take this referral: " + plan.summary_of_exclusions(),
-            "lotId",
-        )
     async with unit_of_work() as work:
         opened = await Referral.filter(id=referral.id, status=ReferralStatus.DRAFT).update(
             status=ReferralStatus.OPEN, published_at=now, updated_at=now
@@ -192,6 +188,32 @@ async def withdraw_referral(actor: Actor, referral_id: int, reason: str = "") ->
             raise wrong_state("The referral changed meanwhile; reload it.", "id")
         await referral.refresh_from_db()
         await close_for_providers(work, referral, "referral.withdrawn", placed_with=None)
+    return referral
+
+
+async def escalate_to_spot(actor: Actor, referral_id: int, *, now: datetime | None = None) -> Referral:
+    """Every framework tier has had its window and no offer fits: spot purchase from registered providers."""
+    now = now or datetime.now(UTC)
+    referral = await referral_for(actor, referral_id, "id")
+    if not policy.may_write_referral(actor, referral):
+        raise denied("Only the council's placement officers can escalate this referral.")
+    if referral.status is not ReferralStatus.OPEN:
+        raise wrong_state("Only an open referral can go to spot purchase.", "id")
+    if referral.escalated_to_spot:
+        raise wrong_state("This referral has already gone to spot purchase.", "id")
+    pending = await BroadcastRecipient.filter(
+        referral_id=referral.id, sent_at__isnull=True, excluded_reason__isnull=True
+    ).exists()
+    if pending or referral.tier_deadline is not None:
+        raise wrong_state(
+            "Framework tiers are not exhausted yet: wait for the last tier's response window to close.", "id"
+        )
+    chosen = await broadcast.escalate_to_spot(referral, now)
+    if not chosen:
+        raise ServiceError(
+            ErrorCode.NOT_ELIGIBLE, "No registered provider off the framework could take this child.", "id"
+        )
+    await referral.refresh_from_db()
     return referral
 
 

@@ -97,6 +97,7 @@ async def test_every_email_has_its_row_message_id_and_a_signed_one_click_unsubsc
         row = await OutboxMessage.get(recipient=received.rcpt_tos[0])
         assert email["Message-ID"] == row.message_id
         assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert b"\r\nList-Unsubscribe: <https://exchange.test/preferences?token=" in received.raw  # a plain URL
         url = email["List-Unsubscribe"].strip("<>")
         assert url.startswith(f"{BASE_URL}/preferences?token=")
         token = parse_qs(urlsplit(url).query)["token"][0]

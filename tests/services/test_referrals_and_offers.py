@@ -243,3 +243,41 @@ async def test_start_date_in_the_past_is_refused(market: Marketplace) -> None:
         await offers.submit_offer(market.actor("harbour"),
                                   offer_details(market, referral, "harbour", start_date=date(2020, 1, 1)))
     assert caught.value.field == "startDate"
+
+
+async def test_providers_without_a_household_that_could_match_are_not_sent_it(market: Marketplace) -> None:
+    referral = await market.referral(age_years=6)  # every household is approved for ages 8-17
+    rows = {r.provider_id: r for r in await BroadcastRecipient.filter(referral_id=referral.id)}
+    harbour = rows[market.providers["harbour"].id]
+    assert harbour.sent_at is None
+    assert "no active household or home approved for the child's age" in harbour.excluded_reason
+    assert referral.status is ReferralStatus.OPEN and referral.tier_deadline is None
+
+
+async def test_a_child_nobody_on_the_framework_can_take_goes_to_spot_purchase(market: Marketplace) -> None:
+    from server.services import resources
+    from server.services.resources import HouseholdDetails
+
+    spot_user = market.actor("spot")
+    await resources.create_carer_household(spot_user, market.providers["spot"].id, HouseholdDetails(
+        reference="SPOT-H1", district="TN1", min_age=8, max_age=17, approved_places=1,
+        placement_kinds=["core_fostering"], durations=["long_term", "short_term", "emergency"]))
+    referral = await market.referral(urgency=Urgency.TODAY)
+    officer = market.actor("kent_officer")
+    with pytest.raises(ServiceError) as too_early:
+        await referrals.escalate_to_spot(officer, referral.id)
+    assert too_early.value.code is ErrorCode.WRONG_STATE
+    await broadcast.cascade_due(referral.published_at + timedelta(hours=5))
+    await referral.refresh_from_db()
+    assert referral.tier_deadline is None  # last tier reached
+    escalated = await referrals.escalate_to_spot(officer, referral.id)
+    assert escalated.escalated_to_spot
+    row = await BroadcastRecipient.get(referral_id=referral.id, provider_id=market.providers["spot"].id)
+    assert row.is_spot and row.sent_at is not None
+    with pytest.raises(ServiceError):
+        await offers.submit_offer(market.actor("spot"), offer_details(market, referral, "harbour"))
+    household = await resources.CarerHousehold.get(reference="SPOT-H1")
+    offer = await offers.submit_offer(market.actor("spot"), OfferDetails(
+        referral_id=referral.id, carer_household_id=household.id, start_date=datetime.now(UTC).date(),
+        spot_weekly_fee_pence=135_000))
+    assert offer.fee_basis is FeeBasis.SPOT and offer.weekly_fee_pence == 135_000
