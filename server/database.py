@@ -44,7 +44,8 @@ async def init_database(settings: Settings) -> None:
 
 
 async def close_database() -> None:
-    await connections.close_all()
+    """Closes the connections and clears the process-wide fallback, so a later init can set it again."""
+    await Tortoise.close_connections()
 
 
 async def migrate(settings: Settings) -> None:

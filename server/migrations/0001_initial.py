@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('region', fields.CharField(max_length=60)),
                 ('district', fields.CharField(description="Postcode district of the council's offices", max_length=4)),
                 ('reference_prefix', fields.CharField(unique=True, description='Prefix of referral references, e.g. KEN', max_length=3)),
+                ('districts', fields.JSONField(default=list, description="Postcode districts inside the council's boundary", encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'council', 'app': 'models', 'pk_attr': 'id'},

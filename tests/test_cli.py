@@ -1,0 +1,71 @@
+"""The command line: bad settings stop with a clear message; imports keep good rows and report bad ones."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from server.cli import main
+from server.database import database
+from server.models import PostcodeDistrict, User
+from server.settings import Settings
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[CliRunner, str]:
+    url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("APP_ENV", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["migrate"]).exit_code == 0
+    return runner, url
+
+
+def _count(url: str, query) -> int:
+    async def go() -> int:
+        async with database(Settings.from_env({"DATABASE_URL": url})):
+            return await query()
+
+    return asyncio.run(go())
+
+
+def test_production_without_a_secret_key_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    result = CliRunner().invoke(main, ["migrate"])
+    assert result.exit_code == 2
+    assert "SECRET_KEY is required when APP_ENV=production" in result.output
+
+
+@pytest.mark.parametrize(("name", "value"), [("APP_ENV", "staging"), ("REDIS_URL", "http://nope"),
+                                             ("SMTP_URL", "smtp://host:notaport"), ("BASE_URL", "exchange.org")])
+def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["migrate"])
+    assert result.exit_code == 2 and name in result.output
+
+
+def test_import_postcodes_keeps_good_rows_and_reports_bad_ones_by_line(cli, tmp_path: Path) -> None:
+    runner, url = cli
+    csv_file = tmp_path / "districts.csv"
+    csv_file.write_text("outward_code,latitude,longitude\nME14,51.28,0.53\nNOT A CODE,51,0\nCT1,north,1.08\n"
+                        "SO15,50.91,-1.42\nZZ9,70.0,0.0\n")
+    result = runner.invoke(main, ["import-postcodes", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    assert "line 3" in result.output and "line 4" in result.output and "line 6" in result.output
+    assert "2 districts added" in result.output
+    assert _count(url, lambda: PostcodeDistrict.filter(outward_code__in=["ME14", "SO15"]).count()) == 2
+
+
+def test_create_user_rejects_a_short_password_and_creates_a_good_one(cli) -> None:
+    runner, url = cli
+    bad = runner.invoke(main, ["create-user", "--email", "Someone@Example.org", "--role", "platform_admin",
+                               "--password", "short"])
+    assert bad.exit_code == 1 and "password" in bad.output
+    good = runner.invoke(main, ["create-user", "--email", "Someone@Example.org", "--role", "platform_admin",
+                                "--password", "a-long-enough-password"])
+    assert good.exit_code == 0, good.output
+    assert _count(url, lambda: User.filter(email="someone@example.org").count()) == 1
