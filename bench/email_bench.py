@@ -1,11 +1,13 @@
 """How much the outbox costs: OutboxWorker draining N queued emails vs. bare aiosmtplib sending the same N.
 
-    python bench/email_bench.py [--count 500] [--batch-size 50]
+    python bench/email_bench.py [--count 500] [--batch-size 50] [--rounds 3]
 
-Both send to the same local aiosmtpd server over one reused connection. The
-worker also claims rows, renders the templates and records every outcome in
-the database (SQLite in a temporary directory); the baseline sends messages
-rendered beforehand. The goal is a ratio of at least 0.7.
+Both send to the same local aiosmtpd server (its own process, as a real relay
+would be) over one reused connection. The worker also claims rows, renders
+the templates and records every outcome in the database (SQLite in a
+temporary directory); the baseline sends the same messages rendered
+beforehand. Rounds alternate the two and the median ratio is reported, which
+steadies it on a busy machine. The goal is a ratio of at least 0.7.
 """
 
 from __future__ import annotations
@@ -13,24 +15,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import socket
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aiosmtpd.controller import Controller  # noqa: E402
-from aiosmtplib import SMTP  # noqa: E402
-from tortoise import Tortoise, connections  # noqa: E402
+from aiosmtplib import SMTP
+from tortoise import Tortoise, connections
 
-from notifications.rendering import Renderer  # noqa: E402
-from notifications.worker import OutboxWorker  # noqa: E402
-from server.database import tortoise_config  # noqa: E402
-from server.domain.vocabulary import OutboxStatus  # noqa: E402
-from server.models import OutboxMessage  # noqa: E402
-from server.settings import Settings  # noqa: E402
+from notifications.rendering import Renderer
+from notifications.worker import OutboxWorker
+from server.database import tortoise_config
+from server.domain.vocabulary import OutboxStatus
+from server.models import OutboxMessage
+from server.settings import Settings
 
 GOAL = 0.7
 CONTEXT = {
@@ -46,19 +50,31 @@ CONTEXT = {
 }
 
 
-class Counter:
-    def __init__(self) -> None:
-        self.received = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received += 1
-        return "250 OK"
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def smtp_server(port: int) -> Iterator[None]:
+    """aiosmtpd's own command-line server with its Sink handler (accepts and discards), in a child process."""
+    command = [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(command)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit("aiosmtpd did not start") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def rows(count: int, run: str) -> list[OutboxMessage]:
@@ -73,23 +89,23 @@ def rows(count: int, run: str) -> list[OutboxMessage]:
     ]
 
 
-async def worker_rate(settings: Settings, count: int, batch_size: int) -> float:
-    await OutboxMessage.bulk_create(rows(count, "worker"))
+async def worker_rate(settings: Settings, count: int, batch_size: int, run: str) -> float:
+    await OutboxMessage.bulk_create(rows(count, run))
     worker = OutboxWorker(settings, "bench", batch_size=batch_size)
     started = time.perf_counter()
     while await worker.run_once():
         pass
     elapsed = time.perf_counter() - started
     await worker.close()
-    sent = await OutboxMessage.filter(status=OutboxStatus.SENT).count()
-    if sent != count:
-        raise SystemExit(f"worker sent {sent} of {count}")
+    unsent = await OutboxMessage.exclude(status=OutboxStatus.SENT).count()
+    if unsent:
+        raise SystemExit(f"the worker left {unsent} of {count} unsent")
     return count / elapsed
 
 
-async def bare_rate(settings: Settings, port: int, count: int) -> float:
+async def bare_rate(settings: Settings, port: int, count: int, run: str) -> float:
     renderer = Renderer(settings)
-    messages = [renderer.render(row) for row in rows(count, "bare")]
+    messages = [renderer.render(row) for row in rows(count, run)]
     smtp = SMTP(hostname="127.0.0.1", port=port, local_hostname="bench")
     await smtp.connect()
     started = time.perf_counter()
@@ -100,12 +116,9 @@ async def bare_rate(settings: Settings, port: int, count: int) -> float:
     return count / elapsed
 
 
-async def main(count: int, batch_size: int) -> int:
+async def main(count: int, batch_size: int, rounds: int) -> int:
     port = free_port()
-    counter = Counter()
-    controller = Controller(counter, hostname="127.0.0.1", port=port)
-    controller.start()
-    with tempfile.TemporaryDirectory() as directory:
+    with smtp_server(port), tempfile.TemporaryDirectory() as directory:
         url = f"sqlite://{Path(directory) / 'bench.sqlite3'}"
         settings = Settings(
             app_env="development",
@@ -119,17 +132,25 @@ async def main(count: int, batch_size: int) -> int:
         )
         await Tortoise.init(config=tortoise_config(url))
         await Tortoise.generate_schemas()
+        results = []
         try:
-            bare = await bare_rate(settings, port, count)
-            outbox = await worker_rate(settings, count, batch_size)
+            for number in range(1, rounds + 1):
+                bare = await bare_rate(settings, port, count, f"bare{number}")
+                outbox = await worker_rate(settings, count, batch_size, f"worker{number}")
+                results.append((bare, outbox))
+                print(
+                    f"round {number}: bare aiosmtplib {bare:7.1f} msg/s, OutboxWorker {outbox:7.1f} msg/s, "
+                    f"ratio {outbox / bare:.2f}"
+                )
         finally:
             await connections.close_all()
-            controller.stop()
-    ratio = outbox / bare
-    print(f"messages:           {count} (batch size {batch_size}), received {counter.received}")
-    print(f"bare aiosmtplib:    {bare:8.1f} msg/s")
-    print(f"OutboxWorker:       {outbox:8.1f} msg/s")
-    print(f"ratio:              {ratio:8.2f}  (goal >= {GOAL})")
+    bare = statistics.median(b for b, _ in results)
+    outbox = statistics.median(o for _, o in results)
+    ratio = statistics.median(o / b for b, o in results)
+    print(f"messages:           {count} per run (worker batch size {batch_size}), {rounds} rounds")
+    print(f"bare aiosmtplib:    {bare:8.1f} msg/s (median)")
+    print(f"OutboxWorker:       {outbox:8.1f} msg/s (median)")
+    print(f"ratio:              {ratio:8.2f}  (median; goal >= {GOAL})")
     return 0 if ratio >= GOAL else 1
 
 
@@ -137,5 +158,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
-    sys.exit(asyncio.run(main(arguments.count, arguments.batch_size)))
+    sys.exit(asyncio.run(main(arguments.count, arguments.batch_size, arguments.rounds)))

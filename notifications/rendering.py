@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from email.errors import HeaderParseError
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.charset import BASE64, QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +35,15 @@ from server.settings import Settings
 TEMPLATES = Path(__file__).parent / "templates"
 LOCAL_TIME = ZoneInfo("Europe/London")
 DIGEST = "digest"
+
+# Quoted-printable bodies are 7-bit clean: any relay takes them without 8BITMIME.
+_QUOTED_PRINTABLE = Charset("utf-8")
+_QUOTED_PRINTABLE.body_encoding = QP
+# Headers with non-ASCII words (the subject's dash) as base64 encoded words: measuring QP's length costs more.
+_ENCODED_WORDS = Charset("utf-8")
+_ENCODED_WORDS.header_encoding = BASE64
+# What an outbox recipient must look like: one address, no display name, nothing that could add a header.
+_ADDRESS = re.compile(r'[^@\s<>()\[\],;:\\"]+@[^@\s<>()\[\],;:\\"]+')
 
 _URGENCY_PHRASES = {
     Urgency.TODAY.label: "needed today",
@@ -69,6 +80,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     environment.filters.update(when=when, day=day, urgency_phrase=urgency_phrase)
     return environment
@@ -79,7 +91,7 @@ class Renderer:
         self.settings = settings
         self._environment = _environment()
 
-    def render(self, row: OutboxMessage) -> EmailMessage:
+    def render(self, row: OutboxMessage) -> Message:
         """The email for one immediate outbox row."""
         notification = _kind(row.notification)
         context = dict(row.context)
@@ -87,7 +99,7 @@ class Renderer:
         subject = self.subject(notification, context)
         return self._message(row.recipient, context, subject, notification.value, variables, row.message_id)
 
-    def render_digest(self, rows: Sequence[OutboxMessage]) -> EmailMessage:
+    def render_digest(self, rows: Sequence[OutboxMessage]) -> Message:
         """One email listing a user's pending digest rows, newest last."""
         if not rows:
             raise RenderError("a digest needs at least one row")
@@ -139,14 +151,16 @@ class Renderer:
         name: str,
         variables: dict[str, Any],
         message_id: str,
-    ) -> EmailMessage:
+    ) -> Message:
         variables = {**variables, "subject": subject}
         text = self._template(f"{name}.txt").render(variables)
         html = self._template(f"{name}.html").render(variables)
-        message = EmailMessage()
-        message["From"] = self.settings.mail_from
-        message["To"] = _address(recipient, str(context.get("recipient_name", "")))
-        message["Subject"] = subject
+        # The email package's modern API (EmailMessage) re-parses every header it is given, which costs
+        # more than sending; compat32 parts are assembled from strings we already know are well-formed.
+        message = MIMEMultipart("alternative")
+        message["From"] = _header_address(self.settings.mail_from)
+        message["To"] = _recipient(recipient, str(context.get("recipient_name", "")))
+        message["Subject"] = subject if subject.isascii() else Header(subject, _ENCODED_WORDS)
         message["Date"] = format_datetime(datetime.now(UTC))
         # The row's id for this email: a resend after a crash carries the same one, so receivers drop the copy.
         message["Message-ID"] = message_id
@@ -154,9 +168,8 @@ class Renderer:
         if variables["unsubscribe_link"]:
             message["List-Unsubscribe"] = f"<{variables['unsubscribe_link']}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        # Quoted-printable: 7-bit clean, so any relay takes it without 8BITMIME.
-        message.set_content(text, cte="quoted-printable")
-        message.add_alternative(html, subtype="html", cte="quoted-printable")
+        message.attach(MIMEText(text, "plain", _QUOTED_PRINTABLE))
+        message.attach(MIMEText(html, "html", _QUOTED_PRINTABLE))
         return message
 
     def _template(self, name: str) -> Template:
@@ -178,8 +191,12 @@ def _kind(value: str) -> Notification:
         raise RenderError(f"unknown notification kind {value!r}") from error
 
 
-def _address(email: str, display_name: str) -> Address:
-    try:
-        return Address(display_name=display_name, addr_spec=email)
-    except (ValueError, IndexError, HeaderParseError) as error:
-        raise RenderError(f"bad recipient address {email!r}: {error}") from error
+def _recipient(email: str, display_name: str) -> str:
+    if not _ADDRESS.fullmatch(email):
+        raise RenderError(f"bad recipient address {email!r}")
+    return formataddr((display_name, email), charset=_ENCODED_WORDS)
+
+
+def _header_address(value: str) -> str:
+    display_name, email = parseaddr(value)
+    return formataddr((display_name, email), charset=_ENCODED_WORDS)

@@ -19,7 +19,7 @@ import contextlib
 import email.policy
 import logging
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import getaddresses
 from urllib.parse import unquote, urlsplit
 
@@ -41,6 +41,7 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 # Python folds a long header with a space left before an encoded word ("ME14 \r\n =?utf-8?...?="), which
 # readers show as a double space. Subjects are short: keep each header on one line, within RFC 5322's 998.
 WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
+WIRE_POLICY_COMPAT32 = email.policy.compat32.clone(linesep="\r\n")
 
 
 class DeliveryError(Exception):
@@ -96,7 +97,7 @@ class SmtpSender:
     def from_settings(cls, settings: Settings) -> SmtpSender:
         return cls(SmtpServer.from_settings(settings))
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         """Deliver one message, or raise DeliveryError saying whether to retry."""
         try:
             sender, recipients, wire = _envelope(message)
@@ -180,12 +181,13 @@ class SmtpSender:
                 client.close()
 
 
-def _envelope(message: EmailMessage) -> tuple[str, list[str], bytes]:
+def _envelope(message: Message) -> tuple[str, list[str], bytes]:
     sender = getaddresses([str(message["From"])])[0][1]
     recipients = [address for _, address in getaddresses([str(value) for value in message.get_all("To", [])])]
     if not sender or not recipients or not all(recipients):
         raise ValueError(f"no usable From/To in {message['From']!r} -> {message.get_all('To')!r}")
-    return sender, recipients, message.as_bytes(policy=WIRE_POLICY)
+    policy = WIRE_POLICY if isinstance(message, EmailMessage) else WIRE_POLICY_COMPAT32
+    return sender, recipients, message.as_bytes(policy=policy)
 
 
 def _permanent(code: int) -> bool:

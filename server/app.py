@@ -52,7 +52,7 @@ def create_app(
             await bus.start()
             set_bus(bus)
             stack.push_async_callback(bus.stop)
-            hub = EventHub(bus)
+            hub = EventHub(bus, max_lag=settings.live_max_lag_seconds)
             await hub.start()
             set_hub(hub)
             stack.push_async_callback(hub.stop)

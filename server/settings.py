@@ -31,6 +31,7 @@ class Settings:
     base_url: str
     mail_from: str
     dev_mailbox_port: int
+    live_max_lag_seconds: float = 30.0
 
     @property
     def is_production(self) -> bool:
@@ -55,6 +56,7 @@ class Settings:
             base_url=_base_url(env.get("BASE_URL", "http://127.0.0.1:8000")),
             mail_from=env.get("MAIL_FROM", "Placement Exchange <no-reply@placement-exchange.example.org>"),
             dev_mailbox_port=_port("DEV_MAILBOX_PORT", env.get("DEV_MAILBOX_PORT", "8025")),
+            live_max_lag_seconds=_seconds("LIVE_MAX_LAG_SECONDS", env.get("LIVE_MAX_LAG_SECONDS", "30")),
         )
 
 
@@ -108,3 +110,13 @@ def _port(name: str, value: str) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 65535:
         raise SettingsError(f"{name} must be a port number, not {value!r}")
     return int(value)
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86400:
+        raise SettingsError(f"{name} must be a number of seconds between 0 and 86400, not {value!r}")
+    return seconds

@@ -1,16 +1,21 @@
 """The demo: real frameworks and councils, invented providers and people, and six months of history.
 
 Everything a person does in the demo history (referrals, offers, declines,
-acceptances, endings, vacancies) goes through the same services the API uses,
-so the event log and the email outbox hold what they would hold in real use.
-Direct ORM writes are used only where no use case exists (councils, frameworks,
-lots, children's homes, a provider merging, escalation to spot purchase) and to
-move timestamps into the past afterwards, so that medians and monthly figures
-mean something. Seeded emails older than a day are marked skipped, so a demo
-starting up does not deliver months of history to the dev mailbox.
+shortlisting, acceptances, spot escalations, endings, vacancies) goes through
+the same services the API uses, so the event log and the email outbox hold what
+they would hold in real use. Direct ORM writes are used only where no use case
+exists (councils, frameworks, lots, children's homes, a provider merging, most
+carer households in bulk) and to move timestamps into the past afterwards, so
+that medians and monthly figures mean something.
 
-All randomness comes from one `random.Random(2026)`, so two runs give the same
-demo (apart from the dates, which are relative to today).
+The targeted broadcast matches against today's free places, so a referral of
+the past is published needing a home as far after today as it really needed
+one after it was written, and its real need date is restored when its case
+closes. Seeded emails older than a day are marked skipped, so a demo starting
+up does not deliver months of history to the dev mailbox.
+
+All randomness comes from one `random.Random(2026)`: two runs give the same demo
+(apart from the dates, which are relative to today).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from server.domain.vocabulary import (
     ProviderType,
     ReasonPlacementChanged,
     ReferralStatus,
+    ResourceKind,
     RiskToChild,
     RiskToOthers,
     Role,
@@ -76,6 +82,8 @@ from server.services import administration, broadcast, offers, placements, refer
 from server.services.accounts import create_user
 from server.services.administration import PriceLine, SupplementLine
 from server.services.districts import district_directory, import_districts
+from server.services.errors import ServiceError
+from server.services.matching import best_matches
 
 PASSWORD = "exchange-demo"
 ADMIN = Actor(user_id=0, role=Role.PLATFORM_ADMIN)
@@ -86,8 +94,9 @@ MARKER_ONS_CODE = "E10000016"  # Kent: present means the demo is loaded
 
 SE, SW, EM = "South East", "South West", "East Midlands"
 
-# key, name, ONS code, region, office district, reference prefix, postcode districts inside the boundary
-COUNCILS: tuple[tuple[str, str, str, str, str, str, tuple[str, ...]], ...] = (
+# key, name, ONS code, region, office district, reference prefix, postcode districts inside the boundary (mostly:
+# districts straddle boundaries; a district missing from the postcode file is dropped at load)
+COUNCILS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     (
         "kent",
         "Kent County Council",
@@ -95,49 +104,79 @@ COUNCILS: tuple[tuple[str, str, str, str, str, str, tuple[str, ...]], ...] = (
         SE,
         "ME14",
         "KEN",
-        (
-            "ME10",
-            "ME13",
-            "ME14",
-            "ME15",
-            "ME16",
-            "ME20",
-            "CT1",
-            "CT2",
-            "CT5",
-            "CT9",
-            "CT11",
-            "CT16",
-            "CT20",
-            "TN1",
-            "TN9",
-            "TN13",
-            "TN23",
-            "TN24",
-            "DA1",
-            "DA11",
-            "DA12",
-        ),
+        "ME6 ME9 ME10 ME11 ME12 ME13 ME14 ME15 ME16 ME17 ME18 ME19 ME20 CT1 CT2 CT3 CT4 CT5 CT6 CT7 CT8 CT9 CT10 CT11 "
+        "CT12 CT13 CT14 CT15 CT16 CT17 CT18 CT19 CT20 CT21 TN1 TN2 TN3 TN4 TN8 TN9 TN10 TN11 TN12 TN13 TN14 TN15 TN16 "
+        "TN17 TN18 TN23 TN24 TN25 TN26 TN27 TN28 TN29 TN30 DA1 DA2 DA3 DA4 DA9 DA10 DA11 DA12 DA13 BR8",
     ),
-    ("medway", "Medway Council", "E06000035", SE, "ME4", "MED", ("ME1", "ME2", "ME3", "ME4", "ME5", "ME7", "ME8")),
-    ("southampton", "Southampton City Council", "E06000045", SE, "SO14", "SOU", ("SO14", "SO15", "SO16", "SO17")),
-    ("bcp", "Bournemouth, Christchurch and Poole Council", "E06000058", SW, "BH1", "BCP", ("BH1", "BH15", "BH23")),
-    ("portsmouth", "Portsmouth City Council", "E06000044", SE, "PO1", "POR", ("PO1", "PO2", "PO4")),
-    ("hampshire", "Hampshire County Council", "E10000014", SE, "SO23", "HAM", ("SO23", "SO50", "GU14", "RG21")),
-    ("wight", "Isle of Wight Council", "E06000046", SE, "PO30", "IOW", ("PO30",)),
-    ("dorset", "Dorset Council", "E06000059", SW, "DT1", "DOR", ("DT1", "DT4")),
-    ("wiltshire", "Wiltshire Council", "E06000054", SW, "SP1", "WIL", ("SP1",)),
-    ("swindon", "Swindon Borough Council", "E06000030", SW, "SN1", "SWI", ("SN1",)),
-    ("reading", "Reading Borough Council", "E06000038", SE, "RG1", "REA", ("RG1",)),
-    ("westberks", "West Berkshire Council", "E06000037", SE, "RG14", "WBE", ("RG14",)),
-    ("wokingham", "Wokingham Borough Council", "E06000041", SE, "RG40", "WOK", ("RG40",)),
-    ("bracknell", "Bracknell Forest Council", "E06000036", SE, "RG12", "BRF", ("RG12",)),
-    ("windsor", "Royal Borough of Windsor and Maidenhead", "E06000040", SE, "SL6", "RBW", ("SL6",)),
-    ("slough", "Slough Borough Council", "E06000039", SE, "SL1", "SLO", ("SL1",)),
-    ("nottingham", "Nottingham City Council", "E06000018", EM, "NG1", "NOT", ("NG1", "NG7")),
-    ("derby", "Derby City Council", "E06000015", EM, "DE1", "DER", ("DE1", "DE22", "DE24")),
-    ("derbyshire", "Derbyshire County Council", "E10000007", EM, "DE55", "DBY", ("DE55", "S40")),
-    ("nottinghamshire", "Nottinghamshire County Council", "E10000024", EM, "NG5", "NTS", ("NG5", "NG18", "NG24")),
+    ("medway", "Medway Council", "E06000035", SE, "ME4", "MED", "ME1 ME2 ME3 ME4 ME5 ME7 ME8"),
+    ("southampton", "Southampton City Council", "E06000045", SE, "SO14", "SOU", "SO14 SO15 SO16 SO17 SO18 SO19"),
+    (
+        "bcp",
+        "Bournemouth, Christchurch and Poole Council",
+        "E06000058",
+        SW,
+        "BH2",
+        "BCP",
+        "BH1 BH2 BH3 BH4 BH5 BH6 BH7 BH8 BH9 BH10 BH11 BH12 BH13 BH14 BH15 BH17 BH18 BH23",
+    ),
+    ("portsmouth", "Portsmouth City Council", "E06000044", SE, "PO1", "POR", "PO1 PO2 PO3 PO4 PO5 PO6"),
+    (
+        "hampshire",
+        "Hampshire County Council",
+        "E10000014",
+        SE,
+        "SO23",
+        "HAM",
+        "SO20 SO21 SO22 SO23 SO24 SO30 SO31 SO32 SO40 SO41 SO42 SO43 SO45 SO50 SO51 SO52 SO53 PO7 PO8 PO9 PO10 PO11 "
+        "PO12 PO13 PO14 PO15 PO16 PO17 GU11 GU12 GU14 GU30 GU31 GU32 GU33 GU34 GU35 GU46 GU51 GU52 RG21 RG22 RG23 RG24 "
+        "RG25 RG26 RG27 RG28 RG29 SP6 SP10 SP11 BH24 BH25",
+    ),
+    (
+        "wight",
+        "Isle of Wight Council",
+        "E06000046",
+        SE,
+        "PO30",
+        "IOW",
+        "PO30 PO31 PO32 PO33 PO34 PO35 PO36 PO37 PO38 PO39 PO40 PO41",
+    ),
+    (
+        "dorset",
+        "Dorset Council",
+        "E06000059",
+        SW,
+        "DT1",
+        "DOR",
+        "DT1 DT2 DT3 DT4 DT5 DT6 DT7 DT8 DT9 DT10 DT11 BH16 BH19 BH20 BH21 BH22 BH31 SP7 SP8",
+    ),
+    ("wiltshire", "Wiltshire Council", "E06000054", SW, "SP1", "WIL", "SP1 SP2 SP3 SP4 SP5 SP9"),
+    ("swindon", "Swindon Borough Council", "E06000030", SW, "SN1", "SWI", "SN1 SN2 SN3 SN4 SN5"),
+    ("reading", "Reading Borough Council", "E06000038", SE, "RG1", "REA", "RG1 RG2 RG4 RG30 RG31"),
+    ("westberks", "West Berkshire Council", "E06000037", SE, "RG14", "WBE", "RG7 RG8 RG14 RG17 RG18 RG19 RG20"),
+    ("wokingham", "Wokingham Borough Council", "E06000041", SE, "RG40", "WOK", "RG5 RG6 RG10 RG40 RG41"),
+    ("bracknell", "Bracknell Forest Council", "E06000036", SE, "RG12", "BRF", "RG12 RG42"),
+    ("windsor", "Royal Borough of Windsor and Maidenhead", "E06000040", SE, "SL6", "RBW", "SL6"),
+    ("slough", "Slough Borough Council", "E06000039", SE, "SL1", "SLO", "SL1"),
+    ("nottingham", "Nottingham City Council", "E06000018", EM, "NG1", "NOT", "NG1 NG3 NG6 NG7 NG8 NG11"),
+    ("derby", "Derby City Council", "E06000015", EM, "DE1", "DER", "DE1 DE3 DE21 DE22 DE23 DE24"),
+    (
+        "derbyshire",
+        "Derbyshire County Council",
+        "E10000007",
+        EM,
+        "DE4",
+        "DBY",
+        "DE4 DE5 DE6 DE7 DE11 DE55 DE56 DE65 DE72 DE73 DE75 NG10 S40 S41 S42 S43 S44 S45",
+    ),
+    (
+        "nottinghamshire",
+        "Nottinghamshire County Council",
+        "E10000024",
+        EM,
+        "NG2",
+        "NTS",
+        "NG2 NG4 NG5 NG9 NG12 NG13 NG14 NG15 NG16 NG17 NG18 NG19 NG20 NG21 NG22 NG23 NG24 NG25",
+    ),
 )
 SOUTH_CENTRAL = (
     "southampton",
@@ -674,9 +713,9 @@ ARCHETYPES = {
             "Creative and caring, loves drawing and animals. Has been sexually exploited by older males met online and "
             "goes missing after contact with them. Needs carers who are confident with safety planning, supervised "
             "phone and internet use, and close work with the police exploitation team.",
-            "Chatty and sociable, enjoys dance and music. A long history of domestic abuse at home; now at high risk of "
-            "sexual exploitation and has gone missing from school. Self-harms at times of stress and has a mental "
-            "health worker. Would do best as the only or youngest child in the home.",
+            "Chatty and sociable, enjoys dance and music. A long history of domestic abuse at home; now at high "
+            "risk of sexual exploitation and has gone missing from school. Self-harms at times of stress and has a "
+            "mental health worker. Would do best as the only or youngest child in the home.",
         ),
         risks_to_child=(RC.SEXUAL_EXPLOITATION, RC.GOING_MISSING, RC.SELF_HARM),
         living=LivingAlongside.SOLO_RECOMMENDED,
@@ -704,7 +743,7 @@ ARCHETYPES = {
         support=(AS.THERAPEUTIC_SUPPORT,),
         hours=3,
         category=(CategoryOfNeed.N1, CategoryOfNeed.N4),
-        max_miles=30,
+        max_miles=40,
         settings=FOSTER_ONLY,
     ),
     "neglect_child": Archetype(
@@ -772,7 +811,7 @@ ARCHETYPES = {
         support=(AS.TRANSPORT_TO_SCHOOL,),
         siblings=(1, 1, 2),
         category=(CategoryOfNeed.N1, CategoryOfNeed.N5),
-        max_miles=20,
+        max_miles=25,
         settings=FOSTER_ONLY,
     ),
     "disabled": Archetype(
@@ -818,7 +857,7 @@ ARCHETYPES = {
         support=(AS.TRANSPORT_TO_SCHOOL,),
         legal=(LegalStatus.V2,),
         category=(CategoryOfNeed.N2,),
-        max_miles=25,
+        max_miles=40,
         settings=FOSTER_ONLY,
     ),
     "parent_child": Archetype(
@@ -871,8 +910,8 @@ ARCHETYPES = {
         Duration.REMAND,
         (N.CRIMINAL_EXPLOITATION, N.EDUCATION_CONTINUITY),
         (
-            "Remanded to local authority accommodation by the youth court. Polite with adults he trusts, enjoys the gym "
-            "and cooking. Needs carers who can support bail conditions, a curfew and appointments with the youth "
+            "Remanded to local authority accommodation by the youth court. Polite with adults he trusts, enjoys the "
+            "gym and cooking. Needs carers who can support bail conditions, a curfew and appointments with the youth "
             "justice service.",
         ),
         risks_to_child=(RC.CRIMINAL_EXPLOITATION,),
@@ -994,17 +1033,18 @@ VACANCY_PROVIDERS = (
 # --- the history: who referred what, when, and how it ended ---------------------------------------------------------
 
 # council, archetype, days ago published, outcome, options
-# outcomes: placed, ended:<reason>:<planned|unplanned>, spot:<provider>, withdrawn; options: cascade, shortlist
+# outcomes: placed, ended:<reason>:<planned|unplanned>, spot:<provider>, withdrawn; options: cascade (no tier 1
+# offer in time), shortlist, far (the child can be placed far from home: spot purchases out of the region)
 HISTORY: tuple[tuple[str, str, int, str, tuple[str, ...]], ...] = (
     ("kent", "exploited_boy", 172, "ended:CREQB:unplanned", ()),
     ("medway", "neglect_child", 166, "ended:CARPL:planned", ()),
     ("southampton", "neglect_child", 159, "placed", ("shortlist",)),
     ("kent", "uasc", 151, "ended:CARPL:planned", ()),
     ("nottinghamshire", "exploited_boy", 144, "ended:CHILD:unplanned", ()),
-    ("kent", "childrens_home", 137, "spot:trent", ()),
+    ("kent", "childrens_home", 137, "spot:trent", ("far",)),
     ("hampshire", "siblings", 130, "placed", ()),
     ("kent", "siblings", 121, "placed", ("cascade",)),
-    ("medway", "exploited_girl", 114, "spot:chalkhill", ()),
+    ("medway", "exploited_girl", 114, "spot:chalkhill", ("far",)),
     ("derby", "childrens_home", 108, "placed", ()),
     ("kent", "remand", 100, "ended:LAREQ:planned", ()),
     ("portsmouth", "self_harm_girl", 93, "placed", ("shortlist",)),
@@ -1016,9 +1056,9 @@ HISTORY: tuple[tuple[str, str, int, str, tuple[str, ...]], ...] = (
     ("kent", "step_down", 49, "ended:CARPL:planned", ()),
     ("hampshire", "disabled_physical", 41, "placed", ("cascade",)),
     ("kent", "neglect_child", 33, "ended:STAND:unplanned", ()),
-    ("derby", "exploited_girl", 26, "withdrawn", ()),
+    ("derby", "exploited_boy", 26, "withdrawn", ()),
     ("medway", "neglect_child", 21, "placed", ("shortlist",)),
-    ("kent", "self_harm_girl", 16, "placed", ()),
+    ("kent", "solo", 16, "placed", ()),
     ("southampton", "uasc", 11, "placed", ()),
     ("kent", "exploited_boy", 7, "placed", ("shortlist",)),
     ("nottinghamshire", "neglect_child", 4, "placed", ()),
@@ -1032,7 +1072,7 @@ OPEN: tuple[tuple[str, str, Urgency, int, int, int, bool], ...] = (
     ("kent", "neglect_child", Urgency.WITHIN_5_DAYS, 26, 1, 2, False),
     ("kent", "siblings", Urgency.LATER, 50, 1, 0, False),
     ("kent", "uasc", Urgency.WITHIN_5_DAYS, 30, 0, 2, False),
-    ("medway", "solo", Urgency.TODAY, 2, 1, 0, False),
+    ("medway", "solo", Urgency.TODAY, 2, 0, 0, False),  # no framework match: the demo's case for spot purchase
     ("medway", "parent_child", Urgency.LATER, 70, 1, 0, True),
     ("southampton", "neglect_child", Urgency.WITHIN_5_DAYS, 20, 2, 1, False),
     ("hampshire", "disabled_physical", Urgency.LATER, 40, 0, 1, False),
@@ -1052,7 +1092,7 @@ async def seed_demo() -> bool:
 
 @dataclass
 class _Resource:
-    """A carer household or children's home as the seed matches it (no queries per match)."""
+    """A carer household or children's home, as the seed tracks its places."""
 
     id: int
     provider_id: int
@@ -1061,10 +1101,7 @@ class _Resource:
     max_age: int
     places: int
     kinds: frozenset[str]
-    durations: frozenset[str]
-    solo_only: bool
     is_home: bool
-    languages: frozenset[str] = frozenset()
 
 
 class _Seeder:
@@ -1081,7 +1118,9 @@ class _Seeder:
         self.duty: dict[str, Actor] = {}
         self.resources: list[_Resource] = []
         self.placed: Counter[tuple[bool, int]] = Counter()  # (is_home, id) -> children placed now
-        self.relaxed: list[str] = []  # referrals whose offer names a household that is not a strict match
+        self.unfilled: list[str] = []  # cases the matching could not fill as planned (diagnostics)
+        self.needed_by: dict[int, datetime] = {}  # referral id -> real need date, restored when its case closes
+        self.by_ref: dict[tuple[bool, int], _Resource] = {}
         self.event_floor = 0
         self.outbox_floor = 0
 
@@ -1093,10 +1132,15 @@ class _Seeder:
         await self.people()
         await self.households_and_homes()
         await self.floors()
-        for case in sorted(HISTORY, key=lambda c: -c[2]):
-            await self.history_case(*case)
-        for spec in sorted(OPEN, key=lambda o: -o[3]):
-            await self.open_case(*spec)
+        # Oldest first, so reference numbers follow the order referrals were written.
+        cases: list[tuple[int, bool, tuple[Any, ...]]] = [
+            (30 if case[2] <= 2 else case[2] * 24, True, case) for case in HISTORY
+        ] + [(spec[3], False, spec) for spec in OPEN]
+        for _, is_history, case in sorted(cases, key=lambda c: -c[0]):
+            if is_history:
+                await self.history_case(*case)
+            else:
+                await self.open_case(*case)
         await self.run_cascade_clock()
         await self.draft()
         await self.post_vacancies()
@@ -1114,7 +1158,7 @@ class _Seeder:
                 region=region,
                 district=office,
                 reference_prefix=prefix,
-                districts=[d for d in districts if d in self.directory],
+                districts=[d for d in districts.split() if d in self.directory],
             )
         for spec in FRAMEWORKS:
             framework = await Framework.create(
@@ -1304,10 +1348,7 @@ class _Seeder:
                         row.max_age,
                         row.approved_places,
                         frozenset(row.placement_kinds),
-                        frozenset(row.durations),
-                        row.solo_only,
                         False,
-                        frozenset(row.languages),
                     )
                 )
         for row in await ChildrensHome.all().order_by("provider_id", "name"):
@@ -1320,11 +1361,10 @@ class _Seeder:
                     row.max_age,
                     row.beds,
                     frozenset({PK.CHILDRENS_HOME.value}),
-                    frozenset(d.value for d in Duration),
-                    False,
                     True,
                 )
             )
+        self.by_ref = {(res.is_home, res.id): res for res in self.resources}
 
     def _categories(self, spec: ProviderSpec, groups: set[str]) -> list[str]:
         wanted = [g for g in ("enhanced", "siblings", "pandc", "disabled") if g in groups]
@@ -1396,6 +1436,13 @@ class _Seeder:
                 )
             )
             support |= set(r.sample([AS.EXTRA_SUPERVISION, AS.THERAPEUTIC_SUPPORT], r.randint(1, 2)))
+            if PK.SPECIALIST_FOSTERING in kinds:
+                # Therapeutic carers: trained for self-harm, often for eating difficulties too.
+                risks_child.add(RC.SELF_HARM)
+                if chance() < 0.7:
+                    risks_child.add(RC.EATING_DISORDER)
+                specialisms |= {N.SELF_HARM, N.MENTAL_HEALTH}
+                support.add(AS.THERAPEUTIC_SUPPORT)
             solo_only = chance() < 0.25
             emergency, remand = 0.6, 0.4
         elif category == "siblings":
@@ -1413,9 +1460,9 @@ class _Seeder:
             adaptations |= {
                 k
                 for k, p in (
-                    (Adaptation.WHEELCHAIR_ACCESS, 0.5),
+                    (Adaptation.WHEELCHAIR_ACCESS, 0.6),
                     (Adaptation.HOIST, 0.25),
-                    (Adaptation.SENSORY_ROOM, 0.45),
+                    (Adaptation.SENSORY_ROOM, 0.6),
                 )
                 if chance() < p
             }
@@ -1462,7 +1509,7 @@ class _Seeder:
             "languages": sorted(languages),
             "communication": sorted(c.value for c in communication),
             "adaptations": sorted(a.value for a in adaptations),
-            "has_pets": chance() < (0.25 if category == "uasc" else 0.45),
+            "has_pets": chance() < {"uasc": 0.25, "disabled": 0.15}.get(category, 0.45),
             "solo_only": solo_only,
             "manageable_risks_to_child": sorted(x.value for x in risks_child),
             "manageable_risks_to_others": sorted(x.value for x in risks_others),
@@ -1498,7 +1545,7 @@ class _Seeder:
 
     def details(
         self, council_key: str, archetype: Archetype, urgency: Urgency | None, published: datetime
-    ) -> tuple[referrals.ReferralDetails, dict[str, Any]]:
+    ) -> tuple[referrals.ReferralDetails, str]:
         r = self.rng
         if archetype.group == "home":
             reference = HOMES_FRAMEWORK[council_key]
@@ -1542,7 +1589,7 @@ class _Seeder:
             age_years=r.randint(*archetype.ages),
             gender=r.choice(archetype.genders),
             siblings_to_place_together=r.choice(archetype.siblings),
-            home_district=r.choice(council.districts or [council.district]),
+            home_district=r.choice(self._reachable(council, reference, lot_code, archetype)),
             max_distance_miles=archetype.max_miles,
             needs=list(archetype.needs),
             risks_to_child=list(archetype.risks_to_child),
@@ -1562,18 +1609,57 @@ class _Seeder:
             category_of_need=r.choice(archetype.category),
             summary=summary,
         )
-        return details, {"group": archetype.group}
+        return details, archetype.group
+
+    def _reachable(self, council: Council, reference: str, lot_code: str, archetype: Archetype) -> list[str]:
+        """The council's districts within reach of a household or home on the lot that could take such a child."""
+        members = {self.providers[member[0]].id for member in MEMBERSHIPS[reference, lot_code]}
+        suitable = [
+            res.district
+            for res in self.resources
+            if res.provider_id in members
+            and archetype.kind.value in res.kinds
+            and res.min_age <= archetype.ages[1]
+            and res.max_age >= archetype.ages[0]
+        ]
+        districts = council.districts or [council.district]
+        near = [
+            district
+            for district in districts
+            if any(
+                (self.directory.miles_between(district, there) or 999) <= archetype.max_miles * 0.7
+                for there in suitable
+            )
+        ]
+        return near or districts
 
     async def publish(self, council_key: str, details: referrals.ReferralDetails, published: datetime) -> Referral:
+        """Write and publish a referral as at `published`.
+
+        The targeted broadcast matches against today's free places, so a referral of the past is
+        published needing a home as far after today as it really needed one after `published`;
+        its real need date is restored when its case closes (`close_case`).
+        """
         officer = self.officers[council_key]
         created = published - timedelta(minutes=self.rng.randint(20, 150))
+        needed_by = details.required_by
+        assert needed_by is not None
+        if needed_by < self.now + timedelta(hours=1):
+            details.required_by = self.now + (needed_by - published)
         referral = await referrals.create_referral(officer, details)
         await Referral.filter(id=referral.id).update(created_at=created, updated_at=created)
         await self.stamp(created)
         referral = await referrals.publish_referral(officer, referral.id, now=published)
         await Referral.filter(id=referral.id).update(updated_at=published)
         await self.stamp(published)
+        if details.required_by != needed_by:
+            self.needed_by[referral.id] = needed_by
         return referral
+
+    async def close_case(self, referral: Referral) -> None:
+        needed_by = self.needed_by.pop(referral.id, None)
+        if needed_by is not None:
+            await Referral.filter(id=referral.id).update(required_by=needed_by)
 
     async def sent_to(self, referral: Referral) -> list[str]:
         """Keys of the providers the referral has been sent to and that have not answered, in a stable order."""
@@ -1583,32 +1669,18 @@ class _Seeder:
         by_id = {p.id: key for key, p in self.providers.items()}
         return [by_id[row.provider_id] for row in rows]
 
-    def fits(self, key: str, details: referrals.ReferralDetails, strict: bool = True) -> list[_Resource]:
-        provider_id = self.providers[key].id
-        kind = str(details.placement_kind)
-        children = 1 + (details.siblings_to_place_together or 0)
-        solo = kind == PK.SOLO.value or details.living_alongside is LivingAlongside.SOLO_RECOMMENDED
-        found = []
-        for res in self.resources:
-            if res.provider_id != provider_id or not res.min_age <= details.age_years <= res.max_age:
-                continue
-            if kind not in res.kinds:
-                continue
-            taken = self.placed[res.is_home, res.id]
-            if strict and (
-                str(details.duration) not in res.durations
-                or taken + children > res.places
-                or (solo and taken)
-                or (res.solo_only and (children > 1 or taken))
-                or not set(details.languages or ()) <= res.languages
-            ):
-                continue
-            found.append(res)
-        return sorted(found, key=lambda res: (self._miles(res.district, details.home_district), res.id))
-
-    def _miles(self, a: str, b: str | None) -> float:
-        miles = self.directory.miles_between(a, b or "")
-        return 999.0 if miles is None else miles
+    async def matches(self, referral: Referral, keys: list[str]) -> dict[str, list[_Resource]]:
+        """Each provider's households or homes that could take the child, best first (the matching service)."""
+        found: dict[str, list[_Resource]] = {key: [] for key in keys}
+        if not keys:
+            return found
+        by_id = {self.providers[key].id: key for key in keys}
+        for result in await best_matches(referral, list(by_id)):
+            candidate = result.candidate
+            resource = self.by_ref.get((candidate.kind is ResourceKind.CHILDRENS_HOME, candidate.id))
+            if result.eligible and resource is not None:
+                found[by_id[candidate.provider_id]].append(resource)
+        return found
 
     async def decline(self, key: str, referral: Referral, when: datetime, reason: DeclineReason) -> None:
         note = self.rng.choice(DECLINE_NOTES[reason])
@@ -1669,6 +1741,14 @@ class _Seeder:
         self.placed[resource.is_home, resource.id] += children
         return placement
 
+    async def withdraw(self, council_key: str, referral: Referral, when: datetime, reason: str) -> None:
+        await referrals.withdraw_referral(self.officers[council_key], referral.id, reason)
+        await Referral.filter(id=referral.id).update(closed_at=when, updated_at=when)
+        await BroadcastRecipient.filter(referral_id=referral.id, outcome_notified_at__isnull=False).update(
+            outcome_notified_at=when
+        )
+        await self.stamp(when)
+
     async def run_clock_once(self, referral: Referral) -> bool:
         """The cascade clock reaching this referral's tier deadline."""
         await referral.refresh_from_db()
@@ -1688,7 +1768,9 @@ class _Seeder:
         published = day.replace(hour=r.randint(8, 15), minute=r.randint(0, 59), second=0, microsecond=0)
         if days_ago <= 2:
             published = self.now - timedelta(hours=30)
-        details, meta = self.details(council_key, archetype, None, published)
+        details, group = self.details(council_key, archetype, None, published)
+        if "far" in options:
+            details.max_distance_miles = 200
         referral = await self.publish(council_key, details, published)
         urgent = referral.urgency is Urgency.TODAY
         clock = published
@@ -1702,79 +1784,82 @@ class _Seeder:
         if kind == "withdrawn":
             for key in (await self.sent_to(referral))[:2]:
                 await self.decline(key, referral, later(1, 6), DeclineReason.NO_CAPACITY)
-            when = later(20, 40)
-            await referrals.withdraw_referral(self.officers[council_key], referral.id, "Child returned home.")
-            await Referral.filter(id=referral.id).update(closed_at=when, updated_at=when)
-            await BroadcastRecipient.filter(referral_id=referral.id, outcome_notified_at__isnull=False).update(
-                outcome_notified_at=when
-            )
-            await self.stamp(when)
+            await self.withdraw(council_key, referral, later(20, 40), "The child went home to family.")
+            await self.close_case(referral)
             return
 
-        if kind == "spot" or "cascade" in options:
-            # Nobody on the first tier (or on any tier, for spot) can take the child.
+        held = await BroadcastRecipient.filter(
+            referral_id=referral.id, sent_at__isnull=True, excluded_reason__isnull=True
+        ).exists()
+        if kind == "spot" or ("cascade" in options and held):
+            # Nobody on the first tier (or on any tier, before a spot purchase) can take the child.
             while True:
-                for key in await self.sent_to(referral):
+                sent = await self.sent_to(referral)
+                found = await self.matches(referral, sent)
+                for key in sent:
                     reason = (
-                        DeclineReason.NEEDS_NOT_MET
-                        if not self.fits(key, details)
-                        else r.choice((DeclineReason.NO_CAPACITY, DeclineReason.RISK_TOO_HIGH, DeclineReason.LOCATION))
+                        r.choice((DeclineReason.NO_CAPACITY, DeclineReason.RISK_TOO_HIGH, DeclineReason.LOCATION))
+                        if found[key]
+                        else DeclineReason.NEEDS_NOT_MET
                     )
                     await self.decline(key, referral, later(0.5, 3 if urgent else 8), reason)
+                deadline = referral.tier_deadline
                 if not await self.run_clock_once(referral):
                     break
-                clock = max(clock, referral.tier_deadline or clock)
+                clock = max(clock, deadline or clock)
                 if kind != "spot":
                     break
 
         offerers: list[tuple[str, _Resource]] = []
         if kind == "spot":
-            spot_key = rest
             when = later(2, 20)
-            await Referral.filter(id=referral.id).update(escalated_to_spot=True, tier_deadline=None)
-            # No use case escalates to spot purchase yet: the spot provider is sent the referral directly.
-            await BroadcastRecipient.create(
-                referral_id=referral.id, provider_id=self.providers[spot_key].id, is_spot=True, sent_at=when
-            )
-            resource = (self.fits(spot_key, details) or self.fits(spot_key, details, strict=False))[0]
-            offerers.append((spot_key, resource))
+            try:
+                await referrals.escalate_to_spot(self.officers[council_key], referral.id, now=when)
+            except ServiceError as error:
+                self.unfilled.append(f"{referral.reference}: {error.message}")
+            await self.stamp(when)
+            sent = await self.sent_to(referral)
+            found = await self.matches(referral, sent)
+            key = rest if found.get(rest) else next((k for k in sent if found[k]), None)
+            if key is not None:
+                offerers.append((key, found[key][0]))
         else:
-            candidates = await self.sent_to(referral)
-            declined = set()
-            for key in candidates:
-                found = self.fits(key, details)
-                if found and len(offerers) < r.choice((1, 2, 3)):
-                    offerers.append((key, found[0]))
+            sent = await self.sent_to(referral)
+            r.shuffle(sent)  # whoever's duty desk answers first
+            found = await self.matches(referral, sent)
+            wanted = r.choice((1, 2, 2, 3))
+            for key in sent:
+                if found[key] and len(offerers) < wanted:
+                    offerers.append((key, found[key][0]))
                 elif r.random() < 0.6:
                     reason = (
-                        DeclineReason.NEEDS_NOT_MET
-                        if not found
-                        else r.choice((DeclineReason.NO_CAPACITY, DeclineReason.MATCHING, DeclineReason.LOCATION))
+                        r.choice((DeclineReason.NO_CAPACITY, DeclineReason.MATCHING, DeclineReason.LOCATION))
+                        if found[key]
+                        else DeclineReason.NEEDS_NOT_MET
                     )
                     await self.decline(key, referral, later(0.5, 4 if urgent else 12), reason)
-                    declined.add(key)
-            if not offerers:
-                self.relaxed.append(referral.reference)
-                for key in [k for k in candidates if k not in declined]:
-                    found = self.fits(key, details, strict=False)
-                    if found:
-                        offerers.append((key, found[0]))
-                        break
         if not offerers:
-            raise RuntimeError(f"demo seed: nobody can offer on {referral.reference} ({archetype_key})")
+            # Nobody could take the child after all: the council withdraws the referral.
+            self.unfilled.append(f"{referral.reference} ({archetype_key}, {outcome})")
+            await self.withdraw(council_key, referral, later(20, 40), "No suitable home was found.")
+            await self.close_case(referral)
+            return
 
         start = (clock + timedelta(days=0 if urgent else r.randint(1, 6))).date()
         made: list[tuple[Offer, _Resource]] = []
         for key, resource in offerers:
-            fee = SPOT_FEES.get(key) if kind == "spot" else None
+            fee = None
+            if kind == "spot":
+                fee = SPOT_FEES.get(key, 520_000 if resource.is_home else 152_000)
             offer = await self.offer(
-                key, referral, resource, later(0.5, 3 if urgent else 20), start, meta["group"], spot_fee=fee
+                key, referral, resource, later(0.5, 3 if urgent else 20), start, group, spot_fee=fee
             )
             made.append((offer, resource))
         winner, resource = made[0]
         if "shortlist" in options:
             await self.shortlist(council_key, winner, later(1, 6 if urgent else 24))
         if days_ago <= 2:
+            # Accepted this morning: a placement "this month" on the dashboards.
             month_start = self.now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
             accept_at = max(self.now - timedelta(hours=4), month_start + timedelta(minutes=5))
             clock = min(max(clock, accept_at), self.now - timedelta(minutes=5))
@@ -1785,6 +1870,7 @@ class _Seeder:
             await Offer.filter(id=winner.id).update(start_date=start_on)
         children = 1 + referral.siblings_to_place_together
         placement = await self.accept(council_key, referral, winner, resource, clock, children)
+        await self.close_case(referral)
         if kind == "ended":
             await self.end(council_key, placement, resource, start_on, rest, children)
 
@@ -1828,20 +1914,24 @@ class _Seeder:
         r = self.rng
         archetype = ARCHETYPES[archetype_key]
         published = self.now - timedelta(hours=hours_ago, minutes=r.randint(0, 40))
-        details, meta = self.details(council_key, archetype, urgency, published)
+        details, group = self.details(council_key, archetype, urgency, published)
+        assert details.required_by is not None
+        details.required_by = max(details.required_by, self.now + timedelta(hours=r.randint(3, 8)))
         referral = await self.publish(council_key, details, published)
         window = 4 if urgency is Urgency.TODAY else 24
         clock = published
         made = []
         declined = 0
-        for key in await self.sent_to(referral):
+        sent = await self.sent_to(referral)
+        r.shuffle(sent)
+        found = await self.matches(referral, sent)
+        for key in sent:
             clock = self.before_now(clock + timedelta(hours=r.uniform(0.3, window * 0.4)), 10)
-            found = self.fits(key, details)
-            if found and len(made) < offer_count:
-                start = max(details.required_by.date(), self.today)
-                made.append(await self.offer(key, referral, found[0], clock, start, meta["group"]))
+            if found[key] and len(made) < offer_count:
+                start = max(referral.required_by.date(), self.today)
+                made.append(await self.offer(key, referral, found[key][0], clock, start, group))
             elif declined < decline_count:
-                reason = DeclineReason.NEEDS_NOT_MET if not found else DeclineReason.NO_CAPACITY
+                reason = DeclineReason.NO_CAPACITY if found[key] else DeclineReason.NEEDS_NOT_MET
                 await self.decline(key, referral, clock, reason)
                 declined += 1
             elif r.random() < 0.5:
@@ -1850,6 +1940,8 @@ class _Seeder:
                 )
         if made and shortlist:
             await self.shortlist(council_key, made[0], self.before_now(clock + timedelta(minutes=40), 2))
+        if len(made) < offer_count:
+            self.unfilled.append(f"{referral.reference} open: {len(made)} of {offer_count} offers")
 
     async def run_cascade_clock(self) -> None:
         """Open referrals whose tier window closed with no offer have moved down the tiers, as the clock would."""

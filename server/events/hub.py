@@ -2,10 +2,14 @@
 
 On every ring of the bus (and every couple of seconds anyway, because Redis
 pub/sub may drop rings) the hub reads the new events from the table ONCE and
-hands each to the subscribers whose topics it concerns. Subscribers have
-bounded queues: one that falls too far behind is cut off with its last cursor,
-so that it can resume by replaying from the table; memory never grows without
-bound.
+hands each to the subscribers whose topics it concerns.
+
+Subscribers have bounded queues, so memory never grows without bound. A burst
+bigger than the queue does not cut anyone off: the subscriber whose queue
+overflows stops taking live events and reads what it missed from the table
+(the truth) at its own pace, then rejoins the live queue. A subscriber that is
+more than `max_lag` seconds behind live (a client that stopped reading) is cut
+off with its last cursor, so that it can resume by replaying from the table.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import logging
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable, Hashable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.events.bus import EventBus
@@ -25,6 +30,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 QUEUE_LIMIT = 500
 REPLAY_PAGE = 500
+MAX_LAG_SECONDS = 30.0
 
 
 class SubscriberLagging(Exception):
@@ -39,28 +45,26 @@ class Subscriber:
     def __init__(self, topics: frozenset[str], limit: int) -> None:
         self.topics = topics
         self.queue: asyncio.Queue[LoggedEvent] = asyncio.Queue(maxsize=limit)
-        self.lagging = False
+        # Set when the queue overflowed: live events are dropped until the subscriber has read
+        # what it missed from the table.
+        self.overflowed = False
 
     def offer(self, event: LoggedEvent) -> None:
-        if self.lagging:
+        if self.overflowed:
             return
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
-            self.lagging = True
-            # Wake the reader so it notices at once.
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self.queue.get_nowait()
-            self.queue.put_nowait(_LAGGING)
-
-
-_LAGGING = LoggedEvent(-1, "lagging", frozenset(), {}, None)
+            self.overflowed = True
 
 
 class EventHub:
-    def __init__(self, bus: EventBus, *, queue_limit: int = QUEUE_LIMIT) -> None:
+    def __init__(
+        self, bus: EventBus, *, queue_limit: int = QUEUE_LIMIT, max_lag: float = MAX_LAG_SECONDS
+    ) -> None:
         self._bus = bus
         self._queue_limit = queue_limit
+        self._max_lag = timedelta(seconds=max_lag)
         self._by_topic: dict[str, set[Subscriber]] = defaultdict(set)
         self._last_id = 0
         self._task: asyncio.Task[None] | None = None
@@ -139,21 +143,25 @@ class EventHub:
         try:
             last = await latest_event_id() if after is None else after
             if after is not None:
-                while True:
-                    page = await events_after(last, sorted(topics), REPLAY_PAGE)
-                    for event in page:
+                async for event in self._from_table(topics, last):
+                    yield event
+                    last = event.id
+            while True:
+                if subscriber.overflowed and subscriber.queue.empty():
+                    # Live events are queued again from now on; what was dropped is read from the table,
+                    # and the queued copies of what the table gives are skipped below.
+                    subscriber.overflowed = False
+                    async for event in self._from_table(topics, last):
+                        self._check_lag(event, last)
                         yield event
                         last = event.id
-                    if len(page) < REPLAY_PAGE:
-                        break
-            while True:
+                    continue
                 event = await subscriber.queue.get()
-                while coalesce and not subscriber.queue.empty() and event is not _LAGGING:
+                while coalesce and not subscriber.queue.empty():
                     event = subscriber.queue.get_nowait()
-                if event is _LAGGING:
-                    raise SubscriberLagging(last)
                 if event.id <= last:
                     continue
+                self._check_lag(event, last)
                 yield event
                 last = event.id
         finally:
@@ -161,6 +169,20 @@ class EventHub:
                 self._by_topic[topic].discard(subscriber)
                 if not self._by_topic[topic]:
                     del self._by_topic[topic]
+
+    async def _from_table(self, topics: frozenset[str], after: int) -> AsyncIterator[LoggedEvent]:
+        while True:
+            page = await events_after(after, sorted(topics), REPLAY_PAGE)
+            for event in page:
+                yield event
+                after = event.id
+            if len(page) < REPLAY_PAGE:
+                return
+
+    def _check_lag(self, event: LoggedEvent, last: int) -> None:
+        """A live subscriber about to receive an event older than max_lag has stopped keeping up."""
+        if event.created_at is not None and datetime.now(UTC) - event.created_at > self._max_lag:
+            raise SubscriberLagging(last)
 
 
 _hub: EventHub | None = None

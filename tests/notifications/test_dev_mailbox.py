@@ -23,7 +23,9 @@ def client_for(settings: Settings) -> httpx.AsyncClient:
 
 async def wait_for(condition, timeout: float = 10.0) -> None:
     async with asyncio.timeout(timeout):
-        while not await condition():
+        while True:
+            if await condition():
+                return
             await asyncio.sleep(0.05)
 
 

@@ -1,0 +1,399 @@
+"""Real server processes for the scale tests and the fan-out bench.
+
+A prepared database (schema + the test marketplace, built through the services),
+uvicorn processes started on free loopback ports and always stopped, and a small
+GraphQL-over-HTTP client that signs in and publishes referrals the way a council's
+system would. No pytest here: bench/fanout_bench.py uses it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+INBOX = """subscription Inbox($after: String) {
+  referralInbox(after: $after) { cursor event referral { reference status } }
+}"""
+LOGIN = "mutation($input: LoginInput!) { login(input: $input) { token errors { code message } } }"
+CREATE_REFERRAL = """mutation($input: CreateReferralInput!) {
+  createReferral(input: $input) { referral { id reference } errors { field code message } } }"""
+PUBLISH_REFERRAL = """mutation($input: ReferralIdInput!) {
+  publishReferral(input: $input) { referral { reference status } errors { field code message } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a client needs to know about the prepared marketplace."""
+
+    database_url: str
+    emails: dict[str, str]
+    password: str
+    framework_id: str  # global ids, as the API takes them
+    lot_id: str
+    provider_ids: dict[str, int]
+    published_referral_id: int  # one referral already broadcast to harbour and oakleaf (tier 1)
+
+
+def prepare_database(database_url: str) -> Prepared:
+    """Schema plus the test marketplace, built through the services; call with no event loop running."""
+    from tortoise import Tortoise, connections
+    from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+    from schema.ids import to_global_id
+    from server.database import tortoise_config
+    from server.services import districts
+    from tests.marketplace import PASSWORD, build_marketplace
+
+    async def build() -> Prepared:
+        # Compiled INSERTs are cached by connection name, not dialect: forget another database's.
+        EXECUTOR_CACHE.clear()
+        districts.forget_directory()
+        await Tortoise.init(config=tortoise_config(database_url))
+        try:
+            await Tortoise.generate_schemas()
+            market = await build_marketplace()
+            referral = await market.referral()
+            return Prepared(
+                database_url=database_url,
+                emails={key: user.email for key, user in market.users.items()},
+                password=PASSWORD,
+                framework_id=to_global_id("Framework", market.framework.id),
+                lot_id=to_global_id("Lot", market.core_lot.id),
+                provider_ids={key: provider.id for key, provider in market.providers.items()},
+                published_referral_id=referral.id,
+            )
+        finally:
+            await connections.close_all()
+            EXECUTOR_CACHE.clear()
+            districts.forget_directory()
+
+    return asyncio.run(build())
+
+
+@contextmanager
+def scratch_postgres_database(prefix: str = "pe_scale") -> Iterator[str]:
+    """A uniquely named PostgreSQL database, dropped (connections and all) afterwards."""
+    import asyncpg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1)
+
+    async def execute(sql: str) -> None:
+        connection = await asyncpg.connect(admin, timeout=10)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def latest_event_id(database_url: str) -> int:
+    """The newest event id, read straight from the table (a cursor to subscribe 'from now')."""
+    if database_url.startswith("sqlite://"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite://")) as connection:
+            (value,) = connection.execute("SELECT COALESCE(MAX(id), 0) FROM event").fetchone()
+        return int(value)
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1), timeout=10)
+    try:
+        return int(await connection.fetchval("SELECT COALESCE(MAX(id), 0) FROM event"))
+    finally:
+        await connection.close()
+
+
+# --- server processes ------------------------------------------------------------------------
+
+
+@dataclass
+class ServerProcess:
+    """`python -m uvicorn server.asgi:app` on a loopback port; its output goes to a log file."""
+
+    name: str
+    database_url: str
+    log_dir: Path
+    redis_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, f"server {self.name} is not running"
+        return self.process.pid
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_dir / f"server-{self.name}.log"
+
+    def start(self, timeout: float = 30.0) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (start several, then wait_ready on each)."""
+        env = {**os.environ, "DATABASE_URL": self.database_url, "APP_ENV": "development", "BASE_URL": self.base_url}
+        env.pop("REDIS_URL", None)
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        env.update(self.extra_env)
+        self.starts += 1
+        with self.log_path.open("ab") as log:
+            log.write(f"--- start #{self.starts} on port {self.port}\n".encode())
+            log.flush()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--log-level", "warning", "--no-access-log"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server {self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.kill()
+        raise RuntimeError(f"server {self.name} did not answer /healthz within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, with no chance to say goodbye to its clients."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process (VmRSS from /proc), in MB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS line in /proc/<pid>/status")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+@contextmanager
+def running(*servers: ServerProcess) -> Iterator[tuple[ServerProcess, ...]]:
+    """Start the servers; stop every one of them however the block ends."""
+    try:
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.wait_ready()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+# --- GraphQL over HTTP -------------------------------------------------------------------------
+
+
+class GraphQLError(AssertionError):
+    pass
+
+
+class Api:
+    """The HTTP side of one server: sign in, create and publish referrals."""
+
+    def __init__(self, base_url: str, prepared: Prepared, timeout: float = 15.0) -> None:
+        self.prepared = prepared
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self.tokens: dict[str, str] = {}
+
+    async def __aenter__(self) -> Api:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.aclose()
+
+    async def call(self, query: str, variables: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+        body = response.json()
+        if response.status_code != 200 or body.get("errors"):
+            raise GraphQLError(f"HTTP {response.status_code}: {body}")
+        return body["data"]
+
+    async def token(self, user_key: str) -> str:
+        """A bearer token from the `login` mutation (cached per user)."""
+        if user_key not in self.tokens:
+            credentials = {"email": self.prepared.emails[user_key], "password": self.prepared.password}
+            login = (await self.call(LOGIN, {"input": credentials}))["login"]
+            if not login["token"]:
+                raise GraphQLError(f"login failed for {user_key}: {login['errors']}")
+            self.tokens[user_key] = login["token"]
+        return self.tokens[user_key]
+
+    async def create_referral(self, council_user: str = "kent_officer", **changes: Any) -> str:
+        """A draft referral's global id (not yet broadcast)."""
+        details = {
+            "frameworkId": self.prepared.framework_id,
+            "lotId": self.prepared.lot_id,
+            "placementKind": "CORE_FOSTERING",
+            "duration": "LONG_TERM",
+            "urgency": "WITHIN_5_DAYS",
+            "needLevel": "STANDARD",
+            "requiredBy": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+            "ageYears": 13,
+            "gender": "FEMALE",
+            "homeDistrict": "ME14",
+            "maxDistanceMiles": 30,
+            "summary": "Settled at school in Year 9; enjoys football and art. Needs help with routines.",
+            **changes,
+        }
+        token = await self.token(council_user)
+        created = (await self.call(CREATE_REFERRAL, {"input": details}, token))["createReferral"]
+        if created["errors"]:
+            raise GraphQLError(f"createReferral: {created['errors']}")
+        return created["referral"]["id"]
+
+    async def publish_referral(self, referral_id: str, council_user: str = "kent_officer") -> str:
+        """Broadcast the draft to the first tier; returns its reference."""
+        token = await self.token(council_user)
+        published = (await self.call(PUBLISH_REFERRAL, {"input": {"id": referral_id}}, token))["publishReferral"]
+        if published["errors"]:
+            raise GraphQLError(f"publishReferral: {published['errors']}")
+        assert published["referral"]["status"] == "OPEN", published
+        return published["referral"]["reference"]
+
+    async def broadcast_referral(self, council_user: str = "kent_officer", **changes: Any) -> str:
+        return await self.publish_referral(await self.create_referral(council_user, **changes), council_user)
+
+
+# --- graphql-transport-ws by hand over a plain `websockets` connection --------------------------
+
+
+class RawGraphQLSocket:
+    """graphql-transport-ws spoken by hand, so that a test controls exactly when it reads."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self._next_id = 0
+
+    @classmethod
+    async def connect(cls, url: str, token: str, *, receive_buffer: int | None = None,
+                      **options: Any) -> RawGraphQLSocket:
+        """Connect, send connection_init with the bearer token, wait for connection_ack.
+
+        receive_buffer: a small SO_RCVBUF makes a client that stops reading felt by the server at once.
+        """
+        from websockets.asyncio.client import connect
+        from websockets.typing import Subprotocol
+
+        if receive_buffer is not None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+            sock.setblocking(False)
+            host, port = url.removeprefix("ws://").split("/", 1)[0].split(":")
+            await asyncio.wait_for(asyncio.get_running_loop().sock_connect(sock, (host, int(port))), 5)
+            options["sock"] = sock
+        options.setdefault("ping_interval", None)
+        options.setdefault("open_timeout", 10)
+        connection = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], **options)
+        raw = cls(connection)
+        await raw.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        ack = await raw.receive(timeout=10)
+        if ack["type"] != "connection_ack":
+            await connection.close()
+            raise ConnectionError(f"expected connection_ack, got {ack}")
+        return raw
+
+    def set_receive_buffer(self, size: int) -> None:
+        """Widen (or narrow) the TCP receive window of an open connection."""
+        self.connection.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.connection.send(json.dumps(message))
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
+        self._next_id += 1
+        operation = str(self._next_id)
+        await self.send({"id": operation, "type": "subscribe",
+                         "payload": {"query": query, "variables": variables or {}}})
+        return operation
+
+    async def receive(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The next protocol message, answering pings and skipping pongs."""
+        while True:
+            message = json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+            if message["type"] == "ping":
+                await self.send({"type": "pong"})
+                continue
+            if message["type"] != "pong":
+                return message
+
+    async def close(self) -> None:
+        await asyncio.wait_for(self.connection.close(), 5)
