@@ -41,7 +41,7 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 # Python folds a long header with a space left before an encoded word ("ME14 \r\n =?utf-8?...?="), which
 # readers show as a double space. Subjects are short: keep each header on one line, within RFC 5322's 998.
 WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
-WIRE_POLICY_COMPAT32 = email.policy.compat32.clone(linesep="\r\n")
+WIRE_POLICY_COMPAT32 = email.policy.compat32.clone(linesep="\r\n", max_line_length=998)
 
 
 class DeliveryError(Exception):

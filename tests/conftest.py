@@ -1,8 +1,9 @@
 """Shared fixtures: every database test runs on SQLite and on PostgreSQL.
 
-PostgreSQL and Redis tests skip on a newcomer's machine that lacks them, with a
-message saying what to start; when CI is set they must run, so a missing
-service fails the run instead of skipping.
+PostgreSQL, Redis (tests/scale starts a private redis-server), Chromium and Node
+tests skip on a newcomer's machine that lacks them, with a message saying what
+to start or install; when CI is set they must run, so a missing service fails
+the run instead of skipping.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from server.services import districts
 
 IN_CI = bool(os.environ.get("CI"))
 POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
 def _port_open(url: str, default_port: int) -> bool:
@@ -50,10 +50,6 @@ def require_postgres() -> None:
         "PostgreSQL", POSTGRES_ADMIN_URL, 5432,
         "start it (pg_ctlcluster 15 main start) or set POSTGRES_TEST_URL",
     )
-
-
-def require_redis() -> None:
-    require_service("Redis", REDIS_TEST_URL, 6379, "start it (redis-server --daemonize yes) or set REDIS_TEST_URL")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,8 +8,9 @@ Subscribers have bounded queues, so memory never grows without bound. A burst
 bigger than the queue does not cut anyone off: the subscriber whose queue
 overflows stops taking live events and reads what it missed from the table
 (the truth) at its own pace, then rejoins the live queue. A subscriber that is
-more than `max_lag` seconds behind live (a client that stopped reading) is cut
-off with its last cursor, so that it can resume by replaying from the table.
+more than `max_lag` seconds behind live (it is about to be given an event the
+hub read longer ago than that: a client that stopped reading) is cut off with
+its last cursor, so that it can resume by replaying from the table.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict, defaultdict
+import time
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Hashable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.events.bus import EventBus
@@ -64,7 +65,9 @@ class EventHub:
     ) -> None:
         self._bus = bus
         self._queue_limit = queue_limit
-        self._max_lag = timedelta(seconds=max_lag)
+        self._max_lag = max_lag
+        # (monotonic time, newest event id read by then): how far "live" had got, recently.
+        self._progress: deque[tuple[float, int]] = deque()
         self._by_topic: dict[str, set[Subscriber]] = defaultdict(set)
         self._last_id = 0
         self._task: asyncio.Task[None] | None = None
@@ -110,6 +113,10 @@ class EventHub:
             for event in batch:
                 self._dispatch(event)
                 self._last_id = event.id
+            if batch:
+                now = time.monotonic()
+                self._progress.append((now, self._last_id))
+                self._live_at(now - self._max_lag)  # forgets what no lag check can need again
             if len(batch) < REPLAY_PAGE:
                 return
 
@@ -180,9 +187,16 @@ class EventHub:
                 return
 
     def _check_lag(self, event: LoggedEvent, last: int) -> None:
-        """A live subscriber about to receive an event older than max_lag has stopped keeping up."""
-        if event.created_at is not None and datetime.now(UTC) - event.created_at > self._max_lag:
+        """A subscriber about to receive an event the hub read more than max_lag ago has stopped keeping up."""
+        if event.id <= self._live_at(time.monotonic() - self._max_lag):
             raise SubscriberLagging(last)
+
+    def _live_at(self, moment: float) -> int:
+        """The newest event id the hub had read by `moment` (0 if it cannot tell)."""
+        progress = self._progress
+        while len(progress) > 1 and progress[1][0] <= moment:
+            progress.popleft()
+        return progress[0][1] if progress and progress[0][0] <= moment else 0
 
 
 _hub: EventHub | None = None

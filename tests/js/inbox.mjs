@@ -33,7 +33,8 @@ try {
   console.log(JSON.stringify(value));
   await subscription.return();
 } catch (error) {
-  console.error(error instanceof Error ? error.stack : JSON.stringify(error));
+  // graphql-ws rejects with the socket's CloseEvent when the server closes it (code 4403: Forbidden).
+  console.error(error instanceof Error ? error.stack : `closed ${error.code} ${error.reason}`);
   process.exitCode = 1;
 } finally {
   await client.dispose();

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,21 +15,23 @@ import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
-from tests.conftest import require_postgres, require_redis
+from tests.conftest import IN_CI, require_postgres
 from tests.scale.servers import (
     INBOX,
     Prepared,
     ServerProcess,
+    free_port,
     port_open,
     prepare_database,
     running,
     scratch_postgres_database,
 )
 
-REDIS_PORT = 6379
+# A private Redis on a free port, so that stopping it mid-test never touches the machine's own.
+REDIS_PORT = free_port()
 BUS_REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(REDIS_PORT),
-               "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = ["redis-server", "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"]
+_redis: subprocess.Popen[bytes] | None = None
 
 
 @pytest.fixture(scope="module")
@@ -42,25 +45,44 @@ def postgres_market() -> Iterator[Prepared]:
 @pytest.fixture
 def two_servers(postgres_market: Prepared, tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     """Processes A and B on one PostgreSQL database, rung by one Redis; both stopped however the test ends."""
-    require_redis()
+    require_redis_server()
+    start_redis()
     a = ServerProcess("A", postgres_market.database_url, tmp_path, redis_url=BUS_REDIS_URL)
     b = ServerProcess("B", postgres_market.database_url, tmp_path, redis_url=BUS_REDIS_URL)
-    with running(a, b):
-        yield a, b
+    try:
+        with running(a, b):
+            yield a, b
+    finally:
+        stop_redis()
 
 
 # --- Redis, stopped and started for real -------------------------------------------------------
 
 
+def require_redis_server() -> None:
+    if shutil.which("redis-server"):
+        return
+    message = "redis-server is needed for the scale tests (apt-get install redis-server)"
+    if IN_CI:
+        pytest.fail(f"CI must not skip Redis tests. {message}")
+    pytest.skip(message)
+
+
 def stop_redis(timeout: float = 10.0) -> None:
-    subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"], capture_output=True, timeout=timeout)
+    global _redis
+    if _redis is None:
+        return
+    _redis.terminate()
+    _redis.wait(timeout=timeout)
+    _redis = None
     _wait_for(lambda: not port_open(REDIS_PORT), timeout, "Redis to stop")
 
 
 def start_redis(timeout: float = 10.0) -> None:
-    if port_open(REDIS_PORT):
+    global _redis
+    if _redis is not None and _redis.poll() is None:
         return
-    subprocess.run(REDIS_START, check=True, capture_output=True, timeout=timeout)
+    _redis = subprocess.Popen(REDIS_START, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_for(_redis_answers, timeout, "Redis to answer PING")
 
 

@@ -43,21 +43,28 @@ THIN_INBOX = "subscription($after: String) { referralInbox(after: $after) { curs
 SLOW_CLIENT = {"receive_buffer": 4096, "max_queue": 2, "compression": None}
 
 
-@pytest.fixture
-def market_server(tmp_path: Path) -> Iterator[tuple[Prepared, ServerProcess]]:
+def _server(tmp_path: Path, **env: str) -> Iterator[tuple[Prepared, ServerProcess]]:
     prepared = prepare_database(f"sqlite://{tmp_path / 'exchange.sqlite3'}")
-    # Cut off whoever is more than 2 s behind live (30 s in production), so the test need not wait long.
-    server = ServerProcess(
-        "slow-consumer", prepared.database_url, tmp_path, extra_env={"LIVE_MAX_LAG_SECONDS": str(MAX_LAG)}
-    )
+    server = ServerProcess("slow-consumer", prepared.database_url, tmp_path, extra_env=env)
     with running(server):
         yield prepared, server
 
 
+@pytest.fixture
+def market_server(tmp_path: Path) -> Iterator[tuple[Prepared, ServerProcess]]:
+    yield from _server(tmp_path)
+
+
+@pytest.fixture
+def impatient_server(tmp_path: Path) -> Iterator[tuple[Prepared, ServerProcess]]:
+    """Cuts off whoever is more than 2 s behind live (30 s by default), so the test need not wait long."""
+    yield from _server(tmp_path, LIVE_MAX_LAG_SECONDS=str(MAX_LAG))
+
+
 async def test_duty_desk_that_stops_reading_is_cut_off_with_a_cursor_and_resumes_losing_nothing(
-    market_server: tuple[Prepared, ServerProcess],
+    impatient_server: tuple[Prepared, ServerProcess],
 ) -> None:
-    prepared, server = market_server
+    prepared, server = impatient_server
     async with Api(server.base_url, prepared) as api:
         token = await api.token("harbour")
         draft = await api.create_referral(summary=SUMMARY)

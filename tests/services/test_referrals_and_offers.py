@@ -6,7 +6,9 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from tortoise import Tortoise, connections
 
+from server.database import tortoise_config
 from server.domain.vocabulary import (
     DeclineReason,
     FeeBasis,
@@ -198,6 +200,22 @@ async def test_emergency_referral_cascades_to_tier_two_after_its_window(market: 
     assert referral.current_tier == 2 and referral.tier_deadline is None
     offer = await offers.submit_offer(market.actor("northdowns"), offer_details(market, referral, "northdowns"))
     assert offer.weekly_fee_pence == 79_000 + 6_000 + 10_000  # emergency supplement
+
+
+async def test_cascade_deadline_survives_a_restart_in_the_middle(db: str, market: Marketplace) -> None:
+    referral = await market.referral(urgency=Urgency.TODAY)
+    halfway = referral.published_at + timedelta(hours=2)
+    assert await broadcast.cascade_due(halfway) == 0
+    # The process dies half way through tier 1's window: nothing of the cascade lives in memory.
+    await connections.close_all()
+    await Tortoise.init(config=tortoise_config(db))
+    assert await broadcast.cascade_due(halfway) == 0
+    assert await broadcast.cascade_due(referral.published_at + timedelta(hours=5)) == 1
+    restarted = await Referral.get(id=referral.id)
+    assert restarted.current_tier == 2
+    tier_two = await BroadcastRecipient.filter(referral_id=referral.id, tier=2).values_list("provider_id", flat=True)
+    assert market.providers["northdowns"].id in tier_two
+    assert await broadcast.cascade_due(referral.published_at + timedelta(hours=6)) == 0, "cascaded once"
 
 
 async def test_a_live_offer_stops_the_cascade(market: Marketplace) -> None:
