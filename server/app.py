@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from notifications.dev_mailbox import mailbox_routes
 from schema.build import build_schema
 from schema.view import GraphQLApp
 from server.database import close_database, database_answers, init_database
@@ -66,6 +67,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         *web_routes(settings),
+        *([] if settings.is_production else mailbox_routes()),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, debug=False, exception_handlers=web_exception_handlers)
     app.state.settings = settings

@@ -92,16 +92,12 @@ def demo(host: str, port: int) -> None:
     url = f"http://{host}:{port}/"
     console.print(f"\n[bold green]Placement Exchange demo[/] at [link={url}]{url}[/]")
     console.print("Sign in as placements@kent.example.org (or any demo account) with password exchange-demo\n")
-    _serve(settings, host, port, 1, demo=True)
+    _serve(settings, host, port, 1)
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int, demo: bool = False) -> None:
-    import os
-
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    if demo:
-        os.environ["PLACEMENT_EXCHANGE_DEMO"] = "1"
     if workers > 1 and settings.is_sqlite:
         console.print("[bold red]Several server processes need PostgreSQL:[/] set DATABASE_URL (and REDIS_URL).")
         sys.exit(2)

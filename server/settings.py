@@ -32,6 +32,7 @@ class Settings:
     mail_from: str
     dev_mailbox_port: int
     live_max_lag_seconds: float = 30.0
+    worker_in_process: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -57,6 +58,7 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "Placement Exchange <no-reply@placement-exchange.example.org>"),
             dev_mailbox_port=_port("DEV_MAILBOX_PORT", env.get("DEV_MAILBOX_PORT", "8025")),
             live_max_lag_seconds=_seconds("LIVE_MAX_LAG_SECONDS", env.get("LIVE_MAX_LAG_SECONDS", "30")),
+            worker_in_process=_flag("WORKER_IN_PROCESS", env.get("WORKER_IN_PROCESS"), app_env == "development"),
         )
 
 
@@ -120,3 +122,12 @@ def _seconds(name: str, value: str) -> float:
     if not 0 < seconds < 86400:
         raise SettingsError(f"{name} must be a number of seconds between 0 and 86400, not {value!r}")
     return seconds
+
+
+def _flag(name: str, value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    answer = value.strip().lower()
+    if answer not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"{name} must be true or false, not {value!r}")
+    return answer in ("true", "1", "yes")

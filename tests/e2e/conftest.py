@@ -61,7 +61,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     database_url = f"sqlite://{tmp_path_factory.mktemp('e2e') / 'exchange.sqlite3'}"
     emails = _prepare(database_url)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development", "BASE_URL": f"http://127.0.0.1:{port}"}
+    # As the demo runs it: the outbox worker and the dev mailbox (on a port of its own) inside the server.
+    env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development", "BASE_URL": f"http://127.0.0.1:{port}",
+           "WORKER_IN_PROCESS": "true", "DEV_MAILBOX_PORT": str(free_port())}
     env.pop("REDIS_URL", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port),

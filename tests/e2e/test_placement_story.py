@@ -48,6 +48,22 @@ def test_referral_to_placement_live_in_two_browsers(browser, served: Served) -> 
     expect(officer.locator("#ipa-reference")).to_have_text(f"IPA-{reference}")
 
     expect(provider.locator("#offer-status")).to_have_text("Accepted", timeout=5000)
+
+    # The duty desk was emailed too: the server's own outbox worker sent it to the dev mailbox.
+    mailbox = provider_context.new_page()
+    mailbox.goto(f"{served.base_url}/dev/mailbox")
+    email = mailbox.locator("tbody tr", has_text=f"[{reference}] New referral").filter(
+        has_text=served.emails["harbour"]
+    )
+    for _ in range(20):
+        if email.count():
+            break
+        mailbox.wait_for_timeout(500)
+        mailbox.reload()
+    expect(email).to_have_count(1)
+    email.get_by_role("link").click()
+    expect(mailbox.locator("pre")).to_contain_text("/referrals/")
+    expect(mailbox.locator("pre")).not_to_contain_text("Enjoys football")  # never the referral's free text
     officer_context.close()
     provider_context.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import subprocess
 import time
@@ -28,10 +29,11 @@ from tests.scale.servers import (
 )
 
 # A private Redis on a free port, so that stopping it mid-test never touches the machine's own.
-REDIS_PORT = free_port()
+# (Chosen once per run through the environment: pytest may import this conftest under two module names.)
+REDIS_PORT = int(os.environ.setdefault("PLACEMENT_EXCHANGE_TEST_REDIS_PORT", str(free_port())))
 BUS_REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
-REDIS_START = ["redis-server", "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"]
-_redis: subprocess.Popen[bytes] | None = None
+REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(REDIS_PORT),
+               "--save", "", "--appendonly", "no"]
 
 
 @pytest.fixture(scope="module")
@@ -69,20 +71,14 @@ def require_redis_server() -> None:
 
 
 def stop_redis(timeout: float = 10.0) -> None:
-    global _redis
-    if _redis is None:
-        return
-    _redis.terminate()
-    _redis.wait(timeout=timeout)
-    _redis = None
+    subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"], capture_output=True, timeout=timeout)
     _wait_for(lambda: not port_open(REDIS_PORT), timeout, "Redis to stop")
 
 
 def start_redis(timeout: float = 10.0) -> None:
-    global _redis
-    if _redis is not None and _redis.poll() is None:
+    if port_open(REDIS_PORT):
         return
-    _redis = subprocess.Popen(REDIS_START, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(REDIS_START, check=True, capture_output=True, timeout=timeout)
     _wait_for(_redis_answers, timeout, "Redis to answer PING")
 
 

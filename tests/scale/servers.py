@@ -183,7 +183,8 @@ class ServerProcess:
 
     def launch(self) -> None:
         """Start the process without waiting for it (start several, then wait_ready on each)."""
-        env = {**os.environ, "DATABASE_URL": self.database_url, "APP_ENV": "development", "BASE_URL": self.base_url}
+        env = {**os.environ, "DATABASE_URL": self.database_url, "APP_ENV": "development", "BASE_URL": self.base_url,
+               "WORKER_IN_PROCESS": "false"}  # the web process alone: no outbox worker, cascade clock or mailbox
         env.pop("REDIS_URL", None)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
