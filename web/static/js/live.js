@@ -30,7 +30,15 @@ export function subscribe(query, variables, { field, onData, onError }) {
       } else if (data.type === "ping") {
         socket.send(JSON.stringify({ type: "pong" }));
       } else if (data.type === "next") {
-        if (data.payload.errors?.length) { onError?.(data.payload.errors); return; }
+        if (data.payload.errors?.length) {
+          // A tab that stopped reading is cut off with its cursor: pick up from it, like after a drop.
+          if (data.payload.errors.some((error) => /fell too far behind/.test(error.message))) {
+            socket.close(4000, "resubscribe");
+            return;
+          }
+          onError?.(data.payload.errors);
+          return;
+        }
         const item = data.payload.data[field];
         if (item?.cursor) cursor = item.cursor;
         onData(item);
