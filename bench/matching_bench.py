@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from server.database import tortoise_config
 from server.domain import vocabulary as v
@@ -56,7 +57,7 @@ async def build(households: int, seed: int = 2026) -> Referral:
             manageable_risks_to_child=[r.value for r in rng.sample(list(v.RiskToChild), 3)],
             specialisms=[n.value for n in rng.sample(list(v.Need), 4)],
         ))
-    await CarerHousehold.bulk_create(rows, batch_size=2000)
+    await CarerHousehold.bulk_create(rows, batch_size=1000)  # PostgreSQL takes at most 32,767 arguments
     return await Referral.create(
         reference="BEN-2026-00001", council=council, author=author, placement_kind=v.PlacementKind.CORE_FOSTERING,
         duration=v.Duration.LONG_TERM, urgency=v.Urgency.WITHIN_5_DAYS, required_by=datetime.now(UTC) + timedelta(days=3),
@@ -75,6 +76,7 @@ async def timed(call, runs: int = RUNS) -> float:
 
 
 async def measure(database_url: str, households: int) -> tuple[float, float, int]:
+    EXECUTOR_CACHE.clear()  # compiled INSERTs are cached by connection name, not dialect
     await Tortoise.init(config=tortoise_config(database_url))
     await Tortoise.generate_schemas()
     referral = await build(households)

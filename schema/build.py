@@ -69,17 +69,22 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(*, production: bool) -> strawberry.Schema:
-    # Factories, so that every request gets fresh extension instances.
+    # The limiters' validator classes are made once: classes made per request would defeat the validation
+    # cache (its key includes the rules) and stay alive as long as each live subscription.
+    rules = [
+        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+        *([NoSchemaIntrospectionCustomRule] if production else []),
+    ]
+    # Factories, so that every request gets fresh extension instances (strawberry sets each instance's
+    # execution_context); the parser and validation caches behind them are shared.
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
     ]
-    if production:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return Schema(
         query=Query,
         mutation=Mutation,

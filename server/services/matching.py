@@ -6,6 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+from tortoise.expressions import Subquery
+
 from server.domain import vocabulary as v
 from server.domain.matching import Candidate, ChildProfile, MatchResult, TrackRecord, age_window, rank
 from server.domain.vocabulary import PlacementStatus, ResourceKind, VacancyStatus
@@ -50,7 +52,9 @@ async def candidates_for(
     if not rows:
         return []
     kind = ResourceKind.CHILDRENS_HOME if residential else ResourceKind.CARER_HOUSEHOLD
-    placed, vacancy_from = await _occupancy(kind, [row.id for row in rows])
+    # The candidates' ids as a subquery, not a list: tens of thousands of ids overflow PostgreSQL's 32,767
+    # bind parameters.
+    placed, vacancy_from = await _occupancy(kind, Subquery(query.values("id")))
     judgements = await _provider_judgements({row.provider_id for row in rows}) if not residential else {}
     return [_candidate(kind, row, placed.get(row.id, 0), vacancy_from.get(row.id), judgements, today) for row in rows]
 
@@ -119,7 +123,7 @@ def _candidate(
     )
 
 
-async def _occupancy(kind: ResourceKind, ids: list[int]) -> tuple[dict[int, int], dict[int, date]]:
+async def _occupancy(kind: ResourceKind, ids: Subquery) -> tuple[dict[int, int], dict[int, date]]:
     column = "carer_household_id" if kind is ResourceKind.CARER_HOUSEHOLD else "childrens_home_id"
     placed: dict[int, int] = defaultdict(int)
     for resource_id in await Placement.filter(**{f"{column}__in": ids}, status=PlacementStatus.ACTIVE).values_list(

@@ -112,3 +112,19 @@ async def test_deep_queries_are_refused(api: Api) -> None:
     deep = "{ referrals { edges { node { " + nested + " } } } }"
     body = await api(deep, as_="kent_officer")
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused(api: Api) -> None:
+    many = " ".join(f"a{n}: me {{ email }}" for n in range(31))
+    body = await api("{ " + many + " }", as_="kent_officer")
+    assert "aliases found" in body["errors"][0]["message"]
+    body = await api("{ " + " ".join(f"a{n}: me {{ email }}" for n in range(30)) + " }", as_="kent_officer")
+    assert "errors" not in body
+
+
+def test_production_schema_refuses_introspection() -> None:
+    from schema.build import build_schema
+
+    result = build_schema(production=True).execute_sync("{ __schema { queryType { name } } }")
+    assert result.errors and "introspection" in result.errors[0].message.lower()
+    assert build_schema(production=False).execute_sync("{ __schema { queryType { name } } }").errors is None

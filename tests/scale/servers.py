@@ -195,7 +195,8 @@ class ServerProcess:
             log.flush()
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--log-level", "warning", "--no-access-log"],
+                 "--log-level", "warning", "--no-access-log",
+                 "--ws-per-message-deflate", "false"],  # as the Procfile runs it
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )
 
