@@ -6,7 +6,8 @@
     python bench/fanout_bench.py --profile /tmp/fanout            # py-spy the real server (speedscope JSON per N)
 
 For each N a fresh pair of server processes is started, one worker each on loopback, same defaults
-(uvloop, permessage-deflate offered by the client and accepted by both, websocket pings every 20 s):
+(uvloop, permessage-deflate offered by the client and declined by both, as the Procfile runs the app,
+websocket pings every 20 s):
 
 - the real app (`uvicorn server.asgi:app`, APP_ENV=production) with N graphql-transport-ws connections,
   all signed in as Harbour's duty desk (one bearer token in connection_init), each subscribed to
@@ -92,7 +93,7 @@ async def serve_baseline(port: int) -> None:
         finally:
             audience.discard(connection)
 
-    async with serve(handler, "127.0.0.1", port, backlog=2048) as server:
+    async with serve(handler, "127.0.0.1", port, backlog=2048, compression=None) as server:
         await server.serve_forever()
 
 
