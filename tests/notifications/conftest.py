@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,15 +18,10 @@ from server.domain.vocabulary import OutboxStatus
 from server.models import OutboxMessage
 from server.settings import Settings
 from tests.marketplace import Marketplace, build_marketplace
+from tests.scale.servers import free_port
 
 SECRET = "notification-tests-secret-key-0123456789abcdef"
 BASE_URL = "https://exchange.test"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
