@@ -57,6 +57,7 @@ class DistrictDirectory:
 
     def __init__(self, districts: Mapping[str, District]) -> None:
         self._districts: dict[str, District] = {_key(code): district for code, district in districts.items()}
+        self._beyond: dict[tuple[str, float], tuple[str, ...]] = {}
 
     @classmethod
     def from_csv(cls, path: str | Path) -> DistrictDirectory:
@@ -94,6 +95,23 @@ class DistrictDirectory:
                 found.append((district.outward_code, distance))
         # Ties broken by code so the order is stable between runs.
         return sorted(found, key=lambda item: (item[1], item[0]))
+
+    def beyond(self, origin: str, miles: float) -> tuple[str, ...]:
+        """Every known district further than `miles` from `origin`, by code; none when `origin` is unknown.
+
+        Districts the directory does not know are in neither list: their distance is unknown, not far.
+        Remembered per (origin, miles): matching asks the same question for each referral it ranks.
+        """
+        key = (_key(origin), miles)
+        found = self._beyond.get(key)
+        if found is None:
+            # The same call, argument order included, that matching uses for each candidate's distance.
+            distances = ((d.outward_code, self.miles_between(d.outward_code, origin)) for d in self._districts.values())
+            found = tuple(sorted(code for code, distance in distances if distance is not None and distance > miles))
+            if len(self._beyond) > 4096:
+                self._beyond.clear()
+            self._beyond[key] = found
+        return found
 
     def __len__(self) -> int:
         return len(self._districts)

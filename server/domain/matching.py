@@ -73,7 +73,9 @@ class ChildProfile:
         return self.placement_kind is PlacementKind.SOLO or self.living_alongside is LivingAlongside.SOLO_RECOMMENDED
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ costs three times as much, and a market ranking builds thousands
+# of candidates per referral. Treat candidates as read-only all the same.
+@dataclass(slots=True)
 class Candidate:
     kind: ResourceKind
     id: int

@@ -92,3 +92,5 @@ class Placement(Model):
     class Meta:
         table = "placement"
         ordering = ["-start_date", "-id"]
+        # Matching counts a resource's active placements for every candidate it reads.
+        indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"))

@@ -95,3 +95,5 @@ class Vacancy(Model):
     class Meta:
         table = "vacancy"
         ordering = ["-updated_at", "-id"]
+        # Matching reads a resource's earliest open vacancy for every candidate it reads.
+        indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"))

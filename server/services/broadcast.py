@@ -161,8 +161,8 @@ async def escalate_to_spot(referral: Referral, now: datetime) -> list[int]:
         .exclude(ofsted_judgement=OfstedJudgement.INADEQUATE)
         .values_list("id", flat=True)
     )
-    matches = await best_matches(referral, candidates)
-    chosen = sorted({result.candidate.provider_id for result in matches if result.eligible})
+    matches = await best_matches(referral, candidates, eligible_only=True)
+    chosen = sorted({result.candidate.provider_id for result in matches})
     async with unit_of_work() as work:
         claimed = await Referral.filter(id=referral.id, status=ReferralStatus.OPEN, escalated_to_spot=False).update(
             escalated_to_spot=True, tier_deadline=None, updated_at=now
