@@ -23,10 +23,16 @@ class Context:
     client_address: str = ""
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     connection_params: dict[str, Any] | None = None
+    # Set on the context a live group runs with: where its events come from (see schema.live).
+    live_feed: Any = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.actor)
+
+    def detached(self, *, live_feed: Any = None) -> Context:
+        """The same actor and settings without this connection's request: for work shared by many connections."""
+        return Context(None, None, self.settings, self.actor, request_id=self.request_id, live_feed=live_feed)
 
     def fresh_loaders(self) -> Loaders:
         """Subscriptions reuse one context per connection: each event gets new loaders, never stale data."""

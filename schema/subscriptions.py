@@ -10,7 +10,7 @@ was sent to it).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 import strawberry
 
@@ -85,6 +85,12 @@ def _cursor(after: str | None) -> int | None:
         raise SubscriptionRefused(str(error)) from error
 
 
+def _events(info: Info, topics: frozenset[str], after: int | None) -> AsyncIterator[LoggedEvent]:
+    """The hub's stream from the cursor; for a shared live subscription, its group's feed (schema.live)."""
+    feed = info.context.live_feed
+    return feed.events(topics) if feed is not None else get_hub().stream(topics, after)
+
+
 def _shared_loaders(info: Info, event: LoggedEvent, actor: Actor) -> Loaders:
     """Fresh per event (never stale), shared by every subscriber of the same scope."""
     scope = (actor.role.value, actor.council_id, actor.provider_id)
@@ -101,7 +107,7 @@ class Subscription:
         if not actor.is_provider:
             raise SubscriptionRefused("The referral inbox is for provider staff.")
         topic = f"provider:{actor.provider_id}"
-        async for event in get_hub().stream(frozenset({topic}), _cursor(after)):
+        async for event in _events(info, frozenset({topic}), _cursor(after)):
             # Its own offers' news too (shortlisted, accepted, declined): offer events name only the offering provider.
             if not event.type.startswith(("referral.", "offer.")) or topic not in event.topics:
                 continue
@@ -122,7 +128,7 @@ class Subscription:
             raise SubscriptionRefused(error.message) from error
         if not (actor.is_admin or (actor.is_council and referral.council_id == actor.council_id)):
             raise SubscriptionRefused("Offer updates are for the council that owns the referral.")
-        async for event in get_hub().stream(frozenset({f"referral:{referral.id}"}), _cursor(after)):
+        async for event in _events(info, frozenset({f"referral:{referral.id}"}), _cursor(after)):
             if not (event.type.startswith("offer.") or event.type == "referral.declined"):
                 continue
             loaders = _shared_loaders(info, event, actor)
@@ -144,7 +150,7 @@ class Subscription:
         if not (actor.is_council or actor.is_admin):
             raise SubscriptionRefused("The vacancy feed is for council staff.")
         topics = frozenset(actor.topics)
-        async for event in get_hub().stream(topics, _cursor(after)):
+        async for event in _events(info, topics, _cursor(after)):
             if not event.type.startswith("vacancy.") or not (topics & event.topics):
                 continue
             _shared_loaders(info, event, actor)

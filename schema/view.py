@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable
 from datetime import timedelta
 from hashlib import sha256
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
+from strawberry.types.execution import PreExecutionError
 
 from schema.context import Context
+from schema.live import GroupFeed, LiveGroups, grouping
 from server.auth.actor import Actor
 from server.services.accounts import user_for_token
 from server.settings import Settings
@@ -35,7 +44,54 @@ def bearer_token(headers: Any) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with identical live subscriptions sharing one execution (see schema.live)."""
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        view: GraphQLApp = self.view  # type: ignore[assignment]
+        found = grouping(operation.query, operation.variables, operation.operation_name, self.context.actor)
+        if found is None:
+            await super().run_operation(operation)
+            return
+
+        def start(feed: GroupFeed) -> Awaitable[Any]:
+            shared = self.context.detached(live_feed=feed)
+            return self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=shared,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+
+        member = view.live.join(found, start, view.encode_json)
+        prefix = f'{{"id":{view.encode_json(operation.id)},"type":"next","payload":'
+        try:
+            async for item in member.items():
+                if isinstance(item.result, PreExecutionError):
+                    await self._handle_pre_execution_error(operation, item.result)  # as strawberry would
+                    return
+                if operation.completed:
+                    return
+                await self._send_text(prefix + item.payload + "}")
+            if member.cut_off and not operation.completed:
+                await self._send_text(prefix + member.lagging_payload(view.encode_json) + "}")
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except (WebSocketDisconnected, _OperationStreamClosed):
+            return  # the connection is gone, or a bad document closed it
+        finally:
+            member.end()
+
+    async def _send_text(self, text: str) -> None:
+        try:
+            await self.websocket.ws.send_text(text)  # type: ignore[attr-defined]
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
+
+
 class GraphQLApp(GraphQL):
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(
             schema,
@@ -48,6 +104,7 @@ class GraphQLApp(GraphQL):
             max_subscriptions_per_connection=20,
         )
         self.settings = settings
+        self.live = LiveGroups()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         actor, token = None, None

@@ -71,4 +71,5 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan, debug=False, exception_handlers=web_exception_handlers)
     app.state.settings = settings
+    app.state.live = graphql.live  # the shared live subscriptions, for tests and diagnostics
     return app

@@ -69,4 +69,5 @@ async def live(db: str, market: Marketplace) -> AsyncIterator[Any]:
                     await socket.send({"type": "connection_init", "payload": payload})
                     yield socket
 
+        connect.app = app  # type: ignore[attr-defined]
         yield connect

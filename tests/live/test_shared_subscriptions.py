@@ -1,0 +1,199 @@
+"""Identical live subscriptions share one execution per event, and nobody gets what is not theirs.
+
+See schema/live.py: subscribers with the same document, variables and permission scope (role and
+organisation) form a group; the group runs the subscription once and every member gets the same payload
+under its own operation id. Resuming `after` a cursor, or another organisation, means another path or group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from strawberry.types.execution import ExecutionResult
+
+from schema.live import Grouping, LiveGroups, LiveItem, group_key, grouping
+from server.auth.actor import Actor
+from server.domain.vocabulary import Role
+from server.events.hub import get_hub
+from tests.live.test_subscriptions import INBOX, acked
+from tests.marketplace import Marketplace
+
+THIN = "subscription { referralInbox { cursor referral { reference } } }"
+
+
+async def _settled(condition, timeout: float = 2.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "the live groups did not settle"
+        await asyncio.sleep(0.01)
+
+
+async def test_identical_subscriptions_of_one_provider_share_one_execution(live, market: Marketplace) -> None:
+    groups: LiveGroups = live.app.state.live
+    async with live("harbour") as a, live("harbour") as b, live("harbour") as c, live("oakleaf") as other:
+        for socket in (a, b, c, other):
+            await acked(socket)
+        ids = [await a.subscribe(INBOX), await b.subscribe(INBOX), await c.subscribe(THIN)]
+        await other.subscribe(INBOX)
+        # Harbour's INBOX (a and b), Harbour's THIN (c), Oakleaf's INBOX: three groups, one hub subscriber each.
+        await _settled(lambda: groups.member_count == 4)
+        await _settled(lambda: get_hub().subscriber_count == 3)
+        assert len(groups) == 3
+
+        referral = await market.referral()
+        first, second, thin, theirs = [await s.receive() for s in (a, b, c, other)]
+        assert first["id"] == ids[0] and second["id"] == ids[1] and thin["id"] == ids[2]
+        assert first["payload"] == second["payload"]
+        inbox = first["payload"]["data"]["referralInbox"]
+        assert inbox["event"] == "referral.published" and inbox["referral"]["reference"] == referral.reference
+        assert thin["payload"]["data"]["referralInbox"] == {"cursor": inbox["cursor"],
+                                                           "referral": {"reference": referral.reference}}
+        assert theirs["payload"]["data"]["referralInbox"]["referral"]["reference"] == referral.reference
+
+
+async def test_a_group_never_carries_another_providers_referrals(live, market: Marketplace) -> None:
+    groups: LiveGroups = live.app.state.live
+    async with live("harbour") as harbour, live("northdowns") as northdowns, live("northdowns") as colleague:
+        for socket in (harbour, northdowns, colleague):
+            await acked(socket)
+            await socket.subscribe(INBOX)
+        await _settled(lambda: groups.member_count == 3)
+        assert len(groups) == 2  # same document, another organisation: another group
+        referral = await market.referral()  # tier 1 only: Harbour, not Northdowns (tier 2)
+        message = await harbour.receive()
+        assert message["payload"]["data"]["referralInbox"]["referral"]["reference"] == referral.reference
+        for socket in (northdowns, colleague):
+            with pytest.raises(TimeoutError):
+                await socket.receive(timeout=0.5)
+
+
+async def test_members_leave_and_the_last_one_out_stops_the_group(live, market: Marketplace) -> None:
+    groups: LiveGroups = live.app.state.live
+    async with live("harbour") as staying:
+        await acked(staying)
+        await staying.subscribe(INBOX)
+        async with live("harbour") as leaving:
+            await acked(leaving)
+            operation = await leaving.subscribe(INBOX)
+            await _settled(lambda: groups.member_count == 2)
+            await leaving.send({"id": operation, "type": "complete"})
+            await _settled(lambda: groups.member_count == 1)
+        referral = await market.referral()
+        message = await staying.receive()
+        assert message["payload"]["data"]["referralInbox"]["referral"]["reference"] == referral.reference
+    await _settled(lambda: len(groups) == 0 and get_hub().subscriber_count == 0)
+
+
+async def test_a_member_resuming_after_a_cursor_replays_alone_then_shares_the_live_feed(
+    live, market: Marketplace
+) -> None:
+    groups: LiveGroups = live.app.state.live
+    first = await market.referral()
+    missed = await market.referral()
+    async with live("harbour") as fresh, live("harbour") as resuming:
+        await acked(fresh)
+        await acked(resuming)
+        await fresh.subscribe(INBOX)
+        await _settled(lambda: groups.member_count == 1)
+        cursor = await _cursor_of(first)
+        await resuming.subscribe(INBOX, {"after": cursor})
+        replayed = await resuming.receive()
+        assert _reference(replayed) == missed.reference  # only what came after its cursor
+        assert groups.member_count == 2 and len(groups) == 1 and get_hub().subscriber_count == 1
+        later = await market.referral()
+        assert _reference(await fresh.receive()) == later.reference  # the replay was for the resuming one
+        assert _reference(await resuming.receive()) == later.reference
+        for socket in (fresh, resuming):
+            with pytest.raises(TimeoutError):
+                await socket.receive(timeout=0.3)  # no duplicate at the seam
+
+
+async def test_a_long_replay_does_not_hold_up_the_live_feed(live, market: Marketplace) -> None:
+    from server.events import hub as hub_module
+
+    backlog = [await market.referral() for _ in range(5)]
+    async with live("harbour") as fresh, live("harbour") as resuming:
+        await acked(fresh)
+        await acked(resuming)
+        await fresh.subscribe(INBOX)
+        await _settled(lambda: live.app.state.live.member_count == 1)
+        original = hub_module.REPLAY_PAGE
+        try:
+            import schema.live as live_module
+
+            live_module.REPLAY_PAGE = 2  # the table is read two events at a time
+            await resuming.subscribe(INBOX, {"after": "0"})
+            now = await market.referral()
+            assert _reference(await fresh.receive()) == now.reference
+            seen = [_reference(await resuming.receive()) for _ in range(len(backlog) + 1)]
+        finally:
+            live_module.REPLAY_PAGE = original
+        assert seen == [r.reference for r in backlog] + [now.reference]  # in order, once each
+
+
+async def _cursor_of(referral) -> str:
+    from server.models import Event
+
+    events = await Event.filter(type="referral.published").order_by("id")
+    (event,) = [e for e in events if e.payload.get("referralId") == referral.id]
+    return str(event.id)
+
+
+def _reference(message: dict) -> str:
+    assert message["type"] == "next", message
+    return message["payload"]["data"]["referralInbox"]["referral"]["reference"]
+
+
+def test_group_keys_separate_documents_variables_and_organisations() -> None:
+    harbour = Actor(user_id=1, role=Role.PROVIDER_RESPONDER, provider_id=1)
+    colleague = Actor(user_id=2, role=Role.PROVIDER_RESPONDER, provider_id=1)
+    oakleaf = Actor(user_id=3, role=Role.PROVIDER_RESPONDER, provider_id=2)
+    key = group_key(INBOX, {}, None, harbour)
+    assert key is not None
+    assert group_key(INBOX, {"after": None}, None, colleague) == key  # colleagues share
+    assert group_key(INBOX, {}, None, oakleaf) != key
+    assert group_key(THIN, {}, None, harbour) not in (None, key)
+    resuming = grouping(INBOX, {"after": "12"}, None, colleague)
+    assert resuming is not None and resuming.key == key and resuming.after == 12  # replays, then shares
+    assert group_key(INBOX, {"after": "twelve"}, None, harbour) is None  # the ordinary path refuses it
+    assert group_key('subscription { referralInbox(after: "3") { cursor } }', {}, None, harbour) is None
+    assert group_key("subscription { dashboard { cursor } }", {}, None, harbour) is None  # snapshot first
+    assert group_key("query { me { email } }", {}, None, harbour) is None
+    assert group_key("subscription {", {}, None, harbour) is None  # the ordinary path reports the error
+    assert group_key(INBOX, {}, None, None) is None
+
+
+async def test_a_member_that_stops_draining_is_cut_off_with_its_cursor() -> None:
+    groups = LiveGroups(member_limit=3)
+    never = asyncio.Event()
+
+    async def start(feed):
+        await never.wait()
+
+    together = Grouping("key", ("referralInbox",), None)
+    member = groups.join(together, start, str)
+    neighbour = groups.join(together, start, str)
+    result = ExecutionResult(data={"referralInbox": {}}, errors=None)
+    items = [LiveItem(str(cursor), result, f"payload {cursor}") for cursor in range(10, 15)]
+    received = []
+    reading = asyncio.create_task(_drain(neighbour, received))
+    for item in items:
+        member.offer(item)
+        neighbour.offer(item)
+        await asyncio.sleep(0)  # the neighbour reads as they come; the member does not
+    assert member.cut_off  # three taken, the fourth found the backlog full
+    assert groups.member_count == 1
+    backlog = [item.cursor async for item in member.items()]
+    assert backlog == ["10", "11", "12"]  # what it was given before the cut-off is still delivered
+    assert 'after: \\"12\\"' in member.lagging_payload(json.dumps)
+    neighbour.end()
+    await reading
+    assert received == ["10", "11", "12", "13", "14"]
+    await _settled(lambda: len(groups) == 0)
+
+
+async def _drain(member, received: list) -> None:
+    async for item in member.items():
+        received.append(item.cursor)
