@@ -38,7 +38,7 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -227,14 +227,32 @@ class GroupFeed:
 
 
 class LiveMember:
-    """One subscriber's view of its group: a bounded backlog of encoded results."""
+    """One subscriber's share of its group: written to at once when it can be, else a bounded backlog.
 
-    def __init__(self, group: LiveGroup, limit: int) -> None:
+    With `write` (the socket's send of a text message) and nothing of the member's still waiting, the
+    group writes the `next` message itself, as the event is delivered: with uvicorn that is a write to
+    the transport without any task switch, as websockets' broadcast() does. Should the write have to
+    wait (the client is not reading and the socket's buffer is full), the member's own task finishes it,
+    and what comes meanwhile waits in the backlog, in order.
+    """
+
+    def __init__(
+        self,
+        group: LiveGroup,
+        limit: int,
+        write: Callable[[str], Coroutine[Any, Any, None]] | None = None,
+        prefix: str = "",
+    ) -> None:
         self.group = group
         self._limit = limit
+        self._write = write
+        self._prefix = prefix
         self._backlog: deque[LiveItem] = deque()
         self._ready = asyncio.Event()
+        self._writing: tuple[Coroutine[Any, Any, None], Any] | None = None  # a write that had to wait
+        self._busy = False  # the member's task is sending a backlog item
         self.ended = False
+        self.failed: BaseException | None = None  # the socket went away under a write
         self.floor = 0  # events up to this id were asked not to be sent again (the `after` cursor)
         self.last_cursor: str | None = None
         self.cut_off = False
@@ -244,6 +262,16 @@ class LiveMember:
             return
         if item.event_id is not None and item.event_id <= self.floor:
             return  # the member resumed after a cursor newer than the group's position
+        if (
+            self._write is not None
+            and not self._backlog
+            and not self._busy
+            and self._writing is None
+            and not isinstance(item.result, PreExecutionError)
+        ):
+            self.last_cursor = item.cursor
+            self._write_now(self.message(item))
+            return
         if len(self._backlog) >= self._limit:
             # Stopped draining: drop it from the group, tell it where to resume after what it was given.
             self.cut_off = True
@@ -253,16 +281,46 @@ class LiveMember:
         self.last_cursor = item.cursor
         self._ready.set()
 
+    def message(self, item: LiveItem) -> str:
+        return self._prefix + item.payload + "}"
+
+    def _write_now(self, text: str) -> None:
+        assert self._write is not None
+        write = self._write(text)
+        try:
+            waiting = write.send(None)  # run the write up to its first wait, if it has one
+        except StopIteration:
+            return  # written
+        except Exception as error:  # noqa: BLE001 - whatever the socket raised, the member's task reports it
+            self.failed = error
+            self.end()
+            return
+        self._writing = (write, waiting)
+        self._ready.set()
+
     def end(self) -> None:
         self.ended = True
         self._ready.set()
         self.group.leave(self)
 
     async def items(self) -> AsyncIterator[LiveItem]:
+        """What the member's task must send itself, in order (after finishing a write that had to wait)."""
         while True:
+            if self._writing is not None:
+                write, waiting = self._writing
+                try:
+                    await _finish(write, waiting)
+                finally:
+                    self._writing = None
             while self._backlog:
-                yield self._backlog.popleft()
+                self._busy = True
+                try:
+                    yield self._backlog.popleft()
+                finally:
+                    self._busy = False
             if self.ended:
+                if self.failed is not None:
+                    raise self.failed
                 return
             self._ready.clear()
             await self._ready.wait()
@@ -271,6 +329,27 @@ class LiveMember:
         error = SubscriberLagging(int(self.last_cursor or self.floor))
         fields = self.group.fields
         return encode({"data": None, "errors": [{"message": str(error), "path": [fields[0]] if fields else []}]})
+
+
+async def _finish(write: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """Carry on a coroutine that was started by hand and stopped at `waiting` (what it awaits), to its end.
+
+    This task waits for the same future without consuming its outcome (asyncio.wait), then resumes the
+    coroutine, which takes the result or the exception itself, just as if a task had run it all along.
+    """
+    while True:
+        try:
+            if waiting is None:
+                await asyncio.sleep(0)  # it yielded to the loop without a future
+            else:
+                await asyncio.wait((waiting,))
+        except asyncio.CancelledError:
+            write.close()
+            raise
+        try:
+            waiting = write.send(None)
+        except StopIteration:
+            return
 
 
 class LiveGroup:
@@ -349,13 +428,18 @@ class LiveGroups:
         grouping: Grouping,
         start: Callable[[GroupFeed], Awaitable[Any]],
         encode: Callable[[Any], str],
+        write: Callable[[str], Coroutine[Any, Any, None]] | None = None,
+        prefix: str = "",
     ) -> LiveMember:
-        """Join the group, starting it if there is none: `start(feed)` runs the subscription once for all."""
+        """Join the group, starting it if there is none: `start(feed)` runs the subscription once for all.
+
+        `write` and `prefix`: the member's socket send and the start of its `next` messages (see LiveMember).
+        """
         group = self._groups.get(grouping.key)
         if group is None:
             group = self._groups[grouping.key] = LiveGroup(self, grouping.key, grouping.fields)
             group.task = asyncio.create_task(group.run(start, encode), name=f"live group {grouping.fields}")
-        member = LiveMember(group, self._member_limit)
+        member = LiveMember(group, self._member_limit, write, prefix)
         group.members[member] = None
         group.feed.add(member, grouping.after)
         return member

@@ -64,8 +64,8 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 operation_name=operation.operation_name,
             )
 
-        member = view.live.join(found, start, view.encode_json)
         prefix = f'{{"id":{view.encode_json(operation.id)},"type":"next","payload":'
+        member = view.live.join(found, start, view.encode_json, self._send_text, prefix)
         try:
             async for item in member.items():
                 if isinstance(item.result, PreExecutionError):
@@ -73,7 +73,7 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     return
                 if operation.completed:
                     return
-                await self._send_text(prefix + item.payload + "}")
+                await self._send_text(member.message(item))
             if member.cut_off and not operation.completed:
                 await self._send_text(prefix + member.lagging_payload(view.encode_json) + "}")
             await operation.send_operation_message({"id": operation.id, "type": "complete"})

@@ -197,3 +197,55 @@ async def test_a_member_that_stops_draining_is_cut_off_with_its_cursor() -> None
 async def _drain(member, received: list) -> None:
     async for item in member.items():
         received.append(item.cursor)
+
+
+async def test_a_write_that_has_to_wait_holds_up_only_its_own_member() -> None:
+    """A full socket buffer (the client is not reading) makes that member's write wait; the others go on."""
+    groups = LiveGroups(member_limit=10)
+    never = asyncio.Event()
+
+    async def start(feed):
+        await never.wait()
+
+    drained = asyncio.Event()
+    slow_written: list[str] = []
+    fast_written: list[str] = []
+
+    async def slow_write(text: str) -> None:
+        if not slow_written and not drained.is_set():
+            await drained.wait()  # the first write finds the buffer full
+        slow_written.append(text)
+
+    async def fast_write(text: str) -> None:
+        fast_written.append(text)
+
+    together = Grouping("key", ("referralInbox",), None)
+    slow = groups.join(together, start, str, slow_write, "<")
+    fast = groups.join(together, start, str, fast_write, "[")
+    result = ExecutionResult(data={}, errors=None)
+    for cursor in (1, 2, 3):
+        item = LiveItem(str(cursor), result, str(cursor))
+        slow.offer(item)
+        fast.offer(item)
+    assert fast_written == ["[1}", "[2}", "[3}"]  # written as delivered, without waiting for the slow one
+    assert slow_written == []
+
+    sent_by_task: list[str] = []
+
+    async def slow_task() -> None:
+        async for item in slow.items():
+            await slow_write(slow.message(item))
+            sent_by_task.append(item.cursor)
+
+    task = asyncio.create_task(slow_task())
+    await asyncio.sleep(0.01)
+    assert slow_written == []  # still waiting for its buffer
+    drained.set()
+    await _settled(lambda: len(slow_written) == 3)
+    assert slow_written == ["<1}", "<2}", "<3}"]  # in order: the waiting write first, then the backlog
+    assert sent_by_task == ["2", "3"]
+    slow.offer(LiveItem("4", result, "4"))  # nothing waits any more: written at once again
+    assert slow_written[-1] == "<4}" and sent_by_task == ["2", "3"]
+    slow.end()
+    fast.end()
+    await task
