@@ -22,6 +22,7 @@ from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode, Vacanc
 from schema.types.users import UserNode
 from server.auth import policy
 from server.domain.vocabulary import VacancyStatus
+from server.events.log import latest_event_id
 from server.models import CarerHousehold, ChildrensHome, Framework, Offer, Placement, Referral, User, Vacancy
 from server.services import lookups, matching, quotes, referrals
 from server.services.districts import district_directory
@@ -60,6 +61,14 @@ class VacancyFilter:
 
 @strawberry.type
 class Query:
+    @strawberry.field(
+        permission_classes=AUTH,
+        description="The cursor of the newest event. Read it before loading a list, then subscribe with "
+        "`after` it: whatever happens in between is replayed, so nothing is missed.",
+    )
+    async def live_cursor(self, info: Info) -> str:
+        return str(await latest_event_id())
+
     @strawberry.field(description="The signed-in user; null when not signed in.")
     async def me(self, info: Info) -> UserNode | None:
         actor = info.context.actor

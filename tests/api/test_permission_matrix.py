@@ -80,6 +80,7 @@ SIDES: dict[Scope, tuple[str, str]] = {"own": ("kent_officer", "harbour"), "othe
 #                         officer  commiss.  respond.  prov.adm  p.admin  anonymous
 QUERIES: dict[str, str] = {
     "me":                 "A-       A-        A-        A-        A-       --",
+    "liveCursor":         "A-       A-        A-        A-        A-       --",
     "referrals":          "A-       A-        A-        A-        AA       --",
     "referral":           "A-       A-        A-        A-        AA       --",
     "offers":             "A-       A-        A-        A-        AA       --",
@@ -332,6 +333,12 @@ async def _me(w: World, who: str | None, scope: Scope) -> bool:
     return (me["id"] == w.user_id(who)) == (scope == "own")
 
 
+async def _live_cursor(w: World, who: str | None, scope: Scope) -> bool:
+    """Any signed-in user may read where the event log has got to; there is no other organisation's cursor."""
+    data = await ask(w, who, "{ liveCursor }")
+    return scope == "own" and data is not None and data["liveCursor"].isdigit()
+
+
 def _listed(field_name: str, kind: str, *, connection: bool = True) -> Probe:
     async def probe(w: World, who: str | None, scope: Scope) -> bool:
         selection = "edges { node { id } }" if connection else "id"
@@ -374,6 +381,7 @@ async def _dashboard(w: World, who: str | None, scope: Scope) -> bool:
 
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
+    "liveCursor": _live_cursor,
     "referrals": _listed("referrals", "referral"),
     "referral": _about_referral("referral", "{ id }", lambda w, scope, found: found is not None),
     "offers": _about_referral("offers", "{ id }", lambda w, scope, found: w.targets["offer"][scope] in _ids(found)),

@@ -249,3 +249,24 @@ async def test_a_write_that_has_to_wait_holds_up_only_its_own_member() -> None:
     slow.end()
     fast.end()
     await task
+
+
+async def test_a_list_loaded_before_subscribing_misses_nothing_sent_in_between(live, market: Marketplace) -> None:
+    """The portal's way: read liveCursor, load the list, subscribe after the cursor (schema: Query.liveCursor)."""
+    import httpx
+
+    from server.services.accounts import issue_token
+
+    token, _ = await issue_token(market.users["harbour"], "login")
+    transport = httpx.ASGITransport(app=live.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        answer = await client.post("/graphql", json={"query": "{ liveCursor }"},
+                                   headers={"Authorization": f"Bearer {token}"})
+    cursor = answer.json()["data"]["liveCursor"]
+    sent_while_loading = await market.referral()  # after the cursor was read, before the feed started
+    async with live("harbour") as socket:
+        await acked(socket)
+        await socket.subscribe(INBOX, {"after": cursor})
+        assert _reference(await socket.receive()) == sent_while_loading.reference
+        later = await market.referral()
+        assert _reference(await socket.receive()) == later.reference

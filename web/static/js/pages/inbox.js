@@ -37,16 +37,20 @@ function render() {
   list.setAttribute("aria-busy", "false");
 }
 
+// Where the event log stands is read before the list, and the live feed starts from there: a referral
+// sent while the list loads is replayed rather than missed (one already listed is simply refreshed).
 async function load() {
+  const { liveCursor } = await gql(`query LiveCursor { liveCursor }`);
   const data = await gql(`query Inbox { referrals(first: 100) { edges { node { ${FIELDS} } } } }`);
   for (const { node } of data.referrals.edges) referrals.set(node.id, node);
   render();
+  return liveCursor;
 }
 
 show.addEventListener("change", render);
-load().then(() => {
+load().then((liveCursor) => {
   subscribe(`subscription Inbox($after: String) { referralInbox(after: $after) { cursor event referral { ${FIELDS} } } }`,
-    {}, {
+    { after: liveCursor }, {
       field: "referralInbox",
       onData(message) {
         referrals.set(message.referral.id, message.referral);
