@@ -44,6 +44,17 @@ def bearer_token(headers: Any) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def request_token(settings: Settings, request: Request) -> str | None:
+    """The bearer token, or the portal's session when the request proves it comes from our own pages (CSRF)."""
+    token = bearer_token(request.headers)
+    if token is None:
+        session = request.cookies.get(SESSION_COOKIE)
+        expected = csrf_token_for(settings, session) if session else None
+        if session and hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), expected or ""):
+            token = session
+    return token
+
+
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, with identical live subscriptions sharing one execution (see schema.live)."""
 
@@ -117,13 +128,7 @@ class GraphQLApp(GraphQL):
         return Context(request, response, self.settings, actor, token, _client(request))
 
     async def _http_actor(self, request: Request) -> tuple[Actor | None, str | None]:
-        token = bearer_token(request.headers)
-        if token is None:
-            session = request.cookies.get(SESSION_COOKIE)
-            # Cookie-authenticated requests must prove they come from our own pages.
-            expected = csrf_token_for(self.settings, session) if session else None
-            if session and hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), expected or ""):
-                token = session
+        token = request_token(self.settings, request)
         if token is None:
             return None, None
         user = await user_for_token(token)

@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from notifications.dev_mailbox import mailbox_routes
 from schema.build import build_schema
+from schema.response_cache import GraphQLResponseCache
 from schema.view import GraphQLApp
 from server.database import close_database, database_answers, init_database
 from server.events.bus import bus_for, set_bus
@@ -69,7 +71,14 @@ def create_app(
         *web_routes(settings),
         *([] if settings.is_production else mailbox_routes()),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, debug=False, exception_handlers=web_exception_handlers)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        debug=False,
+        exception_handlers=web_exception_handlers,
+        # Repeated reads answered from memory while nothing they could show has changed (schema/response_cache.py).
+        middleware=[Middleware(GraphQLResponseCache, settings=settings)],
+    )
     app.state.settings = settings
     app.state.live = graphql.live  # the shared live subscriptions, for tests and diagnostics
     return app

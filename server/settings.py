@@ -32,6 +32,7 @@ class Settings:
     mail_from: str
     dev_mailbox_port: int
     live_max_lag_seconds: float = 30.0
+    graphql_cache_seconds: float = 10.0
     worker_in_process: bool = False
 
     @property
@@ -58,6 +59,9 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "Placement Exchange <no-reply@placement-exchange.example.org>"),
             dev_mailbox_port=_port("DEV_MAILBOX_PORT", env.get("DEV_MAILBOX_PORT", "8025")),
             live_max_lag_seconds=_seconds("LIVE_MAX_LAG_SECONDS", env.get("LIVE_MAX_LAG_SECONDS", "30")),
+            graphql_cache_seconds=_seconds(
+                "GRAPHQL_CACHE_SECONDS", env.get("GRAPHQL_CACHE_SECONDS", "10"), allow_zero=True
+            ),
             worker_in_process=_flag("WORKER_IN_PROCESS", env.get("WORKER_IN_PROCESS"), app_env == "development"),
         )
 
@@ -114,13 +118,14 @@ def _port(name: str, value: str) -> int:
     return int(value)
 
 
-def _seconds(name: str, value: str) -> float:
+def _seconds(name: str, value: str, *, allow_zero: bool = False) -> float:
     try:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not 0 < seconds < 86400:
-        raise SettingsError(f"{name} must be a number of seconds between 0 and 86400, not {value!r}")
+    if not (0 <= seconds if allow_zero else 0 < seconds) or not seconds < 86400:
+        low = "from 0" if allow_zero else "between 0"
+        raise SettingsError(f"{name} must be a number of seconds {low} and 86400, not {value!r}")
     return seconds
 
 

@@ -75,6 +75,11 @@ class EventHub:
         self._shared: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()
 
     @property
+    def position(self) -> int:
+        """The newest event id this hub has read from the log."""
+        return self._last_id
+
+    @property
     def subscriber_count(self) -> int:
         return len({s for subs in self._by_topic.values() for s in subs})
 
@@ -205,6 +210,10 @@ _hub: EventHub | None = None
 def get_hub() -> EventHub:
     if _hub is None:
         raise RuntimeError("the event hub is not running (it starts with the app)")
+    return _hub
+
+
+def current_hub() -> EventHub | None:
     return _hub
 
 

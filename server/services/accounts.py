@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -12,6 +13,7 @@ from server.auth import policy
 from server.auth.actor import Actor
 from server.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
 from server.domain.vocabulary import Role
+from server.events.version import note_local_change
 from server.models import AccessToken, Council, LoginAttempt, Provider, User
 from server.services.errors import ErrorCode, ServiceError, denied, invalid
 
@@ -55,7 +57,7 @@ async def create_user(
     if problems:
         raise ServiceError.many(problems)
     try:
-        return await User.create(
+        user = await User.create(
             email=email,
             password_hash=hash_password(password),
             display_name=display_name.strip() or email,
@@ -65,6 +67,8 @@ async def create_user(
         )
     except IntegrityError as error:
         raise ServiceError(ErrorCode.DUPLICATE, "An account with that email already exists.", "email") from error
+    note_local_change()
+    return user
 
 
 def _may_create(actor: Actor, role: Role, council_id: int | None, provider_id: int | None) -> bool:
@@ -88,6 +92,7 @@ async def authenticate(email: str, password: str, client_address: str = "") -> U
     if not ok:
         raise ServiceError(ErrorCode.INVALID_CREDENTIALS, "That email and password do not match.", "password")
     await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))
+    note_local_change()
     return user
 
 
@@ -107,17 +112,53 @@ async def issue_token(
     return token, row
 
 
-async def user_for_token(token: str) -> User | None:
+async def _valid_token(token: str) -> AccessToken | None:
     found = await AccessToken.get_or_none(token_hash=_digest(token)).select_related("user")
     now = datetime.now(UTC)
     if found is None or found.revoked_at is not None or found.expires_at <= now or not found.user.is_active:
         return None
     if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
         await AccessToken.filter(id=found.id).update(last_used_at=now)
-    return found.user
+    return found
+
+
+async def user_for_token(token: str) -> User | None:
+    found = await _valid_token(token)
+    return found.user if found else None
+
+
+# Who a token belongs to, remembered for a few seconds: the cached GraphQL reads (schema/response_cache.py)
+# answer without touching the database. Revoking a token in this process forgets it at once; another
+# process may still know it for up to TOKEN_MEMORY_SECONDS.
+TOKEN_MEMORY_SECONDS = 10.0
+_TOKEN_MEMORY_LIMIT = 10_000
+_known_tokens: dict[str, tuple[Actor, float]] = {}
+
+
+async def actor_for_token(token: str) -> Actor | None:
+    digest = _digest(token)
+    now = time.monotonic()
+    known = _known_tokens.get(digest)
+    if known is not None and known[1] > now:
+        return known[0]
+    found = await _valid_token(token)
+    if found is None:
+        _known_tokens.pop(digest, None)
+        return None
+    lasts = min(TOKEN_MEMORY_SECONDS, (found.expires_at - datetime.now(UTC)).total_seconds())
+    if len(_known_tokens) >= _TOKEN_MEMORY_LIMIT:
+        _known_tokens.clear()
+    actor = Actor.of(found.user)
+    _known_tokens[digest] = (actor, now + lasts)
+    return actor
+
+
+def forget_tokens() -> None:
+    _known_tokens.clear()
 
 
 async def revoke_token(token: str) -> bool:
+    _known_tokens.pop(_digest(token), None)
     return bool(
         await AccessToken.filter(token_hash=_digest(token), revoked_at__isnull=True).update(
             revoked_at=datetime.now(UTC)
@@ -129,4 +170,6 @@ async def revoke_token_by_id(actor: Actor, token_id: int) -> bool:
     query = AccessToken.filter(id=token_id, revoked_at__isnull=True)
     if not policy.may_administer(actor):
         query = query.filter(user_id=actor.user_id)
-    return bool(await query.update(revoked_at=datetime.now(UTC)))
+    revoked = bool(await query.update(revoked_at=datetime.now(UTC)))
+    forget_tokens()  # which token it was is not known by its digest here
+    return revoked

@@ -34,6 +34,7 @@ from server.domain.vocabulary import (
     Suitability,
     Urgency,
 )
+from server.events.version import note_local_change
 from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter, User
 from server.services import broadcast
 from server.services.districts import district_directory
@@ -240,9 +241,10 @@ async def close_for_providers(work: UnitOfWork, referral: Referral, event_type: 
 async def record_viewed(actor: Actor, referral: Referral) -> None:
     """A provider opened the referral: councils see who viewed it."""
     if actor.is_provider:
-        await BroadcastRecipient.filter(
+        if await BroadcastRecipient.filter(
             referral_id=referral.id, provider_id=actor.provider_id, viewed_at__isnull=True
-        ).update(viewed_at=datetime.now(UTC))
+        ).update(viewed_at=datetime.now(UTC)):
+            note_local_change()
 
 
 async def _validated(actor: Actor, values: dict[str, Any], current: Referral | None) -> dict[str, Any]:

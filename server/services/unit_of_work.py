@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from notifications.kinds import Delivery, Notification, default_delivery
 from server.domain.vocabulary import Role
 from server.events.bus import get_bus
+from server.events.version import note_local_change
 from server.models import Event, EventTopic, NotificationPreference, OutboxMessage, User
 
 # Held from a transaction's first event to its commit (PostgreSQL): event ids then
@@ -86,6 +87,7 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     async with in_transaction() as connection:
         work = UnitOfWork(connection)
         yield work
+    note_local_change()
     bus = get_bus()
     for event in work.events:
         await bus.publish(event.id)

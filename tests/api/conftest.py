@@ -18,6 +18,7 @@ from tests.marketplace import PASSWORD, Marketplace, build_marketplace
 class Api:
     client: httpx.AsyncClient
     tokens: dict[str, str]
+    app: Any = None
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None, as_: str | None = None,
                        headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -54,7 +55,7 @@ async def api(db: str, market: Marketplace) -> AsyncIterator[Api]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            api = Api(client, {})
+            api = Api(client, {}, app)
             for key, user in market.users.items():
                 await api.sign_in(key, user.email)
             yield api

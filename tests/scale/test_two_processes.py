@@ -111,3 +111,26 @@ async def _eventually(condition, *, timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout:.0f} s for {what}")
         await asyncio.sleep(0.2)
+
+
+async def test_a_read_remembered_on_one_process_is_not_stale_after_a_change_through_another(
+    two_servers: tuple[ServerProcess, ServerProcess], postgres_market: Prepared
+) -> None:
+    """The response cache of process A (schema/response_cache.py) follows the event log, not its own clock."""
+    a, b = two_servers
+    inbox = "{ referrals(first: 50, filter: {status: [OPEN]}) { edges { node { reference } } } }"
+    async with Api(a.base_url, postgres_market) as on_a, Api(b.base_url, postgres_market) as on_b:
+        harbour = await on_a.token("harbour")
+
+        async def references() -> set[str]:
+            data = await on_a.call(inbox, {}, harbour)
+            return {edge["node"]["reference"] for edge in data["referrals"]["edges"]}
+
+        before = await references()
+        assert await references() == before  # asked twice: the second from A's memory
+        started = time.monotonic()
+        published = await on_b.broadcast_referral()
+        while published not in await references():
+            # Well inside GRAPHQL_CACHE_SECONDS (10): the event moved A's data version, not the age limit.
+            assert time.monotonic() - started < 5, "process A kept answering from memory after the change"
+            await asyncio.sleep(0.05)

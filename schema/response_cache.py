@@ -1,0 +1,212 @@
+"""Repeated GraphQL reads answered from memory while nothing they could show has changed.
+
+A duty desk's inbox, an integrator polling the referrals list: the same query from the same caller, over
+and over, with nothing new in between. This ASGI middleware in front of `POST /graphql` remembers the
+response of a signed-in caller's query (never a mutation, never a response with errors) under
+
+    the document, its operation name and variables, and the caller (user, role and organisation),
+
+together with the data version it was computed at (server.events.version: the newest event this process
+has read and its own commits). The next identical request gets the same bytes, without touching the
+database or running GraphQL, if the version is unchanged and the answer is younger than
+GRAPHQL_CACHE_SECONDS. Every change made through a unit of work writes an event, which moves the version
+of every process (this one at once); the age limit bounds what nothing announces (another process's
+bookkeeping such as "viewed at").
+
+Who is asking is checked on every request, as on the ordinary path (bearer token, or the portal's session
+with its CSRF header); the token's owner is remembered for a few seconds (services.accounts). Anything the
+middleware does not recognise goes to the ordinary path untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, MutableMapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from starlette.requests import Request
+
+from schema.view import request_token
+from server.events.version import data_version
+from server.services.accounts import actor_for_token
+from server.settings import Settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+MAX_ENTRIES = 4096
+MAX_REQUEST_BYTES = 64 * 1024
+MAX_RESPONSE_BYTES = 512 * 1024
+
+
+@lru_cache(maxsize=512)
+def _is_query(document: str, operation_name: str | None) -> bool:
+    try:
+        parsed = parse(document)
+    except GraphQLError:
+        return False
+    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
+    return len(operations) == 1 and operations[0].operation is OperationType.QUERY
+
+
+@dataclass(frozen=True)
+class _Answer:
+    version: tuple[int, int]
+    good_until: float
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+
+class GraphQLResponseCache:
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], settings: Settings,
+                 path: str = "/graphql") -> None:  # fmt: skip
+        self.app = app
+        self.settings = settings
+        self.path = path
+        self.seconds = settings.graphql_cache_seconds
+        self._answers: OrderedDict[Hashable, _Answer] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.seconds or scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        body, complete = await _read_body(receive)
+        replay = _replaying(body, complete, receive)
+        key = await self._key(scope, body) if complete else None
+        if key is None:
+            await self.app(scope, replay, send)
+            return
+        version = data_version()
+        answer = self._answers.get(key)
+        if answer is not None and answer.version == version and answer.good_until > time.monotonic():
+            self._answers.move_to_end(key)
+            self.hits += 1
+            await _send_answer(answer, send)
+            return
+        self.misses += 1
+        capture = _Capture(send)
+        await self.app(scope, replay, capture)
+        answer = capture.answer(version, time.monotonic() + self.seconds)
+        if answer is not None:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > MAX_ENTRIES:
+                self._answers.popitem(last=False)
+
+    async def _key(self, scope: Scope, body: bytes) -> Hashable | None:
+        request = Request(scope)
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            return None
+        token = request_token(self.settings, request)
+        if token is None:
+            return None
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            return None
+        operation_name = payload.get("operationName")
+        variables = payload.get("variables") or {}
+        if not isinstance(variables, dict) or not (operation_name is None or isinstance(operation_name, str)):
+            return None
+        if not _is_query(payload["query"], operation_name):
+            return None
+        actor = await actor_for_token(token)
+        if actor is None:
+            return None  # the ordinary path says why
+        frozen = json.dumps(variables, sort_keys=True)
+        return (payload["query"], operation_name, frozen, actor.user_id, actor.role, actor.council_id,
+                actor.provider_id)  # fmt: skip
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The request body, or what was read of it and False when it is too big to be worth remembering."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+        if size > MAX_REQUEST_BYTES:
+            return b"".join(chunks), False
+
+
+def _replaying(body: bytes, complete: bool, receive: Receive) -> Receive:
+    """A receive that gives the body already read, then hands over to the real one."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": not complete}
+        return await receive()
+
+    return replay
+
+
+class _Capture:
+    """Passes the response through and keeps a copy of a clean, complete 200 answer."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self._status = 0
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._body: list[bytes] = []
+        self._size = 0
+        self._keep = True
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._status = message["status"]
+            self._headers = list(message.get("headers", []))
+            if self._status != 200 or any(name.lower() == b"set-cookie" for name, _ in self._headers):
+                self._keep = False
+        elif message["type"] == "http.response.body" and self._keep:
+            chunk = message.get("body", b"")
+            self._size += len(chunk)
+            if self._size > MAX_RESPONSE_BYTES:
+                self._keep = False
+                self._body.clear()
+            else:
+                self._body.append(chunk)
+        await self._send(message)
+
+    def answer(self, version: tuple[int, int], good_until: float) -> _Answer | None:
+        if not self._keep or not self._status:
+            return None
+        body = b"".join(self._body)
+        try:
+            result = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(result, dict) or result.get("errors") or "data" not in result:
+            return None
+        headers = tuple((name, value) for name, value in self._headers if name.lower() != b"x-request-id")
+        return _Answer(version, good_until, self._status, headers, body)
+
+
+async def _send_answer(answer: _Answer, send: Send) -> None:
+    request_id = secrets.token_hex(6).encode()
+    await send({"type": "http.response.start", "status": answer.status,
+                "headers": [*answer.headers, (b"x-request-id", request_id)]})  # fmt: skip
+    await send({"type": "http.response.body", "body": answer.body})

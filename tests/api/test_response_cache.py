@@ -1,0 +1,123 @@
+"""Repeated reads from memory (schema/response_cache.py): the same bytes while nothing changed, never stale
+after a change, never another caller's, never for a revoked token, never a mutation or an error."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from schema.response_cache import GraphQLResponseCache
+from server.app import create_app
+from server.events.hub import get_hub
+from server.events.log import latest_event_id
+from server.services import offers
+from server.services.offers import OfferDetails
+from server.settings import Settings
+from tests.api.conftest import Api
+from tests.marketplace import Marketplace
+
+INBOX = """{ referrals(first: 20, filter: {status: [OPEN]}) { edges { node { reference myOffer { status } } } } }"""
+
+
+def _cache(api: Api) -> GraphQLResponseCache:
+    layer = api.app.middleware_stack
+    while not isinstance(layer, GraphQLResponseCache):
+        layer = layer.app
+    return layer
+
+
+async def _hub_caught_up() -> None:
+    """The hub reads new events a moment after they are written; until then the data version may still move."""
+    newest = await latest_event_id()
+    for _ in range(200):
+        if get_hub().position >= newest:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the event hub did not catch up")
+
+
+async def _post(api: Api, query: str, who: str, variables: dict | None = None):
+    return await api.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                 headers={"Authorization": f"Bearer {api.tokens[who]}"})
+
+
+def _references(response) -> list[str]:
+    body = response.json()
+    assert not body.get("errors"), body
+    return sorted(edge["node"]["reference"] for edge in body["data"]["referrals"]["edges"])
+
+
+async def test_a_repeated_read_is_answered_from_memory_until_something_changes(api: Api, market: Marketplace) -> None:
+    first = await market.referral()
+    await _hub_caught_up()
+    before = await _post(api, INBOX, "harbour")
+    cache = _cache(api)
+    hits = cache.hits
+    again = await _post(api, INBOX, "harbour")
+    assert cache.hits == hits + 1
+    assert again.content == before.content and again.headers["content-type"] == before.headers["content-type"]
+    assert again.headers["x-request-id"] != before.headers["x-request-id"]
+    assert _references(again) == [first.reference]
+
+    second = await market.referral()  # another user's change: an event, a new data version
+    assert _references(await _post(api, INBOX, "harbour")) == sorted([first.reference, second.reference])
+
+    await offers.submit_offer(market.actor("harbour"), OfferDetails(
+        referral_id=second.id, carer_household_id=market.households["harbour"],
+        start_date=datetime.now(UTC).date() + timedelta(days=1)))
+    body = (await _post(api, INBOX, "harbour")).json()
+    statuses = {e["node"]["reference"]: e["node"]["myOffer"] for e in body["data"]["referrals"]["edges"]}
+    assert statuses[second.reference] == {"status": "SUBMITTED"}  # the caller reads its own write back
+
+
+async def test_one_callers_answer_is_never_given_to_another(api: Api, market: Marketplace) -> None:
+    referral = await market.referral()
+    await offers.submit_offer(market.actor("harbour"), OfferDetails(
+        referral_id=referral.id, carer_household_id=market.households["harbour"],
+        start_date=datetime.now(UTC).date() + timedelta(days=1)))
+    for _ in range(2):
+        harbour = (await _post(api, INBOX, "harbour")).json()["data"]["referrals"]["edges"]
+        oakleaf = (await _post(api, INBOX, "oakleaf")).json()["data"]["referrals"]["edges"]
+        northdowns = (await _post(api, INBOX, "northdowns")).json()["data"]["referrals"]["edges"]
+        assert harbour[0]["node"]["myOffer"] == {"status": "SUBMITTED"}
+        assert oakleaf[0]["node"]["myOffer"] is None  # the same referral, its own (absent) offer
+        assert northdowns == []  # tier 2: not sent to it yet
+
+
+async def test_a_revoked_token_is_refused_not_answered_from_memory(api: Api, market: Marketplace) -> None:
+    await market.referral()
+    assert (await _post(api, INBOX, "harbour")).status_code == 200
+    assert (await _post(api, INBOX, "harbour")).status_code == 200  # remembered
+    logout = await _post(api, "mutation { logout { errors { code } } }", "harbour")
+    assert logout.json()["data"]["logout"]["errors"] == []
+    refused = (await _post(api, INBOX, "harbour")).json()
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_mutations_and_answers_with_errors_are_never_remembered(api: Api, market: Marketplace) -> None:
+    cache = _cache(api)
+    too_many = "{ referrals(first: 500) { edges { node { id } } } }"  # over the page-size limit
+    hits = cache.hits
+    for _ in range(3):
+        assert (await _post(api, too_many, "harbour")).json()["errors"]
+    assert cache.hits == hits  # an answer with errors is worked out every time
+    logout = "mutation { logout { errors { code } } }"
+    first = (await _post(api, logout, "oakleaf")).json()
+    second = (await _post(api, logout, "oakleaf")).json()
+    assert first["data"]["logout"]["errors"] == []
+    assert second["data"]["logout"]["errors"] == [{"code": "UNAUTHENTICATED"}]  # it ran again, and was refused
+
+
+async def test_the_cache_can_be_turned_off(db: str, market: Marketplace) -> None:
+    import httpx
+
+    settings = Settings.from_env({"DATABASE_URL": db, "APP_ENV": "development", "GRAPHQL_CACHE_SECONDS": "0"})
+    app = create_app(settings, manage_database=False)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            api = Api(client, {}, app)
+            await api.sign_in("harbour", market.users["harbour"].email)
+            await _post(api, INBOX, "harbour")
+            await _post(api, INBOX, "harbour")
+            cache = _cache(api)
+            assert (cache.hits, cache.misses) == (0, 0)
