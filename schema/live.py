@@ -39,7 +39,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -65,10 +65,11 @@ class LiveItem:
     cursor: str | None
     result: ExecutionResult | PreExecutionError
     payload: str
+    event_id: int | None = field(init=False)
 
-    @property
-    def event_id(self) -> int | None:
-        return int(self.cursor) if self.cursor and self.cursor.isdigit() else None
+    def __post_init__(self) -> None:
+        cursor = self.cursor
+        object.__setattr__(self, "event_id", int(cursor) if cursor and cursor.isdigit() else None)
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,7 @@ class LiveMember:
             and not isinstance(item.result, PreExecutionError)
         ):
             self.last_cursor = item.cursor
-            self._write_now(self.message(item))
+            self._write_now(self._prefix + item.payload + "}")
             return
         if len(self._backlog) >= self._limit:
             # Stopped draining: drop it from the group, tell it where to resume after what it was given.

@@ -76,7 +76,15 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             )
 
         prefix = f'{{"id":{view.encode_json(operation.id)},"type":"next","payload":'
-        member = view.live.join(found, start, view.encode_json, self._send_text, prefix)
+        send = self.websocket.ws.send  # type: ignore[attr-defined]
+        member = view.live.join(
+            found,
+            start,
+            view.encode_json,
+            # Straight to the socket's ASGI send: this runs once per member for every event.
+            lambda text: send({"type": "websocket.send", "text": text}),
+            prefix,
+        )
         try:
             async for item in member.items():
                 if isinstance(item.result, PreExecutionError):
@@ -88,7 +96,7 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             if member.cut_off and not operation.completed:
                 await self._send_text(prefix + member.lagging_payload(view.encode_json) + "}")
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
-        except (WebSocketDisconnected, _OperationStreamClosed):
+        except (WebSocketDisconnected, WebSocketDisconnect, _OperationStreamClosed):
             return  # the connection is gone, or a bad document closed it
         finally:
             member.end()

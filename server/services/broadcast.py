@@ -23,6 +23,7 @@ from server.services.unit_of_work import UnitOfWork, unit_of_work
 class BroadcastPlan:
     tiers: dict[int, list[int]] = field(default_factory=dict)
     exclusions: dict[int, str] = field(default_factory=dict)
+    framework: Framework | None = None
 
     @property
     def first_tier(self) -> int | None:
@@ -38,7 +39,7 @@ async def plan_broadcast(referral: Referral) -> BroadcastPlan:
     framework = await Framework.get(id=referral.framework_id)
     minimum = OfstedJudgement(framework.minimum_ofsted_judgement)
     memberships = await LotMembership.filter(lot_id=referral.lot_id).select_related("provider")
-    plan = BroadcastPlan()
+    plan = BroadcastPlan(framework=framework)
     tiers: dict[int, list[int]] = defaultdict(list)
     for membership in memberships:
         provider: Provider = membership.provider
@@ -113,12 +114,11 @@ async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: d
         for provider_id, reason in plan.exclusions.items()
     ]
     await BroadcastRecipient.bulk_create(rows)
-    framework = await Framework.get(id=referral.framework_id)
+    framework = plan.framework or await Framework.get(id=referral.framework_id)
     has_later_tier = any(tier != first for tier in plan.tiers)
-    await Referral.filter(id=referral.id).update(
-        current_tier=first, tier_deadline=now + response_window(framework, referral) if has_later_tier else None
-    )
-    await referral.refresh_from_db()
+    deadline = now + response_window(framework, referral) if has_later_tier else None
+    await Referral.filter(id=referral.id).update(current_tier=first, tier_deadline=deadline)
+    referral.current_tier, referral.tier_deadline = first, deadline
     await announce(
         work, referral, plan.tiers.get(first, []) if first is not None else [], "referral.published", tier=first
     )

@@ -157,7 +157,7 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
         )
         if not opened:
             raise wrong_state("The referral was published or withdrawn meanwhile.", "id")
-        await referral.refresh_from_db()
+        referral.status, referral.published_at, referral.updated_at = ReferralStatus.OPEN, now, now
         await broadcast.send(work, referral, plan, now)
     return referral
 
