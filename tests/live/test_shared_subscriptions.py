@@ -270,3 +270,23 @@ async def test_a_list_loaded_before_subscribing_misses_nothing_sent_in_between(l
         assert _reference(await socket.receive()) == sent_while_loading.reference
         later = await market.referral()
         assert _reference(await socket.receive()) == later.reference
+
+
+async def test_an_invalid_selection_is_refused_to_each_subscriber_as_the_protocol_says(
+    live, market: Marketplace
+) -> None:
+    groups: LiveGroups = live.app.state.live
+    wrong = "subscription { referralInbox { cursor referral { noSuchField } } }"
+    async with live("harbour") as first, live("harbour") as second:
+        for socket in (first, second):
+            await acked(socket)
+            operation = await socket.subscribe(wrong)
+            refused = await socket.receive()
+            assert refused["type"] == "error" and refused["id"] == operation, refused
+            assert "noSuchField" in refused["payload"][0]["message"]
+        await _settled(lambda: len(groups) == 0)
+        # The connection is still usable: a correct subscription on it works.
+        await first.subscribe(INBOX)
+        await _settled(lambda: groups.member_count == 1)
+        referral = await market.referral()
+        assert _reference(await first.receive()) == referral.reference
