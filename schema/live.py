@@ -143,13 +143,6 @@ def grouping(
     return Grouping(key, plan.fields, after)
 
 
-def group_key(
-    query: str, variables: dict[str, Any] | None, operation_name: str | None, actor: Actor | None
-) -> Hashable | None:
-    found = grouping(query, variables, operation_name, actor)
-    return found.key if found else None
-
-
 class GroupFeed:
     """The events a group's execution turns into messages, and for whom each one is.
 

@@ -13,7 +13,7 @@ import json
 import pytest
 from strawberry.types.execution import ExecutionResult
 
-from schema.live import Grouping, LiveGroups, LiveItem, group_key, grouping
+from schema.live import Grouping, LiveGroups, LiveItem, grouping
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.events.hub import get_hub
@@ -144,6 +144,11 @@ async def _cursor_of(referral) -> str:
 def _reference(message: dict) -> str:
     assert message["type"] == "next", message
     return message["payload"]["data"]["referralInbox"]["referral"]["reference"]
+
+
+def group_key(query, variables, operation_name, actor):
+    found = grouping(query, variables, operation_name, actor)
+    return found.key if found else None
 
 
 def test_group_keys_separate_documents_variables_and_organisations() -> None:
