@@ -29,6 +29,12 @@ class BroadcastPlan:
     def first_tier(self) -> int | None:
         return min(self.tiers) if self.tiers else None
 
+    def first_deadline(self, referral: Referral, now: datetime) -> datetime | None:
+        """When the first tier's response window closes, if a later tier is waiting for it."""
+        if self.framework is None or not any(tier != self.first_tier for tier in self.tiers):
+            return None
+        return now + response_window(self.framework, referral)
+
     def summary_of_exclusions(self) -> str:
         reasons = sorted(set(self.exclusions.values()))
         return "; ".join(reasons) if reasons else "the lot has no members"
@@ -58,7 +64,7 @@ async def _exclude_without_match(referral: Referral, tiers: dict[int, list[int]]
     """Targeted broadcast: no more 'send to all' of children a provider could not possibly take."""
     considered = [provider_id for ids in tiers.values() for provider_id in ids]
     by_provider: dict[int, list] = defaultdict(list)
-    for result in await best_matches(referral, considered):
+    for result in await best_matches(referral, considered, track_records_count=False):
         by_provider[result.candidate.provider_id].append(result)
     for tier, ids in tiers.items():
         kept = []
@@ -97,7 +103,7 @@ def response_window(framework: Framework, referral: Referral) -> timedelta:
 
 
 async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: datetime) -> None:
-    """Record every provider considered, send to the first tier, and start its response window."""
+    """Record every provider considered and send to the first tier (whose window the referral holds)."""
     first = plan.first_tier
     rows = [
         BroadcastRecipient(
@@ -114,11 +120,6 @@ async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: d
         for provider_id, reason in plan.exclusions.items()
     ]
     await BroadcastRecipient.bulk_create(rows)
-    framework = plan.framework or await Framework.get(id=referral.framework_id)
-    has_later_tier = any(tier != first for tier in plan.tiers)
-    deadline = now + response_window(framework, referral) if has_later_tier else None
-    await Referral.filter(id=referral.id).update(current_tier=first, tier_deadline=deadline)
-    referral.current_tier, referral.tier_deadline = first, deadline
     await announce(
         work, referral, plan.tiers.get(first, []) if first is not None else [], "referral.published", tier=first
     )
@@ -161,7 +162,7 @@ async def escalate_to_spot(referral: Referral, now: datetime) -> list[int]:
         .exclude(ofsted_judgement=OfstedJudgement.INADEQUATE)
         .values_list("id", flat=True)
     )
-    matches = await best_matches(referral, candidates, eligible_only=True)
+    matches = await best_matches(referral, candidates, eligible_only=True, track_records_count=False)
     chosen = sorted({result.candidate.provider_id for result in matches})
     async with unit_of_work() as work:
         claimed = await Referral.filter(id=referral.id, status=ReferralStatus.OPEN, escalated_to_spot=False).update(

@@ -329,14 +329,22 @@ async def track_records(provider_ids: Iterable[int]) -> dict[int, TrackRecord]:
 
 
 async def best_matches(
-    referral: Referral, provider_ids: Iterable[int] | None = None, *, eligible_only: bool = False
+    referral: Referral,
+    provider_ids: Iterable[int] | None = None,
+    *,
+    eligible_only: bool = False,
+    track_records_count: bool = True,
 ) -> list[MatchResult]:
-    """Ranked: eligible first, best first. `eligible_only` leaves out what cannot fit (for a whole market)."""
+    """Ranked: eligible first, best first. `eligible_only` leaves out what cannot fit (for a whole market).
+
+    Track records only move scores, never eligibility: `track_records_count=False` skips reading them
+    when all that matters is who could take the child (targeted broadcast, spot escalation).
+    """
     candidates = await candidates_for(referral, provider_ids, eligible_only=eligible_only)
     directory = await district_directory()
     home = referral.home_district
     distances = {district: directory.miles_between(district, home) for district in {c.district for c in candidates}}
-    tracks = await track_records({c.provider_id for c in candidates})
+    tracks = await track_records({c.provider_id for c in candidates}) if track_records_count else None
     results = rank(profile_of(referral), candidates, distances, tracks)
     if eligible_only:
         return [result for result in results if result.eligible]

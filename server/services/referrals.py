@@ -151,13 +151,19 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
     # Even when no framework provider can take the child it opens: the council sees why in the
     # recipients and can escalate to spot purchase at once.
     plan = await broadcast.plan_broadcast(referral)
+    opening = {
+        "status": ReferralStatus.OPEN,
+        "published_at": now,
+        "updated_at": now,
+        "current_tier": plan.first_tier,
+        "tier_deadline": plan.first_deadline(referral, now),
+    }
     async with unit_of_work() as work:
-        opened = await Referral.filter(id=referral.id, status=ReferralStatus.DRAFT).update(
-            status=ReferralStatus.OPEN, published_at=now, updated_at=now
-        )
+        opened = await Referral.filter(id=referral.id, status=ReferralStatus.DRAFT).update(**opening)
         if not opened:
             raise wrong_state("The referral was published or withdrawn meanwhile.", "id")
-        referral.status, referral.published_at, referral.updated_at = ReferralStatus.OPEN, now, now
+        for name, value in opening.items():
+            setattr(referral, name, value)
         await broadcast.send(work, referral, plan, now)
     return referral
 
