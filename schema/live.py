@@ -43,11 +43,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from graphql import FieldNode, OperationDefinitionNode, OperationType, VariableNode, parse
-from graphql.error import GraphQLError
+from graphql import FieldNode, OperationType, VariableNode
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from schema.operations import operation_of
 from server.auth.actor import Actor
 from server.events.hub import QUEUE_LIMIT, REPLAY_PAGE, SubscriberLagging, get_hub
 from server.events.log import LoggedEvent, events_after, latest_event_id, parse_cursor
@@ -82,18 +82,12 @@ class _Plan:
 @lru_cache(maxsize=256)
 def _plan(query: str, operation_name: str | None) -> _Plan | None:
     """What a subscription document asks for, or None when it cannot be grouped (or is not valid)."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation is not OperationType.SUBSCRIPTION:
+    operation = operation_of(query, operation_name)
+    if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
         return None
     fields: list[str] = []
     resume_variables: list[str] = []
-    for selection in operations[0].selection_set.selections:
+    for selection in operation.selection_set.selections:
         if not isinstance(selection, FieldNode) or selection.name.value not in GROUPED_FIELDS:
             return None
         for argument in selection.arguments or ():

@@ -26,12 +26,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, MutableMapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import OperationType
 from starlette.requests import Request
 
+from schema.operations import operation_of
 from schema.view import request_token
 from server.events.version import data_version
 from server.services.accounts import actor_for_token
@@ -45,18 +45,6 @@ Send = Callable[[Message], Awaitable[None]]
 MAX_ENTRIES = 4096
 MAX_REQUEST_BYTES = 64 * 1024
 MAX_RESPONSE_BYTES = 512 * 1024
-
-
-@lru_cache(maxsize=512)
-def _is_query(document: str, operation_name: str | None) -> bool:
-    try:
-        parsed = parse(document)
-    except GraphQLError:
-        return False
-    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
-    return len(operations) == 1 and operations[0].operation is OperationType.QUERY
 
 
 @dataclass(frozen=True)
@@ -123,7 +111,8 @@ class GraphQLResponseCache:
         variables = payload.get("variables") or {}
         if not isinstance(variables, dict) or not (operation_name is None or isinstance(operation_name, str)):
             return None
-        if not _is_query(payload["query"], operation_name):
+        operation = operation_of(payload["query"], operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
             return None
         actor = await actor_for_token(token)
         if actor is None:
