@@ -41,7 +41,9 @@ def test_production_without_a_secret_key_refuses_to_start(monkeypatch: pytest.Mo
 
 
 @pytest.mark.parametrize(("name", "value"), [("APP_ENV", "staging"), ("REDIS_URL", "http://nope"),
-                                             ("SMTP_URL", "smtp://host:notaport"), ("BASE_URL", "exchange.org")])
+                                             ("SMTP_URL", "smtp://host:notaport"), ("BASE_URL", "exchange.org"),
+                                             ("GRAPHQL_CACHE_SECONDS", "-1"), ("GRAPHQL_CACHE_SECONDS", "soon"),
+                                             ("LIVE_MAX_LAG_SECONDS", "0")])
 def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     result = CliRunner().invoke(main, ["migrate"])

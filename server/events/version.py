@@ -7,6 +7,8 @@ next poll); a process's own commits count at once, so whoever changed something 
 
 from __future__ import annotations
 
+from server.events.hub import current_hub
+
 _local_changes = 0
 
 
@@ -17,7 +19,5 @@ def note_local_change() -> None:
 
 
 def data_version() -> tuple[int, int]:
-    from server.events.hub import current_hub
-
     hub = current_hub()
     return (hub.position if hub is not None else -1, _local_changes)
