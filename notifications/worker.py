@@ -37,7 +37,7 @@ from server.domain.vocabulary import OutboxStatus, ReferralStatus, Role
 from server.models import Offer, OutboxMessage, Referral, User
 from server.services import broadcast
 from server.services.notify_context import referral_context
-from server.services.unit_of_work import unit_of_work
+from server.services.unit_of_work import Audience, unit_of_work
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -288,7 +288,10 @@ class OutboxWorker:
             try:
                 async with unit_of_work() as work:
                     queued += await work.notify(
-                        Notification.DEADLINE_NEAR, untold, referral_context(referral), key=str(referral.id)
+                        Notification.DEADLINE_NEAR,
+                        Audience.of_users(user.id for user in untold),
+                        referral_context(referral),
+                        key=str(referral.id),
                     )
             except IntegrityError:
                 log.info("deadline warning for referral %s already queued by another worker", referral.id)

@@ -7,7 +7,7 @@ so a provider's loader can only ever load its own offers.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -78,6 +78,24 @@ class Loaders:
         self.lots_by_framework = DataLoader(self._lots_by_framework)
         self.memberships_by_lot = DataLoader(self._memberships_by_lot)
         self.placement_by_referral = DataLoader(self._placement_by_referral)
+
+    def primed(self, rows: Iterable[Model]) -> Loaders:
+        """Rows already in hand (an event's, see UnitOfWork.record) answer their by-id loader without a query."""
+        by_model = {
+            Council: self.council,
+            Provider: self.provider,
+            Framework: self.framework,
+            Lot: self.lot,
+            Referral: self.referral,
+            User: self.user,
+            CarerHousehold: self.carer_household,
+            ChildrensHome: self.childrens_home,
+        }
+        for row in rows:
+            loader = by_model.get(type(row))
+            if loader is not None:
+                loader.prime(row.pk, row)
+        return self
 
     async def _offers_by_referral(self, referral_ids: Sequence[int]) -> list[list[Offer]]:
         if self.actor is None:

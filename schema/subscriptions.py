@@ -94,7 +94,7 @@ def _events(info: Info, topics: frozenset[str], after: int | None) -> AsyncItera
 def _shared_loaders(info: Info, event: LoggedEvent, actor: Actor) -> Loaders:
     """Fresh per event (never stale), shared by every subscriber of the same scope."""
     scope = (actor.role.value, actor.council_id, actor.provider_id)
-    loaders = get_hub().shared(event.id, ("loaders", scope), lambda: Loaders(actor))
+    loaders = get_hub().shared(event.id, ("loaders", scope), lambda: Loaders(actor).primed(event.loaded))
     info.context.loaders = loaders
     return loaders
 

@@ -25,7 +25,7 @@ from strawberry.types.execution import PreExecutionError
 from schema.context import Context
 from schema.live import GroupFeed, LiveGroups, grouping
 from server.auth.actor import Actor
-from server.services.accounts import user_for_token
+from server.services.accounts import token_actor, user_for_token
 from server.settings import Settings
 
 SESSION_COOKIE = "px_session"
@@ -139,8 +139,8 @@ class GraphQLApp(GraphQL):
         token = request_token(self.settings, request)
         if token is None:
             return None, None
-        user = await user_for_token(token)
-        return (Actor.of(user), token) if user else (None, None)
+        actor = await token_actor(token)
+        return (actor, token) if actor else (None, None)
 
     async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
         """Authenticate the websocket from connection_init's payload or the portal's session cookie."""

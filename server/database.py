@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.api import migrate as run_migrations
 
 from server.settings import Settings
@@ -72,3 +76,48 @@ async def database_answers() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not ready" to a health check
         return False
     return True
+
+
+class Statement:
+    """A statement written once, for the few paths where composing it costs more than running it.
+
+    Tortoise composes every query with pypika: 0.5-1 ms of Python, against about 0.2 ms for the round trip
+    to PostgreSQL. The hot paths (the token check that starts every request, the publishing of events) say
+    their SQL once instead. It is written with `?` placeholders; PostgreSQL gets $1, $2, ... in their
+    place (asyncpg then prepares it once per connection). Values are bound as given: SQLite returns
+    timestamps as text, which `as_datetime` reads.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.sqlite = text
+        counter = itertools.count(1)
+        self.postgres = re.sub(r"\?", lambda _: f"${next(counter)}", text)
+
+    def text_for(self, connection: BaseDBAsyncClient) -> str:
+        return self.postgres if connection.capabilities.dialect == "postgres" else self.sqlite
+
+    async def rows(self, *params: Any, connection: BaseDBAsyncClient | None = None) -> list[dict[str, Any]]:
+        connection = connection or connections.get("default")
+        return await connection.execute_query_dict(self.text_for(connection), list(params))
+
+    async def execute(self, *params: Any, connection: BaseDBAsyncClient | None = None) -> int:
+        """Runs it; returns how many rows it changed."""
+        connection = connection or connections.get("default")
+        changed, _ = await connection.execute_query(self.text_for(connection), list(params))
+        return changed
+
+
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """A timestamp column's value read by a Statement: PostgreSQL gives datetimes, SQLite ISO text (UTC)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+
+def as_date(value: date | str | None) -> date | None:
+    """A date column's value read by a Statement (SQLite gives ISO text)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)

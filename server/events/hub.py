@@ -73,6 +73,7 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._shared: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()
+        self._reading = False  # a read of the table is on its way
 
     @property
     def position(self) -> int:
@@ -109,21 +110,45 @@ class EventHub:
             listener.cancel()
 
     async def _listen(self) -> None:
-        async for _ in self._bus.listen():
-            self._wake.set()
+        async for event_id in self._bus.listen():
+            # A ring for an event already read (one this process committed and handed over) needs no read;
+            # a ring of 0 (rings may have been lost) always does.
+            if event_id == 0 or event_id > self._last_id:
+                self._wake.set()
 
     async def _catch_up(self) -> None:
         while True:
-            batch = await events_after(self._last_id, None, REPLAY_PAGE)
-            for event in batch:
-                self._dispatch(event)
-                self._last_id = event.id
-            if batch:
-                now = time.monotonic()
-                self._progress.append((now, self._last_id))
-                self._live_at(now - self._max_lag)  # forgets what no lag check can need again
+            self._reading = True
+            try:
+                batch = await events_after(self._last_id, None, REPLAY_PAGE)
+            finally:
+                self._reading = False
+            self._take([event for event in batch if event.id > self._last_id])
             if len(batch) < REPLAY_PAGE:
                 return
+
+    def committed(self, events: list[LoggedEvent]) -> None:
+        """Events this process has just committed, handed over without reading them back from the table.
+
+        Taken at once only when each is the very next event of the log (id = the last one read + 1), so
+        nothing committed before it can have been skipped; otherwise the hub reads the table as usual.
+        """
+        handed = []
+        for event in events:
+            if self._reading or event.id != (handed[-1].id if handed else self._last_id) + 1:
+                self._wake.set()
+                break
+            handed.append(event)
+        self._take(handed)
+
+    def _take(self, events: list[LoggedEvent]) -> None:
+        for event in events:
+            self._dispatch(event)
+            self._last_id = event.id
+        if events:
+            now = time.monotonic()
+            self._progress.append((now, self._last_id))
+            self._live_at(now - self._max_lag)  # forgets what no lag check can need again
 
     def _dispatch(self, event: LoggedEvent) -> None:
         told: set[Subscriber] = set()

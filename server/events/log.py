@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,9 @@ class LoggedEvent:
     topics: frozenset[str]
     payload: dict[str, Any]
     created_at: datetime | None
+    # Handed over in this process only (never read back from the table): the rows the event is about, as they
+    # stood when it was committed, so that subscribers need not load them again (see UnitOfWork.record).
+    loaded: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def cursor(self) -> str:
@@ -31,6 +34,13 @@ def parse_cursor(value: str | None) -> int | None:
     if not value.isdigit():
         raise ValueError("`after` must be a cursor from a previous message (digits).")
     return int(value)
+
+
+def logged(event: Event, topics: frozenset[str], loaded: tuple[Any, ...] = ()) -> LoggedEvent:
+    """The event as a reader of the table will see it (its payload through the column's JSON round trip)."""
+    column = Event._meta.fields_map["payload"]
+    payload = column.to_python_value(column.to_db_value(event.payload, event))
+    return LoggedEvent(event.id, event.type, topics, payload, event.created_at, loaded)
 
 
 async def latest_event_id() -> int:

@@ -12,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 from server.auth import policy
 from server.auth.actor import Actor
 from server.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
+from server.database import Statement, as_datetime
 from server.domain.vocabulary import Role
 from server.events.version import note_local_change
 from server.models import AccessToken, Council, LoginAttempt, Provider, User
@@ -127,6 +128,42 @@ async def user_for_token(token: str) -> User | None:
     return found.user if found else None
 
 
+_TOKEN_OWNER = Statement(
+    "SELECT t.id, t.expires_at, t.last_used_at, u.id AS user_id, u.role, u.council_id, u.provider_id, u.email"
+    " FROM access_token t JOIN app_user u ON u.id = t.user_id"
+    " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.is_active"
+)
+
+
+async def token_actor(token: str) -> Actor | None:
+    """Who a token belongs to, checked against the database now (revoked, expired or deactivated: None).
+
+    Every GraphQL request over HTTP starts with it, so it is one plain statement (server.database.Statement).
+    """
+    actor, _ = await _token_owner(token)
+    return actor
+
+
+async def _token_owner(token: str) -> tuple[Actor | None, datetime | None]:
+    now = datetime.now(UTC)
+    rows = await _TOKEN_OWNER.rows(_digest(token))
+    expires_at = as_datetime(rows[0]["expires_at"]) if rows else None
+    if expires_at is None or expires_at <= now:
+        return None, None
+    row = rows[0]
+    last_used_at = as_datetime(row["last_used_at"])
+    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
+        await AccessToken.filter(id=row["id"]).update(last_used_at=now)
+    actor = Actor(
+        user_id=row["user_id"],
+        role=Role(row["role"]),
+        council_id=row["council_id"],
+        provider_id=row["provider_id"],
+        email=row["email"],
+    )
+    return actor, expires_at
+
+
 # Who a token belongs to, remembered for a few seconds: the cached GraphQL reads (schema/response_cache.py)
 # answer without touching the database. Revoking a token in this process forgets it at once; another
 # process may still know it for up to TOKEN_MEMORY_SECONDS.
@@ -136,19 +173,19 @@ _known_tokens: dict[str, tuple[Actor, float]] = {}
 
 
 async def actor_for_token(token: str) -> Actor | None:
+    """token_actor, remembered for up to TOKEN_MEMORY_SECONDS."""
     digest = _digest(token)
     now = time.monotonic()
     known = _known_tokens.get(digest)
     if known is not None and known[1] > now:
         return known[0]
-    found = await _valid_token(token)
-    if found is None:
+    actor, expires_at = await _token_owner(token)
+    if actor is None or expires_at is None:
         _known_tokens.pop(digest, None)
         return None
-    lasts = min(TOKEN_MEMORY_SECONDS, (found.expires_at - datetime.now(UTC)).total_seconds())
+    lasts = min(TOKEN_MEMORY_SECONDS, (expires_at - datetime.now(UTC)).total_seconds())
     if len(_known_tokens) >= _TOKEN_MEMORY_LIMIT:
         _known_tokens.clear()
-    actor = Actor.of(found.user)
     _known_tokens[digest] = (actor, now + lasts)
     return actor
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from notifications.kinds import Notification
+from server.database import Statement, as_date
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
-from server.models import BroadcastRecipient, Framework, LotMembership, Offer, Provider, Referral, User
+from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
 from server.services.matching import best_matches
 from server.services.notify_context import referral_context
-from server.services.unit_of_work import UnitOfWork, unit_of_work
+from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
 
 
 @dataclass
@@ -40,20 +41,50 @@ class BroadcastPlan:
         return "; ".join(reasons) if reasons else "the lot has no members"
 
 
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """A provider's place on the referral's lot, with what decides whether it may receive referrals."""
+
+    provider_id: int
+    tier: int
+    left_on: date | None
+    status: ProviderStatus
+    ofsted_judgement: OfstedJudgement
+
+
+# Read on every publish: one plain statement (server.database.Statement) rather than ORM rows of both tables.
+_LOT_MEMBERS = Statement(
+    "SELECT m.provider_id, m.tier, m.left_on, p.status, p.ofsted_judgement"
+    " FROM lot_membership m JOIN provider p ON p.id = m.provider_id"
+    " WHERE m.lot_id = ? ORDER BY m.tier, m.provider_id"
+)
+
+
+async def _lot_members(lot_id: int) -> list[_Member]:
+    return [
+        _Member(
+            row["provider_id"],
+            row["tier"],
+            as_date(row["left_on"]),
+            ProviderStatus(row["status"]),
+            OfstedJudgement(row["ofsted_judgement"]),
+        )
+        for row in await _LOT_MEMBERS.rows(lot_id)
+    ]
+
+
 async def plan_broadcast(referral: Referral) -> BroadcastPlan:
     """Decide who receives the referral, tier by tier, and why the others do not."""
     framework = await Framework.get(id=referral.framework_id)
     minimum = OfstedJudgement(framework.minimum_ofsted_judgement)
-    memberships = await LotMembership.filter(lot_id=referral.lot_id).select_related("provider")
     plan = BroadcastPlan(framework=framework)
     tiers: dict[int, list[int]] = defaultdict(list)
-    for membership in memberships:
-        provider: Provider = membership.provider
-        reason = _exclusion(membership, provider, minimum, referral)
+    for member in await _lot_members(referral.lot_id):
+        reason = _exclusion(member, minimum, referral)
         if reason:
-            plan.exclusions[provider.id] = reason
+            plan.exclusions[member.provider_id] = reason
         else:
-            tiers[membership.tier].append(provider.id)
+            tiers[member.tier].append(member.provider_id)
     if framework.require_matching_resource and tiers:
         await _exclude_without_match(referral, tiers, plan)
     plan.tiers = {tier: ids for tier, ids in sorted(tiers.items()) if ids}
@@ -85,14 +116,12 @@ def _why_no_match(results: list) -> str:
     return f"no household or home that could match (closest, {closest.candidate.label}: {'; '.join(unmet[:2])})"
 
 
-def _exclusion(
-    membership: LotMembership, provider: Provider, minimum: OfstedJudgement, referral: Referral
-) -> str | None:
-    if membership.left_on is not None and membership.left_on <= referral.required_by.date():
-        return f"left the framework on {membership.left_on:%d %b %Y}"
-    if provider.status is not ProviderStatus.ACTIVE:
-        return f"provider {provider.status.label.lower()}"
-    if not OfstedJudgement(provider.ofsted_judgement).meets(minimum):
+def _exclusion(member: _Member, minimum: OfstedJudgement, referral: Referral) -> str | None:
+    if member.left_on is not None and member.left_on <= referral.required_by.date():
+        return f"left the framework on {member.left_on:%d %b %Y}"
+    if member.status is not ProviderStatus.ACTIVE:
+        return f"provider {member.status.label.lower()}"
+    if not member.ofsted_judgement.meets(minimum):
         return f"Ofsted judgement below the framework minimum ({minimum.label})"
     return None
 
@@ -146,10 +175,13 @@ async def announce(
             "spot": spot,
             "providerIds": provider_ids,
         },
+        loaded=(referral,),  # every caller has just written or re-read it
     )
-    users = await User.filter(provider_id__in=provider_ids, is_active=True)
     await work.notify(
-        Notification.REFERRAL_BROADCAST, users, {**referral_context(referral), "spot": spot}, key=f"{event.id}"
+        Notification.REFERRAL_BROADCAST,
+        Audience.of_providers(provider_ids),
+        {**referral_context(referral), "spot": spot},
+        key=f"{event.id}",
     )
 
 

@@ -24,6 +24,7 @@ from server.domain.vocabulary import (
     OfstedJudgement,
     ProviderStatus,
     ReferralStatus,
+    Role,
 )
 from server.models import (
     BroadcastRecipient,
@@ -35,7 +36,6 @@ from server.models import (
     Placement,
     Provider,
     Referral,
-    User,
 )
 from server.services import placements, pricing_data
 from server.services.districts import district_directory
@@ -44,7 +44,7 @@ from server.services.free_text import identifying_problems
 from server.services.lookups import offer_for, referral_for
 from server.services.notify_context import referral_context
 from server.services.referrals import close_for_providers
-from server.services.unit_of_work import UnitOfWork, unit_of_work
+from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
 
 LIVE = (OfferStatus.SUBMITTED, OfferStatus.SHORTLISTED)
 
@@ -283,22 +283,22 @@ async def decline_referral(actor: Actor, referral_id: int, reason: DeclineReason
         )
         await work.notify(
             Notification.OFFER_ACTIVITY,
-            await _council_team(referral),
+            _council_team(referral),
             {**referral_context(referral), "activity": "declined", "reason": reason.label},
             key=str(event.id),
         )
     return recipient
 
 
-async def _council_team(referral: Referral) -> list[User]:
-    return await User.filter(council_id=referral.council_id, role="placement_officer", is_active=True)
+def _council_team(referral: Referral) -> Audience:
+    return Audience.of_councils([referral.council_id], Role.PLACEMENT_OFFICER)
 
 
 async def _tell_council(work: UnitOfWork, referral: Referral, event_type: str, offer: Offer) -> None:
     event = await work.record(event_type, _offer_topics(referral, offer), _offer_payload(referral, offer))
     await work.notify(
         Notification.OFFER_ACTIVITY,
-        await _council_team(referral),
+        _council_team(referral),
         {**referral_context(referral), "activity": event_type.split(".")[1]},
         key=str(event.id),
     )
@@ -306,10 +306,9 @@ async def _tell_council(work: UnitOfWork, referral: Referral, event_type: str, o
 
 async def _tell_provider(work: UnitOfWork, referral: Referral, event_type: str, offer: Offer) -> None:
     event = await work.record(event_type, _offer_topics(referral, offer), _offer_payload(referral, offer))
-    users = await User.filter(provider_id=offer.provider_id, is_active=True)
     await work.notify(
         Notification.OFFER_DECISION,
-        users,
+        Audience.of_providers([offer.provider_id]),
         {**referral_context(referral), "decision": event_type.split(".")[1]},
         key=str(event.id),
     )

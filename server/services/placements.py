@@ -14,10 +14,10 @@ from server.domain.vocabulary import (
     ReasonPlacementChanged,
     Role,
 )
-from server.models import Council, Framework, Offer, Placement, Referral, User
+from server.models import Council, Framework, Offer, Placement, Referral
 from server.services.errors import ServiceError, denied, invalid, wrong_state
 from server.services.lookups import placement_for
-from server.services.unit_of_work import unit_of_work
+from server.services.unit_of_work import Audience, unit_of_work
 
 NOTICE_DAYS = 28
 
@@ -122,9 +122,9 @@ async def end_placement(
     return placement
 
 
-async def _commissioners_for(referral: Referral) -> list[User]:
+async def _commissioners_for(referral: Referral) -> Audience:
     """The framework's commissioners (its lead council), else the placing council's."""
     council_id = referral.council_id
     if referral.framework_id:
         council_id = (await Framework.get(id=referral.framework_id)).lead_council_id
-    return await User.filter(council_id=council_id, role=Role.COMMISSIONER, is_active=True)
+    return Audience.of_councils([council_id], Role.COMMISSIONER)

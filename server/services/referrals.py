@@ -35,14 +35,14 @@ from server.domain.vocabulary import (
     Urgency,
 )
 from server.events.version import note_local_change
-from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter, User
+from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter
 from server.services import broadcast
 from server.services.districts import district_directory
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, wrong_state
 from server.services.free_text import identifying_problems
 from server.services.lookups import referral_for
 from server.services.notify_context import referral_context
-from server.services.unit_of_work import UnitOfWork, unit_of_work
+from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
 
 MAX_SIBLINGS = 6
 FREE_TEXT_FIELDS = ("summary", "culturalNeeds", "faith")
@@ -237,9 +237,11 @@ async def close_for_providers(work: UnitOfWork, referral: Referral, event_type: 
     )
     told = [p for p in provider_ids if p != placed_with]
     if told:
-        users = await User.filter(provider_id__in=told, is_active=True)
         await work.notify(
-            Notification.REFERRAL_CLOSED, users, referral_context(referral), key=f"{event_type}.{referral.id}"
+            Notification.REFERRAL_CLOSED,
+            Audience.of_providers(told),
+            referral_context(referral),
+            key=f"{event_type}.{referral.id}",
         )
     await BroadcastRecipient.filter(id__in=[r.id for r in recipients]).update(outcome_notified_at=datetime.now(UTC))
 

@@ -1,6 +1,7 @@
 """One use case, one transaction: domain rows + event row + outbox rows together.
 
-After the transaction commits, the new event ids ring the bus. Nothing is sent
+After the transaction commits, the new events go straight to this process's
+hub, and their ids ring the bus for the other processes. Nothing is sent
 or pushed from inside the transaction (SQLite holds one connection behind a
 lock, and a rolled-back change must never have been announced).
 """
@@ -9,16 +10,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from notifications.kinds import Delivery, Notification, default_delivery
+from server.database import Statement
 from server.domain.vocabulary import Role
 from server.events.bus import get_bus
+from server.events.hub import current_hub
+from server.events.log import LoggedEvent, logged
 from server.events.version import note_local_change
-from server.models import Event, EventTopic, NotificationPreference, OutboxMessage, User
+from server.models import Event, EventTopic, OutboxMessage
 
 # Held from a transaction's first event to its commit (PostgreSQL): event ids then
 # become visible in id order, so a reader that has seen event N never later finds
@@ -28,58 +34,107 @@ EVENT_ORDER_LOCK = 7_170_001
 
 class UnitOfWork:
     def __init__(self, connection: BaseDBAsyncClient) -> None:
-        self.events: list[Event] = []
+        self.events: list[LoggedEvent] = []
         self._connection = connection
         self._ordered = False
 
-    async def record(self, type_: str, topics: Iterable[str], payload: Mapping[str, Any]) -> Event:
-        """Write an event row that subscribers will replay; topics say whom it concerns."""
+    async def record(
+        self, type_: str, topics: Iterable[str], payload: Mapping[str, Any], *, loaded: Iterable[Model] = ()
+    ) -> Event:
+        """Write an event row that subscribers will replay; topics say whom it concerns.
+
+        loaded: rows the event is about, already up to date with everything this unit of work writes
+        (nothing may change them after this call). This process's live subscriptions read them instead of
+        loading them again; other processes, and replays, load them from the database.
+        """
         if not self._ordered:
             if self._connection.capabilities.dialect == "postgres":
                 await self._connection.execute_query(f"SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})")
             self._ordered = True
+        topics = frozenset(topics)
         event = await Event.create(type=type_, payload=dict(payload))
-        await EventTopic.bulk_create([EventTopic(event_id=event.id, topic=topic) for topic in sorted(set(topics))])
-        self.events.append(event)
+        await EventTopic.bulk_create([EventTopic(event_id=event.id, topic=topic) for topic in sorted(topics)])
+        self.events.append(logged(event, topics, tuple(loaded)))
         return event
 
     async def notify(
-        self, notification: Notification, users: Iterable[User], context: Mapping[str, Any], *, key: str
+        self, notification: Notification, audience: Audience, context: Mapping[str, Any], *, key: str
     ) -> int:
-        """Queue an email for each user who wants this kind (now or in a digest); returns how many."""
-        users = [user for user in users if user.is_active]
-        if not users:
+        """Queue an email for each active user of the audience who wants this kind (now or in a digest).
+
+        Returns how many were queued. The users and their preference for this kind are read in one statement.
+        """
+        if audience.empty:
             return 0
-        chosen = await _deliveries(notification, users)
-        rows = [
-            OutboxMessage(
-                notification=notification.value,
-                user_id=user.id,
-                recipient=user.email,
-                context={**context, "recipient_name": user.display_name},
-                digest=delivery is Delivery.DIGEST,
-                message_id=f"<{notification.value}.{key}.{user.id}@placement-exchange>",
+        rows = []
+        for user in await audience.users(notification, self._connection):
+            delivery = user["delivery"] or default_delivery(Role(user["role"]), notification)
+            if delivery is Delivery.OFF:
+                continue
+            rows.append(
+                OutboxMessage(
+                    notification=notification.value,
+                    user_id=user["id"],
+                    recipient=user["email"],
+                    context={**context, "recipient_name": user["display_name"]},
+                    digest=delivery is Delivery.DIGEST,
+                    message_id=f"<{notification.value}.{key}.{user['id']}@placement-exchange>",
+                )
             )
-            for user, delivery in chosen
-        ]
         if rows:
             await OutboxMessage.bulk_create(rows)
         return len(rows)
 
 
-async def _deliveries(notification: Notification, users: list[User]) -> list[tuple[User, Delivery]]:
-    overrides = {
-        pref.user_id: Delivery(pref.delivery)
-        for pref in await NotificationPreference.filter(
-            user_id__in=[user.id for user in users], notification=notification.value
+@dataclass(frozen=True)
+class Audience:
+    """Whose active users an email goes to: some users, or the staff of some providers or councils.
+
+    roles narrows it to those roles (empty: every role).
+    """
+
+    user_ids: tuple[int, ...] = ()
+    provider_ids: tuple[int, ...] = ()
+    council_ids: tuple[int, ...] = ()
+    roles: tuple[Role, ...] = ()
+
+    @classmethod
+    def of_users(cls, user_ids: Iterable[int]) -> Audience:
+        return cls(user_ids=tuple(user_ids))
+
+    @classmethod
+    def of_providers(cls, provider_ids: Iterable[int]) -> Audience:
+        return cls(provider_ids=tuple(provider_ids))
+
+    @classmethod
+    def of_councils(cls, council_ids: Iterable[int], *roles: Role) -> Audience:
+        return cls(council_ids=tuple(council_ids), roles=roles)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.user_ids or self.provider_ids or self.council_ids)
+
+    async def users(self, notification: Notification, connection: BaseDBAsyncClient) -> list[dict[str, Any]]:
+        """id, email, display_name, role and delivery (the user's own choice for this kind, or None)."""
+        whose = [
+            f"u.{column} IN ({', '.join('?' * len(ids))})"
+            for column, ids in (("id", self.user_ids), ("provider_id", self.provider_ids),
+                                ("council_id", self.council_ids))
+            if ids
+        ]  # fmt: skip
+        sql = (
+            "SELECT u.id, u.email, u.display_name, u.role, p.delivery FROM app_user u"
+            " LEFT JOIN notification_preference p ON p.user_id = u.id AND p.notification = ?"
+            f" WHERE u.is_active AND ({' OR '.join(whose)})"
         )
-    }
-    chosen = []
-    for user in users:
-        delivery = overrides.get(user.id) or default_delivery(Role(user.role), notification)
-        if delivery is not Delivery.OFF:
-            chosen.append((user, delivery))
-    return chosen
+        params: list[Any] = [notification.value, *self.user_ids, *self.provider_ids, *self.council_ids]
+        if self.roles:
+            sql += f" AND u.role IN ({', '.join('?' * len(self.roles))})"
+            params += [role.value for role in self.roles]
+        rows = await Statement(sql + " ORDER BY u.id").rows(*params, connection=connection)
+        for row in rows:
+            row["delivery"] = Delivery(row["delivery"]) if row["delivery"] else None
+        return rows
 
 
 @asynccontextmanager
@@ -88,6 +143,9 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
         work = UnitOfWork(connection)
         yield work
     note_local_change()
+    hub = current_hub()
+    if hub is not None:
+        hub.committed(work.events)  # this process's subscribers need not wait for the bus and a read
     bus = get_bus()
     for event in work.events:
         await bus.publish(event.id)

@@ -9,10 +9,10 @@ from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role, VacancyStatus
-from server.models import CarerHousehold, ChildrensHome, Council, User, Vacancy
+from server.models import CarerHousehold, ChildrensHome, Council, Vacancy
 from server.services.errors import ServiceError, denied, invalid, not_found, wrong_state
 from server.services.free_text import identifying_problems
-from server.services.unit_of_work import UnitOfWork, unit_of_work
+from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
 
 
 @dataclass
@@ -136,12 +136,9 @@ async def _announce(work: UnitOfWork, vacancy: Vacancy, event_type: str) -> None
         {"vacancyId": vacancy.id, "providerId": vacancy.provider_id, "status": vacancy.status.value},
     )
     if event_type == "vacancy.posted":
-        users = await User.filter(
-            council_id__in=[c.id for c in councils], role__in=[Role.PLACEMENT_OFFICER, Role.COMMISSIONER]
-        )
         await work.notify(
             Notification.VACANCY_POSTED,
-            users,
+            Audience.of_councils([c.id for c in councils], Role.PLACEMENT_OFFICER, Role.COMMISSIONER),
             {"vacancy_id": vacancy.id, "places": vacancy.places, "available_from": vacancy.available_from.isoformat()},
             key=str(event.id),
         )

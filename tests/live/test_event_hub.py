@@ -1,4 +1,5 @@
-"""The hub's bounded queues: a burst is read from the table, a subscriber that stops reading is cut off.
+"""The hub's bounded queues: a burst is read from the table, a subscriber that stops reading is cut off;
+and the events this process commits, handed to its hub without reading them back.
 
 The hub runs here on its own over the test's database and an in-process bus, with a tiny queue, so
 that the two ways of falling behind can be told apart without a server: a burst bigger than the queue
@@ -10,12 +11,16 @@ stops reading must be cut off with the cursor to resume from once it is further 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
 
+from server.events import hub as hub_module
 from server.events.bus import InProcessBus, set_bus
-from server.events.hub import EventHub, SubscriberLagging
+from server.events.hub import EventHub, SubscriberLagging, current_hub, set_hub
+from server.events.log import events_after
+from server.models import Event, EventTopic, Referral
 from server.services.unit_of_work import unit_of_work
 
 QUEUE = 5
@@ -100,3 +105,116 @@ async def test_resuming_from_the_cut_off_cursor_loses_and_repeats_nothing(hub: E
     received = [(await asyncio.wait_for(anext(resumed), 5)).id for _ in missed]
     await resumed.aclose()
     assert received == missed
+
+
+# --- events committed in this process -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def local_hub(hub: EventHub, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[EventHub, list[int]]]:
+    """The hub as the app runs it (this process's hub), and the cursors of its reads of the table."""
+    reads: list[int] = []
+
+    async def counted(after: int, topics: list[str] | None = None, limit: int = 500) -> list:
+        reads.append(after)
+        return await events_after(after, topics, limit)
+
+    monkeypatch.setattr(hub_module, "events_after", counted)
+    previous = current_hub()
+    set_hub(hub)
+    try:
+        yield hub, reads
+    finally:
+        set_hub(previous)
+
+
+async def next_ids(stream: AsyncIterator, count: int) -> list[int]:
+    return [(await asyncio.wait_for(anext(stream), 5)).id for _ in range(count)]
+
+
+async def test_events_committed_here_reach_subscribers_without_a_read_of_the_table(local_hub) -> None:
+    hub, reads = local_hub
+    stream = hub.stream(frozenset({TOPIC}), None)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.05)
+    reads.clear()
+    async with unit_of_work() as work:
+        await work.record("referral.published", [TOPIC, "council:1"], {"referralId": 7, "tier": None, "ids": [1, 2]})
+        await work.record("referral.cascaded", [TOPIC], {"referralId": 7})
+    handed = work.events
+    assert hub.position == handed[-1].id, "taken as the transaction committed, before any task switch"
+    received = [await asyncio.wait_for(first, 5), await asyncio.wait_for(anext(stream), 5)]
+    await stream.aclose()
+    assert reads == [], "nothing was read back from the table"
+    # Exactly what a reader of the table gets: same topics, payload through JSON, timestamp.
+    assert received == handed == await events_after(handed[0].id - 1)
+
+
+async def test_an_event_after_one_not_yet_read_waits_for_the_table(local_hub) -> None:
+    hub, reads = local_hub
+    stream = hub.stream(frozenset({TOPIC}), None)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.05)
+    # Another process committed an event whose ring has not arrived: this hub has not read it.
+    elsewhere = await Event.create(type="referral.published", payload={"referralId": 1})
+    await EventTopic.create(event_id=elsewhere.id, topic=TOPIC)
+    (mine,) = await write_events(1)
+    assert hub.position < elsewhere.id, "not handed over: the event before it has not been read"
+    assert await asyncio.wait_for(first, 5) == (await events_after(elsewhere.id - 1))[0]
+    assert await next_ids(stream, 1) == [mine]
+    await stream.aclose()
+    assert reads, "read from the table, in order"
+
+
+async def test_a_commit_during_a_read_of_the_table_is_delivered_once(local_hub, monkeypatch) -> None:
+    hub, _ = local_hub
+    stream = hub.stream(frozenset({TOPIC}), None)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.05)
+    reading, release = asyncio.Event(), asyncio.Event()
+    counted = hub_module.events_after
+
+    async def slow(after: int, topics: list[str] | None = None, limit: int = 500) -> list:
+        reading.set()
+        await release.wait()
+        return await counted(after, topics, limit)
+
+    monkeypatch.setattr(hub_module, "events_after", slow)
+    (earlier,) = await write_events(1, topic="provider:2")  # handed over; then make the hub read the table
+    hub._wake.set()
+    await asyncio.wait_for(reading.wait(), 5)
+    (mine,) = await write_events(1)  # committed while the hub is reading: left to the table
+    assert hub.position == earlier
+    release.set()
+    assert await asyncio.wait_for(first, 5) == (await events_after(mine - 1))[0]
+    extra = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.3)
+    assert not extra.done(), "delivered once"
+    extra.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await extra
+    await stream.aclose()
+
+
+async def test_the_rows_an_event_is_about_travel_with_it_in_this_process_only(local_hub, market) -> None:
+    from server.services import referrals
+    from tests.marketplace import referral_details
+
+    hub, _ = local_hub
+    officer = market.actor("kent_officer")
+    draft = await referrals.create_referral(officer, referral_details(market))
+    topic = f"provider:{market.providers['harbour'].id}"
+    stream = hub.stream(frozenset({topic}), None)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.05)
+    await referrals.publish_referral(officer, draft.id)
+    event = await asyncio.wait_for(first, 5)
+    await stream.aclose()
+    (referral,) = event.loaded
+    stored = await Referral.get(id=draft.id)
+    assert isinstance(referral, Referral) and referral.id == draft.id
+    assert (referral.status, referral.current_tier, referral.tier_deadline, referral.published_at) == (
+        stored.status, stored.current_tier, stored.tier_deadline, stored.published_at
+    )  # fmt: skip
+    (from_table,) = await events_after(event.id - 1, [topic])
+    assert from_table == event and from_table.loaded == ()

@@ -295,3 +295,23 @@ async def test_an_invalid_selection_is_refused_to_each_subscriber_as_the_protoco
         await _settled(lambda: groups.member_count == 1)
         referral = await market.referral()
         assert _reference(await first.receive()) == referral.reference
+
+
+async def test_a_referral_published_in_this_process_is_not_loaded_again_for_its_subscribers(
+    live, market: Marketplace
+) -> None:
+    from tests.api.test_query_counts import counting_queries
+
+    groups: LiveGroups = live.app.state.live
+    async with live("harbour") as harbour, live("oakleaf") as oakleaf:
+        for socket in (harbour, oakleaf):
+            await acked(socket)
+            await socket.subscribe(INBOX)
+        await _settled(lambda: groups.member_count == 2)
+        referral = await market.referral()  # committed and handed to the hub: its groups run after this
+        with counting_queries() as queries:
+            messages = [await harbour.receive(), await oakleaf.receive()]
+        for message in messages:
+            shown = message["payload"]["data"]["referralInbox"]["referral"]
+            assert shown == {"reference": referral.reference, "status": "OPEN"}
+        assert not [query for query in queries if "referral" in query], queries
