@@ -17,7 +17,8 @@ websocket pings every 20 s):
   with the very bytes the real server sent in the same round (same size, same shape, same compression).
 
 The clients are `websockets` connections in this process (uvloop, one task per connection, which only
-timestamps and stores each message; checking them happens after the round).
+timestamps and stores each message; checking them happens after the round). The client's own garbage
+collector is paused during each round and run between rounds, on both sides alike.
 
 Latency of one subscriber = the time it received the message - t0, where
   real:      t0 = just before the `publishReferral` mutation is sent over HTTP (the draft was created
@@ -43,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import math
 import os
@@ -234,14 +236,23 @@ class Audience:
                     current.arrive(now, text)
 
     async def round(self, trigger: Callable[[], Awaitable[Any]], wait: float = ROUND_TIMEOUT) -> tuple[Round, float, Any]:
-        """Start a round, call trigger() after taking t0, and wait for every connection's message."""
+        """Start a round, call trigger() after taking t0, and wait for every connection's message.
+
+        The client's garbage collector runs before the round and is paused during it: with 2N connections
+        in this process a collection can take 10 ms or more, and would land in one side's figures by chance.
+        """
         current = Round(len(self.connections))
         self.current = current
-        t0 = time.perf_counter()
-        result = await trigger()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(current.done.wait(), wait)
-        await asyncio.sleep(0.05)  # a late duplicate would show up in the round and fail the check
+        gc.collect()
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            result = await trigger()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(current.done.wait(), wait)
+            await asyncio.sleep(0.05)  # a late duplicate would show up in the round and fail the check
+        finally:
+            gc.enable()
         self.current = None
         return current, t0, result
 

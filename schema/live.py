@@ -47,6 +47,7 @@ from graphql import FieldNode, OperationType, VariableNode
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from schema.live_frames import FrameWriter
 from schema.operations import operation_of
 from server.auth.actor import Actor
 from server.events.hub import QUEUE_LIMIT, REPLAY_PAGE, SubscriberLagging, get_hub
@@ -66,10 +67,12 @@ class LiveItem:
     result: ExecutionResult | PreExecutionError
     payload: str
     event_id: int | None = field(init=False)
+    body: bytes = field(init=False)  # the end of every member's `next` message, after its operation id
 
     def __post_init__(self) -> None:
         cursor = self.cursor
         object.__setattr__(self, "event_id", int(cursor) if cursor and cursor.isdigit() else None)
+        object.__setattr__(self, "body", self.payload.encode() + b"}")
 
 
 @dataclass(frozen=True)
@@ -218,10 +221,11 @@ class LiveMember:
     """One subscriber's share of its group: written to at once when it can be, else a bounded backlog.
 
     With `write` (the socket's send of a text message) and nothing of the member's still waiting, the
-    group writes the `next` message itself, as the event is delivered: with uvicorn that is a write to
-    the transport without any task switch, as websockets' broadcast() does. Should the write have to
-    wait (the client is not reading and the socket's buffer is full), the member's own task finishes it,
-    and what comes meanwhile waits in the backlog, in order.
+    group writes the `next` message itself, as the event is delivered, without any task switch, as
+    websockets' broadcast() does: framed by hand and put on the transport in one call when `frames` can
+    (schema.live_frames), else through the ASGI send. Should the write have to wait (the client is not
+    reading and the socket's buffer is full), the member's own task finishes it, and what comes meanwhile
+    waits in the backlog, in order.
     """
 
     def __init__(
@@ -230,11 +234,14 @@ class LiveMember:
         limit: int,
         write: Callable[[str], Coroutine[Any, Any, None]] | None = None,
         prefix: str = "",
+        frames: FrameWriter | None = None,
     ) -> None:
         self.group = group
         self._limit = limit
         self._write = write
         self._prefix = prefix
+        self._head = prefix.encode()
+        self._frames = frames
         self._backlog: deque[LiveItem] = deque()
         self._ready = asyncio.Event()
         self._writing: tuple[Coroutine[Any, Any, None], Any] | None = None  # a write that had to wait
@@ -258,7 +265,10 @@ class LiveMember:
             and not isinstance(item.result, PreExecutionError)
         ):
             self.last_cursor = item.cursor
-            self._write_now(self._prefix + item.payload + "}")
+            if self._frames is not None and self._frames(self._head, item.body):
+                self.group.groups.framed += 1
+            else:
+                self._write_now(self._prefix + item.payload + "}")
             return
         if len(self._backlog) >= self._limit:
             # Stopped draining: drop it from the group, tell it where to resume after what it was given.
@@ -403,6 +413,7 @@ class LiveGroups:
     def __init__(self, member_limit: int = QUEUE_LIMIT) -> None:
         self._groups: dict[Hashable, LiveGroup] = {}
         self._member_limit = member_limit
+        self.framed = 0  # messages framed and written straight to a transport (schema.live_frames)
 
     def __len__(self) -> int:
         return len(self._groups)
@@ -418,16 +429,18 @@ class LiveGroups:
         encode: Callable[[Any], str],
         write: Callable[[str], Coroutine[Any, Any, None]] | None = None,
         prefix: str = "",
+        frames: FrameWriter | None = None,
     ) -> LiveMember:
         """Join the group, starting it if there is none: `start(feed)` runs the subscription once for all.
 
-        `write` and `prefix`: the member's socket send and the start of its `next` messages (see LiveMember).
+        `write`, `prefix` and `frames`: the member's socket send, the start of its `next` messages and its
+        socket's frame writer (see LiveMember).
         """
         group = self._groups.get(grouping.key)
         if group is None:
             group = self._groups[grouping.key] = LiveGroup(self, grouping.key, grouping.fields)
             group.task = asyncio.create_task(group.run(start, encode), name=f"live group {grouping.fields}")
-        member = LiveMember(group, self._member_limit, write, prefix)
+        member = LiveMember(group, self._member_limit, write, prefix, frames)
         group.members[member] = None
         group.feed.add(member, grouping.after)
         return member

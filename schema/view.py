@@ -24,6 +24,7 @@ from strawberry.types.execution import PreExecutionError
 
 from schema.context import Context
 from schema.live import GroupFeed, LiveGroups, grouping
+from schema.live_frames import frame_writer
 from server.auth.actor import Actor
 from server.services.accounts import token_actor, user_for_token
 from server.settings import Settings
@@ -84,6 +85,7 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             # Straight to the socket's ASGI send: this runs once per member for every event.
             lambda text: send({"type": "websocket.send", "text": text}),
             prefix,
+            frame_writer(self.websocket.ws.scope),  # type: ignore[attr-defined]
         )
         try:
             async for item in member.items():

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from notifications.dev_mailbox import mailbox_routes
 from schema.build import build_schema
+from schema.live_frames import RawSend
 from schema.response_cache import GraphQLResponseCache
 from schema.view import GraphQLApp
 from server.database import close_database, database_answers, init_database
@@ -77,7 +78,8 @@ def create_app(
         debug=False,
         exception_handlers=web_exception_handlers,
         # Repeated reads answered from memory while nothing they could show has changed (schema/response_cache.py).
-        middleware=[Middleware(GraphQLResponseCache, settings=settings)],
+        # RawSend: the server's own websocket send, for writing shared live messages (schema/live_frames.py).
+        middleware=[Middleware(RawSend), Middleware(GraphQLResponseCache, settings=settings)],
     )
     app.state.settings = settings
     app.state.live = graphql.live  # the shared live subscriptions, for tests and diagnostics

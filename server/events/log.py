@@ -36,13 +36,6 @@ def parse_cursor(value: str | None) -> int | None:
     return int(value)
 
 
-def logged(event: Event, topics: frozenset[str], loaded: tuple[Any, ...] = ()) -> LoggedEvent:
-    """The event as a reader of the table will see it (its payload through the column's JSON round trip)."""
-    column = Event._meta.fields_map["payload"]
-    payload = column.to_python_value(column.to_db_value(event.payload, event))
-    return LoggedEvent(event.id, event.type, topics, payload, event.created_at, loaded)
-
-
 async def latest_event_id() -> int:
     row = await Event.all().order_by("-id").first().values("id")
     return row["id"] if row else 0

@@ -7,6 +7,7 @@ never saw a referral.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -75,11 +76,12 @@ async def _lot_members(lot_id: int) -> list[_Member]:
 
 async def plan_broadcast(referral: Referral) -> BroadcastPlan:
     """Decide who receives the referral, tier by tier, and why the others do not."""
-    framework = await Framework.get(id=referral.framework_id)
+    # Both at once (on PostgreSQL, two pooled connections): publishing waits for them.
+    framework, members = await asyncio.gather(Framework.get(id=referral.framework_id), _lot_members(referral.lot_id))
     minimum = OfstedJudgement(framework.minimum_ofsted_judgement)
     plan = BroadcastPlan(framework=framework)
     tiers: dict[int, list[int]] = defaultdict(list)
-    for member in await _lot_members(referral.lot_id):
+    for member in members:
         reason = _exclusion(member, minimum, referral)
         if reason:
             plan.exclusions[member.provider_id] = reason

@@ -13,6 +13,7 @@ from tortoise.expressions import F
 from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
+from server.database import Statement
 from server.domain.geography import normalise_district
 from server.domain.vocabulary import (
     Adaptation,
@@ -159,13 +160,24 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
         "tier_deadline": plan.first_deadline(referral, now),
     }
     async with unit_of_work() as work:
-        opened = await Referral.filter(id=referral.id, status=ReferralStatus.DRAFT).update(**opening)
+        opened = await _OPEN.execute(
+            ReferralStatus.OPEN.value, now, now, plan.first_tier, opening["tier_deadline"], referral.id,
+            ReferralStatus.DRAFT.value,
+        )
         if not opened:
             raise wrong_state("The referral was published or withdrawn meanwhile.", "id")
         for name, value in opening.items():
             setattr(referral, name, value)
         await broadcast.send(work, referral, plan, now)
     return referral
+
+
+# On the way from "publish" to every provider's inbox: one plain statement (server.database.Statement).
+# Conditional on the draft, so that two publishes (or a publish and a withdrawal) cannot both win.
+_OPEN = Statement(
+    "UPDATE referral SET status = ?, published_at = ?, updated_at = ?, current_tier = ?, tier_deadline = ?"
+    " WHERE id = ? AND status = ?"
+)
 
 
 def _publish_problems(referral: Referral, now: datetime) -> list[ServiceError]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -22,39 +23,61 @@ from server.database import Statement
 from server.domain.vocabulary import Role
 from server.events.bus import get_bus
 from server.events.hub import current_hub
-from server.events.log import LoggedEvent, logged
+from server.events.log import LoggedEvent
 from server.events.version import note_local_change
-from server.models import Event, EventTopic, OutboxMessage
+from server.models import Event, OutboxMessage
 
 # Held from a transaction's first event to its commit (PostgreSQL): event ids then
 # become visible in id order, so a reader that has seen event N never later finds
 # an N-1 committed behind its back. SQLite has a single writer already.
 EVENT_ORDER_LOCK = 7_170_001
 
+# Every use case writes its events: plain statements (server.database.Statement), the payload through the
+# column's own JSON encoding, so that a reader of the table gets exactly what was handed to this process's hub.
+# On PostgreSQL one statement takes the order lock (again, if this transaction holds it: it is re-entrant),
+# then writes the event, whose id is drawn after the lock, and its topics.
+_PAYLOAD = Event._meta.fields_map["payload"]
+_ORDERED_EVENT = Statement(
+    f"WITH ordered AS (SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})),"
+    " written AS (INSERT INTO event (type, payload, created_at) SELECT ?::varchar, ?::jsonb, ?::timestamptz"
+    " FROM ordered RETURNING id),"
+    " topics AS (INSERT INTO event_topic (event_id, topic) SELECT written.id, topic"
+    " FROM written, unnest(?::varchar[]) AS topic)"
+    " SELECT id FROM written"
+)
+_EVENT = Statement("INSERT INTO event (type, payload, created_at) VALUES (?, ?, ?) RETURNING id")
+_TOPICS = "INSERT INTO event_topic (event_id, topic) VALUES "
+
 
 class UnitOfWork:
     def __init__(self, connection: BaseDBAsyncClient) -> None:
         self.events: list[LoggedEvent] = []
         self._connection = connection
-        self._ordered = False
 
     async def record(
         self, type_: str, topics: Iterable[str], payload: Mapping[str, Any], *, loaded: Iterable[Model] = ()
-    ) -> Event:
+    ) -> LoggedEvent:
         """Write an event row that subscribers will replay; topics say whom it concerns.
 
         loaded: rows the event is about, already up to date with everything this unit of work writes
         (nothing may change them after this call). This process's live subscriptions read them instead of
         loading them again; other processes, and replays, load them from the database.
         """
-        if not self._ordered:
-            if self._connection.capabilities.dialect == "postgres":
-                await self._connection.execute_query(f"SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})")
-            self._ordered = True
         topics = frozenset(topics)
-        event = await Event.create(type=type_, payload=dict(payload))
-        await EventTopic.bulk_create([EventTopic(event_id=event.id, topic=topic) for topic in sorted(topics)])
-        self.events.append(logged(event, topics, tuple(loaded)))
+        named = sorted(topics)
+        stored = _PAYLOAD.to_db_value(dict(payload), Event)
+        created_at = datetime.now(UTC)
+        connection = self._connection
+        if connection.capabilities.dialect == "postgres":
+            (row,) = await _ORDERED_EVENT.rows(type_, stored, created_at, named, connection=connection)
+        else:  # one writer at a time already
+            (row,) = await _EVENT.rows(type_, stored, created_at, connection=connection)
+            if named:
+                await Statement(_TOPICS + ", ".join(["(?, ?)"] * len(named))).execute(
+                    *(value for topic in named for value in (row["id"], topic)), connection=connection
+                )
+        event = LoggedEvent(row["id"], type_, topics, _PAYLOAD.to_python_value(stored), created_at, tuple(loaded))
+        self.events.append(event)
         return event
 
     async def notify(

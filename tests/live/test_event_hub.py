@@ -218,3 +218,30 @@ async def test_the_rows_an_event_is_about_travel_with_it_in_this_process_only(lo
     )  # fmt: skip
     (from_table,) = await events_after(event.id - 1, [topic])
     assert from_table == event and from_table.loaded == ()
+
+
+async def test_events_become_visible_in_id_order_across_concurrent_transactions(db: str) -> None:
+    """The order lock: a transaction that has written an event holds back the next writer's event id."""
+    first_written, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> int:
+        async with unit_of_work() as work:
+            event = await work.record("referral.published", [TOPIC], {"referralId": 1})
+            first_written.set()
+            await release.wait()
+        return event.id
+
+    async def second() -> int:
+        await first_written.wait()
+        async with unit_of_work() as work:
+            event = await work.record("referral.published", [TOPIC], {"referralId": 2})
+        return event.id
+
+    one, two = asyncio.ensure_future(first()), asyncio.ensure_future(second())
+    await asyncio.wait_for(first_written.wait(), 5)
+    await asyncio.sleep(0.3)
+    assert not two.done(), "the second writer waits for the first transaction to end"
+    release.set()
+    first_id, second_id = await asyncio.wait_for(asyncio.gather(one, two), 5)
+    assert second_id > first_id
+    assert [event.id for event in await events_after(first_id - 1)] == [first_id, second_id]

@@ -80,6 +80,25 @@ async def test_only_drafts_can_be_updated(market: Marketplace) -> None:
     assert caught.value.code is ErrorCode.WRONG_STATE
 
 
+async def test_two_publishes_of_one_draft_at_once_broadcast_it_once(market: Marketplace) -> None:
+    draft = await market.referral(publish=False)
+    officer = market.actor("kent_officer")
+    outcomes = await asyncio.gather(
+        referrals.publish_referral(officer, draft.id), referrals.publish_referral(officer, draft.id),
+        return_exceptions=True,
+    )  # fmt: skip
+    published = [outcome for outcome in outcomes if isinstance(outcome, Referral)]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, ServiceError)]
+    assert len(published) == 1 and len(refused) == 1, outcomes
+    assert refused[0].code is ErrorCode.WRONG_STATE
+    assert "meanwhile" in refused[0].message, "both read the draft; the conditional update let one through"
+    stored = await Referral.get(id=draft.id)
+    assert stored.status is ReferralStatus.OPEN and stored.published_at == published[0].published_at
+    assert await Event.filter(type="referral.published").count() == 1
+    assert await BroadcastRecipient.filter(referral_id=draft.id).count() == len(market.providers) - 1  # not spot
+    assert await OutboxMessage.filter(notification="referral_broadcast").count() == 2
+
+
 async def test_identifying_summary_is_rejected_and_nothing_is_stored(market: Marketplace) -> None:
     before = await snapshot()
     with pytest.raises(ServiceError) as caught:

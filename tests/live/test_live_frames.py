@@ -1,0 +1,106 @@
+"""Shared live messages framed by hand and written straight to uvicorn's transport (schema/live_frames.py).
+
+These run the app under a real uvicorn server (in this process, on a loopback port, sharing the test's
+database) and real `websockets` clients, since the fast path exists only there; the in-process ASGI
+transport of the other live tests always takes the ordinary path. A client that negotiated compression
+must get the ordinary (compressed) frames, and both must read the same messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
+
+from schema.live import LiveGroups
+from schema.live_frames import _header
+from server.app import create_app
+from server.services.accounts import issue_token
+from tests.api.conftest import test_settings as settings_for
+from tests.live.test_subscriptions import INBOX
+from tests.marketplace import Marketplace
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+async def served(db: str, market: Marketplace) -> AsyncIterator[tuple[str, LiveGroups]]:
+    """The app under uvicorn (websockets-sansio, its default), as the Procfile runs it."""
+    app = create_app(settings_for(db), manage_database=False)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.025)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"ws://127.0.0.1:{port}/graphql", app.state.live
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+async def inbox(url: str, token: str, *, compressed: bool) -> ClientConnection:
+    connection = await connect(
+        url, subprotocols=["graphql-transport-ws"], compression="deflate" if compressed else None
+    )
+    await connection.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+    assert json.loads(await connection.recv())["type"] == "connection_ack"
+    await connection.send(json.dumps({"id": "7", "type": "subscribe", "payload": {"query": INBOX}}))
+    return connection
+
+
+async def next_message(connection: ClientConnection) -> dict[str, Any]:
+    while True:
+        message = json.loads(await asyncio.wait_for(connection.recv(), 5))
+        if message["type"] != "ping":
+            return message
+
+
+async def test_members_get_hand_framed_messages_and_compressing_clients_the_ordinary_ones(
+    served, market: Marketplace
+) -> None:
+    url, groups = served
+    token, _ = await issue_token(market.users["harbour"], "login")
+    plain = [await inbox(url, token, compressed=False) for _ in range(3)]
+    deflating = await inbox(url, token, compressed=True)
+    try:
+        for _ in range(200):
+            if groups.member_count == 4:
+                break
+            await asyncio.sleep(0.01)
+        assert groups.member_count == 4 and len(groups) == 1
+        referrals = [await market.referral(), await market.referral()]
+        for referral in referrals:
+            received = [await next_message(connection) for connection in [*plain, deflating]]
+            assert all(message == received[0] for message in received)
+            assert received[0]["id"] == "7" and received[0]["type"] == "next"
+            inbox_message = received[0]["payload"]["data"]["referralInbox"]
+            assert inbox_message["referral"] == {"reference": referral.reference, "status": "OPEN"}
+        assert groups.framed == 2 * len(plain), "the compressing client's messages went the ordinary way"
+    finally:
+        for connection in [*plain, deflating]:
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+
+def test_frame_headers_follow_rfc_6455_lengths() -> None:
+    assert _header(125) == bytes((0x81, 125))
+    assert _header(126) == bytes((0x81, 126, 0, 126))
+    assert _header(65_535) == bytes((0x81, 126, 255, 255))
+    assert _header(65_536) == bytes((0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0))
