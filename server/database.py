@@ -7,11 +7,13 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.models import Model
 
 from server.settings import Settings
 
@@ -41,7 +43,10 @@ def _connection(database_url: str) -> str | dict[str, Any]:
         # last commits. Deployments that need more run on PostgreSQL.
         separator = "&" if "?" in database_url else "?"
         return f"{database_url}{separator}journal_mode=WAL&synchronous=NORMAL&foreign_keys=ON"
-    return database_url
+    config = expand_db_url(database_url)
+    if config["engine"] == "tortoise.backends.asyncpg":
+        config["engine"] = "server.postgres"  # the same client, without a reset round trip per query
+    return config
 
 
 async def init_database(settings: Settings) -> None:
@@ -121,3 +126,18 @@ def as_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+M = TypeVar("M", bound=Model)
+_BY_ID: dict[type[Model], Statement] = {}
+
+
+async def row_by_id(model: type[M], pk: int) -> M | None:
+    """`model.get_or_none(id=pk)` for the hot paths: one plain statement, the row turned into the model
+    exactly as tortoise turns the rows of its own selects (`Model._init_from_db`)."""
+    statement = _BY_ID.get(model)
+    if statement is None:
+        meta = model._meta
+        statement = _BY_ID[model] = Statement(f'SELECT * FROM "{meta.db_table}" WHERE "{meta.db_pk_column}" = ?')
+    rows = await statement.rows(pk, connection=model._meta.db)
+    return model._init_from_db(**rows[0]) if rows else None

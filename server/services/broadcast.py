@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from notifications.kinds import Notification
-from server.database import Statement, as_date
+from server.database import Statement, as_date, row_by_id
+from server.domain.matching import MatchResult
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
 from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
 from server.services.matching import best_matches
@@ -76,8 +77,13 @@ async def _lot_members(lot_id: int) -> list[_Member]:
 
 async def plan_broadcast(referral: Referral) -> BroadcastPlan:
     """Decide who receives the referral, tier by tier, and why the others do not."""
-    # Both at once (on PostgreSQL, two pooled connections): publishing waits for them.
-    framework, members = await asyncio.gather(Framework.get(id=referral.framework_id), _lot_members(referral.lot_id))
+    # All at once (on PostgreSQL, pooled connections side by side): the council's publish waits for them.
+    # The lot's households and homes are read whether or not the framework asks for a matching one.
+    framework, members, matches = await asyncio.gather(
+        row_by_id(Framework, referral.framework_id),
+        _lot_members(referral.lot_id),
+        best_matches(referral, lot_id=referral.lot_id, track_records_count=False),
+    )
     minimum = OfstedJudgement(framework.minimum_ofsted_judgement)
     plan = BroadcastPlan(framework=framework)
     tiers: dict[int, list[int]] = defaultdict(list)
@@ -88,16 +94,15 @@ async def plan_broadcast(referral: Referral) -> BroadcastPlan:
         else:
             tiers[member.tier].append(member.provider_id)
     if framework.require_matching_resource and tiers:
-        await _exclude_without_match(referral, tiers, plan)
+        _exclude_without_match(matches, tiers, plan)
     plan.tiers = {tier: ids for tier, ids in sorted(tiers.items()) if ids}
     return plan
 
 
-async def _exclude_without_match(referral: Referral, tiers: dict[int, list[int]], plan: BroadcastPlan) -> None:
+def _exclude_without_match(matches: list[MatchResult], tiers: dict[int, list[int]], plan: BroadcastPlan) -> None:
     """Targeted broadcast: no more 'send to all' of children a provider could not possibly take."""
-    considered = [provider_id for ids in tiers.values() for provider_id in ids]
-    by_provider: dict[int, list] = defaultdict(list)
-    for result in await best_matches(referral, considered, track_records_count=False):
+    by_provider: dict[int, list[MatchResult]] = defaultdict(list)
+    for result in matches:
         by_provider[result.candidate.provider_id].append(result)
     for tier, ids in tiers.items():
         kept = []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from server.auth import policy
 from server.auth.actor import Actor
+from server.database import row_by_id
 from server.models import Offer, Placement, Referral
 from server.services.errors import not_found
 
 
 async def referral_for(actor: Actor, referral_id: int, field: str = "referralId") -> Referral:
-    referral = await Referral.get_or_none(id=referral_id)
+    referral = await row_by_id(Referral, referral_id)
     if referral is None or not await policy.may_view_referral(actor, referral):
         raise not_found("referral", field)
     return referral

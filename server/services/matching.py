@@ -96,12 +96,14 @@ def candidate_query(
     dialect: str,
     directory: DistrictDirectory | None = None,
     eligible_only: bool = False,
+    lot_id: int | None = None,
 ) -> CandidateQuery:
     """Active households or homes whose approvals cover the child's age, with places taken and vacancies.
 
     With `eligible_only`, the statement also leaves out what the hard constraints would exclude anyway
     (placement kind, duration, known districts beyond the child's distance limit), for ranking a whole
     market. Without it, every age-fitting resource comes back so that each can say why it does not fit.
+    `lot_id` keeps providers on that framework lot (whether they may receive referrals is the caller's).
     """
     statement = _Statement(dialect)
     residential = profile.placement_kind.is_residential
@@ -124,6 +126,9 @@ def candidate_query(
             sql += " AND 1 = 0"
         else:
             sql += f" AND r.provider_id IN ({statement.one_of(ids)})"
+    if lot_id is not None:
+        on_lot = f"SELECT m.provider_id FROM lot_membership m WHERE m.lot_id = {statement.param(lot_id)}"
+        sql += f" AND r.provider_id IN ({on_lot})"
     if eligible_only:
         sql += _hard_constraints(statement, profile, directory)
     return CandidateQuery(kind, sql, tuple(statement.params))
@@ -201,6 +206,7 @@ async def candidates_for(
     *,
     today: date | None = None,
     eligible_only: bool = False,
+    lot_id: int | None = None,
 ) -> list[Candidate]:
     """Active households or homes of the given providers (all when None) whose approved ages fit."""
     today = today or datetime.now(UTC).date()
@@ -212,6 +218,7 @@ async def candidates_for(
         dialect=connection.capabilities.dialect,
         directory=directory,
         eligible_only=eligible_only,
+        lot_id=lot_id,
     )
     _, rows = await connection.execute_query(query.sql, list(query.params))
     if query.kind is ResourceKind.CHILDRENS_HOME:
@@ -334,13 +341,14 @@ async def best_matches(
     *,
     eligible_only: bool = False,
     track_records_count: bool = True,
+    lot_id: int | None = None,
 ) -> list[MatchResult]:
     """Ranked: eligible first, best first. `eligible_only` leaves out what cannot fit (for a whole market).
 
     Track records only move scores, never eligibility: `track_records_count=False` skips reading them
     when all that matters is who could take the child (targeted broadcast, spot escalation).
     """
-    candidates = await candidates_for(referral, provider_ids, eligible_only=eligible_only)
+    candidates = await candidates_for(referral, provider_ids, eligible_only=eligible_only, lot_id=lot_id)
     directory = await district_directory()
     home = referral.home_district
     distances = {district: directory.miles_between(district, home) for district in {c.district for c in candidates}}

@@ -79,6 +79,17 @@ async def test_narrowed_ranking_is_the_eligible_part_of_the_full_ranking(
     assert _keys(narrowed) == _keys(eligible)
 
 
+async def test_a_lots_candidates_are_those_of_its_members_with_the_same_ranking(market: Marketplace) -> None:
+    await _population(market, count=120)
+    referral = await _referral(market)
+    on_lot = [market.providers[key].id for key in ("harbour", "oakleaf", "northdowns", "weald")]
+    by_lot = await best_matches(referral, lot_id=market.core_lot.id, track_records_count=False)
+    by_ids = await best_matches(referral, on_lot, track_records_count=False)
+    assert by_lot and _keys(by_lot) == _keys(by_ids)
+    assert market.providers["spot"].id not in {r.candidate.provider_id for r in by_lot}, "spot is on no lot"
+    assert await candidates_for(referral, lot_id=market.enhanced_lot.id) == []  # nobody is on lot 2
+
+
 async def test_unknown_home_district_is_not_narrowed_by_distance(market: Marketplace) -> None:
     await _population(market)
     referral = await _referral(market, age_years=10, home_district="ZZ9", max_distance_miles=5)

@@ -1,0 +1,64 @@
+"""server.database's plain statements and the PostgreSQL client, on both databases.
+
+`row_by_id` must give the very model tortoise's own `get_or_none` gives (JSON lists, enums, timestamps,
+nullable keys), and a Statement must bind and read the same values on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tortoise import connections
+
+from server.database import Statement, as_datetime, row_by_id
+from server.models import Framework, Referral
+from server.postgres import PostgresClient
+from tests.marketplace import Marketplace, build_marketplace
+
+
+@pytest.fixture
+async def market(db: str) -> Marketplace:
+    return await build_marketplace()
+
+
+async def test_row_by_id_gives_what_the_orm_gives(market: Marketplace) -> None:
+    referral = await market.referral()  # published: timestamps, tier, JSON lists, enums all set
+    mine, theirs = await row_by_id(Referral, referral.id), await Referral.get(id=referral.id)
+    assert mine is not None
+    for name in Referral._meta.db_fields:
+        assert getattr(mine, name) == getattr(theirs, name), name
+    assert mine.published_at is not None and mine.published_at.tzinfo is not None
+    framework = await row_by_id(Framework, market.framework.id)
+    assert framework is not None and framework.reference == "KM-IFP-2022"
+    assert await row_by_id(Referral, referral.id + 1000) is None
+    # It is a stored row: it can be saved like any other.
+    mine.summary = "Settled at school; enjoys football."
+    await mine.save(update_fields=["summary"])
+    assert (await Referral.get(id=referral.id)).summary == "Settled at school; enjoys football."
+
+
+async def test_timestamps_a_statement_writes_are_what_the_orm_reads_and_compares(market: Marketplace) -> None:
+    referral = await market.referral(publish=False)
+    moment = datetime(2026, 12, 1, 17, 30, 5, 123456, tzinfo=UTC)
+    changed = await Statement("UPDATE referral SET published_at = ? WHERE id = ?").execute(moment, referral.id)
+    assert changed == 1
+    assert (await Referral.get(id=referral.id)).published_at == moment
+    around = {"published_at__gte": moment - timedelta(seconds=1), "published_at__lte": moment + timedelta(seconds=1)}
+    assert await Referral.filter(id=referral.id, **around).exists(), "compared like the ORM's own values"
+    (row,) = await Statement("SELECT published_at FROM referral WHERE id = ?").rows(referral.id)
+    assert as_datetime(row["published_at"]) == moment
+
+
+async def test_postgres_runs_on_the_client_without_a_reset_per_query(db: str) -> None:
+    client = connections.get("default")
+    if client.capabilities.dialect != "postgres":
+        assert not isinstance(client, PostgresClient)
+        return
+    assert isinstance(client, PostgresClient)
+    # A transaction left open is still rolled back when its connection goes back to the pool.
+    async with client.acquire_connection() as connection:
+        await connection.execute("BEGIN")
+        await connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS left_open (x int)")
+    async with client.acquire_connection() as connection:
+        assert not connection.is_in_transaction()
