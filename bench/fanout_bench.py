@@ -315,6 +315,7 @@ def percentile(values: list[float], fraction: float) -> float:
 @dataclass
 class Figures:
     latencies: list[float] = field(default_factory=list)  # seconds
+    round_p99s: list[float] = field(default_factory=list)  # ms, one per measured round
     rss_before: float = 0.0
     rss_after: float = 0.0
     missing: int = 0
@@ -337,6 +338,11 @@ class Result:
 
     def ratio(self, fraction: float) -> float:
         return self.real.p(fraction) / self.baseline.p(fraction)
+
+    @property
+    def paired_p99_ratios(self) -> list[float]:
+        """Each measured real round's p99 against the broadcast() round right after it."""
+        return [real / base for real, base in zip(self.real.round_p99s, self.baseline.round_p99s, strict=False)]
 
 
 def check_real_round(current: Round, reference: str) -> int:
@@ -410,6 +416,8 @@ async def measure(prepared: Any, server: Any, baseline: BaselineProcess, count: 
                     got, t0, reference = await inbox.round(publish)
                     rtts.append(sent_at[0] - t0)
                     real.latencies.extend(when - t0 for when in got.arrivals)
+                    if got.arrivals:
+                        real.round_p99s.append(percentile([when - t0 for when in got.arrivals], 0.99) * 1000)
                     real.missing += count - len(got.arrivals)
                     real.wrong += check_real_round(got, reference)
                     await asyncio.sleep(0.3)
@@ -417,6 +425,8 @@ async def measure(prepared: Any, server: Any, baseline: BaselineProcess, count: 
                     text = got.texts[0] if got.texts else payload
                     got, t0, _ = await audience.round(lambda text=text: control.send(text))
                     plain.latencies.extend(when - t0 for when in got.arrivals)
+                    if got.arrivals:
+                        plain.round_p99s.append(percentile([when - t0 for when in got.arrivals], 0.99) * 1000)
                     plain.missing += count - len(got.arrivals)
                     plain.wrong += sum(1 for t in got.texts if t != text)
                     await asyncio.sleep(0.3)
@@ -467,6 +477,11 @@ def report(results: list[Result]) -> bool:
         print(f"  {r.subscribers:,}: server RSS real {r.real.rss_before:.0f} -> {r.real.rss_after:.0f} MB, "
               f"broadcast {r.baseline.rss_before:.0f} -> {r.baseline.rss_after:.0f} MB; "
               f"{r.rounds} rounds, {len(r.real.latencies):,} + {len(r.baseline.latencies):,} deliveries")
+        paired = sorted(r.paired_p99_ratios)
+        if paired:
+            print(f"  {r.subscribers:,}: p99 ratio of each real round to the broadcast() round after it: median "
+                  f"{statistics.median(paired):.2f}, from {paired[0]:.2f} to {paired[-1]:.2f} "
+                  f"({sum(1 for x in paired if x <= P99_GOAL)} of {len(paired)} rounds <= {P99_GOAL})")
     at_goal = [r for r in results if r.subscribers == GOAL_SUBSCRIBERS]
     if at_goal:
         ratio = at_goal[0].ratio(0.99)

@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise import connections
 
-from server.database import Statement, as_datetime, row_by_id
-from server.models import Framework, Referral
+from server.database import Statement, as_datetime, insert_rows, row_by_id
+from server.domain.vocabulary import OutboxStatus
+from server.models import BroadcastRecipient, Framework, OutboxMessage, Referral
 from server.postgres import PostgresClient
 from tests.marketplace import Marketplace, build_marketplace
 
@@ -62,3 +63,26 @@ async def test_postgres_runs_on_the_client_without_a_reset_per_query(db: str) ->
         await connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS left_open (x int)")
     async with client.acquire_connection() as connection:
         assert not connection.is_in_transaction()
+
+
+async def test_insert_rows_stores_what_bulk_create_stores(market: Marketplace) -> None:
+    user = market.users["harbour"]
+    common = {"notification": "referral_broadcast", "user_id": user.id, "recipient": user.email,
+              "context": {"reference": "KEN-1", "spot": False, "tiers": [1, 2]}, "digest": True}  # fmt: skip
+    await OutboxMessage.bulk_create([OutboxMessage(**common, message_id="<orm@x>")])
+    await insert_rows(OutboxMessage, [{**common, "message_id": "<plain@x>"}])
+    theirs, mine = await OutboxMessage.get(message_id="<orm@x>"), await OutboxMessage.get(message_id="<plain@x>")
+    for name in OutboxMessage._meta.db_fields - {"id", "message_id", "created_at"}:
+        assert getattr(mine, name) == getattr(theirs, name), name
+    assert abs((mine.created_at - theirs.created_at).total_seconds()) < 5  # now, as auto_now_add gives
+    assert mine.status is OutboxStatus.PENDING and mine.attempts == 0 and mine.last_error == ""
+
+
+async def test_insert_rows_fills_defaults_and_splits_what_one_statement_cannot_bind(market: Marketplace) -> None:
+    referral = await market.referral(publish=False)
+    await insert_rows(BroadcastRecipient, [{"referral_id": referral.id, "provider_id": market.providers["harbour"].id}])
+    many = [{"notification": "digest", "recipient": f"r{n}@x", "message_id": f"<{n}@many>"} for n in range(3_500)]
+    await insert_rows(OutboxMessage, many)  # 3,500 rows x 14 columns: more than one statement may bind
+    assert await OutboxMessage.filter(message_id__endswith="@many>").count() == 3_500
+    (recipient,) = await BroadcastRecipient.filter(referral_id=referral.id)
+    assert (recipient.is_spot, recipient.decline_note, recipient.sent_at) == (False, "", None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from notifications.kinds import Notification
-from server.database import Statement, as_date, row_by_id
+from server.database import Statement, as_date, insert_rows, row_by_id
 from server.domain.matching import MatchResult
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
 from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
@@ -141,21 +141,15 @@ def response_window(framework: Framework, referral: Referral) -> timedelta:
 async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: datetime) -> None:
     """Record every provider considered and send to the first tier (whose window the referral holds)."""
     first = plan.first_tier
-    rows = [
-        BroadcastRecipient(
-            referral_id=referral.id,
-            provider_id=provider_id,
-            tier=tier,
-            sent_at=now if tier == first else None,
-        )
-        for tier, provider_ids in plan.tiers.items()
-        for provider_id in provider_ids
-    ]
+    rows: list[dict] = []
+    for tier, provider_ids in plan.tiers.items():
+        sent_at = now if tier == first else None  # later tiers wait for the first one's window
+        rows += [{"referral_id": referral.id, "provider_id": p, "tier": tier, "sent_at": sent_at} for p in provider_ids]
     rows += [
-        BroadcastRecipient(referral_id=referral.id, provider_id=provider_id, excluded_reason=reason)
+        {"referral_id": referral.id, "provider_id": provider_id, "excluded_reason": reason}
         for provider_id, reason in plan.exclusions.items()
     ]
-    await BroadcastRecipient.bulk_create(rows)
+    await insert_rows(BroadcastRecipient, rows)
     await announce(
         work, referral, plan.tiers.get(first, []) if first is not None else [], "referral.published", tier=first
     )

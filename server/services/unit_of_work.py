@@ -19,7 +19,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from notifications.kinds import Delivery, Notification, default_delivery
-from server.database import Statement
+from server.database import Statement, insert_rows
 from server.domain.vocabulary import Role
 from server.events.bus import get_bus
 from server.events.hub import current_hub
@@ -95,17 +95,16 @@ class UnitOfWork:
             if delivery is Delivery.OFF:
                 continue
             rows.append(
-                OutboxMessage(
-                    notification=notification.value,
-                    user_id=user["id"],
-                    recipient=user["email"],
-                    context={**context, "recipient_name": user["display_name"]},
-                    digest=delivery is Delivery.DIGEST,
-                    message_id=f"<{notification.value}.{key}.{user['id']}@placement-exchange>",
-                )
+                {
+                    "notification": notification.value,
+                    "user_id": user["id"],
+                    "recipient": user["email"],
+                    "context": {**context, "recipient_name": user["display_name"]},
+                    "digest": delivery is Delivery.DIGEST,
+                    "message_id": f"<{notification.value}.{key}.{user['id']}@placement-exchange>",
+                }
             )
-        if rows:
-            await OutboxMessage.bulk_create(rows)
+        await insert_rows(OutboxMessage, rows, connection=self._connection)
         return len(rows)
 
 
