@@ -345,7 +345,8 @@ class Result:
     @property
     def paired_p99_ratios(self) -> list[float]:
         """Each measured real round's p99 against the broadcast() round right after it."""
-        return [real / base for real, base in zip(self.real.round_p99s, self.baseline.round_p99s, strict=False)]
+        pairs = zip(self.real.round_p99s, self.baseline.round_p99s, strict=False)
+        return [real / base for real, base in pairs if not (math.isnan(real) or math.isnan(base))]
 
 
 def check_real_round(current: Round, reference: str) -> int:
@@ -419,8 +420,9 @@ async def measure(prepared: Any, server: Any, baseline: BaselineProcess, count: 
                     got, t0, reference = await inbox.round(publish)
                     rtts.append(sent_at[0] - t0)
                     real.latencies.extend(when - t0 for when in got.arrivals)
-                    if got.arrivals:
-                        real.round_p99s.append(percentile([when - t0 for when in got.arrivals], 0.99) * 1000)
+                    real.round_p99s.append(
+                        percentile([when - t0 for when in got.arrivals], 0.99) * 1000 if got.arrivals else math.nan
+                    )
                     real.missing += count - len(got.arrivals)
                     real.wrong += check_real_round(got, reference)
                     await asyncio.sleep(0.3)
@@ -428,8 +430,9 @@ async def measure(prepared: Any, server: Any, baseline: BaselineProcess, count: 
                     text = got.texts[0] if got.texts else payload
                     got, t0, _ = await audience.round(lambda text=text: control.send(text))
                     plain.latencies.extend(when - t0 for when in got.arrivals)
-                    if got.arrivals:
-                        plain.round_p99s.append(percentile([when - t0 for when in got.arrivals], 0.99) * 1000)
+                    plain.round_p99s.append(
+                        percentile([when - t0 for when in got.arrivals], 0.99) * 1000 if got.arrivals else math.nan
+                    )
                     plain.missing += count - len(got.arrivals)
                     plain.wrong += sum(1 for t in got.texts if t != text)
                     await asyncio.sleep(0.3)

@@ -86,3 +86,10 @@ async def test_insert_rows_fills_defaults_and_splits_what_one_statement_cannot_b
     assert await OutboxMessage.filter(message_id__endswith="@many>").count() == 3_500
     (recipient,) = await BroadcastRecipient.filter(referral_id=referral.id)
     assert (recipient.is_spot, recipient.decline_note, recipient.sent_at) == (False, "", None)
+
+
+async def test_insert_rows_refuses_a_name_the_model_has_no_column_for(market: Marketplace) -> None:
+    referral = await market.referral(publish=False)
+    with pytest.raises(ValueError, match="referral"):
+        await insert_rows(BroadcastRecipient, [{"referral": referral, "provider_id": market.providers["harbour"].id}])
+    assert not await BroadcastRecipient.filter(referral_id=referral.id).exists()

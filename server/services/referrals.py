@@ -162,10 +162,10 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
     async with unit_of_work() as work:
         opened = await _OPEN.execute(
             ReferralStatus.OPEN.value, now, now, plan.first_tier, opening["tier_deadline"], referral.id,
-            ReferralStatus.DRAFT.value,
+            ReferralStatus.DRAFT.value, referral.updated_at,
         )
         if not opened:
-            raise wrong_state("The referral was published or withdrawn meanwhile.", "id")
+            raise wrong_state("The referral was changed, published or withdrawn meanwhile: reload it.", "id")
         for name, value in opening.items():
             setattr(referral, name, value)
         await broadcast.send(work, referral, plan, now)
@@ -173,10 +173,11 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
 
 
 # On the way from "publish" to every provider's inbox: one plain statement (server.database.Statement).
-# Conditional on the draft, so that two publishes (or a publish and a withdrawal) cannot both win.
+# Conditional on the draft as it was read (still a draft, not edited since), so that two publishes, or a
+# publish and a withdrawal, cannot both win, and what was planned and announced is what is stored.
 _OPEN = Statement(
     "UPDATE referral SET status = ?, published_at = ?, updated_at = ?, current_tier = ?, tier_deadline = ?"
-    " WHERE id = ? AND status = ?"
+    " WHERE id = ? AND status = ? AND updated_at = ?"
 )
 
 
@@ -232,8 +233,7 @@ async def escalate_to_spot(actor: Actor, referral_id: int, *, now: datetime | No
         raise ServiceError(
             ErrorCode.NOT_ELIGIBLE, "No registered provider off the framework could take this child.", "id"
         )
-    await referral.refresh_from_db()
-    return referral
+    return referral  # re-read inside escalate_to_spot's unit of work, then handed to live subscribers as is
 
 
 async def close_for_providers(work: UnitOfWork, referral: Referral, event_type: str, placed_with: int | None) -> None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -161,12 +162,16 @@ class Audience:
 
 @asynccontextmanager
 async def unit_of_work() -> AsyncIterator[UnitOfWork]:
+    # Inside an enclosing transaction (the demo seed runs services in one) leaving this block only releases a
+    # savepoint: the events are not committed yet and may still be rolled back, so they are not handed to
+    # the hub; it reads them from the table once they are there.
+    enclosed = isinstance(connections.get("default"), TransactionalDBClient)
     async with in_transaction() as connection:
         work = UnitOfWork(connection)
         yield work
     note_local_change()
     hub = current_hub()
-    if hub is not None:
+    if hub is not None and not enclosed:
         hub.committed(work.events)  # this process's subscribers need not wait for the bus and a read
     bus = get_bus()
     for event in work.events:

@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from server.events import hub as hub_module
 from server.events.bus import InProcessBus, set_bus
@@ -245,3 +246,26 @@ async def test_events_become_visible_in_id_order_across_concurrent_transactions(
     first_id, second_id = await asyncio.wait_for(asyncio.gather(one, two), 5)
     assert second_id > first_id
     assert [event.id for event in await events_after(first_id - 1)] == [first_id, second_id]
+
+
+async def test_events_of_a_unit_of_work_inside_a_rolled_back_transaction_are_never_delivered(local_hub) -> None:
+    """Nested in an enclosing transaction, a unit of work only releases a savepoint: nothing is handed over."""
+    hub, _ = local_hub
+    stream = hub.stream(frozenset({TOPIC}), None)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.05)
+    before = hub.position
+
+    class Undone(Exception):
+        pass
+
+    with contextlib.suppress(Undone):
+        async with in_transaction():
+            async with unit_of_work() as work:
+                await work.record("referral.published", [TOPIC], {"referralId": 1})
+            assert hub.position == before, "not handed over before the enclosing transaction commits"
+            raise Undone
+    (real,) = await write_events(1)
+    received = await asyncio.wait_for(first, 5)
+    await stream.aclose()
+    assert received.id == real and received.payload == {"referralId": 0}

@@ -99,6 +99,31 @@ async def test_two_publishes_of_one_draft_at_once_broadcast_it_once(market: Mark
     assert await OutboxMessage.filter(notification="referral_broadcast").count() == 2
 
 
+async def test_a_draft_edited_while_it_is_being_published_is_not_broadcast_stale(
+    market: Marketplace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer = market.actor("kent_officer")
+    draft = await market.referral(publish=False)
+    planned = broadcast.plan_broadcast
+
+    async def plan_while_a_colleague_edits(referral: Referral) -> broadcast.BroadcastPlan:
+        plan = await planned(referral)
+        await referrals.update_referral(officer, referral.id, referrals.ReferralDetails(age_years=9))
+        return plan
+
+    monkeypatch.setattr(broadcast, "plan_broadcast", plan_while_a_colleague_edits)
+    with pytest.raises(ServiceError) as caught:
+        await referrals.publish_referral(officer, draft.id)
+    assert caught.value.code is ErrorCode.WRONG_STATE and "changed" in caught.value.message
+    stored = await Referral.get(id=draft.id)
+    assert stored.status is ReferralStatus.DRAFT and stored.age_years == 9
+    assert not await Event.filter(type="referral.published").exists()
+    assert not await BroadcastRecipient.filter(referral_id=draft.id).exists()
+    monkeypatch.undo()
+    published = await referrals.publish_referral(officer, draft.id)  # published as it now stands
+    assert published.status is ReferralStatus.OPEN and published.age_years == 9
+
+
 async def test_identifying_summary_is_rejected_and_nothing_is_stored(market: Marketplace) -> None:
     before = await snapshot()
     with pytest.raises(ServiceError) as caught:
