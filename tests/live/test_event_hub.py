@@ -257,7 +257,7 @@ async def test_events_of_a_unit_of_work_inside_a_rolled_back_transaction_are_nev
     before = hub.position
 
     class Undone(Exception):
-        pass
+        """Rolls the enclosing transaction back."""
 
     with contextlib.suppress(Undone):
         async with in_transaction():

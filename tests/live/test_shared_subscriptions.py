@@ -17,6 +17,7 @@ from schema.live import Grouping, LiveGroups, LiveItem, grouping
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.events.hub import get_hub
+from tests.api.test_query_counts import counting_queries
 from tests.live.test_subscriptions import INBOX, acked
 from tests.marketplace import Marketplace
 
@@ -300,8 +301,6 @@ async def test_an_invalid_selection_is_refused_to_each_subscriber_as_the_protoco
 async def test_a_referral_published_in_this_process_is_not_loaded_again_for_its_subscribers(
     live, market: Marketplace
 ) -> None:
-    from tests.api.test_query_counts import counting_queries
-
     groups: LiveGroups = live.app.state.live
     async with live("harbour") as harbour, live("oakleaf") as oakleaf:
         for socket in (harbour, oakleaf):
