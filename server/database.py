@@ -145,7 +145,7 @@ async def row_by_id(model: type[M], pk: int) -> M | None:
 
 
 # Both databases allow 32,766 or more bound values in one statement.
-_MAX_BOUND = 30_000
+MAX_BOUND_VALUES = 30_000
 
 
 async def insert_rows(
@@ -156,8 +156,14 @@ async def insert_rows(
     A column a row does not name takes the model's default (its `default`, or now for an auto_now(_add)
     timestamp); every value goes through its field's `to_db_value`, as tortoise's own inserts do.
     """
+    for sql, values in insert_statements(model, rows):
+        await Statement(sql).execute(*values, connection=connection)
+
+
+def insert_statements(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """The INSERTs of insert_rows, as (SQL with `?` placeholders, values): one per 30,000 bound values."""
     if not rows:
-        return
+        return []
     meta = model._meta
     columns = [
         (meta.fields_map[name], column)
@@ -182,8 +188,10 @@ async def insert_rows(
     quoted = ", ".join(f'"{column}"' for _, column in columns)
     head = f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES '
     one = "(" + ", ".join("?" * len(columns)) + ")"
-    per_statement = max(1, _MAX_BOUND // len(columns))
+    per_statement = max(1, MAX_BOUND_VALUES // len(columns))
+    statements = []
     for start in range(0, len(rows), per_statement):
         count = min(per_statement, len(rows) - start)
         chunk = values[start * len(columns) : (start + count) * len(columns)]
-        await Statement(head + ", ".join([one] * count)).execute(*chunk, connection=connection)
+        statements.append((head + ", ".join([one] * count), chunk))
+    return statements

@@ -32,6 +32,10 @@ POLL_SECONDS = 2.0
 QUEUE_LIMIT = 500
 REPLAY_PAGE = 500
 MAX_LAG_SECONDS = 30.0
+# How long a use case that committed events here lets this process's subscribers handle them before it
+# carries on (its HTTP response): long enough for a group's whole write loop, short enough that a
+# subscriber waiting on its database or a full socket cannot hold the publisher up for long.
+SETTLE_SECONDS = 0.05
 
 
 class SubscriberLagging(Exception):
@@ -59,6 +63,22 @@ class Subscriber:
             self.overflowed = True
 
 
+class _Settling:
+    """This process's subscribers told of an event committed here, until each has handled it."""
+
+    def __init__(self, event_id: int, subscribers: set[Subscriber]) -> None:
+        self.event_id = event_id
+        self.waiting = subscribers
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not subscribers:
+            self.done.set_result(None)
+
+    def handled(self, subscriber: Subscriber) -> None:
+        self.waiting.discard(subscriber)
+        if not self.waiting and not self.done.done():
+            self.done.set_result(None)
+
+
 class EventHub:
     def __init__(
         self, bus: EventBus, *, queue_limit: int = QUEUE_LIMIT, max_lag: float = MAX_LAG_SECONDS
@@ -74,6 +94,7 @@ class EventHub:
         self._wake = asyncio.Event()
         self._shared: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()
         self._reading = False  # a read of the table is on its way
+        self._settling: list[_Settling] = []
 
     @property
     def position(self) -> int:
@@ -141,6 +162,32 @@ class EventHub:
             handed.append(event)
         self._take(handed)
 
+    async def settle(self, events: list[LoggedEvent], within: float = SETTLE_SECONDS) -> None:
+        """Let this process's subscribers handle events just handed over (committed) before carrying on.
+
+        The use case that committed them would otherwise write its own response first, while a thousand
+        providers' inboxes wait. Returns when every subscriber told has asked for its next event (or left),
+        or after `within` seconds, whichever is first; events not handed over are not waited for.
+        """
+        if not events or events[-1].id > self._last_id:
+            return
+        told: set[Subscriber] = set()
+        for event in events:
+            told |= self._told(event)
+        settling = _Settling(events[-1].id, told)
+        if settling.done.done():
+            return
+        self._settling.append(settling)
+        try:
+            await asyncio.wait((settling.done,), timeout=within)
+        finally:
+            self._settling.remove(settling)
+
+    def _handled(self, subscriber: Subscriber, event_id: int) -> None:
+        for settling in self._settling:
+            if settling.event_id <= event_id:
+                settling.handled(subscriber)
+
     def _take(self, events: list[LoggedEvent]) -> None:
         for event in events:
             self._dispatch(event)
@@ -151,12 +198,12 @@ class EventHub:
             self._live_at(now - self._max_lag)  # forgets what no lag check can need again
 
     def _dispatch(self, event: LoggedEvent) -> None:
-        told: set[Subscriber] = set()
-        for topic in event.topics:
-            for subscriber in self._by_topic.get(topic, ()):
-                if subscriber not in told:
-                    told.add(subscriber)
-                    subscriber.offer(event)
+        for subscriber in self._told(event):
+            subscriber.offer(event)
+
+    def _told(self, event: LoggedEvent) -> set[Subscriber]:
+        by_topic = self._by_topic
+        return {subscriber for topic in event.topics for subscriber in by_topic.get(topic, ())}
 
     def shared(self, event_id: int, key: Hashable, build: Callable[[], Any]) -> Any:
         """Work done once per event and shared by every subscriber (loaded rows, fresh loaders)."""
@@ -193,6 +240,8 @@ class EventHub:
                         yield event
                         last = event.id
                     continue
+                if self._settling:
+                    self._handled(subscriber, last)
                 event = await subscriber.queue.get()
                 while coalesce and not subscriber.queue.empty():
                     event = subscriber.queue.get_nowait()
@@ -202,6 +251,8 @@ class EventHub:
                 yield event
                 last = event.id
         finally:
+            if self._settling:
+                self._handled(subscriber, 1 << 62)
             for topic in topics:
                 self._by_topic[topic].discard(subscriber)
                 if not self._by_topic[topic]:

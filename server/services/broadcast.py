@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from notifications.kinds import Notification
-from server.database import Statement, as_date, insert_rows, row_by_id
+from server.database import Statement, as_date, row_by_id
 from server.domain.matching import MatchResult
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
 from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
@@ -149,7 +149,7 @@ async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: d
         {"referral_id": referral.id, "provider_id": provider_id, "excluded_reason": reason}
         for provider_id, reason in plan.exclusions.items()
     ]
-    await insert_rows(BroadcastRecipient, rows)
+    work.insert(BroadcastRecipient, rows)  # written with the announcement's event
     await announce(
         work, referral, plan.tiers.get(first, []) if first is not None else [], "referral.published", tier=first
     )
@@ -165,7 +165,15 @@ async def announce(
     spot: bool = False,
 ) -> None:
     topics = [f"council:{referral.council_id}", f"referral:{referral.id}", *(f"provider:{p}" for p in provider_ids)]
-    event = await work.record(
+    # The emails first, so that their rows go in the event's statement (UnitOfWork.insert); each tier of a
+    # referral, and its spot purchase, is announced once.
+    await work.notify(
+        Notification.REFERRAL_BROADCAST,
+        Audience.of_providers(provider_ids),
+        {**referral_context(referral), "spot": spot},
+        key=f"{event_type}.{referral.id}.{tier}",
+    )
+    await work.record(
         event_type,
         topics,
         {
@@ -177,12 +185,6 @@ async def announce(
             "providerIds": provider_ids,
         },
         loaded=(referral,),  # every caller has just written or re-read it
-    )
-    await work.notify(
-        Notification.REFERRAL_BROADCAST,
-        Audience.of_providers(provider_ids),
-        {**referral_context(referral), "spot": spot},
-        key=f"{event.id}",
     )
 
 

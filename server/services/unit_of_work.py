@@ -1,14 +1,15 @@
 """One use case, one transaction: domain rows + event row + outbox rows together.
 
 After the transaction commits, the new events go straight to this process's
-hub, and their ids ring the bus for the other processes. Nothing is sent
-or pushed from inside the transaction (SQLite holds one connection behind a
+hub, and their ids ring the bus for the other processes; this process's
+subscribers then handle them before the use case returns (briefly: see
+EventHub.settle). Nothing is sent or pushed from inside the transaction (SQLite holds one connection behind a
 lock, and a rolled-back change must never have been announced).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from notifications.kinds import Delivery, Notification, default_delivery
-from server.database import Statement, insert_rows
+from server.database import MAX_BOUND_VALUES, Statement, insert_statements
 from server.domain.vocabulary import Role
 from server.events.bus import get_bus
 from server.events.hub import current_hub
@@ -36,16 +37,18 @@ EVENT_ORDER_LOCK = 7_170_001
 # Every use case writes its events: plain statements (server.database.Statement), the payload through the
 # column's own JSON encoding, so that a reader of the table gets exactly what was handed to this process's hub.
 # On PostgreSQL one statement takes the order lock (again, if this transaction holds it: it is re-entrant),
-# then writes the event, whose id is drawn after the lock, and its topics.
+# then writes the event, whose id is drawn after the lock, and its topics; the rows queued with
+# UnitOfWork.insert go in front of it, in the same statement.
 _PAYLOAD = Event._meta.fields_map["payload"]
-_ORDERED_EVENT = Statement(
-    f"WITH ordered AS (SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})),"
+_ORDERED_EVENT = (
+    f"ordered AS (SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})),"
     " written AS (INSERT INTO event (type, payload, created_at) SELECT ?::varchar, ?::jsonb, ?::timestamptz"
     " FROM ordered RETURNING id),"
     " topics AS (INSERT INTO event_topic (event_id, topic) SELECT written.id, topic"
     " FROM written, unnest(?::varchar[]) AS topic)"
     " SELECT id FROM written"
 )
+_ORDERED_EVENT_ALONE = Statement(f"WITH {_ORDERED_EVENT}")
 _EVENT = Statement("INSERT INTO event (type, payload, created_at) VALUES (?, ?, ?) RETURNING id")
 _TOPICS = "INSERT INTO event_topic (event_id, topic) VALUES "
 
@@ -54,6 +57,22 @@ class UnitOfWork:
     def __init__(self, connection: BaseDBAsyncClient) -> None:
         self.events: list[LoggedEvent] = []
         self._connection = connection
+        self._queued: list[tuple[str, list[Any]]] = []  # INSERTs not yet sent (see insert)
+
+    def insert(self, model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
+        """Queue rows to insert (as server.database.insert_rows) that nothing in this unit of work reads back.
+
+        They are written, in the order queued, with the next event this unit of work records (on
+        PostgreSQL in that event's own statement: one round trip fewer each), or else at its end, before
+        it commits. A row the database refuses fails that statement and rolls the whole unit back.
+        """
+        self._queued += insert_statements(model, rows)
+
+    async def flush(self) -> None:
+        """Write the queued rows now."""
+        queued, self._queued = self._queued, []
+        for sql, values in queued:
+            await Statement(sql).execute(*values, connection=self._connection)
 
     async def record(
         self, type_: str, topics: Iterable[str], payload: Mapping[str, Any], *, loaded: Iterable[Model] = ()
@@ -70,8 +89,17 @@ class UnitOfWork:
         created_at = datetime.now(UTC)
         connection = self._connection
         if connection.capabilities.dialect == "postgres":
-            (row,) = await _ORDERED_EVENT.rows(type_, stored, created_at, named, connection=connection)
+            if sum(len(values) for _, values in self._queued) > MAX_BOUND_VALUES:
+                await self.flush()
+            queued, self._queued = self._queued, []
+            ahead = "".join(f"queued{number} AS ({sql}), " for number, (sql, _) in enumerate(queued))
+            values = [value for _, queued_values in queued for value in queued_values]
+            statement = Statement(f"WITH {ahead}{_ORDERED_EVENT}") if queued else _ORDERED_EVENT_ALONE
+            (row,) = await statement.rows(
+                *values, type_, stored, created_at, named, connection=connection
+            )
         else:  # one writer at a time already
+            await self.flush()
             (row,) = await _EVENT.rows(type_, stored, created_at, connection=connection)
             if named:
                 await Statement(_TOPICS + ", ".join(["(?, ?)"] * len(named))).execute(
@@ -86,7 +114,8 @@ class UnitOfWork:
     ) -> int:
         """Queue an email for each active user of the audience who wants this kind (now or in a digest).
 
-        Returns how many were queued. The users and their preference for this kind are read in one statement.
+        Returns how many were queued. The users and their preference for this kind are read in one statement;
+        the outbox rows are written as `insert` writes them (with the next event recorded, or at the end).
         """
         if audience.empty:
             return 0
@@ -105,7 +134,7 @@ class UnitOfWork:
                     "message_id": f"<{notification.value}.{key}.{user['id']}@placement-exchange>",
                 }
             )
-        await insert_rows(OutboxMessage, rows, connection=self._connection)
+        self.insert(OutboxMessage, rows)
         return len(rows)
 
 
@@ -169,10 +198,13 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     async with in_transaction() as connection:
         work = UnitOfWork(connection)
         yield work
+        await work.flush()
     note_local_change()
-    hub = current_hub()
-    if hub is not None and not enclosed:
+    hub = current_hub() if not enclosed else None
+    if hub is not None:
         hub.committed(work.events)  # this process's subscribers need not wait for the bus and a read
     bus = get_bus()
     for event in work.events:
         await bus.publish(event.id)
+    if hub is not None:
+        await hub.settle(work.events)  # their deliveries go out before this use case's own response

@@ -269,3 +269,35 @@ async def test_events_of_a_unit_of_work_inside_a_rolled_back_transaction_are_nev
     received = await asyncio.wait_for(first, 5)
     await stream.aclose()
     assert received.id == real and received.payload == {"referralId": 0}
+
+
+async def test_subscribers_here_handle_an_event_before_the_use_case_that_committed_it_carries_on(local_hub) -> None:
+    """EventHub.settle: the publisher's own response waits (briefly) for this process's subscribers."""
+    hub, _ = local_hub
+    handled: list[int] = []
+
+    async def consume() -> None:
+        async for event in hub.stream(frozenset({TOPIC}), None):
+            handled.append(event.id)
+
+    consumer = asyncio.ensure_future(consume())
+    await asyncio.sleep(0.05)
+    (mine,) = await write_events(1)
+    assert handled == [mine], "handled before the unit of work returned"
+    (other,) = await write_events(1, topic="provider:2")  # nobody here is told: nothing to wait for
+    consumer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await consumer
+    assert handled == [mine] and other > mine
+
+
+async def test_a_subscriber_that_does_not_ask_for_more_holds_the_use_case_up_only_briefly(local_hub) -> None:
+    hub, _ = local_hub
+    stream = hub.stream(frozenset({TOPIC}), None)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.05)
+    (mine,) = await asyncio.wait_for(write_events(1), hub_module.SETTLE_SECONDS + 5)
+    assert (await asyncio.wait_for(first, 5)).id == mine  # given, but it never asks for the next one
+    (later,) = await asyncio.wait_for(write_events(1), hub_module.SETTLE_SECONDS + 5)
+    assert await next_ids(stream, 1) == [later]
+    await stream.aclose()
