@@ -156,12 +156,20 @@ async def insert_rows(
     A column a row does not name takes the model's default (its `default`, or now for an auto_now(_add)
     timestamp); every value goes through its field's `to_db_value`, as tortoise's own inserts do.
     """
-    for sql, values in insert_statements(model, rows):
+    connection = connection or connections.get("default")
+    for sql, values in insert_statements(model, rows, connection.capabilities.dialect):
         await Statement(sql).execute(*values, connection=connection)
 
 
-def insert_statements(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Any]]]:
-    """The INSERTs of insert_rows, as (SQL with `?` placeholders, values): one per 30,000 bound values."""
+def insert_statements(
+    model: type[Model], rows: Sequence[Mapping[str, Any]], dialect: str
+) -> list[tuple[str, list[Any]]]:
+    """The INSERTs of insert_rows, as (SQL with `?` placeholders, values).
+
+    PostgreSQL: one statement binding an array per column (`unnest`), whose text is the same whatever the
+    number of rows, so that each connection prepares it once. SQLite: multi-row VALUES, one statement per
+    30,000 bound values.
+    """
     if not rows:
         return []
     meta = model._meta
@@ -186,6 +194,10 @@ def insert_statements(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> 
                 value = field.default() if callable(field.default) else field.default
             values.append(field.to_db_value(value, model))
     quoted = ", ".join(f'"{column}"' for _, column in columns)
+    if dialect == "postgres":
+        arrays = ", ".join(f"?::{field.get_for_dialect('postgres', 'SQL_TYPE')}[]" for field, _ in columns)
+        sql = f'INSERT INTO "{meta.db_table}" ({quoted}) SELECT * FROM unnest({arrays})'
+        return [(sql, [values[index :: len(columns)] for index in range(len(columns))])]
     head = f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES '
     one = "(" + ", ".join("?" * len(columns)) + ")"
     per_statement = max(1, MAX_BOUND_VALUES // len(columns))

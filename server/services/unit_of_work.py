@@ -66,7 +66,7 @@ class UnitOfWork:
         PostgreSQL in that event's own statement: one round trip fewer each), or else at its end, before
         it commits. A row the database refuses fails that statement and rolls the whole unit back.
         """
-        self._queued += insert_statements(model, rows)
+        self._queued += insert_statements(model, rows, self._connection.capabilities.dialect)
 
     async def flush(self) -> None:
         """Write the queued rows now."""
