@@ -287,14 +287,16 @@ class OutboxWorker:
                 continue
             try:
                 async with unit_of_work() as work:
-                    queued += await work.notify(
+                    count = await work.notify(
                         Notification.DEADLINE_NEAR,
                         Audience.of_users(user.id for user in untold),
                         referral_context(referral),
                         key=str(referral.id),
                     )
-            except IntegrityError:
+            except IntegrityError:  # the rows are written as the unit of work ends: counted once stored
                 log.info("deadline warning for referral %s already queued by another worker", referral.id)
+            else:
+                queued += count
         return queued
 
     # --- digests ----------------------------------------------------------------------

@@ -170,7 +170,7 @@ class GroupFeed:
     async def events(self, topics: frozenset[str]) -> AsyncIterator[LoggedEvent]:
         hub = get_hub()
         self._position = await latest_event_id()
-        live = hub.stream(topics, self._position).__aiter__()
+        live = hub.stream(topics, self._position, prompt=True).__aiter__()
         pending: asyncio.Future[LoggedEvent] | None = None
         try:
             while True:

@@ -195,7 +195,9 @@ def insert_statements(
             values.append(field.to_db_value(value, model))
     quoted = ", ".join(f'"{column}"' for _, column in columns)
     if dialect == "postgres":
-        arrays = ", ".join(f"?::{field.get_for_dialect('postgres', 'SQL_TYPE')}[]" for field, _ in columns)
+        # Arrays of the base type (VARCHAR, not VARCHAR(40)): a cast would cut a value too long for its
+        # column without a word, where storing it into the column refuses it, as any other insert does.
+        arrays = ", ".join(f"?::{_base_type(field)}[]" for field, _ in columns)
         sql = f'INSERT INTO "{meta.db_table}" ({quoted}) SELECT * FROM unnest({arrays})'
         return [(sql, [values[index :: len(columns)] for index in range(len(columns))])]
     head = f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES '
@@ -207,3 +209,7 @@ def insert_statements(
         chunk = values[start * len(columns) : (start + count) * len(columns)]
         statements.append((head + ", ".join([one] * count), chunk))
     return statements
+
+
+def _base_type(field: Any) -> str:
+    return field.get_for_dialect("postgres", "SQL_TYPE").split("(")[0]

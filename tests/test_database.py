@@ -93,3 +93,13 @@ async def test_insert_rows_refuses_a_name_the_model_has_no_column_for(market: Ma
     with pytest.raises(ValueError, match="referral"):
         await insert_rows(BroadcastRecipient, [{"referral": referral, "provider_id": market.providers["harbour"].id}])
     assert not await BroadcastRecipient.filter(referral_id=referral.id).exists()
+
+
+async def test_insert_rows_refuses_a_value_too_long_for_its_column(market: Marketplace) -> None:
+    """As tortoise's own inserts do (the field checks it); never cut short to fit."""
+    referral = await market.referral(publish=False)
+    reason = "no household or home that could match " * 6  # longer than the column's 200 characters
+    row = {"referral_id": referral.id, "provider_id": market.providers["harbour"].id, "excluded_reason": reason}
+    with pytest.raises(Exception, match="200"):
+        await insert_rows(BroadcastRecipient, [row])
+    assert not await BroadcastRecipient.filter(referral_id=referral.id).exists()

@@ -32,10 +32,11 @@ POLL_SECONDS = 2.0
 QUEUE_LIMIT = 500
 REPLAY_PAGE = 500
 MAX_LAG_SECONDS = 30.0
-# How long a use case that committed events here lets this process's subscribers handle them before it
-# carries on (its HTTP response): long enough for a group's whole write loop, short enough that a
-# subscriber waiting on its database or a full socket cannot hold the publisher up for long.
-SETTLE_SECONDS = 0.05
+# The longest a use case that committed events here waits for this process's prompt subscribers (shared
+# live groups) to handle them before it carries on with its own response (EventHub.settle). A group's
+# write loop runs without a task switch, so it is not cut short by this; a group that has to wait for
+# the database or a full socket should not hold the publisher up for long.
+SETTLE_SECONDS = 0.02
 
 
 class SubscriberLagging(Exception):
@@ -47,12 +48,14 @@ class SubscriberLagging(Exception):
 
 
 class Subscriber:
-    def __init__(self, topics: frozenset[str], limit: int) -> None:
+    def __init__(self, topics: frozenset[str], limit: int, *, prompt: bool = False) -> None:
         self.topics = topics
         self.queue: asyncio.Queue[LoggedEvent] = asyncio.Queue(maxsize=limit)
         # Set when the queue overflowed: live events are dropped until the subscriber has read
         # what it missed from the table.
         self.overflowed = False
+        self.prompt = prompt  # handles an event at once (a shared live group): EventHub.settle waits for it
+        self.handled = 0  # the newest event id its consumer is done with (it has asked for the next one)
 
     def offer(self, event: LoggedEvent) -> None:
         if self.overflowed:
@@ -64,19 +67,20 @@ class Subscriber:
 
 
 class _Settling:
-    """This process's subscribers told of an event committed here, until each has handled it."""
+    """This process's prompt subscribers told of events committed here, until each has handled its last one."""
 
-    def __init__(self, event_id: int, subscribers: set[Subscriber]) -> None:
-        self.event_id = event_id
-        self.waiting = subscribers
+    def __init__(self, targets: dict[Subscriber, int]) -> None:
+        self.waiting = targets  # subscriber: the last of the events it was told of
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if not subscribers:
+        if not targets:
             self.done.set_result(None)
 
     def handled(self, subscriber: Subscriber) -> None:
-        self.waiting.discard(subscriber)
-        if not self.waiting and not self.done.done():
-            self.done.set_result(None)
+        target = self.waiting.get(subscriber)
+        if target is not None and subscriber.handled >= target:
+            del self.waiting[subscriber]
+            if not self.waiting and not self.done.done():
+                self.done.set_result(None)
 
 
 class EventHub:
@@ -162,31 +166,34 @@ class EventHub:
             handed.append(event)
         self._take(handed)
 
-    async def settle(self, events: list[LoggedEvent], within: float = SETTLE_SECONDS) -> None:
-        """Let this process's subscribers handle events just handed over (committed) before carrying on.
+    async def settle(self, events: list[LoggedEvent], within: float | None = None) -> None:
+        """Let this process's shared live groups handle events just handed over (committed) first.
 
         The use case that committed them would otherwise write its own response first, while a thousand
-        providers' inboxes wait. Returns when every subscriber told has asked for its next event (or left),
-        or after `within` seconds, whichever is first; events not handed over are not waited for.
+        providers' inboxes wait. Returns when every prompt subscriber told of these events has handled the
+        last one it was told of (asked for its next event, or left), or after `within` seconds
+        (SETTLE_SECONDS), whichever is first. Events not handed over, and other subscribers (a dashboard
+        recomputing its figures, one subscription's own execution), are not waited for.
         """
         if not events or events[-1].id > self._last_id:
             return
-        told: set[Subscriber] = set()
+        targets: dict[Subscriber, int] = {}
         for event in events:
-            told |= self._told(event)
-        settling = _Settling(events[-1].id, told)
+            for subscriber in self._told(event):
+                if subscriber.prompt:
+                    targets[subscriber] = event.id
+        settling = _Settling({s: target for s, target in targets.items() if s.handled < target})
         if settling.done.done():
             return
         self._settling.append(settling)
         try:
-            await asyncio.wait((settling.done,), timeout=within)
+            await asyncio.wait((settling.done,), timeout=SETTLE_SECONDS if within is None else within)
         finally:
             self._settling.remove(settling)
 
-    def _handled(self, subscriber: Subscriber, event_id: int) -> None:
+    def _handled(self, subscriber: Subscriber) -> None:
         for settling in self._settling:
-            if settling.event_id <= event_id:
-                settling.handled(subscriber)
+            settling.handled(subscriber)
 
     def _take(self, events: list[LoggedEvent]) -> None:
         for event in events:
@@ -215,13 +222,15 @@ class EventHub:
         return self._shared[cache_key]
 
     async def stream(
-        self, topics: frozenset[str], after: int | None, *, coalesce: bool = False
+        self, topics: frozenset[str], after: int | None, *, coalesce: bool = False, prompt: bool = False
     ) -> AsyncIterator[LoggedEvent]:
         """Replay the events after the cursor from the table, then continue live: no gap, no duplicate.
 
         coalesce: yield only the newest of the events already waiting (for snapshots such as dashboards).
+        prompt: the consumer handles each event at once, without waiting on anything as a rule (a shared
+        live group): a use case that commits an event here lets it do so first (settle).
         """
-        subscriber = Subscriber(topics, self._queue_limit)
+        subscriber = Subscriber(topics, self._queue_limit, prompt=prompt)
         for topic in topics:
             self._by_topic[topic].add(subscriber)
         try:
@@ -240,8 +249,9 @@ class EventHub:
                         yield event
                         last = event.id
                     continue
+                subscriber.handled = last
                 if self._settling:
-                    self._handled(subscriber, last)
+                    self._handled(subscriber)
                 event = await subscriber.queue.get()
                 while coalesce and not subscriber.queue.empty():
                     event = subscriber.queue.get_nowait()
@@ -251,8 +261,9 @@ class EventHub:
                 yield event
                 last = event.id
         finally:
+            subscriber.handled = 1 << 62  # gone: nothing to wait for
             if self._settling:
-                self._handled(subscriber, 1 << 62)
+                self._handled(subscriber)
             for topic in topics:
                 self._by_topic[topic].discard(subscriber)
                 if not self._by_topic[topic]:

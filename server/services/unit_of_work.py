@@ -62,9 +62,10 @@ class UnitOfWork:
     def insert(self, model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
         """Queue rows to insert (as server.database.insert_rows) that nothing in this unit of work reads back.
 
-        They are written, in the order queued, with the next event this unit of work records (on
-        PostgreSQL in that event's own statement: one round trip fewer each), or else at its end, before
-        it commits. A row the database refuses fails that statement and rolls the whole unit back.
+        They are written with the next event this unit of work records (on PostgreSQL in that event's own
+        statement, one round trip fewer each, where the order of several queued inserts among themselves
+        is not defined), or else at its end, before it commits. A row the database refuses fails that
+        statement and rolls the whole unit back.
         """
         self._queued += insert_statements(model, rows, self._connection.capabilities.dialect)
 
