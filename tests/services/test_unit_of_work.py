@@ -39,11 +39,10 @@ def statements_sent() -> Iterator[list[str]]:
         sent.append(self.sqlite)
         return await execute(self, *params, connection=connection)
 
-    Statement.rows, Statement.execute = spy_rows, spy_execute  # type: ignore[method-assign]
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Statement, "rows", spy_rows)
+        patch.setattr(Statement, "execute", spy_execute)
         yield sent
-    finally:
-        Statement.rows, Statement.execute = rows, execute  # type: ignore[method-assign]
 
 
 def outbox_rows(market: Marketplace, count: int, key: str = "uow") -> list[dict]:
