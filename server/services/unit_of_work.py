@@ -3,8 +3,9 @@
 After the transaction commits, the new events go straight to this process's
 hub, and their ids ring the bus for the other processes; this process's
 subscribers then handle them before the use case returns (briefly: see
-EventHub.settle). Nothing is sent or pushed from inside the transaction (SQLite holds one connection behind a
-lock, and a rolled-back change must never have been announced).
+EventHub.settle). Nothing is sent or pushed from inside the transaction
+(SQLite holds one connection behind a lock, and a rolled-back change must
+never have been announced).
 """
 
 from __future__ import annotations
@@ -96,9 +97,7 @@ class UnitOfWork:
             ahead = "".join(f"queued{number} AS ({sql}), " for number, (sql, _) in enumerate(queued))
             values = [value for _, queued_values in queued for value in queued_values]
             statement = Statement(f"WITH {ahead}{_ORDERED_EVENT}") if queued else _ORDERED_EVENT_ALONE
-            (row,) = await statement.rows(
-                *values, type_, stored, created_at, named, connection=connection
-            )
+            (row,) = await statement.rows(*values, type_, stored, created_at, named, connection=connection)
         else:  # one writer at a time already
             await self.flush()
             (row,) = await _EVENT.rows(type_, stored, created_at, connection=connection)
