@@ -21,6 +21,7 @@ demo: install
 ## Run the whole test suite (SQLite always; PostgreSQL, Redis and Chromium when present, and always in CI)
 test: install browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Debian's Chromium for the browser tests (Playwright's own download does not work offline)

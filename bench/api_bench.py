@@ -105,9 +105,15 @@ async def prepare(database_url: str) -> str:
         for n in range(REFERRALS):
             referral = await market.referral()
             if n % 2 == 0:
-                await offers.submit_offer(harbour, OfferDetails(
-                    referral_id=referral.id, carer_household_id=market.households["harbour"], start_date=start,
-                    matching_statement="Experienced with teenagers; a settled household near the school."))
+                await offers.submit_offer(
+                    harbour,
+                    OfferDetails(
+                        referral_id=referral.id,
+                        carer_household_id=market.households["harbour"],
+                        start_date=start,
+                        matching_statement="Experienced with teenagers; a settled household near the school.",
+                    ),
+                )
         token, _ = await accounts.issue_token(market.users["harbour"], "api", name="API benchmark")
         return token
     finally:
@@ -158,11 +164,24 @@ def uvicorn(name: str, app: list[str], env: dict[str, str], folder: Path) -> Ite
     """One worker on loopback at --log-level warning: the same settings for both servers."""
     port = free_port()
     log = folder / f"{name}.log"
-    command = [sys.executable, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "1", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        *app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+    ]
     with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=output,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
+        )
     server = Server(name, f"http://127.0.0.1:{port}", process, log)
     try:
         wait_until_ready(server)
@@ -195,8 +214,9 @@ def capture(server: Server, token: str) -> bytes:
     """The real response, checked: 20 open referrals with framework and lot, Harbour's offer on 10."""
     import httpx
 
-    response = httpx.post(f"{server.url}/graphql", json={"query": INBOX},
-                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    response = httpx.post(
+        f"{server.url}/graphql", json={"query": INBOX}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
     response.raise_for_status()
     body = response.json()
     if body.get("errors"):
@@ -238,9 +258,23 @@ class Load:
             )
         try:
             result = subprocess.run(
-                ["wrk", "-t", "1", "-c", str(self.connections), "-d", f"{duration:.0f}s", "--timeout", "10s",
-                 "-s", script.name, f"{server.url}/graphql"],
-                capture_output=True, text=True, check=True,
+                [
+                    "wrk",
+                    "-t",
+                    "1",
+                    "-c",
+                    str(self.connections),
+                    "-d",
+                    f"{duration:.0f}s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    script.name,
+                    f"{server.url}/graphql",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
         finally:
             os.unlink(script.name)
@@ -292,9 +326,25 @@ def profiling(server: Server, path: str | None, duration: float) -> Iterator[Non
         return
     if shutil.which("py-spy") is None:
         sys.exit("--profile needs py-spy: pip install py-spy")
-    recorder = subprocess.Popen(["py-spy", "record", "--pid", str(server.process.pid), "--format", "speedscope",
-                                 "--output", path, "--duration", str(int(duration)), "--rate", "200", "--nonblocking"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    recorder = subprocess.Popen(
+        [
+            "py-spy",
+            "record",
+            "--pid",
+            str(server.process.pid),
+            "--format",
+            "speedscope",
+            "--output",
+            path,
+            "--duration",
+            str(int(duration)),
+            "--rate",
+            "200",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         yield
     finally:
@@ -309,14 +359,20 @@ def measure(database: str, database_url: str, token: str, load: Load, profile: s
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         env = {"DATABASE_URL": database_url, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32)}
-        with uvicorn("graphql", ["server.asgi:app"], env, folder) as real, \
-                uvicorn("uncached", ["server.asgi:app"], {**env, "GRAPHQL_CACHE_SECONDS": "0"}, folder) as uncached:
+        with (
+            uvicorn("graphql", ["server.asgi:app"], env, folder) as real,
+            uvicorn("uncached", ["server.asgi:app"], {**env, "GRAPHQL_CACHE_SECONDS": "0"}, folder) as uncached,
+        ):
             expected = capture(real, token)
             if capture(uncached, token) != expected:
                 sys.exit("the uncached server answered differently")
             (folder / "body.json").write_bytes(expected)
-            with uvicorn("baseline", ["api_bench:baseline_app", "--factory", "--app-dir", str(ROOT / "bench")],
-                         {BODY_FILE_VARIABLE: str(folder / "body.json")}, folder) as bare:
+            with uvicorn(
+                "baseline",
+                ["api_bench:baseline_app", "--factory", "--app-dir", str(ROOT / "bench")],
+                {BODY_FILE_VARIABLE: str(folder / "body.json")},
+                folder,
+            ) as bare:
                 for server in (real, uncached, bare):
                     load.run(server, expected, duration=2)  # warm up: connections, caches, the pools
                 with profiling(real, profile, load.duration):
@@ -325,8 +381,10 @@ def measure(database: str, database_url: str, token: str, load: Load, profile: s
                 baseline = load.run(bare, expected)
     ratio = graphql / baseline
     verdict = "meets" if ratio >= GOAL else "BELOW"
-    print(f"{database:<10} {graphql:>12,.0f} {computed:>12,.0f} {baseline:>12,.0f} {ratio:>8.3f} "
-          f"{computed / baseline:>10.3f}  {verdict} the goal of {GOAL:.2f}")
+    print(
+        f"{database:<10} {graphql:>12,.0f} {computed:>12,.0f} {baseline:>12,.0f} {ratio:>8.3f} "
+        f"{computed / baseline:>10.3f}  {verdict} the goal of {GOAL:.2f}"
+    )
 
 
 def main() -> None:
@@ -334,15 +392,20 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL at 127.0.0.1:5432")
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per server (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
-    parser.add_argument("--load", choices=("wrk", "streams"), default="wrk" if shutil.which("wrk") else "streams",
-                        help="wrk if installed, else keep-alive HTTP on in-process asyncio streams")
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "streams"),
+        default="wrk" if shutil.which("wrk") else "streams",
+        help="wrk if installed, else keep-alive HTTP on in-process asyncio streams",
+    )
     parser.add_argument("--profile", metavar="FILE", help="record the GraphQL server with py-spy (speedscope JSON)")
     args = parser.parse_args()
 
-    print(f"Harbour's inbox ({REFERRALS} open referrals with framework, lot and its own offer), "
-          f"{args.connections} connections for {args.duration:.0f}s each, load by {args.load}")
-    print(f"{'database':<10} {'graphql r/s':>12} {'uncached r/s':>12} {'bare r/s':>12} {'ratio':>8} "
-          f"{'uncached':>10}")
+    print(
+        f"Harbour's inbox ({REFERRALS} open referrals with framework, lot and its own offer), "
+        f"{args.connections} connections for {args.duration:.0f}s each, load by {args.load}"
+    )
+    print(f"{'database':<10} {'graphql r/s':>12} {'uncached r/s':>12} {'bare r/s':>12} {'ratio':>8} {'uncached':>10}")
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite://{Path(folder) / 'bench.sqlite3'}"
         token = asyncio.run(prepare(url))

@@ -106,25 +106,45 @@ async def scale_up(factor: int, seed: int = 2026) -> None:
             return old + k * stride[Referral]
 
         for row in rows[Referral]:
-            copies[Referral].append(_copy(Referral, row, shift[row["id"]], id=referral_id(row["id"]),
-                                          reference=f"{row['reference']}-{k}"))
+            copies[Referral].append(
+                _copy(Referral, row, shift[row["id"]], id=referral_id(row["id"]), reference=f"{row['reference']}-{k}")
+            )
         for row in rows[Offer]:
-            copies[Offer].append(_copy(Offer, row, shift[row["referral_id"]], id=row["id"] + k * stride[Offer],
-                                       referral_id=referral_id(row["referral_id"])))
+            copies[Offer].append(
+                _copy(
+                    Offer,
+                    row,
+                    shift[row["referral_id"]],
+                    id=row["id"] + k * stride[Offer],
+                    referral_id=referral_id(row["referral_id"]),
+                )
+            )
         for row in rows[BroadcastRecipient]:
-            copies[BroadcastRecipient].append(_copy(
-                BroadcastRecipient, row, shift[row["referral_id"]], id=row["id"] + k * stride[BroadcastRecipient],
-                referral_id=referral_id(row["referral_id"]),
-            ))
+            copies[BroadcastRecipient].append(
+                _copy(
+                    BroadcastRecipient,
+                    row,
+                    shift[row["referral_id"]],
+                    id=row["id"] + k * stride[BroadcastRecipient],
+                    referral_id=referral_id(row["referral_id"]),
+                )
+            )
         for row in rows[Placement]:
-            copies[Placement].append(_copy(
-                Placement, row, shift[row["referral_id"]], id=row["id"] + k * stride[Placement],
-                referral_id=referral_id(row["referral_id"]), offer_id=row["offer_id"] + k * stride[Offer],
-                ipa_reference=f"{row['ipa_reference']}-{k}",
-            ))
+            copies[Placement].append(
+                _copy(
+                    Placement,
+                    row,
+                    shift[row["referral_id"]],
+                    id=row["id"] + k * stride[Placement],
+                    referral_id=referral_id(row["referral_id"]),
+                    offer_id=row["offer_id"] + k * stride[Offer],
+                    ipa_reference=f"{row['ipa_reference']}-{k}",
+                )
+            )
         for row in rows[Vacancy]:
-            copies[Vacancy].append(_copy(Vacancy, row, -timedelta(hours=rng.uniform(0, JITTER_HOURS)),
-                                         id=row["id"] + k * stride[Vacancy]))
+            copies[Vacancy].append(
+                _copy(Vacancy, row, -timedelta(hours=rng.uniform(0, JITTER_HOURS)), id=row["id"] + k * stride[Vacancy])
+            )
     async with in_transaction() as connection:
         for model in COPIED:
             await model.bulk_create(copies[model], batch_size=1000, using_db=connection)
@@ -179,13 +199,17 @@ def report(database: str, factor: int, result: dict[str, Any]) -> bool:
         print(f"{name:<26} {count:>7,} {scaled:>7,} {scaled / count if count else 0:>6.1f}")
     council_1, provider_1 = one["figures"]
     council_n, provider_n = many["figures"]
-    print(f"check: {result['council']} open referrals {sum(council_1.open_by_urgency.values())} -> "
-          f"{sum(council_n.open_by_urgency.values())}, framework+spot placements "
-          f"{council_1.framework_placements + council_1.spot_placements} -> "
-          f"{council_n.framework_placements + council_n.spot_placements}; {result['provider']} referrals received "
-          f"{provider_1.referrals_received} -> {provider_n.referrals_received}")
-    print(f"{'query':<36} {'1x p50':>8} {'1x p95':>8} {f'{factor}x p50':>8} {f'{factor}x p95':>8} "
-          f"{f'{factor}x/1x':>7} {'/count':>7}")
+    print(
+        f"check: {result['council']} open referrals {sum(council_1.open_by_urgency.values())} -> "
+        f"{sum(council_n.open_by_urgency.values())}, framework+spot placements "
+        f"{council_1.framework_placements + council_1.spot_placements} -> "
+        f"{council_n.framework_placements + council_n.spot_placements}; {result['provider']} referrals received "
+        f"{provider_1.referrals_received} -> {provider_n.referrals_received}"
+    )
+    print(
+        f"{'query':<36} {'1x p50':>8} {'1x p95':>8} {f'{factor}x p50':>8} {f'{factor}x p95':>8} "
+        f"{f'{factor}x/1x':>7} {'/count':>7}"
+    )
     base = many["baseline"][0]
     rows = [
         (f"council_figures ({result['council']})", "council"),
@@ -194,8 +218,10 @@ def report(database: str, factor: int, result: dict[str, Any]) -> bool:
     ]
     for label, key in rows:
         (p50_1, p95_1), (p50_n, p95_n) = one[key], many[key]
-        print(f"{label:<36} {p50_1:>6.2f}ms {p95_1:>6.2f}ms {p50_n:>6.2f}ms {p95_n:>6.2f}ms "
-              f"{p50_n / p50_1:>7.2f} {p50_n / base:>7.1f}")
+        print(
+            f"{label:<36} {p50_1:>6.2f}ms {p95_1:>6.2f}ms {p50_n:>6.2f}ms {p95_n:>6.2f}ms "
+            f"{p50_n / p50_1:>7.2f} {p50_n / base:>7.1f}"
+        )
     ok = max(many["council"][0], many["provider"][0]) <= GOAL_MS
     print(f"goal: p50 at {factor}x <= {GOAL_MS:.0f} ms for both figures: {'met' if ok else 'NOT met'}")
     return ok

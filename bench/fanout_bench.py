@@ -148,7 +148,10 @@ def baseline_server(folder: Path) -> Iterator[BaselineProcess]:
     with baseline.log.open("ab") as log:
         baseline.process = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--baseline-server", str(baseline.port)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     try:
         deadline = time.monotonic() + 20
@@ -176,9 +179,23 @@ def profiling(pid: int, path: str | None) -> Iterator[None]:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
         sys.exit("--profile needs py-spy: pip install py-spy")
-    recorder = subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "speedscope", "--output", path,
-                                 "--rate", "250", "--nonblocking"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    recorder = subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "speedscope",
+            "--output",
+            path,
+            "--rate",
+            "250",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(1.0)  # let it attach
         yield
@@ -240,7 +257,9 @@ class Audience:
                 else:
                     current.arrive(now, text)
 
-    async def round(self, trigger: Callable[[], Awaitable[Any]], wait: float = ROUND_TIMEOUT) -> tuple[Round, float, Any]:
+    async def round(
+        self, trigger: Callable[[], Awaitable[Any]], wait: float = ROUND_TIMEOUT
+    ) -> tuple[Round, float, Any]:
         """Start a round, call trigger() after taking t0, and wait for every connection's message.
 
         The client's garbage collector runs before the round and is paused during it: with 2N connections
@@ -271,7 +290,7 @@ class Audience:
                 await asyncio.wait_for(connection.close(), 5)
 
         for start in range(0, len(self.connections), 500):
-            await asyncio.gather(*(close_one(c) for c in self.connections[start:start + 500]))
+            await asyncio.gather(*(close_one(c) for c in self.connections[start : start + 500]))
         self.connections.clear()
         self.readers.clear()
 
@@ -281,15 +300,17 @@ async def open_inbox(url: str, token: str, after: str) -> Any:
     from websockets.asyncio.client import connect
     from websockets.typing import Subprotocol
 
-    connection = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], ping_interval=None,
-                               open_timeout=60, close_timeout=5)
+    connection = await connect(
+        url, subprotocols=[Subprotocol("graphql-transport-ws")], ping_interval=None, open_timeout=60, close_timeout=5
+    )
     await connection.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
     ack = json.loads(await asyncio.wait_for(connection.recv(), 60))
     if ack.get("type") != "connection_ack":
         await connection.close()
         raise ConnectionError(f"expected connection_ack, got {ack}")
-    await connection.send(json.dumps({"id": "1", "type": "subscribe",
-                                      "payload": {"query": SUBSCRIPTION, "variables": {"after": after}}}))
+    await connection.send(
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION, "variables": {"after": after}}})
+    )
     return connection
 
 
@@ -356,14 +377,17 @@ def check_real_round(current: Round, reference: str) -> int:
     wrong = 0
     for text in current.texts:
         message = json.loads(text)
-        inbox = (message.get("payload") or {}).get("data", {}).get("referralInbox") if message["type"] == "next" else None
+        inbox = (
+            (message.get("payload") or {}).get("data", {}).get("referralInbox") if message["type"] == "next" else None
+        )
         if not inbox or inbox["referral"]["reference"] != reference or inbox["event"] != "referral.published":
             wrong += 1
     return wrong
 
 
-async def measure(prepared: Any, server: Any, baseline: BaselineProcess, count: int, rounds: int,
-                  profile: str | None) -> Result:
+async def measure(
+    prepared: Any, server: Any, baseline: BaselineProcess, count: int, rounds: int, profile: str | None
+) -> Result:
     from tests.scale.servers import Api, latest_event_id
 
     real, plain = Figures(), Figures()
@@ -396,14 +420,18 @@ async def measure(prepared: Any, server: Any, baseline: BaselineProcess, count: 
             await open_many(audience, count, lambda: open_plain(baseline.url))
             warm, _, reference = await inbox.round(lambda: api.broadcast_referral())
             if len(warm.arrivals) < count or check_real_round(warm, reference):
-                raise RuntimeError(f"only {len(warm.arrivals)} of {count} subscribers got the warm-up referral; "
-                                   f"server log:\n{server.log_tail()}")
+                raise RuntimeError(
+                    f"only {len(warm.arrivals)} of {count} subscribers got the warm-up referral; "
+                    f"server log:\n{server.log_tail()}"
+                )
             payload = warm.texts[0]
             settled, _, _ = await audience.round(lambda: control.send(payload))
             if len(settled.arrivals) < count:
                 raise RuntimeError(f"only {len(settled.arrivals)} of {count} plain connections got the broadcast")
-            print(f"  {count:,}: connected and subscribed in {time.perf_counter() - started:.1f} s; "
-                  f"message of {len(payload)} bytes")
+            print(
+                f"  {count:,}: connected and subscribed in {time.perf_counter() - started:.1f} s; "
+                f"message of {len(payload)} bytes"
+            )
             await asyncio.sleep(1.0)
             real.rss_after, plain.rss_after = rss_mb(server.pid), rss_mb(baseline.pid)
 
@@ -459,8 +487,10 @@ def run_for(prepared: Any, count: int, rounds: int, folder: Path, profile: str |
 
 
 def report(results: list[Result]) -> bool:
-    header = (f"{'subscribers':>11} | {'real p50':>8} {'p99':>7} {'max':>7} | {'bcast p50':>9} {'p99':>6} {'max':>6} | "
-              f"{'ratio p50':>9} {'p99':>6} {'max':>6} | {'publish rtt':>11} | {'MB/1,000 real':>13} {'bcast':>6}")
+    header = (
+        f"{'subscribers':>11} | {'real p50':>8} {'p99':>7} {'max':>7} | {'bcast p50':>9} {'p99':>6} {'max':>6} | "
+        f"{'ratio p50':>9} {'p99':>6} {'max':>6} | {'publish rtt':>11} | {'MB/1,000 real':>13} {'bcast':>6}"
+    )
     print()
     print("latencies in ms (t0 = publish request sent / 'go' sent); ratio = real / broadcast()")
     print(header)
@@ -469,10 +499,12 @@ def report(results: list[Result]) -> bool:
     for r in results:
         real_mb, base_mb = r.real.mb_per_thousand(r.subscribers), r.baseline.mb_per_thousand(r.subscribers)
         rtt = statistics.median(r.publish_rtts) * 1000 if r.publish_rtts else math.nan
-        print(f"{r.subscribers:>11,} | {r.real.p(0.5):>8.1f} {r.real.p(0.99):>7.1f} {r.real.p(1.0):>7.1f} | "
-              f"{r.baseline.p(0.5):>9.1f} {r.baseline.p(0.99):>6.1f} {r.baseline.p(1.0):>6.1f} | "
-              f"{r.ratio(0.5):>9.2f} {r.ratio(0.99):>6.2f} {r.ratio(1.0):>6.2f} | {rtt:>11.1f} | "
-              f"{real_mb:>13.1f} {base_mb:>6.1f}")
+        print(
+            f"{r.subscribers:>11,} | {r.real.p(0.5):>8.1f} {r.real.p(0.99):>7.1f} {r.real.p(1.0):>7.1f} | "
+            f"{r.baseline.p(0.5):>9.1f} {r.baseline.p(0.99):>6.1f} {r.baseline.p(1.0):>6.1f} | "
+            f"{r.ratio(0.5):>9.2f} {r.ratio(0.99):>6.2f} {r.ratio(1.0):>6.2f} | {rtt:>11.1f} | "
+            f"{real_mb:>13.1f} {base_mb:>6.1f}"
+        )
     print()
     for r in results:
         problems = []
@@ -482,14 +514,18 @@ def report(results: list[Result]) -> bool:
         if problems:
             ok = False
             print(f"  {r.subscribers:,}: " + "; ".join(problems))
-        print(f"  {r.subscribers:,}: server RSS real {r.real.rss_before:.0f} -> {r.real.rss_after:.0f} MB, "
-              f"broadcast {r.baseline.rss_before:.0f} -> {r.baseline.rss_after:.0f} MB; "
-              f"{r.rounds} rounds, {len(r.real.latencies):,} + {len(r.baseline.latencies):,} deliveries")
+        print(
+            f"  {r.subscribers:,}: server RSS real {r.real.rss_before:.0f} -> {r.real.rss_after:.0f} MB, "
+            f"broadcast {r.baseline.rss_before:.0f} -> {r.baseline.rss_after:.0f} MB; "
+            f"{r.rounds} rounds, {len(r.real.latencies):,} + {len(r.baseline.latencies):,} deliveries"
+        )
         paired = sorted(r.paired_p99_ratios)
         if paired:
-            print(f"  {r.subscribers:,}: p99 ratio of each real round to the broadcast() round after it: median "
-                  f"{statistics.median(paired):.2f}, from {paired[0]:.2f} to {paired[-1]:.2f} "
-                  f"({sum(1 for x in paired if x <= P99_GOAL)} of {len(paired)} rounds <= {P99_GOAL})")
+            print(
+                f"  {r.subscribers:,}: p99 ratio of each real round to the broadcast() round after it: median "
+                f"{statistics.median(paired):.2f}, from {paired[0]:.2f} to {paired[-1]:.2f} "
+                f"({sum(1 for x in paired if x <= P99_GOAL)} of {len(paired)} rounds <= {P99_GOAL})"
+            )
     at_goal = [r for r in results if r.subscribers == GOAL_SUBSCRIBERS]
     if at_goal:
         ratio = at_goal[0].ratio(0.99)
@@ -503,8 +539,10 @@ def report(results: list[Result]) -> bool:
             mb = r.real.mb_per_thousand(r.subscribers)
             met = mb <= RSS_GOAL_MB
             ok &= met
-            print(f"goal RSS per 1,000 subscribers <= {RSS_GOAL_MB:.0f} MB at {r.subscribers:,}: {mb:.1f} MB "
-                  f"{'met' if met else 'MISSED'}")
+            print(
+                f"goal RSS per 1,000 subscribers <= {RSS_GOAL_MB:.0f} MB at {r.subscribers:,}: {mb:.1f} MB "
+                f"{'met' if met else 'MISSED'}"
+            )
     return ok
 
 
@@ -538,8 +576,10 @@ def main() -> None:
 
     from tests.scale.servers import prepare_database, scratch_postgres_database
 
-    print(f"referralInbox fan-out vs websockets broadcast(), {args.rounds} rounds per N, {args.database}, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"referralInbox fan-out vs websockets broadcast(), {args.rounds} rounds per N, {args.database}, "
+        f"{os.cpu_count()} CPUs"
+    )
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="fanout_bench_") as scratch:
         folder = Path(scratch)

@@ -121,7 +121,6 @@ def as_datetime(value: datetime | str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-
 def as_date(value: date | str | None) -> date | None:
     """A date column's value read by a Statement (SQLite gives ISO text)."""
     if value is None or isinstance(value, date):

@@ -47,7 +47,9 @@ def require_service(name: str, url: str, default_port: int, how_to_start: str) -
 
 def require_postgres() -> None:
     require_service(
-        "PostgreSQL", POSTGRES_ADMIN_URL, 5432,
+        "PostgreSQL",
+        POSTGRES_ADMIN_URL,
+        5432,
         "start it (pg_ctlcluster 15 main start) or set POSTGRES_TEST_URL",
     )
 
@@ -117,9 +119,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
 
 async def _truncate_all() -> None:
     connection = connections.get("default")
-    _, rows = await connection.execute_query(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-    )
+    _, rows = await connection.execute_query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     tables = ", ".join(f'"{row["tablename"]}"' for row in rows)
     if tables:
         await connection.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")

@@ -78,35 +78,71 @@ def referral_details(market: Marketplace, **changes) -> ReferralDetails:
 
 
 async def build_marketplace() -> Marketplace:
-    kent = await Council.create(name="Kent County Council", ons_code="E10000016", region="South East",
-                                district="ME14", reference_prefix="KEN",
-                                districts=["ME14", "ME15", "ME16", "CT1", "TN23", "DA1"])
-    medway = await Council.create(name="Medway Council", ons_code="E06000035", region="South East",
-                                  district="ME4", reference_prefix="MED", districts=["ME1", "ME2", "ME4", "ME7"])
+    kent = await Council.create(
+        name="Kent County Council",
+        ons_code="E10000016",
+        region="South East",
+        district="ME14",
+        reference_prefix="KEN",
+        districts=["ME14", "ME15", "ME16", "CT1", "TN23", "DA1"],
+    )
+    medway = await Council.create(
+        name="Medway Council",
+        ons_code="E06000035",
+        region="South East",
+        district="ME4",
+        reference_prefix="MED",
+        districts=["ME1", "ME2", "ME4", "ME7"],
+    )
     framework = await Framework.create(
-        reference="KM-IFP-2022", name="Kent & Medway IFP framework", lead_council=kent,
-        starts_on=date(2022, 4, 1), ends_on=date(2027, 3, 31), minimum_ofsted_judgement=OfstedJudgement.GOOD,
+        reference="KM-IFP-2022",
+        name="Kent & Medway IFP framework",
+        lead_council=kent,
+        starts_on=date(2022, 4, 1),
+        ends_on=date(2027, 3, 31),
+        minimum_ofsted_judgement=OfstedJudgement.GOOD,
     )
     await framework.member_councils.add(kent, medway)
     bands = [b.value for b in (AgeBand.AGE_5_10, AgeBand.AGE_11_15, AgeBand.AGE_16_18)]
-    core = await Lot.create(framework=framework, code="LOT1", name="Core fostering",
-                            placement_kinds=[PlacementKind.CORE_FOSTERING.value, PlacementKind.SOLO.value],
-                            age_bands=bands, need_levels=[NeedLevel.STANDARD.value, NeedLevel.ADDITIONAL_SUPPORT.value])
-    enhanced = await Lot.create(framework=framework, code="LOT2", name="Enhanced fostering",
-                                placement_kinds=[PlacementKind.ENHANCED_FOSTERING.value], age_bands=bands,
-                                need_levels=[NeedLevel.INTENSIVE_SUPPORT.value])
+    core = await Lot.create(
+        framework=framework,
+        code="LOT1",
+        name="Core fostering",
+        placement_kinds=[PlacementKind.CORE_FOSTERING.value, PlacementKind.SOLO.value],
+        age_bands=bands,
+        need_levels=[NeedLevel.STANDARD.value, NeedLevel.ADDITIONAL_SUPPORT.value],
+    )
+    enhanced = await Lot.create(
+        framework=framework,
+        code="LOT2",
+        name="Enhanced fostering",
+        placement_kinds=[PlacementKind.ENHANCED_FOSTERING.value],
+        age_bands=bands,
+        need_levels=[NeedLevel.INTENSIVE_SUPPORT.value],
+    )
     market = Marketplace(kent=kent, medway=medway, framework=framework, core_lot=core, enhanced_lot=enhanced)
 
     specs = [
         ("harbour", "Harbour Fostering (test)", "SC900001", OfstedJudgement.OUTSTANDING, "ME16", 1, 82_000),
         ("oakleaf", "Oakleaf Care (test)", "SC900002", OfstedJudgement.GOOD, "CT1", 1, 86_500),
         ("northdowns", "Northdowns Families (test)", "SC900003", OfstedJudgement.GOOD, "TN23", 2, 79_000),
-        ("weald", "Weald Family Placements (test)", "SC900004", OfstedJudgement.REQUIRES_IMPROVEMENT, "ME15", 1,
-         75_000),
+        (
+            "weald",
+            "Weald Family Placements (test)",
+            "SC900004",
+            OfstedJudgement.REQUIRES_IMPROVEMENT,
+            "ME15",
+            1,
+            75_000,
+        ),
     ]
     for key, name, urn, judgement, district, tier, fee in specs:
         provider = await administration.onboard_provider(
-            ADMIN, name=name, provider_type=ProviderType.IFA, ofsted_urn=urn, ofsted_judgement=judgement,
+            ADMIN,
+            name=name,
+            provider_type=ProviderType.IFA,
+            ofsted_urn=urn,
+            ofsted_judgement=judgement,
             district=district,
         )
         market.providers[key] = provider
@@ -114,41 +150,74 @@ async def build_marketplace() -> Marketplace:
             ADMIN, lot_id=core.id, provider_id=provider.id, tier=tier, joined_on=date(2022, 4, 1)
         )
         await administration.set_price_schedule(
-            ADMIN, membership_id=membership.id, effective_from=SCHEDULE_START,
-            prices=[PriceLine(AgeBand(band), level, fee + offset)
-                    for band, offset in zip(bands, (0, 6_000, 11_000), strict=True)
-                    for level in (NeedLevel.STANDARD, NeedLevel.ADDITIONAL_SUPPORT)],
-            supplements=[SupplementLine(SupplementKind.SOLO, SupplementUnit.PER_WEEK, 15_000),
-                         SupplementLine(SupplementKind.EMERGENCY, SupplementUnit.PER_WEEK, 10_000),
-                         SupplementLine(SupplementKind.SIBLING, SupplementUnit.PER_CHILD, 60_000),
-                         SupplementLine(SupplementKind.ADDITIONAL_SUPPORT_HOURS, SupplementUnit.PER_HOUR, 2_500)],
+            ADMIN,
+            membership_id=membership.id,
+            effective_from=SCHEDULE_START,
+            prices=[
+                PriceLine(AgeBand(band), level, fee + offset)
+                for band, offset in zip(bands, (0, 6_000, 11_000), strict=True)
+                for level in (NeedLevel.STANDARD, NeedLevel.ADDITIONAL_SUPPORT)
+            ],
+            supplements=[
+                SupplementLine(SupplementKind.SOLO, SupplementUnit.PER_WEEK, 15_000),
+                SupplementLine(SupplementKind.EMERGENCY, SupplementUnit.PER_WEEK, 10_000),
+                SupplementLine(SupplementKind.SIBLING, SupplementUnit.PER_CHILD, 60_000),
+                SupplementLine(SupplementKind.ADDITIONAL_SUPPORT_HOURS, SupplementUnit.PER_HOUR, 2_500),
+            ],
         )
         market.users[key] = await create_user(
-            None, email=f"duty@{key}.test", password=PASSWORD, display_name=f"{name} duty desk",
-            role=Role.PROVIDER_RESPONDER, provider_id=provider.id,
+            None,
+            email=f"duty@{key}.test",
+            password=PASSWORD,
+            display_name=f"{name} duty desk",
+            role=Role.PROVIDER_RESPONDER,
+            provider_id=provider.id,
         )
         household = await resources.create_carer_household(
-            Actor.of(market.users[key]), provider.id,
+            Actor.of(market.users[key]),
+            provider.id,
             resources.HouseholdDetails(
-                reference=f"{key.upper()}-H1", district=district, min_age=8, max_age=17, approved_places=2,
-                placement_kinds=[PlacementKind.CORE_FOSTERING.value], durations=[d.value for d in Duration],
+                reference=f"{key.upper()}-H1",
+                district=district,
+                min_age=8,
+                max_age=17,
+                approved_places=2,
+                placement_kinds=[PlacementKind.CORE_FOSTERING.value],
+                durations=[d.value for d in Duration],
             ),
         )
         market.households[key] = household.id
     spot = await administration.onboard_provider(
-        ADMIN, name="Surrey Hills Care (test)", provider_type=ProviderType.IFA, ofsted_urn="SC900005",
-        ofsted_judgement=OfstedJudgement.GOOD, district="TN1",
+        ADMIN,
+        name="Surrey Hills Care (test)",
+        provider_type=ProviderType.IFA,
+        ofsted_urn="SC900005",
+        ofsted_judgement=OfstedJudgement.GOOD,
+        district="TN1",
     )
     market.providers["spot"] = spot
-    market.users["spot"] = await create_user(None, email="duty@spot.test", password=PASSWORD,
-                                             display_name="Spot duty", role=Role.PROVIDER_RESPONDER,
-                                             provider_id=spot.id)
-    for key, council, role in (("kent_officer", kent, Role.PLACEMENT_OFFICER),
-                               ("medway_officer", medway, Role.PLACEMENT_OFFICER),
-                               ("kent_commissioner", kent, Role.COMMISSIONER)):
-        market.users[key] = await create_user(None, email=f"{key}@council.test", password=PASSWORD,
-                                              display_name=key.replace("_", " ").title(), role=role,
-                                              council_id=council.id)
-    market.users["admin"] = await create_user(None, email="admin@exchange.test", password=PASSWORD,
-                                              display_name="Admin", role=Role.PLATFORM_ADMIN)
+    market.users["spot"] = await create_user(
+        None,
+        email="duty@spot.test",
+        password=PASSWORD,
+        display_name="Spot duty",
+        role=Role.PROVIDER_RESPONDER,
+        provider_id=spot.id,
+    )
+    for key, council, role in (
+        ("kent_officer", kent, Role.PLACEMENT_OFFICER),
+        ("medway_officer", medway, Role.PLACEMENT_OFFICER),
+        ("kent_commissioner", kent, Role.COMMISSIONER),
+    ):
+        market.users[key] = await create_user(
+            None,
+            email=f"{key}@council.test",
+            password=PASSWORD,
+            display_name=key.replace("_", " ").title(),
+            role=role,
+            council_id=council.id,
+        )
+    market.users["admin"] = await create_user(
+        None, email="admin@exchange.test", password=PASSWORD, display_name="Admin", role=Role.PLATFORM_ADMIN
+    )
     return market

@@ -40,10 +40,18 @@ def test_production_without_a_secret_key_refuses_to_start(monkeypatch: pytest.Mo
     assert "SECRET_KEY is required when APP_ENV=production" in result.output
 
 
-@pytest.mark.parametrize(("name", "value"), [("APP_ENV", "staging"), ("REDIS_URL", "http://nope"),
-                                             ("SMTP_URL", "smtp://host:notaport"), ("BASE_URL", "exchange.org"),
-                                             ("GRAPHQL_CACHE_SECONDS", "-1"), ("GRAPHQL_CACHE_SECONDS", "soon"),
-                                             ("LIVE_MAX_LAG_SECONDS", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("APP_ENV", "staging"),
+        ("REDIS_URL", "http://nope"),
+        ("SMTP_URL", "smtp://host:notaport"),
+        ("BASE_URL", "exchange.org"),
+        ("GRAPHQL_CACHE_SECONDS", "-1"),
+        ("GRAPHQL_CACHE_SECONDS", "soon"),
+        ("LIVE_MAX_LAG_SECONDS", "0"),
+    ],
+)
 def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     result = CliRunner().invoke(main, ["migrate"])
@@ -53,8 +61,10 @@ def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: s
 def test_import_postcodes_keeps_good_rows_and_reports_bad_ones_by_line(cli, tmp_path: Path) -> None:
     runner, url = cli
     csv_file = tmp_path / "districts.csv"
-    csv_file.write_text("outward_code,latitude,longitude\nME14,51.28,0.53\nNOT A CODE,51,0\nCT1,north,1.08\n"
-                        "SO15,50.91,-1.42\nZZ9,70.0,0.0\n")
+    csv_file.write_text(
+        "outward_code,latitude,longitude\nME14,51.28,0.53\nNOT A CODE,51,0\nCT1,north,1.08\n"
+        "SO15,50.91,-1.42\nZZ9,70.0,0.0\n"
+    )
     result = runner.invoke(main, ["import-postcodes", str(csv_file)])
     assert result.exit_code == 0, result.output
     assert "line 3" in result.output and "line 4" in result.output and "line 6" in result.output
@@ -64,10 +74,21 @@ def test_import_postcodes_keeps_good_rows_and_reports_bad_ones_by_line(cli, tmp_
 
 def test_create_user_rejects_a_short_password_and_creates_a_good_one(cli) -> None:
     runner, url = cli
-    bad = runner.invoke(main, ["create-user", "--email", "Someone@Example.org", "--role", "platform_admin",
-                               "--password", "short"])
+    bad = runner.invoke(
+        main, ["create-user", "--email", "Someone@Example.org", "--role", "platform_admin", "--password", "short"]
+    )
     assert bad.exit_code == 1 and "password" in bad.output
-    good = runner.invoke(main, ["create-user", "--email", "Someone@Example.org", "--role", "platform_admin",
-                                "--password", "a-long-enough-password"])
+    good = runner.invoke(
+        main,
+        [
+            "create-user",
+            "--email",
+            "Someone@Example.org",
+            "--role",
+            "platform_admin",
+            "--password",
+            "a-long-enough-password",
+        ],
+    )
     assert good.exit_code == 0, good.output
     assert _count(url, lambda: User.filter(email="someone@example.org").count()) == 1

@@ -44,10 +44,31 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
 
 def vocabulary() -> dict[str, list[tuple[str, str]]]:
     """Option lists for forms, from the same enums the API uses."""
-    names = ["PlacementKind", "Duration", "Urgency", "NeedLevel", "Gender", "Need", "RiskToChild", "RiskToOthers",
-             "CommunicationNeed", "Adaptation", "LivingAlongside", "PetsPreference", "AdditionalSupport", "Setting",
-             "Suitability", "LegalStatus", "CategoryOfNeed", "DeclineReason", "ReasonPlacementChanged", "OfferStatus",
-             "ReferralStatus", "OfstedJudgement", "VacancyStatus"]
+    names = [
+        "PlacementKind",
+        "Duration",
+        "Urgency",
+        "NeedLevel",
+        "Gender",
+        "Need",
+        "RiskToChild",
+        "RiskToOthers",
+        "CommunicationNeed",
+        "Adaptation",
+        "LivingAlongside",
+        "PetsPreference",
+        "AdditionalSupport",
+        "Setting",
+        "Suitability",
+        "LegalStatus",
+        "CategoryOfNeed",
+        "DeclineReason",
+        "ReasonPlacementChanged",
+        "OfferStatus",
+        "ReferralStatus",
+        "OfstedJudgement",
+        "VacancyStatus",
+    ]
     return {name: [(member.name, member.label) for member in getattr(v, name)] for name in names}
 
 
@@ -72,8 +93,14 @@ def _safe_next(target: str | None) -> str | None:
 
 async def sign_in_page(request: Request) -> Response:
     form_token = secrets.token_urlsafe(16)
-    response = await render(request, "sign_in.html", next=_safe_next(request.query_params.get("next")) or "",
-                            form_token=form_token, error=None, email="")
+    response = await render(
+        request,
+        "sign_in.html",
+        next=_safe_next(request.query_params.get("next")) or "",
+        form_token=form_token,
+        error=None,
+        email="",
+    )
     response.set_cookie(FORM_COOKIE, form_token, httponly=True, samesite="strict", path="/sign-in")
     return response
 
@@ -96,8 +123,9 @@ async def sign_in(request: Request) -> Response:
 
 async def _sign_in_error(request: Request, message: str, email: str, target: str | None) -> Response:
     form_token = secrets.token_urlsafe(16)
-    response = await render(request, "sign_in.html", status_code=400, next=target or "", form_token=form_token,
-                            error=message, email=email)
+    response = await render(
+        request, "sign_in.html", status_code=400, next=target or "", form_token=form_token, error=message, email=email
+    )
     response.set_cookie(FORM_COOKIE, form_token, httponly=True, samesite="strict", path="/sign-in")
     return response
 
@@ -132,8 +160,15 @@ async def referral_page(request: Request) -> Response:
         return _to_sign_in(request)
     actor = Actor.of(user)
     template = "referral_provider.html" if actor.is_provider else "referral_council.html"
-    return await render(request, template, user=user, actor=actor, title="Referral",
-                        referral_id=request.path_params["referral_id"], options=vocabulary())
+    return await render(
+        request,
+        template,
+        user=user,
+        actor=actor,
+        title="Referral",
+        referral_id=request.path_params["referral_id"],
+        options=vocabulary(),
+    )
 
 
 async def _guarded(request: Request, template: str, roles: set[v.Role], title: str) -> Response:
@@ -142,8 +177,15 @@ async def _guarded(request: Request, template: str, roles: set[v.Role], title: s
         return _to_sign_in(request)
     actor = Actor.of(user)
     if actor.role not in roles:
-        return await render(request, "error.html", status_code=403, user=user, actor=actor, title="Not for you",
-                            message="This page is not part of your role's work. Use the menu to find yours.")
+        return await render(
+            request,
+            "error.html",
+            status_code=403,
+            user=user,
+            actor=actor,
+            title="Not for you",
+            message="This page is not part of your role's work. Use the menu to find yours.",
+        )
     return await render(request, template, user=user, actor=actor, title=title, options=vocabulary())
 
 
@@ -154,21 +196,41 @@ def _to_sign_in(request: Request) -> Response:
 
 async def not_found(request: Request, exc: Exception) -> Response:
     user = await current_user(request)
-    return await render(request, "error.html", status_code=404, user=user,
-                        actor=Actor.of(user) if user else None, title="Not found",
-                        message="There is nothing at this address. It may have been withdrawn or mistyped.")
+    return await render(
+        request,
+        "error.html",
+        status_code=404,
+        user=user,
+        actor=Actor.of(user) if user else None,
+        title="Not found",
+        message="There is nothing at this address. It may have been withdrawn or mistyped.",
+    )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    return await render(request, "error.html", status_code=500, user=None, actor=None, title="Something went wrong",
-                        message="Something went wrong on our side. Please try again; if it persists, tell support.")
+    return await render(
+        request,
+        "error.html",
+        status_code=500,
+        user=None,
+        actor=None,
+        title="Something went wrong",
+        message="Something went wrong on our side. Please try again; if it persists, tell support.",
+    )
 
 
 async def forbidden(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 404:
         return await not_found(request, exc)
-    return await render(request, "error.html", status_code=exc.status_code, user=None, actor=None,
-                        title="Not allowed", message=str(exc.detail))
+    return await render(
+        request,
+        "error.html",
+        status_code=exc.status_code,
+        user=None,
+        actor=None,
+        title="Not allowed",
+        message=str(exc.detail),
+    )
 
 
 def routes(settings: Settings) -> list[BaseRoute]:

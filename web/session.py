@@ -20,8 +20,13 @@ async def current_user(connection: HTTPConnection) -> User | None:
 async def start_session(response: Response, user: User, settings: Settings) -> None:
     token, _ = await issue_token(user, "session")
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True, samesite="lax",
-        secure=settings.base_url.startswith("https://"), path="/",
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+        path="/",
     )
 
 

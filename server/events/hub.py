@@ -84,9 +84,7 @@ class _Settling:
 
 
 class EventHub:
-    def __init__(
-        self, bus: EventBus, *, queue_limit: int = QUEUE_LIMIT, max_lag: float = MAX_LAG_SECONDS
-    ) -> None:
+    def __init__(self, bus: EventBus, *, queue_limit: int = QUEUE_LIMIT, max_lag: float = MAX_LAG_SECONDS) -> None:
         self._bus = bus
         self._queue_limit = queue_limit
         self._max_lag = max_lag

@@ -161,8 +161,14 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
     }
     async with unit_of_work() as work:
         opened = await _OPEN.execute(
-            ReferralStatus.OPEN.value, now, now, plan.first_tier, opening["tier_deadline"], referral.id,
-            ReferralStatus.DRAFT.value, referral.updated_at,
+            ReferralStatus.OPEN.value,
+            now,
+            now,
+            plan.first_tier,
+            opening["tier_deadline"],
+            referral.id,
+            ReferralStatus.DRAFT.value,
+            referral.updated_at,
         )
         if not opened:
             raise wrong_state("The referral was changed, published or withdrawn meanwhile: reload it.", "id")

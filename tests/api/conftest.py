@@ -20,13 +20,19 @@ class Api:
     tokens: dict[str, str]
     app: Any = None
 
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None, as_: str | None = None,
-                       headers: dict[str, str] | None = None) -> dict[str, Any]:
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        as_: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         all_headers = dict(headers or {})
         if as_ is not None:
             all_headers["Authorization"] = f"Bearer {self.tokens[as_]}"
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                          headers=all_headers)
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
+        )
         return response.json()
 
     async def sign_in(self, key: str, email: str) -> str:

@@ -19,9 +19,15 @@ def referral_input(market: Marketplace, **changes: object) -> dict:
     values = {
         "frameworkId": to_global_id("Framework", market.framework.id),
         "lotId": to_global_id("Lot", market.core_lot.id),
-        "placementKind": "CORE_FOSTERING", "duration": "LONG_TERM", "urgency": "WITHIN_5_DAYS",
-        "requiredBy": (datetime.now(UTC) + timedelta(days=3)).isoformat(), "ageYears": 14, "gender": "MALE",
-        "homeDistrict": "me14", "needs": ["TRAUMA", "GOING_MISSING"], "riskToChild": None,
+        "placementKind": "CORE_FOSTERING",
+        "duration": "LONG_TERM",
+        "urgency": "WITHIN_5_DAYS",
+        "requiredBy": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+        "ageYears": 14,
+        "gender": "MALE",
+        "homeDistrict": "me14",
+        "needs": ["TRAUMA", "GOING_MISSING"],
+        "riskToChild": None,
         "summary": "Enjoys football; settled at school in Year 10.",
     }
     values.pop("riskToChild")
@@ -32,13 +38,18 @@ def referral_input(market: Marketplace, **changes: object) -> dict:
 async def test_me_is_null_when_signed_out_and_the_user_when_signed_in(api: Api) -> None:
     assert (await api("{ me { email } }"))["data"]["me"] is None
     body = await api("{ me { email role provider { name } } }", as_="harbour")
-    assert body["data"]["me"] == {"email": "duty@harbour.test", "role": "PROVIDER_RESPONDER",
-                                  "provider": {"name": "Harbour Fostering (test)"}}
+    assert body["data"]["me"] == {
+        "email": "duty@harbour.test",
+        "role": "PROVIDER_RESPONDER",
+        "provider": {"name": "Harbour Fostering (test)"},
+    }
 
 
 async def test_wrong_password_is_an_error_as_data(api: Api) -> None:
-    body = await api("mutation { login(input: {email: \"duty@harbour.test\", password: \"nope-nope-nope\"}) "
-                     "{ token errors { field code } } }")
+    body = await api(
+        'mutation { login(input: {email: "duty@harbour.test", password: "nope-nope-nope"}) '
+        "{ token errors { field code } } }"
+    )
     assert body["data"]["login"] == {"token": None, "errors": [{"field": "password", "code": "INVALID_CREDENTIALS"}]}
 
 
@@ -57,30 +68,46 @@ async def test_a_referral_is_written_published_offered_on_and_placed(api: Api, m
     offer = await api(
         """mutation($input: SubmitOfferInput!) { submitOffer(input: $input) {
              offer { id weeklyFeePence feeBasis feeBreakdown { label amountPence } } errors { field code message } } }""",
-        {"input": {"referralId": referral_id, "carerHouseholdId": to_global_id("CarerHousehold", market.households["harbour"]),
-                   "startDate": (datetime.now(UTC) + timedelta(days=2)).date().isoformat(),
-                   "matchingStatement": "Experienced with teenagers who go missing."}},
+        {
+            "input": {
+                "referralId": referral_id,
+                "carerHouseholdId": to_global_id("CarerHousehold", market.households["harbour"]),
+                "startDate": (datetime.now(UTC) + timedelta(days=2)).date().isoformat(),
+                "matchingStatement": "Experienced with teenagers who go missing.",
+            }
+        },
         as_="harbour",
     )
     submitted = offer["data"]["submitOffer"]
     assert submitted["errors"] == [] and submitted["offer"]["weeklyFeePence"] == 88_000
     offer_id = submitted["offer"]["id"]
 
-    council_view = await api("""query($id: ID!) { referral(id: $id) { liveOfferCount offers { id weeklyFeePence }
-        recipients { provider { name } sentAt viewedAt tier excludedReason } } }""", {"id": referral_id},
-                             as_="kent_officer")
+    council_view = await api(
+        """query($id: ID!) { referral(id: $id) { liveOfferCount offers { id weeklyFeePence }
+        recipients { provider { name } sentAt viewedAt tier excludedReason } } }""",
+        {"id": referral_id},
+        as_="kent_officer",
+    )
     view = council_view["data"]["referral"]
     assert view["liveOfferCount"] == 1 and view["offers"] == [{"id": offer_id, "weeklyFeePence": 88_000}]
     viewed = {r["provider"]["name"]: r["viewedAt"] for r in view["recipients"]}
     assert viewed["Harbour Fostering (test)"] is None  # listed in the inbox, not yet opened
 
-    accepted = await api("""mutation($input: OfferIdInput!) { acceptOffer(input: $input) {
+    accepted = await api(
+        """mutation($input: OfferIdInput!) { acceptOffer(input: $input) {
         placement { ipaReference weeklyFeePence placementType } offer { status } errors { code } } }""",
-                         {"input": {"id": offer_id}}, as_="kent_officer")
+        {"input": {"id": offer_id}},
+        as_="kent_officer",
+    )
     assert accepted["data"]["acceptOffer"] == {
-        "placement": {"ipaReference": f"IPA-{created['referral']['reference']}", "weeklyFeePence": 88_000,
-                      "placementType": "U4"},
-        "offer": {"status": "ACCEPTED"}, "errors": []}
+        "placement": {
+            "ipaReference": f"IPA-{created['referral']['reference']}",
+            "weeklyFeePence": 88_000,
+            "placementType": "U4",
+        },
+        "offer": {"status": "ACCEPTED"},
+        "errors": [],
+    }
 
 
 async def test_identifying_details_come_back_with_field_and_span(api: Api, market: Marketplace) -> None:
@@ -88,7 +115,7 @@ async def test_identifying_details_come_back_with_field_and_span(api: Api, marke
     body = await api(CREATE, {"input": referral_input(market, summary=summary)}, as_="kent_officer")
     errors = body["data"]["createReferral"]["errors"]
     assert [(e["field"], e["code"]) for e in errors] == [("summary", "IDENTIFYING_DETAILS")] * 2
-    spans = [summary[e["span"]["start"]:e["span"]["end"]] for e in errors]
+    spans = [summary[e["span"]["start"] : e["span"]["end"]] for e in errors]
     assert spans == ["ME14 1XX", "07700 900123"]
 
 

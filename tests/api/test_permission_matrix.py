@@ -79,51 +79,51 @@ SIDES: dict[Scope, tuple[str, str]] = {"own": ("kent_officer", "harbour"), "othe
 
 #                         officer  commiss.  respond.  prov.adm  p.admin  anonymous
 QUERIES: dict[str, str] = {
-    "me":                 "A-       A-        A-        A-        A-       --",
-    "liveCursor":         "A-       A-        A-        A-        A-       --",
-    "referrals":          "A-       A-        A-        A-        AA       --",
-    "referral":           "A-       A-        A-        A-        AA       --",
-    "offers":             "A-       A-        A-        A-        AA       --",
-    "myOffers":           "--       --        A-        A-        --       --",
-    "vacancies":          "A-       A-        A-        A-        AA       --",
-    "frameworks":         "A-       A-        A-        A-        AA       --",
-    "placements":         "A-       A-        A-        A-        AA       --",
-    "carerHouseholds":    "--       --        A-        A-        AA       --",
-    "childrensHomes":     "--       --        A-        A-        AA       --",
-    "bestMatches":        "--       --        A-        A-        --       --",
-    "feeQuote":           "--       --        A-        A-        --       --",
-    "offerRanking":       "A-       A-        --        --        AA       --",
-    "dashboard":          "A-       A-        A-        A-        --       --",
+    "me": "A-       A-        A-        A-        A-       --",
+    "liveCursor": "A-       A-        A-        A-        A-       --",
+    "referrals": "A-       A-        A-        A-        AA       --",
+    "referral": "A-       A-        A-        A-        AA       --",
+    "offers": "A-       A-        A-        A-        AA       --",
+    "myOffers": "--       --        A-        A-        --       --",
+    "vacancies": "A-       A-        A-        A-        AA       --",
+    "frameworks": "A-       A-        A-        A-        AA       --",
+    "placements": "A-       A-        A-        A-        AA       --",
+    "carerHouseholds": "--       --        A-        A-        AA       --",
+    "childrensHomes": "--       --        A-        A-        AA       --",
+    "bestMatches": "--       --        A-        A-        --       --",
+    "feeQuote": "--       --        A-        A-        --       --",
+    "offerRanking": "A-       A-        --        --        AA       --",
+    "dashboard": "A-       A-        A-        A-        --       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
 MUTATIONS: dict[str, str] = {
-    "login":                 "A-       A-        A-        A-        A-       A-",
-    "logout":                "AA       AA        AA        AA        AA       --",
-    "createApiToken":        "AA       AA        AA        AA        AA       --",
-    "revokeApiToken":        "A-       A-        A-        A-        AA       --",
-    "createUser":            "--       --        --        A-        AA       --",
-    "onboardProvider":       "--       --        --        --        AA       --",
-    "addProviderToLot":      "--       A-        --        --        AA       --",
+    "login": "A-       A-        A-        A-        A-       A-",
+    "logout": "AA       AA        AA        AA        AA       --",
+    "createApiToken": "AA       AA        AA        AA        AA       --",
+    "revokeApiToken": "A-       A-        A-        A-        AA       --",
+    "createUser": "--       --        --        A-        AA       --",
+    "onboardProvider": "--       --        --        --        AA       --",
+    "addProviderToLot": "--       A-        --        --        AA       --",
     "removeProviderFromLot": "--       A-        --        --        AA       --",
-    "setPriceSchedule":      "--       A-        --        --        AA       --",
-    "createReferral":        "A-       --        --        --        --       --",
-    "updateReferral":        "A-       --        --        --        --       --",
-    "publishReferral":       "A-       --        --        --        --       --",
-    "escalateToSpot":        "A-       --        --        --        --       --",
-    "withdrawReferral":      "A-       --        --        --        --       --",
-    "submitOffer":           "--       --        A-        A-        --       --",
-    "withdrawOffer":         "--       --        A-        A-        --       --",
-    "shortlistOffer":        "A-       --        --        --        --       --",
-    "declineOffer":          "A-       --        --        --        --       --",
-    "acceptOffer":           "A-       --        --        --        --       --",
-    "declineReferral":       "--       --        A-        A-        --       --",
-    "endPlacement":          "A-       --        A-        A-        --       --",
-    "postVacancy":           "--       --        A-        A-        --       --",
-    "updateVacancy":         "--       --        A-        A-        AA       --",
-    "closeVacancy":          "--       --        A-        A-        AA       --",
-    "createCarerHousehold":  "--       --        A-        A-        AA       --",
-    "updateCarerHousehold":  "--       --        A-        A-        AA       --",
+    "setPriceSchedule": "--       A-        --        --        AA       --",
+    "createReferral": "A-       --        --        --        --       --",
+    "updateReferral": "A-       --        --        --        --       --",
+    "publishReferral": "A-       --        --        --        --       --",
+    "escalateToSpot": "A-       --        --        --        --       --",
+    "withdrawReferral": "A-       --        --        --        --       --",
+    "submitOffer": "--       --        A-        A-        --       --",
+    "withdrawOffer": "--       --        A-        A-        --       --",
+    "shortlistOffer": "A-       --        --        --        --       --",
+    "declineOffer": "A-       --        --        --        --       --",
+    "acceptOffer": "A-       --        --        --        --       --",
+    "declineReferral": "--       --        A-        A-        --       --",
+    "endPlacement": "A-       --        A-        A-        --       --",
+    "postVacancy": "--       --        A-        A-        --       --",
+    "updateVacancy": "--       --        A-        A-        AA       --",
+    "closeVacancy": "--       --        A-        A-        AA       --",
+    "createCarerHousehold": "--       --        A-        A-        AA       --",
+    "updateCarerHousehold": "--       --        A-        A-        AA       --",
 }
 
 DENIED_CODES = frozenset({"PERMISSION_DENIED", "NOT_FOUND", "UNAUTHENTICATED"})
@@ -169,8 +169,13 @@ class World:
         if side == "own":
             return await self.market.referral("kent_officer", publish=publish)
         officer = self.market.actor("medway_officer")
-        details = referral_details(self.market, framework_id=self.medway_framework.id, lot_id=self.medway_lot.id,
-                                   home_district="ME4", max_distance_miles=40)
+        details = referral_details(
+            self.market,
+            framework_id=self.medway_framework.id,
+            lot_id=self.medway_lot.id,
+            home_district="ME4",
+            max_distance_miles=40,
+        )
         referral = await create_referral(officer, details)
         return await publish_referral(officer, referral.id) if publish else referral
 
@@ -186,26 +191,39 @@ class World:
     async def offer(self, side: Scope, referral: Referral | None = None) -> Offer:
         provider = SIDES[side][1]
         referral = referral or await self.referral(side)
-        return await offers.submit_offer(self.market.actor(provider), OfferDetails(
-            referral_id=referral.id, carer_household_id=self.households[provider],
-            start_date=datetime.now(UTC).date() + timedelta(days=2),
-            matching_statement="Experienced with teenagers; settled household near school."))
+        return await offers.submit_offer(
+            self.market.actor(provider),
+            OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=self.households[provider],
+                start_date=datetime.now(UTC).date() + timedelta(days=2),
+                matching_statement="Experienced with teenagers; settled household near school.",
+            ),
+        )
 
     async def placement(self, side: Scope) -> Placement:
         offer = await self.offer(side)
         return await offers.accept_offer(self.market.actor(SIDES[side][0]), offer.id)
 
     async def vacancy(self, provider: str) -> Vacancy:
-        return await vacancies.post_vacancy(self.market.actor(provider), vacancies.VacancyDetails(
-            places=1, carer_household_id=self.households[provider], note="Free from the start of term."))
+        return await vacancies.post_vacancy(
+            self.market.actor(provider),
+            vacancies.VacancyDetails(
+                places=1, carer_household_id=self.households[provider], note="Free from the start of term."
+            ),
+        )
 
     async def household(self, provider: str, *, places: int = 1, youngest: int = 0, oldest: int = 5) -> int:
         n = next(self.serial)
         household = await resources.create_carer_household(
-            self.market.actor(provider), self.market.providers[provider].id,
+            self.market.actor(provider),
+            self.market.providers[provider].id,
             resources.HouseholdDetails(
-                reference=f"{provider.upper()}-{n:03d}", district=self.market.providers[provider].district,
-                min_age=youngest, max_age=oldest, approved_places=places,
+                reference=f"{provider.upper()}-{n:03d}",
+                district=self.market.providers[provider].district,
+                min_age=youngest,
+                max_age=oldest,
+                approved_places=places,
                 placement_kinds=[PlacementKind.CORE_FOSTERING.value, PlacementKind.SOLO.value],
                 durations=[d.value for d in Duration],
             ),
@@ -216,8 +234,9 @@ class World:
         """Harbour on Kent's enhanced lot, Oakleaf on Medway's spare lot: nothing is broadcast on either."""
         lot = self.market.enhanced_lot if side == "own" else self.medway_spare_lot
         provider = self.market.providers[SIDES[side][1]]
-        return await administration.add_provider_to_lot(ADMIN, lot_id=lot.id, provider_id=provider.id, tier=1,
-                                                         joined_on=date(2024, 4, 1))
+        return await administration.add_provider_to_lot(
+            ADMIN, lot_id=lot.id, provider_id=provider.id, tier=1, joined_on=date(2024, 4, 1)
+        )
 
     async def api_token(self, user: str, kind: str = "api") -> tuple[str, int]:
         token, row = await accounts.issue_token(self.market.users[user], kind, name="Case management sync")
@@ -233,30 +252,57 @@ class World:
 
 async def build_world(api: Api, market: Marketplace) -> World:
     medway = await Framework.create(
-        reference="MW-SPEC-2024", name="Medway specialist fostering", lead_council=market.medway,
-        starts_on=date(2024, 4, 1), ends_on=date(2028, 3, 31), minimum_ofsted_judgement=OfstedJudgement.GOOD,
+        reference="MW-SPEC-2024",
+        name="Medway specialist fostering",
+        lead_council=market.medway,
+        starts_on=date(2024, 4, 1),
+        ends_on=date(2028, 3, 31),
+        minimum_ofsted_judgement=OfstedJudgement.GOOD,
     )
     await medway.member_councils.add(market.medway)
     bands = [b.value for b in (AgeBand.AGE_5_10, AgeBand.AGE_11_15, AgeBand.AGE_16_18)]
     levels = [NeedLevel.STANDARD.value, NeedLevel.ADDITIONAL_SUPPORT.value]
-    lot = await Lot.create(framework=medway, code="MLOT1", name="Core fostering",
-                           placement_kinds=[PlacementKind.CORE_FOSTERING.value], age_bands=bands, need_levels=levels)
-    spare = await Lot.create(framework=medway, code="MLOT2", name="Solo placements",
-                             placement_kinds=[PlacementKind.SOLO.value], age_bands=bands, need_levels=levels)
+    lot = await Lot.create(
+        framework=medway,
+        code="MLOT1",
+        name="Core fostering",
+        placement_kinds=[PlacementKind.CORE_FOSTERING.value],
+        age_bands=bands,
+        need_levels=levels,
+    )
+    spare = await Lot.create(
+        framework=medway,
+        code="MLOT2",
+        name="Solo placements",
+        placement_kinds=[PlacementKind.SOLO.value],
+        age_bands=bands,
+        need_levels=levels,
+    )
     world = World(api, market, medway, lot, spare)
 
-    oakleaf = await administration.add_provider_to_lot(ADMIN, lot_id=lot.id, provider_id=market.providers["oakleaf"].id,
-                                                       tier=1, joined_on=date(2024, 4, 1))
+    oakleaf = await administration.add_provider_to_lot(
+        ADMIN, lot_id=lot.id, provider_id=market.providers["oakleaf"].id, tier=1, joined_on=date(2024, 4, 1)
+    )
     await administration.set_price_schedule(
-        ADMIN, membership_id=oakleaf.id, effective_from=SCHEDULE_START, prices=[
-            PriceLine(AgeBand(band), NeedLevel(level), 95_000) for band in bands for level in levels], supplements=[])
+        ADMIN,
+        membership_id=oakleaf.id,
+        effective_from=SCHEDULE_START,
+        prices=[PriceLine(AgeBand(band), NeedLevel(level), 95_000) for band in bands for level in levels],
+        supplements=[],
+    )
     # The spot provider is on Medway's framework only: Kent must not see its vacancies.
-    await administration.add_provider_to_lot(ADMIN, lot_id=spare.id, provider_id=market.providers["spot"].id, tier=1,
-                                             joined_on=date(2024, 4, 1))
+    await administration.add_provider_to_lot(
+        ADMIN, lot_id=spare.id, provider_id=market.providers["spot"].id, tier=1, joined_on=date(2024, 4, 1)
+    )
 
     harbour_admin = await accounts.create_user(
-        None, email="manager@harbour.test", password=PASSWORD, display_name="Harbour registered manager",
-        role=Role.PROVIDER_ADMIN, provider_id=market.providers["harbour"].id)
+        None,
+        email="manager@harbour.test",
+        password=PASSWORD,
+        display_name="Harbour registered manager",
+        role=Role.PROVIDER_ADMIN,
+        provider_id=market.providers["harbour"].id,
+    )
     market.users["harbour_admin"] = harbour_admin
     await api.sign_in("harbour_admin", harbour_admin.email)
 
@@ -264,8 +310,14 @@ async def build_world(api: Api, market: Marketplace) -> World:
         world.households[key] = await world.household(key, places=6, youngest=8, oldest=17)
     homes = {
         key: await ChildrensHome.create(
-            provider=market.providers[key], name=f"{key.title()} House", ofsted_urn=urn, beds=3, min_age=10,
-            max_age=17, district=market.providers[key].district, ofsted_judgement=OfstedJudgement.GOOD,
+            provider=market.providers[key],
+            name=f"{key.title()} House",
+            ofsted_urn=urn,
+            beds=3,
+            min_age=10,
+            max_age=17,
+            district=market.providers[key].district,
+            ofsted_judgement=OfstedJudgement.GOOD,
         )
         for key, urn in (("harbour", "SC910001"), ("oakleaf", "SC910002"))
     }
@@ -273,9 +325,12 @@ async def build_world(api: Api, market: Marketplace) -> World:
     kent, medway_open = await world.referral("own"), await world.referral("other")
     harbour_offer = await world.offer("own", kent)
     oakleaf_offer = await world.offer("other", medway_open)
-    world.offers = {"harbour_on_kent": harbour_offer, "oakleaf_on_medway": oakleaf_offer,
-                    # Oakleaf competes with Harbour on Kent's referral.
-                    "oakleaf_on_kent": await world.offer("other", kent)}
+    world.offers = {
+        "harbour_on_kent": harbour_offer,
+        "oakleaf_on_medway": oakleaf_offer,
+        # Oakleaf competes with Harbour on Kent's referral.
+        "oakleaf_on_kent": await world.offer("other", kent),
+    }
     placements = {side: await world.placement(side) for side in SCOPES}
     vacancy = {key: await world.vacancy(key) for key in ("harbour", "oakleaf", "spot")}
 
@@ -355,8 +410,12 @@ def _listed(field_name: str, kind: str, *, connection: bool = True) -> Probe:
 def _about_referral(field_name: str, selection: str, seen: Callable[[World, Scope, Any], bool]) -> Probe:
     async def probe(w: World, who: str | None, scope: Scope) -> bool:
         argument = "id" if field_name == "referral" else "referralId"
-        data = await ask(w, who, f"query($r: ID!) {{ {field_name}({argument}: $r) {selection} }}",
-                         {"r": w.targets["referral"][scope]})
+        data = await ask(
+            w,
+            who,
+            f"query($r: ID!) {{ {field_name}({argument}: $r) {selection} }}",
+            {"r": w.targets["referral"][scope]},
+        )
         return data is not None and seen(w, scope, data[field_name])
 
     return probe
@@ -463,23 +522,42 @@ async def _new_user(w: World, scope: Scope, role: str) -> dict[str, Any]:
     n = next(w.serial)
     if role in ("placement_officer", "commissioner"):
         council = w.market.kent if scope == "own" else w.market.medway
-        return {"email": f"officer{n}@council.test", "password": PASSWORD, "displayName": "New officer",
-                "role": "PLACEMENT_OFFICER", "councilId": _gid("Council", council.id)}
+        return {
+            "email": f"officer{n}@council.test",
+            "password": PASSWORD,
+            "displayName": "New officer",
+            "role": "PLACEMENT_OFFICER",
+            "councilId": _gid("Council", council.id),
+        }
     provider = w.market.providers[SIDES[scope][1]]
-    return {"email": f"duty{n}@provider.test", "password": PASSWORD, "displayName": "New duty worker",
-            "role": "PROVIDER_RESPONDER", "providerId": _gid("Provider", provider.id)}
+    return {
+        "email": f"duty{n}@provider.test",
+        "password": PASSWORD,
+        "displayName": "New duty worker",
+        "role": "PROVIDER_RESPONDER",
+        "providerId": _gid("Provider", provider.id),
+    }
 
 
 async def _new_provider(w: World, scope: Scope, role: str) -> dict[str, Any]:
     n = next(w.serial)
-    return {"name": f"Medway Valley Fostering {n}", "providerType": "IFA", "ofstedUrn": f"SC95{n:04d}",
-            "ofstedJudgement": "GOOD", "district": "ME7"}
+    return {
+        "name": f"Medway Valley Fostering {n}",
+        "providerType": "IFA",
+        "ofstedUrn": f"SC95{n:04d}",
+        "ofstedJudgement": "GOOD",
+        "district": "ME7",
+    }
 
 
 async def _lot_place(w: World, scope: Scope, role: str) -> dict[str, Any]:
     lot = w.market.enhanced_lot if scope == "own" else w.medway_spare_lot
-    return {"lotId": _gid("Lot", lot.id), "providerId": _gid("Provider", w.market.providers[SIDES[scope][1]].id),
-            "tier": 2, "joinedOn": _today()}
+    return {
+        "lotId": _gid("Lot", lot.id),
+        "providerId": _gid("Provider", w.market.providers[SIDES[scope][1]].id),
+        "tier": 2,
+        "joinedOn": _today(),
+    }
 
 
 async def _leaving(w: World, scope: Scope, role: str) -> dict[str, Any]:
@@ -489,19 +567,29 @@ async def _leaving(w: World, scope: Scope, role: str) -> dict[str, Any]:
 
 async def _prices(w: World, scope: Scope, role: str) -> dict[str, Any]:
     membership = await w.spare_membership(scope)
-    return {"membershipId": _gid("LotMembership", membership.id), "effectiveFrom": _today(1),
-            "prices": [{"ageBand": "AGE_11_15", "needLevel": "STANDARD", "weeklyFeePence": 120_000}],
-            "supplements": [{"kind": "SOLO", "unit": "PER_WEEK", "amountPence": 15_000}]}
+    return {
+        "membershipId": _gid("LotMembership", membership.id),
+        "effectiveFrom": _today(1),
+        "prices": [{"ageBand": "AGE_11_15", "needLevel": "STANDARD", "weeklyFeePence": 120_000}],
+        "supplements": [{"kind": "SOLO", "unit": "PER_WEEK", "amountPence": 15_000}],
+    }
 
 
 async def _referral_input(w: World, scope: Scope, role: str) -> dict[str, Any]:
     """Own: on the framework Kent is a member of. Other: on Medway's, which Kent is not on."""
-    framework, lot = (w.market.framework, w.market.core_lot) if scope == "own" else (w.medway_framework,
-                                                                                    w.medway_lot)
-    return {"frameworkId": _gid("Framework", framework.id), "lotId": _gid("Lot", lot.id),
-            "placementKind": "CORE_FOSTERING", "duration": "LONG_TERM", "urgency": "WITHIN_5_DAYS",
-            "requiredBy": (datetime.now(UTC) + timedelta(days=3)).isoformat(), "ageYears": 12, "gender": "MALE",
-            "homeDistrict": "ME14", "summary": "Enjoys football; settled at school in Year 7."}
+    framework, lot = (w.market.framework, w.market.core_lot) if scope == "own" else (w.medway_framework, w.medway_lot)
+    return {
+        "frameworkId": _gid("Framework", framework.id),
+        "lotId": _gid("Lot", lot.id),
+        "placementKind": "CORE_FOSTERING",
+        "duration": "LONG_TERM",
+        "urgency": "WITHIN_5_DAYS",
+        "requiredBy": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+        "ageYears": 12,
+        "gender": "MALE",
+        "homeDistrict": "ME14",
+        "summary": "Enjoys football; settled at school in Year 7.",
+    }
 
 
 async def _draft_update(w: World, scope: Scope, role: str) -> dict[str, Any]:
@@ -524,9 +612,12 @@ async def _exhausted(w: World, scope: Scope, role: str) -> dict[str, Any]:
 async def _offering(w: World, scope: Scope, role: str) -> dict[str, Any]:
     """Harbour offers its own household on Kent's referral (sent to it) or Medway's (not sent to it)."""
     referral = await w.referral(scope)
-    return {"referralId": _gid("Referral", referral.id), "carerHouseholdId": _gid("CarerHousehold",
-                                                                                 w.households["harbour"]),
-            "startDate": _today(2), "matchingStatement": "Experienced with teenagers who go missing."}
+    return {
+        "referralId": _gid("Referral", referral.id),
+        "carerHouseholdId": _gid("CarerHousehold", w.households["harbour"]),
+        "startDate": _today(2),
+        "matchingStatement": "Experienced with teenagers who go missing.",
+    }
 
 
 async def _live_offer(w: World, scope: Scope, role: str) -> dict[str, Any]:
@@ -534,14 +625,22 @@ async def _live_offer(w: World, scope: Scope, role: str) -> dict[str, Any]:
 
 
 async def _declining(w: World, scope: Scope, role: str) -> dict[str, Any]:
-    return {"referralId": _gid("Referral", (await w.referral(scope)).id), "reason": "NO_CAPACITY",
-            "note": "Both households are full until the spring."}
+    return {
+        "referralId": _gid("Referral", (await w.referral(scope)).id),
+        "reason": "NO_CAPACITY",
+        "note": "Both households are full until the spring.",
+    }
 
 
 async def _ending(w: World, scope: Scope, role: str) -> dict[str, Any]:
     placement = await w.placement(scope)
-    return {"id": _gid("Placement", placement.id), "endDate": _today(40), "reason": "CARPL", "planned": True,
-            "noticeGivenOn": _today(5)}
+    return {
+        "id": _gid("Placement", placement.id),
+        "endDate": _today(40),
+        "reason": "CARPL",
+        "planned": True,
+        "noticeGivenOn": _today(5),
+    }
 
 
 async def _posting(w: World, scope: Scope, role: str) -> dict[str, Any]:
@@ -559,9 +658,16 @@ async def _vacancy(w: World, scope: Scope, role: str) -> dict[str, Any]:
 
 async def _new_household(w: World, scope: Scope, role: str) -> dict[str, Any]:
     provider = w.market.providers[SIDES[scope][1]]
-    return {"providerId": _gid("Provider", provider.id), "reference": f"NEW-{next(w.serial):03d}",
-            "district": provider.district, "minAge": 0, "maxAge": 4, "approvedPlaces": 1,
-            "placementKinds": ["CORE_FOSTERING"], "durations": ["RESPITE"]}
+    return {
+        "providerId": _gid("Provider", provider.id),
+        "reference": f"NEW-{next(w.serial):03d}",
+        "district": provider.district,
+        "minAge": 0,
+        "maxAge": 4,
+        "approvedPlaces": 1,
+        "placementKinds": ["CORE_FOSTERING"],
+        "durations": ["RESPITE"],
+    }
 
 
 async def _household_update(w: World, scope: Scope, role: str) -> dict[str, Any]:
@@ -571,8 +677,9 @@ async def _household_update(w: World, scope: Scope, role: str) -> dict[str, Any]
 
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
-    "login": MutationCase("LoginInput", "token", _login, scalar=True, per_role=True,
-                          also_denied_as=frozenset({"INVALID_CREDENTIALS"})),
+    "login": MutationCase(
+        "LoginInput", "token", _login, scalar=True, per_role=True, also_denied_as=frozenset({"INVALID_CREDENTIALS"})
+    ),
     "logout": MutationCase(None, "ok", _no_input, scalar=True, caller=_logout_caller),
     "createApiToken": MutationCase("CreateApiTokenInput", "token", _token_request, scalar=True),
     "revokeApiToken": MutationCase("RevokeApiTokenInput", "ok", _api_token_input, scalar=True, per_role=True),
@@ -583,8 +690,9 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "setPriceSchedule": MutationCase("SetPriceScheduleInput", "membership", _prices),
     # Kent's officer naming Medway's framework is told "Your council is not a member of that framework"
     # (INVALID on frameworkId), the same answer as for a framework that does not exist.
-    "createReferral": MutationCase("CreateReferralInput", "referral", _referral_input,
-                                   also_denied_as=frozenset({"INVALID"})),
+    "createReferral": MutationCase(
+        "CreateReferralInput", "referral", _referral_input, also_denied_as=frozenset({"INVALID"})
+    ),
     "updateReferral": MutationCase("UpdateReferralInput", "referral", _draft_update),
     "publishReferral": MutationCase("ReferralIdInput", "referral", _draft),
     "escalateToSpot": MutationCase("ReferralIdInput", "referral", _exhausted),
@@ -615,10 +723,12 @@ async def database_rows() -> dict[str, list[tuple[Any, ...]]]:
         if model is LoginAttempt:
             continue
         meta = model._meta
-        columns = ", ".join(f'"{column}"' for column in sorted(meta.fields_db_projection.values())
-                            if column != "last_used_at")
+        columns = ", ".join(
+            f'"{column}"' for column in sorted(meta.fields_db_projection.values()) if column != "last_used_at"
+        )
         _, found = await connection.execute_query(
-            f'SELECT {columns} FROM "{meta.db_table}" ORDER BY "{meta.db_pk_column}"')
+            f'SELECT {columns} FROM "{meta.db_table}" ORDER BY "{meta.db_pk_column}"'
+        )
         rows[meta.db_table] = [tuple(row) for row in found]
     return rows
 
@@ -639,10 +749,12 @@ async def test_every_query_and_mutation_has_a_row() -> None:
     mutations = {f["name"] for f in result.data["__schema"]["mutationType"]["fields"]}
     assert queries == set(QUERIES), (
         f"queries without a row in the matrix: {sorted(queries - set(QUERIES))}; "
-        f"rows for queries that no longer exist: {sorted(set(QUERIES) - queries)}")
+        f"rows for queries that no longer exist: {sorted(set(QUERIES) - queries)}"
+    )
     assert mutations == set(MUTATIONS), (
         f"mutations without a row in the matrix: {sorted(mutations - set(MUTATIONS))}; "
-        f"rows for mutations that no longer exist: {sorted(set(MUTATIONS) - mutations)}")
+        f"rows for mutations that no longer exist: {sorted(set(MUTATIONS) - mutations)}"
+    )
     assert set(QUERY_PROBES) == set(QUERIES) and set(MUTATION_CASES) == set(MUTATIONS)
     for row in (*QUERIES.values(), *MUTATIONS.values()):
         cells(row)
@@ -721,8 +833,12 @@ FRAMEWORK_PRICES = """{ frameworks { name lots { code members {
 
 # The marketplace's schedules: each provider's base fee, +6,000 for ages 11-15, +11,000 for 16-18, at
 # two need levels.
-BASE_FEES = {"Harbour Fostering (test)": 82_000, "Oakleaf Care (test)": 86_500,
-             "Northdowns Families (test)": 79_000, "Weald Family Placements (test)": 75_000}
+BASE_FEES = {
+    "Harbour Fostering (test)": 82_000,
+    "Oakleaf Care (test)": 86_500,
+    "Northdowns Families (test)": 79_000,
+    "Weald Family Placements (test)": 75_000,
+}
 
 
 def schedule(base: int) -> list[int]:
@@ -732,8 +848,9 @@ def schedule(base: int) -> list[int]:
 def members_by_lot(framework: dict[str, Any]) -> dict[str, dict[str, list[int]]]:
     """lot code -> provider name -> its weekly fees, lowest first."""
     return {
-        lot["code"]: {m["provider"]["name"]: sorted(p["weeklyFeePence"] for p in m["priceSchedule"])
-                      for m in lot["members"]}
+        lot["code"]: {
+            m["provider"]["name"]: sorted(p["weeklyFeePence"] for p in m["priceSchedule"]) for m in lot["members"]
+        }
         for lot in framework["lots"]
     }
 
@@ -746,8 +863,12 @@ async def test_provider_cannot_see_competitors_offer_or_price(world: World) -> N
     body = await world.api(ON_A_REFERRAL, {"id": referral}, as_="oakleaf")
     own = {"id": _gid("Offer", oakleafs.id), "weeklyFeePence": oakleafs.weekly_fee_pence}
     assert body["data"] == {
-        "referral": {"liveOfferCount": None, "recipients": None, "myOffer": {"id": own["id"]},
-                     "offers": [{**own, "provider": {"name": "Oakleaf Care (test)"}}]},
+        "referral": {
+            "liveOfferCount": None,
+            "recipients": None,
+            "myOffer": {"id": own["id"]},
+            "offers": [{**own, "provider": {"name": "Oakleaf Care (test)"}}],
+        },
         "offers": [own],
         "offerRanking": [],
     }
@@ -756,7 +877,8 @@ async def test_provider_cannot_see_competitors_offer_or_price(world: World) -> N
     mine = await world.api("{ myOffers { edges { node { id } } } }", as_="oakleaf")
     oakleaf = world.market.providers["oakleaf"].id
     assert {node["id"] for node in _edges(mine["data"]["myOffers"])} == {
-        _gid("Offer", pk) for pk in await Offer.filter(provider_id=oakleaf).values_list("id", flat=True)}
+        _gid("Offer", pk) for pk in await Offer.filter(provider_id=oakleaf).values_list("id", flat=True)
+    }
 
     council = (await world.api(ON_A_REFERRAL, {"id": referral}, as_="kent_officer"))["data"]
     assert council["referral"]["liveOfferCount"] == 2
@@ -775,8 +897,10 @@ async def test_other_council_cannot_see_referral(world: World) -> None:
         assert {node["id"] for node in _edges(listed["data"]["referrals"])} >= {ours}
         assert theirs not in json.dumps(listed)
 
-    withdraw = ("mutation($input: WithdrawReferralInput!) { withdrawReferral(input: $input) "
-                "{ referral { id } errors { field code message } } }")
+    withdraw = (
+        "mutation($input: WithdrawReferralInput!) { withdrawReferral(input: $input) "
+        "{ referral { id } errors { field code message } } }"
+    )
     refused = await world.api(withdraw, {"input": {"id": kents}}, as_="medway_officer")
     absent = await world.api(withdraw, {"input": {"id": missing}}, as_="medway_officer")
     assert refused == absent
@@ -796,7 +920,9 @@ async def test_provider_cannot_see_referral_not_broadcast_to_it(world: World) ->
         assert _edges(inbox["data"]["referrals"]) == [], provider
     declined = await world.api(
         "mutation($input: DeclineReferralInput!) { declineReferral(input: $input) { errors { code } } }",
-        {"input": {"referralId": variables["id"], "reason": "NO_CAPACITY"}}, as_="northdowns")
+        {"input": {"referralId": variables["id"], "reason": "NO_CAPACITY"}},
+        as_="northdowns",
+    )
     assert declined["data"]["declineReferral"]["errors"] == [{"code": "NOT_FOUND"}]
     medways = await world.api(about, {"id": world.targets["referral"]["other"]}, as_="harbour")
     assert medways["data"] == unseen
@@ -815,16 +941,25 @@ async def test_provider_sees_only_its_own_price_schedule(world: World) -> None:
     frameworks = body["data"]["frameworks"]
     assert [f["name"] for f in frameworks] == ["Kent & Medway IFP framework"]
     assert members_by_lot(frameworks[0]) == {
-        "LOT1": {"Harbour Fostering (test)": schedule(BASE_FEES["Harbour Fostering (test)"])}, "LOT2": {}}
+        "LOT1": {"Harbour Fostering (test)": schedule(BASE_FEES["Harbour Fostering (test)"])},
+        "LOT2": {},
+    }
     [membership] = frameworks[0]["lots"][0]["members"]
-    assert {s["kind"] for s in membership["supplements"]} == {"SOLO", "EMERGENCY", "SIBLING", "ADDITIONAL_SUPPORT_HOURS"}
+    assert {s["kind"] for s in membership["supplements"]} == {
+        "SOLO",
+        "EMERGENCY",
+        "SIBLING",
+        "ADDITIONAL_SUPPORT_HOURS",
+    }
 
     # Nor through a referral it was sent: its lot and framework show Harbour alone.
     through_referral = await world.api(
         """query($id: ID!) { referral(id: $id) {
              lot { members { provider { name } priceSchedule { weeklyFeePence } supplements { amountPence } } }
              framework { lots { members { provider { name } priceSchedule { weeklyFeePence } } } } } }""",
-        {"id": world.targets["referral"]["own"]}, as_="harbour")
+        {"id": world.targets["referral"]["own"]},
+        as_="harbour",
+    )
     text = json.dumps(through_referral)
     assert "Harbour Fostering (test)" in text
     for competitor, base in BASE_FEES.items():

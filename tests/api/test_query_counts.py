@@ -32,6 +32,7 @@ def counting_queries() -> Iterator[list[str]]:
             if 'FROM "event' not in query and 'UPDATE "access_token"' not in query:
                 seen.append(query)
             return await originals[name](query, values)
+
         return spy
 
     for name in originals:
@@ -48,8 +49,10 @@ async def _referrals_with_offers(market: Marketplace, count: int) -> None:
     for _ in range(count):
         referral = await market.referral()
         for key in ("harbour", "oakleaf"):
-            await offers.submit_offer(market.actor(key), OfferDetails(
-                referral_id=referral.id, carer_household_id=market.households[key], start_date=start))
+            await offers.submit_offer(
+                market.actor(key),
+                OfferDetails(referral_id=referral.id, carer_household_id=market.households[key], start_date=start),
+            )
 
 
 async def test_fifty_referrals_with_offers_cost_the_same_queries_as_five(api: Api, market: Marketplace) -> None:

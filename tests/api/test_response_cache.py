@@ -37,8 +37,11 @@ async def _hub_caught_up() -> None:
 
 
 async def _post(api: Api, query: str, who: str, variables: dict | None = None):
-    return await api.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                 headers={"Authorization": f"Bearer {api.tokens[who]}"})
+    return await api.client.post(
+        "/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {api.tokens[who]}"},
+    )
 
 
 def _references(response) -> list[str]:
@@ -62,9 +65,14 @@ async def test_a_repeated_read_is_answered_from_memory_until_something_changes(a
     second = await market.referral()  # another user's change: an event, a new data version
     assert _references(await _post(api, INBOX, "harbour")) == sorted([first.reference, second.reference])
 
-    await offers.submit_offer(market.actor("harbour"), OfferDetails(
-        referral_id=second.id, carer_household_id=market.households["harbour"],
-        start_date=datetime.now(UTC).date() + timedelta(days=1)))
+    await offers.submit_offer(
+        market.actor("harbour"),
+        OfferDetails(
+            referral_id=second.id,
+            carer_household_id=market.households["harbour"],
+            start_date=datetime.now(UTC).date() + timedelta(days=1),
+        ),
+    )
     body = (await _post(api, INBOX, "harbour")).json()
     statuses = {e["node"]["reference"]: e["node"]["myOffer"] for e in body["data"]["referrals"]["edges"]}
     assert statuses[second.reference] == {"status": "SUBMITTED"}  # the caller reads its own write back
@@ -72,9 +80,14 @@ async def test_a_repeated_read_is_answered_from_memory_until_something_changes(a
 
 async def test_one_callers_answer_is_never_given_to_another(api: Api, market: Marketplace) -> None:
     referral = await market.referral()
-    await offers.submit_offer(market.actor("harbour"), OfferDetails(
-        referral_id=referral.id, carer_household_id=market.households["harbour"],
-        start_date=datetime.now(UTC).date() + timedelta(days=1)))
+    await offers.submit_offer(
+        market.actor("harbour"),
+        OfferDetails(
+            referral_id=referral.id,
+            carer_household_id=market.households["harbour"],
+            start_date=datetime.now(UTC).date() + timedelta(days=1),
+        ),
+    )
     for _ in range(2):
         harbour = (await _post(api, INBOX, "harbour")).json()["data"]["referrals"]["edges"]
         oakleaf = (await _post(api, INBOX, "oakleaf")).json()["data"]["referrals"]["edges"]

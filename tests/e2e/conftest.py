@@ -21,8 +21,15 @@ from tests.marketplace import PASSWORD, build_marketplace
 from tests.scale.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -56,12 +63,30 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     emails = _prepare(database_url)
     port = free_port()
     # As the demo runs it: the outbox worker and the dev mailbox (on a port of its own) inside the server.
-    env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development", "BASE_URL": f"http://127.0.0.1:{port}",
-           "WORKER_IN_PROCESS": "true", "DEV_MAILBOX_PORT": str(free_port())}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "APP_ENV": "development",
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "WORKER_IN_PROCESS": "true",
+        "DEV_MAILBOX_PORT": str(free_port()),
+    }
     env.pop("REDIS_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"], cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

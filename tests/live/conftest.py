@@ -41,7 +41,9 @@ class GraphQLSocket:
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         self._next_id += 1
         operation = str(self._next_id)
-        await self.send({"id": operation, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+        await self.send(
+            {"id": operation, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+        )
         return operation
 
 

@@ -49,8 +49,10 @@ async def test_identical_subscriptions_of_one_provider_share_one_execution(live,
         assert first["payload"] == second["payload"]
         inbox = first["payload"]["data"]["referralInbox"]
         assert inbox["event"] == "referral.published" and inbox["referral"]["reference"] == referral.reference
-        assert thin["payload"]["data"]["referralInbox"] == {"cursor": inbox["cursor"],
-                                                           "referral": {"reference": referral.reference}}
+        assert thin["payload"]["data"]["referralInbox"] == {
+            "cursor": inbox["cursor"],
+            "referral": {"reference": referral.reference},
+        }
         assert theirs["payload"]["data"]["referralInbox"]["referral"]["reference"] == referral.reference
 
 
@@ -266,8 +268,9 @@ async def test_a_list_loaded_before_subscribing_misses_nothing_sent_in_between(l
     token, _ = await issue_token(market.users["harbour"], "login")
     transport = httpx.ASGITransport(app=live.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        answer = await client.post("/graphql", json={"query": "{ liveCursor }"},
-                                   headers={"Authorization": f"Bearer {token}"})
+        answer = await client.post(
+            "/graphql", json={"query": "{ liveCursor }"}, headers={"Authorization": f"Bearer {token}"}
+        )
     cursor = answer.json()["data"]["liveCursor"]
     sent_while_loading = await market.referral()  # after the cursor was read, before the feed started
     async with live("harbour") as socket:

@@ -67,12 +67,19 @@ async def test_council_sees_offers_arrive_but_providers_cannot_watch_them(live, 
         await competitor.subscribe(OFFERS, {"id": referral_id})
         refused = await competitor.receive()
         assert refused["type"] == "error" or refused["payload"].get("errors")
-        await offers.submit_offer(market.actor("harbour"), OfferDetails(
-            referral_id=referral.id, carer_household_id=market.households["harbour"],
-            start_date=datetime.now(UTC).date() + timedelta(days=1)))
+        await offers.submit_offer(
+            market.actor("harbour"),
+            OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=market.households["harbour"],
+                start_date=datetime.now(UTC).date() + timedelta(days=1),
+            ),
+        )
         update = (await officer.receive())["payload"]["data"]["offerUpdates"]
         assert update["event"] == "offer.submitted"
-        assert update["providerName"] == "Harbour Fostering (test)" and update["offer"]["weeklyFeePence"] == 82_000 + 6_000
+        assert (
+            update["providerName"] == "Harbour Fostering (test)" and update["offer"]["weeklyFeePence"] == 82_000 + 6_000
+        )
 
 
 async def test_unauthenticated_websocket_is_closed_with_the_protocol_code(live) -> None:

@@ -81,7 +81,9 @@ class MailServer:
             await asyncio.sleep(self.data_delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, envelope.original_content, session.peer))
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), message, envelope.original_content, session.peer)
+            )
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

@@ -53,9 +53,15 @@ async def test_deadline_warning_is_sent_once_to_the_councils_placement_officers(
 ) -> None:
     soon = await market.referral(urgency=Urgency.TODAY, required_by=datetime.now(UTC) + timedelta(hours=3))
     offered = await market.referral(urgency=Urgency.TODAY, required_by=datetime.now(UTC) + timedelta(hours=3))
-    await offers.submit_offer(market.actor("harbour"), OfferDetails(
-        referral_id=offered.id, carer_household_id=market.households["harbour"],
-        start_date=datetime.now(UTC).date(), matching_statement="Carers available tonight; ten miles away."))
+    await offers.submit_offer(
+        market.actor("harbour"),
+        OfferDetails(
+            referral_id=offered.id,
+            carer_household_id=market.households["harbour"],
+            start_date=datetime.now(UTC).date(),
+            matching_statement="Carers available tonight; ten miles away.",
+        ),
+    )
     await market.referral()  # needed in three days: no warning yet
     worker = make_worker()
 
@@ -66,7 +72,10 @@ async def test_deadline_warning_is_sent_once_to_the_councils_placement_officers(
     warnings = [r for r in mail_server.received if "No offers yet" in r.message["Subject"]]
     assert [w.rcpt_tos for w in warnings] == [["kent_officer@council.test"]]
     assert warnings[0].message["Subject"].startswith(f"[{soon.reference}] No offers yet, needed by ")
-    assert warnings[0].message["Message-ID"] == f"<deadline_near.{soon.id}.{market.users['kent_officer'].id}@placement-exchange>"
+    assert (
+        warnings[0].message["Message-ID"]
+        == f"<deadline_near.{soon.id}.{market.users['kent_officer'].id}@placement-exchange>"
+    )
     assert await OutboxMessage.filter(notification="deadline_near").count() == 1
 
 

@@ -86,8 +86,9 @@ async def test_mail_server_restart_between_messages_is_survived(db: str, mail_se
     assert await statuses() == {"sent": 10}
 
 
-async def test_temporary_refusal_is_retried_until_delivered(market: Marketplace, mail_server: MailServer,
-                                                            make_worker) -> None:
+async def test_temporary_refusal_is_retried_until_delivered(
+    market: Marketplace, mail_server: MailServer, make_worker
+) -> None:
     mail_server.refuse_once = "451 4.3.0 Mailbox busy, try again later"
     await market.referral()
     await drain(make_worker())
@@ -117,8 +118,9 @@ async def test_temporary_refusals_back_off_and_park_after_the_last_try(db: str, 
     assert mail_server.refused == ["desk0@provider.test"] * 3
 
 
-async def test_permanent_refusal_is_parked_with_the_error_kept(market: Marketplace, mail_server: MailServer,
-                                                               make_worker) -> None:
+async def test_permanent_refusal_is_parked_with_the_error_kept(
+    market: Marketplace, mail_server: MailServer, make_worker
+) -> None:
     mail_server.refuse = {"duty@oakleaf.test": "550 5.1.1 No such mailbox here"}
     await market.referral()
     await drain(make_worker())
@@ -134,12 +136,24 @@ async def test_permanent_refusal_is_parked_with_the_error_kept(market: Marketpla
 async def test_a_broken_message_does_not_stop_the_others(db: str, mail_server: MailServer, make_worker) -> None:
     await queue(2)
     missing_key = {key: value for key, value in BROADCAST_CONTEXT.items() if key != "district"}
-    await OutboxMessage.create(notification="referral_broadcast", recipient="a@provider.test", context=missing_key,
-                               message_id="<broken.1@placement-exchange>")
-    await OutboxMessage.create(notification="carrier_pigeon", recipient="b@provider.test", context={},
-                               message_id="<broken.2@placement-exchange>")
-    await OutboxMessage.create(notification="referral_broadcast", recipient="not an address",
-                               context=dict(BROADCAST_CONTEXT), message_id="<broken.3@placement-exchange>")
+    await OutboxMessage.create(
+        notification="referral_broadcast",
+        recipient="a@provider.test",
+        context=missing_key,
+        message_id="<broken.1@placement-exchange>",
+    )
+    await OutboxMessage.create(
+        notification="carrier_pigeon",
+        recipient="b@provider.test",
+        context={},
+        message_id="<broken.2@placement-exchange>",
+    )
+    await OutboxMessage.create(
+        notification="referral_broadcast",
+        recipient="not an address",
+        context=dict(BROADCAST_CONTEXT),
+        message_id="<broken.3@placement-exchange>",
+    )
     await queue(2, start=2)
     await drain(make_worker())
 
@@ -151,14 +165,21 @@ async def test_a_broken_message_does_not_stop_the_others(db: str, mail_server: M
     assert len(mail_server.received) == 4
 
 
-async def test_a_message_whose_worker_died_mid_send_is_sent_again(db: str, mail_server: MailServer,
-                                                                  make_worker) -> None:
+async def test_a_message_whose_worker_died_mid_send_is_sent_again(
+    db: str, mail_server: MailServer, make_worker
+) -> None:
     await queue(3)
     # A worker claimed these and died: its lease has run out, so they must not be stuck in "sending".
-    await OutboxMessage.all().update(status=OutboxStatus.SENDING, claimed_by="dead-worker",
-                                     claimed_until=datetime.now(UTC) - timedelta(seconds=1))
-    await queue(1, start=3, status=OutboxStatus.SENDING, claimed_by="busy-worker",
-                claimed_until=datetime.now(UTC) + timedelta(minutes=2))
+    await OutboxMessage.all().update(
+        status=OutboxStatus.SENDING, claimed_by="dead-worker", claimed_until=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    await queue(
+        1,
+        start=3,
+        status=OutboxStatus.SENDING,
+        claimed_by="busy-worker",
+        claimed_until=datetime.now(UTC) + timedelta(minutes=2),
+    )
     worker = make_worker()
     assert await worker.run_once() == 3  # the live lease is left alone
 
@@ -170,8 +191,9 @@ async def test_a_message_whose_worker_died_mid_send_is_sent_again(db: str, mail_
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-async def test_two_workers_deliver_each_of_200_messages_exactly_once(db: str, mail_server: MailServer,
-                                                                     make_worker) -> None:
+async def test_two_workers_deliver_each_of_200_messages_exactly_once(
+    db: str, mail_server: MailServer, make_worker
+) -> None:
     await queue(200)
     counted: dict[str, int] = {}
 

@@ -86,8 +86,9 @@ async def test_provider_sets_a_preference_through_graphql(db: str, market: Marke
 
 
 async def test_graphql_preference_errors_are_data(db: str, market: Marketplace) -> None:
-    wrong_kind = await execute(db, market.actor("harbour"), SET, input={"notification": "DEADLINE_NEAR",
-                                                                         "delivery": "OFF"})
+    wrong_kind = await execute(
+        db, market.actor("harbour"), SET, input={"notification": "DEADLINE_NEAR", "delivery": "OFF"}
+    )
     assert wrong_kind["setNotificationPreference"]["preference"] is None
     assert wrong_kind["setNotificationPreference"]["errors"][0]["code"] == "INVALID"
     signed_out = await execute(db, None, SET, input={"notification": "REFERRAL_BROADCAST", "delivery": "OFF"})

@@ -71,8 +71,12 @@ async def test_no_email_carries_the_referral_or_offer_free_text(
             matching_statement="Carers keep bees and a tandem bicycle; twelve miles from home.",
         ),
     )
-    await offers.decline_referral(market.actor("oakleaf"), referral.id, DeclineReason.NO_CAPACITY,
-                                  note="Our only household is repainting the kitchen.")
+    await offers.decline_referral(
+        market.actor("oakleaf"),
+        referral.id,
+        DeclineReason.NO_CAPACITY,
+        note="Our only household is repainting the kitchen.",
+    )
     await offers.shortlist_offer(market.actor("kent_officer"), offer.id)
     await referrals.withdraw_referral(market.actor("kent_officer"), referral.id)
     await drain(make_worker())

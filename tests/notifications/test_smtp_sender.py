@@ -60,8 +60,9 @@ async def test_an_address_no_server_would_take_is_permanent(sender_for: SmtpSend
     assert caught.value.permanent
 
 
-async def test_a_server_that_does_not_answer_in_time_is_temporary(mail_server: MailServer,
-                                                                  sender_for: SmtpSender) -> None:
+async def test_a_server_that_does_not_answer_in_time_is_temporary(
+    mail_server: MailServer, sender_for: SmtpSender
+) -> None:
     mail_server.data_delay = 2.0
     with pytest.raises(DeliveryError) as caught:
         await sender_for.send(email_to("slow@provider.test"))

@@ -32,8 +32,19 @@ from tests.scale.servers import (
 # (Chosen once per run through the environment: pytest may import this conftest under two module names.)
 REDIS_PORT = int(os.environ.setdefault("PLACEMENT_EXCHANGE_TEST_REDIS_PORT", str(free_port())))
 BUS_REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(REDIS_PORT),
-               "--save", "", "--appendonly", "no"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    str(REDIS_PORT),
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+]
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +100,12 @@ def _redis_answers() -> bool:
 
 def bus_listeners() -> int:
     """How many connections are subscribed to the event bus channel right now."""
-    result = subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "pubsub", "numsub", "placement-exchange:events"],
-                            capture_output=True, text=True, timeout=5)
+    result = subprocess.run(
+        ["redis-cli", "-p", str(REDIS_PORT), "pubsub", "numsub", "placement-exchange:events"],
+        capture_output=True,
+        text=True,
+        timeout=5,
+    )
     lines = result.stdout.split()
     return int(lines[1]) if len(lines) == 2 and lines[1].isdigit() else 0
 
@@ -114,7 +129,9 @@ class InboxFeed:
             url=ws_url,
             init_payload={"Authorization": f"Bearer {token}"},
             subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
-            connect_timeout=5, ack_timeout=5, close_timeout=2,
+            connect_timeout=5,
+            ack_timeout=5,
+            close_timeout=2,
         )
         self._client = Client(transport=transport)
         self._request = GraphQLRequest(INBOX, variable_values={"after": after})

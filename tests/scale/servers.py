@@ -183,8 +183,13 @@ class ServerProcess:
 
     def launch(self) -> None:
         """Start the process without waiting for it (start several, then wait_ready on each)."""
-        env = {**os.environ, "DATABASE_URL": self.database_url, "APP_ENV": "development", "BASE_URL": self.base_url,
-               "WORKER_IN_PROCESS": "false"}  # the web process alone: no outbox worker, cascade clock or mailbox
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "APP_ENV": "development",
+            "BASE_URL": self.base_url,
+            "WORKER_IN_PROCESS": "false",
+        }  # the web process alone: no outbox worker, cascade clock or mailbox
         env.pop("REDIS_URL", None)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
@@ -194,10 +199,26 @@ class ServerProcess:
             log.write(f"--- start #{self.starts} on port {self.port}\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--log-level", "warning", "--no-access-log",
-                 "--ws-per-message-deflate", "false"],  # as the Procfile runs it
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "server.asgi:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                    "--ws-per-message-deflate",
+                    "false",
+                ],  # as the Procfile runs it
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -346,8 +367,9 @@ class RawGraphQLSocket:
         self._next_id = 0
 
     @classmethod
-    async def connect(cls, url: str, token: str, *, receive_buffer: int | None = None,
-                      **options: Any) -> RawGraphQLSocket:
+    async def connect(
+        cls, url: str, token: str, *, receive_buffer: int | None = None, **options: Any
+    ) -> RawGraphQLSocket:
         """Connect, send connection_init with the bearer token, wait for connection_ack.
 
         receive_buffer: a small SO_RCVBUF makes a client that stops reading felt by the server at once.
@@ -383,8 +405,9 @@ class RawGraphQLSocket:
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         self._next_id += 1
         operation = str(self._next_id)
-        await self.send({"id": operation, "type": "subscribe",
-                         "payload": {"query": query, "variables": variables or {}}})
+        await self.send(
+            {"id": operation, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+        )
         return operation
 
     async def receive(self, timeout: float = 5.0) -> dict[str, Any]:

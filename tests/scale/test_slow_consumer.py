@@ -125,8 +125,9 @@ async def test_duty_desk_that_keeps_reading_is_not_cut_off_by_a_burst_bigger_tha
         await _read(reader, operation, 1, timeout=10)  # live: it has replayed the prepared broadcast
         # One transaction in another process (a bulk cascade, say): the hub finds it all at its next read.
         reading = asyncio.create_task(_read(reader, operation, 3 * QUEUE_LIMIT, timeout=60))
-        burst = await _produce(prepared, prepared.published_referral_id, 3 * QUEUE_LIMIT,
-                               per_transaction=3 * QUEUE_LIMIT, pause=0)
+        burst = await _produce(
+            prepared, prepared.published_referral_id, 3 * QUEUE_LIMIT, per_transaction=3 * QUEUE_LIMIT, pause=0
+        )
         assert await reading == burst
     finally:
         await reader.close()
@@ -138,13 +139,23 @@ def _data(message: dict, operation: str) -> dict:
     return message["payload"]["data"]["referralInbox"]
 
 
-async def _produce(prepared: Prepared, referral_id: int, count: int, *, per_transaction: int,
-                   pause: float) -> list[int]:
+async def _produce(
+    prepared: Prepared, referral_id: int, count: int, *, per_transaction: int, pause: float
+) -> list[int]:
     """The new events' ids, written by another process through the unit of work."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.scale.produce_events", prepared.database_url,
-        str(prepared.provider_ids["harbour"]), str(referral_id), str(count), str(per_transaction), str(pause),
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.scale.produce_events",
+        prepared.database_url,
+        str(prepared.provider_ids["harbour"]),
+        str(referral_id),
+        str(count),
+        str(per_transaction),
+        str(pause),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), 60)

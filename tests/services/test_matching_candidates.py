@@ -36,15 +36,23 @@ async def _population(market: Marketplace, count: int = 240, seed: int = 7) -> N
     rows = []
     for i in range(count):
         low = rng.randint(0, 14)
-        rows.append(CarerHousehold(
-            provider_id=rng.choice(providers).id, reference=f"POP-{i:04d}", district=rng.choice(DISTRICTS),
-            min_age=low, max_age=min(18, low + rng.randint(0, 8)), approved_places=rng.randint(1, 3),
-            placement_kinds=rng.sample(kinds, rng.randint(0, 3)),
-            durations=[d.value for d in rng.sample(list(v.Duration), rng.randint(0, 3))],
-            has_pets=rng.random() < 0.3, solo_only=rng.random() < 0.1, is_active=rng.random() < 0.9,
-            manageable_risks_to_child=[r.value for r in rng.sample(list(v.RiskToChild), rng.randint(0, 4))],
-            specialisms=[n.value for n in rng.sample(list(v.Need), rng.randint(0, 4))],
-        ))
+        rows.append(
+            CarerHousehold(
+                provider_id=rng.choice(providers).id,
+                reference=f"POP-{i:04d}",
+                district=rng.choice(DISTRICTS),
+                min_age=low,
+                max_age=min(18, low + rng.randint(0, 8)),
+                approved_places=rng.randint(1, 3),
+                placement_kinds=rng.sample(kinds, rng.randint(0, 3)),
+                durations=[d.value for d in rng.sample(list(v.Duration), rng.randint(0, 3))],
+                has_pets=rng.random() < 0.3,
+                solo_only=rng.random() < 0.1,
+                is_active=rng.random() < 0.9,
+                manageable_risks_to_child=[r.value for r in rng.sample(list(v.RiskToChild), rng.randint(0, 4))],
+                specialisms=[n.value for n in rng.sample(list(v.Need), rng.randint(0, 4))],
+            )
+        )
     await CarerHousehold.bulk_create(rows)
 
 
@@ -60,17 +68,26 @@ def _keys(results) -> list[tuple[int, bool, float]]:
     return [(r.candidate.id, r.eligible, r.score) for r in results]
 
 
-@pytest.mark.parametrize("kind, duration, distance", [
-    (v.PlacementKind.CORE_FOSTERING, v.Duration.LONG_TERM, 40),
-    (v.PlacementKind.SOLO, v.Duration.EMERGENCY, 20),
-    (v.PlacementKind.SIBLING_GROUP, v.Duration.SHORT_TERM, 250),
-])
+@pytest.mark.parametrize(
+    "kind, duration, distance",
+    [
+        (v.PlacementKind.CORE_FOSTERING, v.Duration.LONG_TERM, 40),
+        (v.PlacementKind.SOLO, v.Duration.EMERGENCY, 20),
+        (v.PlacementKind.SIBLING_GROUP, v.Duration.SHORT_TERM, 250),
+    ],
+)
 async def test_narrowed_ranking_is_the_eligible_part_of_the_full_ranking(
     market: Marketplace, kind: v.PlacementKind, duration: v.Duration, distance: int
 ) -> None:
     await _population(market)
-    referral = await _referral(market, placement_kind=kind.value, duration=duration.value, age_years=12,
-                               home_district="ME14", max_distance_miles=distance)
+    referral = await _referral(
+        market,
+        placement_kind=kind.value,
+        duration=duration.value,
+        age_years=12,
+        home_district="ME14",
+        max_distance_miles=distance,
+    )
     full = await best_matches(referral)
     narrowed = await best_matches(referral, eligible_only=True)
     eligible = [r for r in full if r.eligible]
@@ -107,30 +124,52 @@ async def test_occupancy_and_vacancies_come_with_the_candidates(market: Marketpl
     assert before.children_placed == 0 and before.free_from == today
 
     other = await market.referral(age_years=12)
-    offer = await offers.submit_offer(market.actor("harbour"), OfferDetails(
-        referral_id=other.id, carer_household_id=household.id, start_date=today + timedelta(days=1)))
+    offer = await offers.submit_offer(
+        market.actor("harbour"),
+        OfferDetails(referral_id=other.id, carer_household_id=household.id, start_date=today + timedelta(days=1)),
+    )
     await offers.accept_offer(market.actor("kent_officer"), offer.id)
     await CarerHousehold.filter(id=household.id).update(approved_places=1)
     later = today + timedelta(days=9)
-    await Vacancy.create(provider_id=household.provider_id, carer_household=household, places=1,
-                         available_from=later)
-    await Vacancy.create(provider_id=household.provider_id, carer_household=household, places=1,
-                         available_from=later + timedelta(days=5))
-    (after,) = [c for c in await candidates_for(referral, [household.provider_id], today=today)
-                if c.id == household.id]
+    await Vacancy.create(provider_id=household.provider_id, carer_household=household, places=1, available_from=later)
+    await Vacancy.create(
+        provider_id=household.provider_id, carer_household=household, places=1, available_from=later + timedelta(days=5)
+    )
+    (after,) = [c for c in await candidates_for(referral, [household.provider_id], today=today) if c.id == household.id]
     assert after.children_placed == 1
     assert after.free_from == later  # the earliest open vacancy
 
 
 async def test_childrens_home_beds_for_a_residential_referral(market: Marketplace) -> None:
     provider = market.providers["harbour"]
-    await ChildrensHome.create(provider=provider, name="Harbour House", ofsted_urn="SC777001", beds=3, min_age=11,
-                               max_age=17, district="ME16", ofsted_judgement=v.OfstedJudgement.GOOD,
-                               specialisms=[v.Need.TRAUMA.value])
-    await ChildrensHome.create(provider=provider, name="Far House", ofsted_urn="SC777002", beds=2, min_age=11,
-                               max_age=17, district="NG1", ofsted_judgement=v.OfstedJudgement.GOOD)
-    referral = await _referral(market, placement_kind=v.PlacementKind.CHILDRENS_HOME.value, age_years=14,
-                               home_district="ME14", max_distance_miles=30)
+    await ChildrensHome.create(
+        provider=provider,
+        name="Harbour House",
+        ofsted_urn="SC777001",
+        beds=3,
+        min_age=11,
+        max_age=17,
+        district="ME16",
+        ofsted_judgement=v.OfstedJudgement.GOOD,
+        specialisms=[v.Need.TRAUMA.value],
+    )
+    await ChildrensHome.create(
+        provider=provider,
+        name="Far House",
+        ofsted_urn="SC777002",
+        beds=2,
+        min_age=11,
+        max_age=17,
+        district="NG1",
+        ofsted_judgement=v.OfstedJudgement.GOOD,
+    )
+    referral = await _referral(
+        market,
+        placement_kind=v.PlacementKind.CHILDRENS_HOME.value,
+        age_years=14,
+        home_district="ME14",
+        max_distance_miles=30,
+    )
     full = await best_matches(referral, [provider.id])
     assert [r.candidate.label for r in full] == ["Harbour House", "Far House"]
     assert [r.eligible for r in full] == [True, False]
@@ -144,16 +183,26 @@ async def test_track_records_count_unplanned_endings_and_take_the_median_respons
     sent = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     for waited_hours in (1, 30, 3):
         referral = await market.referral(publish=False)
-        await BroadcastRecipient.create(referral=referral, provider=oakleaf, tier=1, sent_at=sent,
-                                        responded_at=sent + timedelta(hours=waited_hours, minutes=30))
+        await BroadcastRecipient.create(
+            referral=referral,
+            provider=oakleaf,
+            tier=1,
+            sent_at=sent,
+            responded_at=sent + timedelta(hours=waited_hours, minutes=30),
+        )
     unanswered = await market.referral(publish=False)
     await BroadcastRecipient.create(referral=unanswered, provider=oakleaf, tier=1, sent_at=sent)
     today = datetime.now(UTC).date()
     for planned in (True, False, None):
         referral = await market.referral(age_years=12)
-        offer = await offers.submit_offer(market.actor("harbour"), OfferDetails(
-            referral_id=referral.id, carer_household_id=market.households["harbour"],
-            start_date=today + timedelta(days=1)))
+        offer = await offers.submit_offer(
+            market.actor("harbour"),
+            OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=market.households["harbour"],
+                start_date=today + timedelta(days=1),
+            ),
+        )
         placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)
         if planned is not None:
             await Placement.filter(id=placement.id).update(status=v.PlacementStatus.ENDED, planned_ending=planned)

@@ -31,16 +31,24 @@ async def market(db: str) -> Marketplace:
 
 
 def offer_details(market: Marketplace, referral: Referral, key: str, **changes) -> OfferDetails:
-    values = dict(referral_id=referral.id, carer_household_id=market.households[key],
-                  start_date=datetime.now(UTC).date() + timedelta(days=2),
-                  matching_statement="Experienced with teenagers; 12 miles from home; same school bus route.")
+    values = dict(
+        referral_id=referral.id,
+        carer_household_id=market.households[key],
+        start_date=datetime.now(UTC).date() + timedelta(days=2),
+        matching_statement="Experienced with teenagers; 12 miles from home; same school bus route.",
+    )
     values.update(changes)
     return OfferDetails(**values)
 
 
 async def snapshot() -> tuple[int, ...]:
-    return (await Referral.all().count(), await Offer.all().count(), await Placement.all().count(),
-            await Event.all().count(), await OutboxMessage.all().count())
+    return (
+        await Referral.all().count(),
+        await Offer.all().count(),
+        await Placement.all().count(),
+        await Event.all().count(),
+        await OutboxMessage.all().count(),
+    )
 
 
 async def test_referral_references_count_up_per_council(market: Marketplace) -> None:
@@ -71,8 +79,9 @@ async def test_publishing_sends_to_tier_one_and_records_who_was_left_out(market:
 
 async def test_only_drafts_can_be_updated(market: Marketplace) -> None:
     draft = await market.referral(publish=False)
-    updated = await referrals.update_referral(market.actor("kent_officer"), draft.id,
-                                              referrals.ReferralDetails(age_years=14))
+    updated = await referrals.update_referral(
+        market.actor("kent_officer"), draft.id, referrals.ReferralDetails(age_years=14)
+    )
     assert updated.age_years == 14
     await referrals.publish_referral(market.actor("kent_officer"), draft.id)
     with pytest.raises(ServiceError) as caught:
@@ -205,7 +214,9 @@ async def test_accepting_makes_one_placement_declines_the_rest_and_closes_the_re
     assert other.status is OfferStatus.DECLINED
     decisions = await OutboxMessage.filter(notification="offer_decision").values_list("recipient", "context")
     assert {(email, ctx["decision"]) for email, ctx in decisions} >= {
-        ("duty@harbour.test", "accepted"), ("duty@oakleaf.test", "declined")}
+        ("duty@harbour.test", "accepted"),
+        ("duty@oakleaf.test", "declined"),
+    }
 
 
 async def test_twenty_racing_accepts_make_exactly_one_placement(market: Marketplace) -> None:
@@ -276,7 +287,11 @@ async def test_ending_without_notice_tells_the_framework_commissioners(market: M
     placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)
     end = placement.start_date + timedelta(days=60)
     ended = await placements.end_placement(
-        market.actor("harbour"), placement.id, end_date=end, reason=ReasonPlacementChanged.CREQB, planned=True,
+        market.actor("harbour"),
+        placement.id,
+        end_date=end,
+        reason=ReasonPlacementChanged.CREQB,
+        planned=True,
         notice_given_on=end - timedelta(days=7),
     )
     assert ended.status is PlacementStatus.ENDED
@@ -289,21 +304,28 @@ async def test_ending_with_28_days_notice_as_planned_tells_nobody(market: Market
     offer = await offers.submit_offer(market.actor("harbour"), offer_details(market, referral, "harbour"))
     placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)
     end = placement.start_date + timedelta(days=90)
-    await placements.end_placement(market.actor("kent_officer"), placement.id, end_date=end,
-                                   reason=ReasonPlacementChanged.CARPL, planned=True,
-                                   notice_given_on=end - timedelta(days=28))
+    await placements.end_placement(
+        market.actor("kent_officer"),
+        placement.id,
+        end_date=end,
+        reason=ReasonPlacementChanged.CARPL,
+        planned=True,
+        notice_given_on=end - timedelta(days=28),
+    )
     assert await OutboxMessage.filter(notification="placement_ended_unplanned").count() == 0
     with pytest.raises(ServiceError) as caught:
-        await placements.end_placement(market.actor("kent_officer"), placement.id, end_date=end,
-                                       reason=ReasonPlacementChanged.CARPL, planned=True)
+        await placements.end_placement(
+            market.actor("kent_officer"), placement.id, end_date=end, reason=ReasonPlacementChanged.CARPL, planned=True
+        )
     assert caught.value.code is ErrorCode.WRONG_STATE
 
 
 async def test_start_date_in_the_past_is_refused(market: Marketplace) -> None:
     referral = await market.referral()
     with pytest.raises(ServiceError) as caught:
-        await offers.submit_offer(market.actor("harbour"),
-                                  offer_details(market, referral, "harbour", start_date=date(2020, 1, 1)))
+        await offers.submit_offer(
+            market.actor("harbour"), offer_details(market, referral, "harbour", start_date=date(2020, 1, 1))
+        )
     assert caught.value.field == "startDate"
 
 
@@ -321,9 +343,19 @@ async def test_a_child_nobody_on_the_framework_can_take_goes_to_spot_purchase(ma
     from server.services.resources import HouseholdDetails
 
     spot_user = market.actor("spot")
-    await resources.create_carer_household(spot_user, market.providers["spot"].id, HouseholdDetails(
-        reference="SPOT-H1", district="TN1", min_age=8, max_age=17, approved_places=1,
-        placement_kinds=["core_fostering"], durations=["long_term", "short_term", "emergency"]))
+    await resources.create_carer_household(
+        spot_user,
+        market.providers["spot"].id,
+        HouseholdDetails(
+            reference="SPOT-H1",
+            district="TN1",
+            min_age=8,
+            max_age=17,
+            approved_places=1,
+            placement_kinds=["core_fostering"],
+            durations=["long_term", "short_term", "emergency"],
+        ),
+    )
     referral = await market.referral(urgency=Urgency.TODAY)
     officer = market.actor("kent_officer")
     with pytest.raises(ServiceError) as too_early:
@@ -339,7 +371,13 @@ async def test_a_child_nobody_on_the_framework_can_take_goes_to_spot_purchase(ma
     with pytest.raises(ServiceError):
         await offers.submit_offer(market.actor("spot"), offer_details(market, referral, "harbour"))
     household = await resources.CarerHousehold.get(reference="SPOT-H1")
-    offer = await offers.submit_offer(market.actor("spot"), OfferDetails(
-        referral_id=referral.id, carer_household_id=household.id, start_date=datetime.now(UTC).date(),
-        spot_weekly_fee_pence=135_000))
+    offer = await offers.submit_offer(
+        market.actor("spot"),
+        OfferDetails(
+            referral_id=referral.id,
+            carer_household_id=household.id,
+            start_date=datetime.now(UTC).date(),
+            spot_weekly_fee_pence=135_000,
+        ),
+    )
     assert offer.fee_basis is FeeBasis.SPOT and offer.weekly_fee_pence == 135_000
