@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise import connections
 
-from server.database import Statement, as_datetime, insert_rows, row_by_id
 from server.domain.vocabulary import OutboxStatus
 from server.models import BroadcastRecipient, Framework, OutboxMessage, Referral
 from server.postgres import PostgresClient
+from server.repositories.statements import Statement, as_datetime, insert_rows, row_by_id
 from tests.marketplace import Marketplace, build_marketplace
 
 

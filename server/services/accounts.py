@@ -12,10 +12,10 @@ from tortoise.exceptions import IntegrityError
 from server.auth import policy
 from server.auth.actor import Actor
 from server.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
-from server.database import Statement, as_datetime
 from server.domain.vocabulary import Role
 from server.events.version import note_local_change
 from server.models import AccessToken, Council, LoginAttempt, Provider, User
+from server.repositories.statements import Statement, as_datetime
 from server.services.errors import ErrorCode, ServiceError, denied, invalid
 
 LOGIN_TOKEN_LIFETIME = timedelta(hours=12)
@@ -138,7 +138,7 @@ _TOKEN_OWNER = Statement(
 async def token_actor(token: str) -> Actor | None:
     """Who a token belongs to, checked against the database now (revoked, expired or deactivated: None).
 
-    Every GraphQL request over HTTP starts with it, so it is one plain statement (server.database.Statement).
+    Every GraphQL request over HTTP starts with it, so it is one plain statement (server.repositories.statements).
     """
     actor, _ = await _token_owner(token)
     return actor

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from notifications.kinds import Notification
-from server.database import Statement, as_date, row_by_id
 from server.domain.matching import MatchResult
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
 from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
+from server.repositories.statements import Statement, as_date, row_by_id
 from server.services.matching import best_matches
 from server.services.notify_context import referral_context
 from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
@@ -54,7 +54,7 @@ class _Member:
     ofsted_judgement: OfstedJudgement
 
 
-# Read on every publish: one plain statement (server.database.Statement) rather than ORM rows of both tables.
+# Read on every publish: one plain statement (server.repositories.statements) rather than ORM rows of both tables.
 _LOT_MEMBERS = Statement(
     "SELECT m.provider_id, m.tier, m.left_on, p.status, p.ofsted_judgement"
     " FROM lot_membership m JOIN provider p ON p.id = m.provider_id"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from server.auth import policy
 from server.auth.actor import Actor
-from server.database import row_by_id
 from server.models import Offer, Placement, Referral
+from server.repositories.statements import row_by_id
 from server.services.errors import not_found
 
 

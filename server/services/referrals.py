@@ -13,7 +13,6 @@ from tortoise.expressions import F
 from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
-from server.database import Statement
 from server.domain.geography import normalise_district
 from server.domain.vocabulary import (
     Adaptation,
@@ -37,6 +36,7 @@ from server.domain.vocabulary import (
 )
 from server.events.version import note_local_change
 from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter
+from server.repositories.statements import Statement
 from server.services import broadcast
 from server.services.districts import district_directory
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, wrong_state
@@ -178,7 +178,7 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
     return referral
 
 
-# On the way from "publish" to every provider's inbox: one plain statement (server.database.Statement).
+# On the way from "publish" to every provider's inbox: one plain statement (server.repositories.statements.Statement).
 # Conditional on the draft as it was read (still a draft, not edited since), so that two publishes, or a
 # publish and a withdrawal, cannot both win, and what was planned and announced is what is stored.
 _OPEN = Statement(

@@ -22,20 +22,20 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from notifications.kinds import Delivery, Notification, default_delivery
-from server.database import MAX_BOUND_VALUES, Statement, insert_statements
 from server.domain.vocabulary import Role
 from server.events.bus import get_bus
 from server.events.hub import current_hub
 from server.events.log import LoggedEvent
 from server.events.version import note_local_change
 from server.models import Event, OutboxMessage
+from server.repositories.statements import MAX_BOUND_VALUES, Statement, insert_statements
 
 # Held from a transaction's first event to its commit (PostgreSQL): event ids then
 # become visible in id order, so a reader that has seen event N never later finds
 # an N-1 committed behind its back. SQLite has a single writer already.
 EVENT_ORDER_LOCK = 7_170_001
 
-# Every use case writes its events: plain statements (server.database.Statement), the payload through the
+# Every use case writes its events: plain statements (server.repositories.statements.Statement), the payload through the
 # column's own JSON encoding, so that a reader of the table gets exactly what was handed to this process's hub.
 # On PostgreSQL one statement takes the order lock (again, if this transaction holds it: it is re-entrant),
 # then writes the event, whose id is drawn after the lock, and its topics; the rows queued with
@@ -61,7 +61,7 @@ class UnitOfWork:
         self._queued: list[tuple[str, list[Any]]] = []  # INSERTs not yet sent (see insert)
 
     def insert(self, model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
-        """Queue rows to insert (as server.database.insert_rows) that nothing in this unit of work reads back.
+        """Queue rows to insert (as statements.insert_rows) that nothing in this unit of work reads back.
 
         They are written with the next event this unit of work records (on PostgreSQL in that event's own
         statement, one round trip fewer each, where the order of several queued inserts among themselves

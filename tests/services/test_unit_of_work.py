@@ -14,8 +14,8 @@ import pytest
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 
-from server.database import MAX_BOUND_VALUES, Statement
 from server.models import Event, OutboxMessage
+from server.repositories.statements import MAX_BOUND_VALUES, Statement
 from server.services.unit_of_work import unit_of_work
 from tests.marketplace import Marketplace, build_marketplace
 
@@ -27,7 +27,7 @@ async def market(db: str) -> Marketplace:
 
 @contextmanager
 def statements_sent() -> Iterator[list[str]]:
-    """The SQL of every plain statement (server.database.Statement) run meanwhile."""
+    """The SQL of every plain statement (server.repositories.statements.Statement) run meanwhile."""
     sent: list[str] = []
     rows, execute = Statement.rows, Statement.execute
 
