@@ -1,8 +1,9 @@
 """The demo world as written in data/: one typed, frozen record per row, in file order.
 
 Every field is named in the file as it is here; values of a controlled vocabulary are the enum's value (the
-`server.domain.vocabulary` word), dates are ISO dates. A key the record does not know, or a missing field with no
-default, fails the load with the file and the row, so a typo in the data cannot pass unnoticed.
+`server.domain.vocabulary` word), dates are ISO dates. A key the record does not know, a missing field with no
+default, or a key that names nothing (a membership's provider, a user's council, a case's child...) fails the load
+with the file and the row, so a typo in the data cannot pass unnoticed.
 """
 
 from __future__ import annotations
@@ -348,7 +349,7 @@ def load_world(directory: Path = DATA) -> World:
 
     children = toml("children.toml")
     children["child"] = {key: {"key": key, **row} for key, row in children["child"].items()}
-    return World(
+    world = World(
         councils=_many(Council, toml("councils.toml")["council"], "councils.toml"),
         providers=_many(Provider, toml("providers.toml")["provider"], "providers.toml"),
         frameworks=_many(Framework, toml("frameworks.toml")["framework"], "frameworks.toml"),
@@ -362,6 +363,90 @@ def load_world(directory: Path = DATA) -> World:
         offers=_record(Offers, toml("offers.toml"), "offers.toml"),
         vacancies=_record(Vacancies, toml("vacancies.toml")["vacancies"], "vacancies.toml"),
     )
+    problems = _dangling(world)
+    if problems:
+        raise ValueError("The demo data refers to what it does not define:\n  " + "\n  ".join(problems))
+    return world
+
+
+OUTCOMES = ("placed", "ended", "spot", "withdrawn")
+SERVES = {  # the roles that belong to a council, or to a provider
+    Role.PLACEMENT_OFFICER: "council",
+    Role.COMMISSIONER: "council",
+    Role.PROVIDER_RESPONDER: "provider",
+    Role.PROVIDER_ADMIN: "provider",
+}
+
+
+def _dangling(world: World) -> list[str]:
+    """Every key one file uses for a row of another, and every key that must be unique, checked."""
+    problems: list[str] = []
+
+    def unique(where: str, keys: list[Any]) -> set[Any]:
+        problems.extend(f"{where}: {key} twice" for key in sorted({k for k in keys if keys.count(k) > 1}, key=str))
+        return set(keys)
+
+    def known(where: str, key: Any, keys: set[Any]) -> None:
+        if key not in keys:
+            problems.append(f"{where}: no {key!r}")
+
+    councils = unique("councils.toml", [c.key for c in world.councils])
+    providers = unique("providers.toml", [p.key for p in world.providers])
+    unique("frameworks.toml", [f.reference for f in world.frameworks])
+    lots = unique("frameworks.toml lots", [(f.reference, lot.code) for f in world.frameworks for lot in f.lots])
+    families = {lot.price_family for f in world.frameworks for lot in f.lots}
+    unique("users.csv", [u.email for u in world.users])
+    unique("memberships.csv", [(m.framework, m.lot, m.provider) for m in world.memberships])
+    for f in world.frameworks:
+        for key in (f.lead_council, *f.member_councils):
+            known(f"frameworks.toml {f.reference}", key, councils)
+    for p in world.providers:
+        if p.merged_into is not None:
+            known(f"providers.toml {p.key} merged_into", p.merged_into, providers)
+    for m in world.memberships:
+        known("memberships.csv", (m.framework, m.lot), lots)
+        known("memberships.csv", m.provider, providers)
+        if (m.left_on is None) != (m.left_reason is None):
+            problems.append(f"memberships.csv {m.provider} on {m.framework} {m.lot}: left_on needs left_reason")
+    for u in world.users:
+        belongs = SERVES.get(u.role)
+        if (u.council is not None) != (belongs == "council") or (u.provider is not None) != (belongs == "provider"):
+            problems.append(f"users.csv {u.email}: a {u.role.value} belongs to {belongs or 'neither'}")
+        if u.council is not None:
+            known(f"users.csv {u.email}", u.council, councils)
+        if u.provider is not None:
+            known(f"users.csv {u.email}", u.provider, providers)
+    for h in world.homes:
+        known(f"childrens_homes.toml {h.name}", h.provider, providers)
+    for key in ("core", "uasc"):  # the generator's own categories
+        known("carer_households.toml category", key, set(world.households.category))
+    for child in world.children.child.values():
+        known(f"children.toml {child.key} settings", child.settings, set(world.children.settings))
+        known(f"children.toml {child.key} price_family", child.price_family, families)
+        known(
+            f"offers.toml matching_statement.opening for {child.key}",
+            child.price_family,
+            set(world.offers.matching_statement.opening),
+        )
+    cases = [*world.referrals.closed, *world.referrals.open, world.referrals.draft]
+    for case in cases:
+        known(f"referrals.toml {case}", case.council, councils)
+        known(f"referrals.toml {case}", case.child, set(world.children.child))
+    for closed in world.referrals.closed:
+        known(f"referrals.toml {closed} outcome", closed.outcome, set(OUTCOMES))
+        if (closed.outcome == "ended") != (closed.end_reason is not None):
+            problems.append(f"referrals.toml {closed}: end_reason is for ended placements, and they need one")
+        if (closed.outcome == "spot") != (closed.spot_provider is not None):
+            problems.append(f"referrals.toml {closed}: spot_provider is for spot purchases, and they need one")
+        if closed.spot_provider is not None:
+            known(f"referrals.toml {closed}", closed.spot_provider, providers)
+    for key in (*world.vacancies.providers, *world.vacancies.second_vacancy):
+        known("vacancies.toml", key, providers)
+    for key in ("default_household", "default_home"):
+        known("offers.toml spot_fee", key, set(world.offers.spot_fee))
+    for key in set(world.offers.spot_fee) - {"default_household", "default_home"}:
+        known("offers.toml spot_fee", key, providers)
+    return problems
 
 
 # --- reading a row into a record --------------------------------------------------------------------------------------
@@ -400,7 +485,11 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
         return {_convert(args[0], k, where): _convert(args[1], v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(hint, type):
         if issubclass(hint, Enum):
-            return hint(value)
+            try:
+                return hint(value)
+            except ValueError:
+                words = ", ".join(str(member.value) for member in hint)
+                raise ValueError(f"{where}: {value!r} is not a word of {hint.__name__} ({words})") from None
         if hint is bool:
             return value if isinstance(value, bool) else {"true": True, "false": False}[value]
         if hint is date:
