@@ -19,7 +19,7 @@ async def load(demo: Demo) -> None:
             council_id=demo.councils[spec.council].id if spec.council else None,
             provider_id=demo.providers[spec.provider].id if spec.provider else None,
         )
-        if spec.role is Role.PLACEMENT_OFFICER:
-            demo.officers.setdefault(spec.council or "", Actor.of(user))
-        elif spec.role is Role.PROVIDER_RESPONDER:
-            demo.duty.setdefault(spec.provider or "", Actor.of(user))
+        if spec.role is Role.PLACEMENT_OFFICER and spec.council:
+            demo.officers.setdefault(spec.council, Actor.of(user))
+        elif spec.role is Role.PROVIDER_RESPONDER and spec.provider:
+            demo.duty.setdefault(spec.provider, Actor.of(user))
