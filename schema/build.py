@@ -23,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.offers import OfferMutations
 from schema.mutations.referrals import ReferralMutations
@@ -112,6 +113,8 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
     ]
+    guard_root_fields(Query, mutation=False)
+    guard_root_fields(Mutation, mutation=True)
     return Schema(
         query=Query,
         mutation=Mutation,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
 from schema.build import MASKED_MESSAGE
+from schema.ids import to_global_id
 from server.request_limits import MAX_REQUEST_BYTES
 from tests.api.conftest import Api
 from tests.marketplace import Marketplace
@@ -135,3 +137,142 @@ def test_the_procfile_and_serve_set_the_same_server_limits() -> None:
     web = next(line for line in Path("Procfile").read_text().splitlines() if line.startswith("web:"))
     for name, value in SERVER_LIMITS.items():
         assert f"--{name.replace('_', '-')} {value}" in web
+
+
+# Bounds at the schema's edge (schema/input_bounds.py): typed INVALID naming the field, nothing stored.
+
+CREATE_REFERRAL = (
+    "mutation($input: CreateReferralInput!) { createReferral(input: $input) { referral { id } errors { field code } } }"
+)
+
+
+def _referral(market: Marketplace, **changes: object) -> dict:
+    from tests.api.test_api_basics import referral_input
+
+    return referral_input(market, **changes)
+
+
+def _codes(payload: dict) -> list[tuple[str, str]]:
+    return [(error["field"], error["code"]) for error in payload["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"faith": "f" * 61}, "faith"),
+        ({"culturalNeeds": "c" * 1_000_000}, "culturalNeeds"),
+        ({"summary": "s" * 4_001}, "summary"),
+        ({"summary": "Likes art\x00"}, "summary"),
+        ({"summary": "Likes art \ud800"}, "summary"),
+        ({"requiredBy": "9999-12-31T00:00:00+00:00"}, "requiredBy"),
+        ({"requiredBy": "0001-01-01T00:00:00+14:00"}, "requiredBy"),
+        ({"ageYears": 2_000_000_000}, "ageYears"),
+        ({"siblingsToPlaceTogether": -1}, "siblingsToPlaceTogether"),
+        ({"homeDistrict": "ME14" * 100}, "homeDistrict"),
+        ({"needs": ["TRAUMA"] * 10_000}, None),
+    ],
+)
+async def test_a_referral_field_out_of_bounds_is_invalid_by_name_and_nothing_is_stored(
+    api: Api, market: Marketplace, changes: dict, field: str | None
+) -> None:
+    from server.models import Referral
+
+    before = await Referral.all().count()
+    # Sent as JSON text (a lone surrogate is valid JSON, "\ud800", that httpx will not encode from a str).
+    body = json.dumps({"query": CREATE_REFERRAL, "variables": {"input": _referral(market, **changes)}})
+    response = await api.client.post(
+        "/graphql",
+        content=body.encode(),
+        headers={"content-type": "application/json", "Authorization": f"Bearer {api.tokens['kent_officer']}"},
+    )
+    payload = response.json()["data"]["createReferral"]
+    if field is None:  # 10,000 repeats of one need are that need, once
+        assert payload["errors"] == []
+        stored = await Referral.all().order_by("-id").first()
+        assert stored is not None and list(stored.needs) == ["trauma"]
+        return
+    assert _codes(payload) == [(field, "INVALID")] and payload["referral"] is None
+    assert await Referral.all().count() == before
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "as_", "field"),
+    [
+        (LOGIN, {"input": {"email": "e" * 300, "password": "x"}}, None, "email"),
+        (
+            "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token errors { field code } } }",
+            {"input": {"name": "n" * 500}},
+            "harbour",
+            "name",
+        ),
+        (
+            CREATE_USER,
+            {"input": {"email": "x@y.test", "password": "p" * 12, "displayName": "d" * 500, "role": "PLATFORM_ADMIN"}},
+            "admin",
+            "displayName",
+        ),
+        (
+            "mutation($input: OnboardProviderInput!) { onboardProvider(input: $input) { errors { field code } } }",
+            {
+                "input": {
+                    "name": "Care Ltd",
+                    "providerType": "IFA",
+                    "ofstedUrn": "SC" + "1" * 50,
+                    "ofstedJudgement": "GOOD",
+                    "district": "ME14",
+                }
+            },
+            "admin",
+            "ofstedUrn",
+        ),
+        (
+            "mutation($input: CreateCarerHouseholdInput!) { createCarerHousehold(input: $input) { errors { field code } } }",
+            {"input": {"reference": "r" * 41, "district": "ME14"}},
+            "harbour",
+            "reference",
+        ),
+    ],
+)
+async def test_strings_longer_than_their_column_are_invalid_by_name(
+    api: Api, query: str, variables: dict, as_: str | None, field: str
+) -> None:
+    body = await api(query, variables, as_=as_)
+    assert "errors" not in body, body
+    (payload,) = body["data"].values()
+    assert _codes(payload) == [(field, "INVALID")]
+
+
+async def test_money_above_any_fee_and_dates_in_year_one_are_invalid(api: Api, market: Marketplace) -> None:
+    from server.models import LotMembership
+
+    membership = await LotMembership.filter(provider_id=market.providers["harbour"].id).first()
+    query = "mutation($input: SetPriceScheduleInput!) { setPriceSchedule(input: $input) { errors { field code } } }"
+    base = {
+        "membershipId": to_global_id("LotMembership", membership.id),
+        "effectiveFrom": "2026-04-01",
+        "prices": [{"ageBand": "AGE_11_15", "needLevel": "STANDARD", "weeklyFeePence": 2_147_483_647}],
+    }
+    money = (await api(query, {"input": base}, as_="admin"))["data"]["setPriceSchedule"]
+    assert _codes(money) == [("prices.weeklyFeePence", "INVALID")]
+    early = await api(query, {"input": {**base, "effectiveFrom": "0001-01-01", "prices": []}}, as_="admin")
+    assert _codes(early["data"]["setPriceSchedule"]) == [("effectiveFrom", "INVALID")]
+
+
+async def test_a_query_argument_out_of_bounds_is_an_invalid_error_naming_it(api: Api) -> None:
+    query = "query($f: ReferralFilter) { referrals(first: 5, filter: $f) { edges { node { id } } } }"
+    body = await api(query, {"f": {"createdSince": "0001-01-01T00:00:00+14:00"}}, as_="kent_officer")
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "INVALID", "field": "filter.createdSince"}
+    assert MASKED_MESSAGE != error["message"]
+
+
+def test_every_root_field_with_arguments_is_guarded() -> None:
+    from schema.build import Mutation, build_schema
+    from schema.input_bounds import guarded_fields
+    from schema.queries import Query
+
+    build_schema(production=False)
+    with_arguments = [
+        field for root in (Query, Mutation) for field in root.__strawberry_definition__.fields if field.arguments
+    ]
+    assert with_arguments and guarded_fields([Query, Mutation]) == with_arguments
