@@ -119,7 +119,7 @@ def test_migrate_into_a_folder_that_does_not_exist_says_so_instead_of_hanging(
 
 
 def test_an_unreachable_postgresql_is_a_one_line_error_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.scale.servers import free_port
+    from bench.harness.servers import free_port
 
     monkeypatch.setenv("DATABASE_URL", f"postgres://postgres:hunter22@127.0.0.1:{free_port()}/test")
     result = CliRunner().invoke(main, ["migrate"])

@@ -7,11 +7,11 @@ import logging
 
 import pytest
 
+from bench.harness.marketplace import Marketplace
 from schema.build import MASKED_MESSAGE
 from schema.ids import to_global_id
 from server.request_limits import MAX_REQUEST_BYTES
 from tests.api.conftest import Api
-from tests.marketplace import Marketplace
 
 LOGIN = "mutation($input: LoginInput!) { login(input: $input) { token errors { field code } } }"
 CREATE_USER = "mutation($input: CreateUserInput!) { createUser(input: $input) { errors { field code } } }"

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
+from bench.harness.servers import free_port
 from server.events.bus import OutageLog, RedisBus
-from tests.scale.servers import free_port
 
 
 async def test_redis_down_is_one_log_line_however_many_events_and_retries(caplog: pytest.LogCaptureFixture) -> None:

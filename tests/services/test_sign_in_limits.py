@@ -7,10 +7,10 @@ import asyncio
 
 import pytest
 
+from bench.harness.marketplace import PASSWORD, Marketplace, build_marketplace
 from server.services import sign_in_limits
 from server.services.accounts import authenticate
 from server.services.errors import ServiceError
-from tests.marketplace import PASSWORD, Marketplace, build_marketplace
 
 ATTACKER = "203.0.113.9"
 OFFICE = "198.51.100.20"
