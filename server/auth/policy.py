@@ -192,18 +192,28 @@ def may_watch_vacancies(actor: Actor) -> bool:
 def scope_frameworks(actor: Actor, query: QuerySet[Framework]) -> QuerySet[Framework]:
     if actor.is_admin:
         return query
+    return query.filter(_frameworks_seen(actor)).distinct()
+
+
+def _frameworks_seen(actor: Actor) -> Q:
+    """Councils see the frameworks they are on or lead; providers those they have a lot on."""
     if actor.is_council:
-        return query.filter(Q(member_councils__id=actor.council_id) | Q(lead_council_id=actor.council_id)).distinct()
+        return Q(member_councils__id=actor.council_id) | Q(lead_council_id=actor.council_id)
     if actor.is_provider:
-        return query.filter(lots__memberships__provider_id=actor.provider_id).distinct()
-    return query.filter(NOTHING)
+        return Q(lots__memberships__provider_id=actor.provider_id)
+    return NOTHING
+
+
+def _framework_ids_seen(actor: Actor) -> Subquery:
+    # An IN list needs no DISTINCT (which PostgreSQL refuses beside the model's ORDER BY).
+    return Subquery(Framework.filter(_frameworks_seen(actor)).values("id"))
 
 
 def scope_lots(actor: Actor, query: QuerySet[Lot]) -> QuerySet[Lot]:
     """The lots of the frameworks the actor sees."""
     if actor.is_admin:
         return query
-    return query.filter(framework_id__in=Subquery(scope_frameworks(actor, Framework.all()).values("id")))
+    return query.filter(framework_id__in=_framework_ids_seen(actor))
 
 
 def scope_lot_memberships(actor: Actor, query: QuerySet[LotMembership]) -> QuerySet[LotMembership]:
@@ -213,7 +223,7 @@ def scope_lot_memberships(actor: Actor, query: QuerySet[LotMembership]) -> Query
     if actor.is_provider:
         return query.filter(provider_id=actor.provider_id)
     if actor.is_council:
-        return query.filter(lot__framework_id__in=Subquery(scope_frameworks(actor, Framework.all()).values("id")))
+        return query.filter(lot__framework_id__in=_framework_ids_seen(actor))
     return query.filter(NOTHING)
 
 
