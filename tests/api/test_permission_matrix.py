@@ -1091,3 +1091,67 @@ async def test_council_sees_its_frameworks_prices(world: World) -> None:
     by_name = {f["name"]: members_by_lot(f) for f in frameworks}
     assert by_name["Kent & Medway IFP framework"]["LOT1"] == everyone
     assert by_name["Medway specialist fostering"]["MLOT1"] == {"Oakleaf Care (test)": [95_000] * 6}
+
+
+MEMBERSHIP = "membership { id } errors { field code message }"
+ADMINISTRATION = {
+    "addProviderToLot": "AddProviderToLotInput",
+    "removeProviderFromLot": "RemoveProviderFromLotInput",
+    "setPriceSchedule": "SetPriceScheduleInput",
+}
+
+
+async def _administer(w: World, name: str, who: str, input: dict[str, Any]) -> dict[str, Any]:
+    document = f"mutation($input: {ADMINISTRATION[name]}!) {{ {name}(input: $input) {{ {MEMBERSHIP} }} }}"
+    return await w.api(document, {"input": input}, as_=who)
+
+
+async def test_another_frameworks_lot_or_membership_answers_exactly_as_an_unknown_one(world: World) -> None:
+    unknown_lot, unknown_membership = _gid("Lot", 999_999), _gid("LotMembership", 999_999)
+    for who in ("kent_commissioner", "harbour"):
+        # Kent is not on Medway's framework; Harbour is on no lot of it, and never sees Oakleaf's membership.
+        theirs = await world.spare_membership("other")
+        cases = {
+            "addProviderToLot": (await _lot_place(world, "other", who), "lotId", unknown_lot),
+            "removeProviderFromLot": (await _leaving(world, "other", who), "membershipId", unknown_membership),
+            "setPriceSchedule": (await _prices(world, "other", who), "membershipId", unknown_membership),
+        }
+        for name, (input, key, unknown) in cases.items():
+            before = await database_rows()
+            foreign = await _administer(world, name, who, input)
+            absent = await _administer(world, name, who, {**input, key: unknown})
+            assert foreign == absent, f"{name} as {who}: {foreign} != {absent}"
+            [error] = foreign["data"][name]["errors"]
+            assert error["code"] == "NOT_FOUND" and error["field"] == key
+            assert changed_tables(before, await database_rows()) == []
+        assert await LotMembership.exists(id=theirs.id, left_on__isnull=True)
+
+    # Denied is kept for what the caller can see: Harbour's own membership, which only admins change.
+    own = await world.spare_membership("own")
+    refused = await _administer(
+        world,
+        "removeProviderFromLot",
+        "harbour",
+        {"membershipId": _gid("LotMembership", own.id), "leftOn": _today(), "reason": "WITHDREW"},
+    )
+    assert [e["code"] for e in refused["data"]["removeProviderFromLot"]["errors"]] == ["PERMISSION_DENIED"]
+
+
+async def test_naming_another_provider_answers_exactly_as_naming_an_unknown_one(world: World) -> None:
+    """Who can add households or staff is decided before anything is looked up: no id is confirmed."""
+    oakleaf, unknown = _gid("Provider", world.market.providers["oakleaf"].id), _gid("Provider", 999_999)
+    household = (
+        "mutation($input: CreateCarerHouseholdInput!) { createCarerHousehold(input: $input) "
+        "{ carerHousehold { id } errors { field code message } } }"
+    )
+    user = (
+        "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } errors { field code message } } }"
+    )
+    for who, document, input in (
+        ("harbour", household, await _new_household(world, "other", "provider_responder")),
+        ("harbour_admin", user, await _new_user(world, "other", "provider_admin")),
+    ):
+        foreign = await world.api(document, {"input": input}, as_=who)
+        absent = await world.api(document, {"input": {**input, "providerId": unknown}}, as_=who)
+        assert input["providerId"] == oakleaf
+        assert foreign == absent and "PERMISSION_DENIED" in json.dumps(foreign), (who, foreign)
