@@ -1155,3 +1155,22 @@ async def test_naming_another_provider_answers_exactly_as_naming_an_unknown_one(
         absent = await world.api(document, {"input": {**input, "providerId": unknown}}, as_=who)
         assert input["providerId"] == oakleaf
         assert foreign == absent and "PERMISSION_DENIED" in json.dumps(foreign), (who, foreign)
+
+
+async def _first_message(w: World, who: str, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+    transport = ASGIWebSocketTransport(app=w.api.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with aconnect_ws("http://testserver/graphql", client, subprotocols=["graphql-transport-ws"]) as ws:
+            socket = GraphQLSocket(ws)
+            await socket.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {w.api.tokens[who]}"}})
+            assert (await socket.receive())["type"] == "connection_ack"
+            await socket.subscribe(document, variables)
+            return await socket.receive()
+
+
+async def test_watching_another_councils_referral_is_refused_as_watching_an_unknown_one(world: World) -> None:
+    document = "subscription($id: ID!) { offerUpdates(referralId: $id) { cursor } }"
+    medways = await _first_message(world, "kent_officer", document, {"id": world.targets["referral"]["other"]})
+    unknown = await _first_message(world, "kent_officer", document, {"id": _gid("Referral", 999_999)})
+    assert medways == unknown
+    assert [e["message"] for e in medways["payload"]["errors"]] == ["No referral with that id."], medways
