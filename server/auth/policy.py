@@ -5,7 +5,8 @@ decided in one place:
 - a council sees its own referrals and every offer on them;
 - a provider sees only the referrals broadcast to it (sent, not merely
   considered) and only its own offers, never another provider's offer or price;
-- commissioners see their council's work and aggregates for frameworks they lead;
+- councils see the frameworks they are on, with every member's prices; the lead
+  council's commissioners manage members and prices;
 - platform admins administer.
 Scoping functions narrow a queryset (every list, every data loader of tenant
 data); predicates answer for one loaded object or for what a role may do at all.
@@ -283,7 +284,7 @@ def may_administer(actor: Actor) -> bool:
     return actor.is_admin
 
 
-def may_create_user(actor: Actor, role: Role, council_id: int | None, provider_id: int | None) -> bool:
+def may_create_user(actor: Actor, role: Role, provider_id: int | None) -> bool:
     """Admins create anyone; provider admins their own staff."""
     if may_administer(actor):
         return True

@@ -41,7 +41,7 @@ async def create_user(
     provider_id: int | None = None,
 ) -> User:
     """actor None means the operator at the command line."""
-    if actor is not None and not policy.may_create_user(actor, role, council_id, provider_id):
+    if actor is not None and not policy.may_create_user(actor, role, provider_id):
         raise denied("You cannot create that account.")
     email = normalise_email(email)
     problems: list[ServiceError] = []
