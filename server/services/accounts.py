@@ -41,7 +41,7 @@ async def create_user(
     provider_id: int | None = None,
 ) -> User:
     """actor None means the operator at the command line."""
-    if actor is not None and not _may_create(actor, role, council_id, provider_id):
+    if actor is not None and not policy.may_create_user(actor, role, provider_id):
         raise denied("You cannot create that account.")
     email = normalise_email(email)
     problems: list[ServiceError] = []
@@ -70,13 +70,6 @@ async def create_user(
         raise ServiceError(ErrorCode.DUPLICATE, "An account with that email already exists.", "email") from error
     note_local_change()
     return user
-
-
-def _may_create(actor: Actor, role: Role, council_id: int | None, provider_id: int | None) -> bool:
-    """Admins create anyone; provider admins their own staff."""
-    if policy.may_administer(actor):
-        return True
-    return actor.role is Role.PROVIDER_ADMIN and role.is_provider and provider_id == actor.provider_id
 
 
 async def authenticate(email: str, password: str, client_address: str = "") -> User:

@@ -266,7 +266,7 @@ async def close_for_providers(work: UnitOfWork, referral: Referral, event_type: 
 
 async def record_viewed(actor: Actor, referral: Referral) -> None:
     """A provider opened the referral: councils see who viewed it."""
-    if actor.is_provider:
+    if policy.has_referral_inbox(actor):
         if await BroadcastRecipient.filter(
             referral_id=referral.id, provider_id=actor.provider_id, viewed_at__isnull=True
         ).update(viewed_at=datetime.now(UTC)):
