@@ -4,11 +4,7 @@ after a change, never another caller's, never for a revoked token, never a mutat
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-
-from tortoise import connections
 
 from schema.response_cache import GraphQLResponseCache
 from server.app import create_app
@@ -17,7 +13,7 @@ from server.events.log import latest_event_id
 from server.services import accounts, offers
 from server.services.offers import OfferDetails
 from server.settings import Settings
-from tests.api.conftest import Api
+from tests.api.conftest import Api, token_lookups
 from tests.marketplace import Marketplace
 
 INBOX = """{ referrals(first: 20, filter: {status: [OPEN]}) { edges { node { reference myOffer { status } } } } }"""
@@ -138,30 +134,6 @@ async def test_the_cache_can_be_turned_off(db: str, market: Marketplace) -> None
             await _post(api, INBOX, "harbour")
             cache = _cache(api)
             assert (cache.hits, cache.misses) == (0, 0)
-
-
-@contextmanager
-def token_lookups() -> Iterator[list[str]]:
-    """Every statement that reads the access_token table meanwhile (not the note of its last use)."""
-    connection = connections.get("default")
-    seen: list[str] = []
-    originals = {name: getattr(connection, name) for name in ("execute_query", "execute_query_dict")}
-
-    def wrap(name: str):
-        async def spy(query: str, values: list | None = None):
-            if "access_token" in query and not query.lstrip().upper().startswith("UPDATE"):
-                seen.append(query)
-            return await originals[name](query, values)
-
-        return spy
-
-    for name in originals:
-        setattr(connection, name, wrap(name))
-    try:
-        yield seen
-    finally:
-        for name, original in originals.items():
-            setattr(connection, name, original)
 
 
 async def test_a_read_the_cache_has_not_seen_looks_its_token_up_once(api: Api, market: Marketplace) -> None:
