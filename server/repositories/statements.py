@@ -62,7 +62,8 @@ class Composer:
     """Writes a statement whose shape depends on its inputs (which filters, how many values): the parts
     that differ between SQLite and PostgreSQL, and the values to bind, in order.
 
-    Placeholders are `?`, as in any Statement; `statement(text)` gives the Statement to run with `params`.
+    Placeholders are `?`, as in any Statement: the text written with it is made a Statement and run with
+    `params`.
     """
 
     def __init__(self, dialect: str) -> None:
