@@ -5,12 +5,12 @@ from __future__ import annotations
 from server.auth import policy
 from server.auth.actor import Actor
 from server.models import Lot, LotMembership, Offer, Placement, Referral
-from server.repositories.statements import row_by_id
+from server.repositories.referrals import referral_by_id
 from server.services.errors import not_found
 
 
 async def referral_for(actor: Actor, referral_id: int, field: str = "referralId") -> Referral:
-    referral = await row_by_id(Referral, referral_id)
+    referral = await referral_by_id(referral_id)
     if referral is None or not await policy.may_view_referral(actor, referral):
         raise not_found("referral", field)
     return referral
