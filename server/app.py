@@ -14,10 +14,11 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from notifications.dev_mailbox import mailbox_routes
 from schema.build import build_schema
-from schema.live_frames import RawSend
+from schema.live.frames import RawSend
 from schema.response_cache import GraphQLResponseCache
 from schema.view import GraphQLApp
 from server.database import close_database, database_answers, init_database
+from server.events.after_commit import set_after_commit
 from server.events.bus import bus_for, set_bus
 from server.events.hub import EventHub, set_hub
 from server.settings import Settings
@@ -60,6 +61,9 @@ def create_app(
             await hub.start()
             set_hub(hub)
             stack.push_async_callback(hub.stop)
+            # Live delivery (schema.live) lets a use case's events reach this process's subscribers first.
+            set_after_commit(graphql.live.settle)
+            stack.callback(set_after_commit, None)
             for part in background or []:
                 await stack.enter_async_context(part(settings))
             yield
@@ -78,7 +82,7 @@ def create_app(
         debug=False,
         exception_handlers=web_exception_handlers,
         # Repeated reads answered from memory while nothing they could show has changed (schema/response_cache.py).
-        # RawSend: the server's own websocket send, for writing shared live messages (schema/live_frames.py).
+        # RawSend: the server's own websocket send, for writing shared live messages (schema/live/frames.py).
         middleware=[Middleware(RawSend), Middleware(GraphQLResponseCache, settings=settings)],
     )
     app.state.settings = settings
