@@ -147,7 +147,9 @@ async def test_uvicorn_still_has_the_private_protocol_state_the_frame_writer_rea
         if not hasattr(protocol, name)
     ]
     missing += [
-        f"conn.{name}" for name in ("state", "extensions", "expect_continuation_frame") if not hasattr(protocol.conn, name)
+        f"conn.{name}"
+        for name in ("state", "extensions", "expect_continuation_frame")
+        if not hasattr(protocol.conn, name)
     ]
     assert not missing, f"uvicorn's WebSocketsSansIOProtocol no longer has {missing}: see schema/live/frames.py"
     assert protocol.transport is transport and isinstance(protocol.writable, asyncio.Event)
