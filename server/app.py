@@ -18,7 +18,7 @@ from schema.live.frames import RawSend
 from schema.response_cache import GraphQLResponseCache
 from schema.view import GraphQLApp
 from server.database import close_database, database_answers, init_database
-from server.events.after_commit import set_after_commit
+from server.events.after_commit import after_commit_hook, set_after_commit
 from server.events.bus import bus_for, set_bus
 from server.events.hub import EventHub, set_hub
 from server.settings import Settings
@@ -62,8 +62,8 @@ def create_app(
             set_hub(hub)
             stack.push_async_callback(hub.stop)
             # Live delivery (schema.live) lets a use case's events reach this process's subscribers first.
+            stack.callback(set_after_commit, after_commit_hook())
             set_after_commit(graphql.live.settle)
-            stack.callback(set_after_commit, None)
             for part in background or []:
                 await stack.enter_async_context(part(settings))
             yield
