@@ -44,11 +44,12 @@ class LiveMember:
     full (its client stopped reading) is cut off, with the cursor of the last message it was given.
 
     The ordinary path costs each member a task switch per event. The fan-out benchmark (1,000 members, the
-    framed path, as the Procfile runs uvicorn) meets its goal with it: p99 1.08-1.76x broadcast(), median 1.46,
-    against 1.18-1.62x, median 1.28, before (noise of a loaded machine; the framed path is unchanged). With
-    framing switched off, every message going this way, it measured 1.81x and 2.18x broadcast(), against 1.12x
-    and 1.32x when the group stepped each member's ASGI send coroutine by hand up to its first wait: a server
-    with compression on pays that, and should keep it off (see the README) rather than bring the stepping back.
+    framed path, as the Procfile runs uvicorn; five runs on a loaded machine) meets its goal with it: p99
+    median 1.36x broadcast() (0.69-1.76), against 1.28x (1.18-1.91) with the former hand-stepped send, whose
+    framed path was the same. With framing switched off, every message going this way, it measured median
+    2.18x (1.81-4.69, three runs) against 1.32x (1.12-3.05) when the group stepped each member's ASGI send
+    coroutine by hand up to its first wait: a server with compression on pays that, so keep compression off
+    (README) before bringing the stepping back.
     """
 
     def __init__(self, group: LiveGroup, limit: int, prefix: str = "", frames: FrameWriter | None = None) -> None:
