@@ -20,7 +20,6 @@ from schema import enums
 from schema.errors import UserError, input_error
 from schema.ids import from_global_id
 from server.domain.referral_profile import ProfileField, ReferralDetails, profile_of
-from server.domain.vocabulary import Setting, Suitability
 from server.services.errors import ErrorCode
 
 
@@ -38,7 +37,7 @@ class SettingSuitabilityInput:
 
 # A mapping of the profile is a list of pairs in GraphQL: (the type shown, the input) by (key, value).
 _PAIRS: dict[tuple[type, type], tuple[type, type]] = {
-    (Setting, Suitability): (SettingSuitability, SettingSuitabilityInput),
+    (enums.Setting, enums.Suitability): (SettingSuitability, SettingSuitabilityInput),
 }
 
 

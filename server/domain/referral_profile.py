@@ -96,7 +96,7 @@ class ReferralDetails:
     communication_needs: list[CommunicationNeed] | None = profile_field()
     languages: list[str] | None = profile_field(free_text=True)
     adaptations: list[Adaptation] | None = profile_field()
-    faith: str | None = profile_field(free_text=True)
+    faith: str | None = profile_field(free_text=True, limits=Limits(0, 60, "Name the faith in 60 characters or fewer."))
     cultural_needs: str | None = profile_field(free_text=True)
     living_alongside: LivingAlongside | None = profile_field()
     pets: PetsPreference | None = profile_field()
@@ -158,9 +158,10 @@ class ProfileField:
         if self.is_mapping:
             key, item = self.item_type
             return {key(k).value: item(v).value for k, v in value.items()}
+        if self.is_list and self.rules.free_text:
+            return sorted({item.strip() for item in value} - {""})
         if self.is_list:
-            items = {item.strip() for item in value} - {""} if self.rules.free_text else {str(item) for item in value}
-            return sorted(items)
+            return sorted({str(item) for item in value})
         if self.rules.free_text:
             return value.strip()
         if isinstance(value, datetime) and value.tzinfo is None:
