@@ -8,6 +8,8 @@
 No field is named here: a field added to the profile reaches all three.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import inspect
 from collections.abc import Callable

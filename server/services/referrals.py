@@ -205,7 +205,7 @@ async def record_viewed(actor: Actor, referral: Referral) -> None:
 
 
 async def _validated(actor: Actor, values: dict[str, Any], current: Referral | None) -> dict[str, Any]:
-    """The values given, as stored (see ReferralDetails), after the profile's rules and the district's and lot's."""
+    """The values given, in the form their columns keep; every problem (profile, district, lot) raised at once."""
     given = [field for field in PROFILE if field.name in values]
     values = {field.name: field.stored(values[field.name]) for field in given}
     problems = [
