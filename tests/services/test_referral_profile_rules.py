@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from tortoise import fields as columns
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from server.domain.referral_profile import PROFILE, ProfileField, ReferralDetails
 from server.domain.vocabulary import PlacementKind, Setting, Suitability
 from server.models import Referral
 from server.services import referrals
 from server.services.errors import ErrorCode, ServiceError
-from tests.marketplace import Marketplace, build_marketplace
 
 COLUMN_KINDS = {int: columns.IntField, bool: columns.BooleanField, datetime: columns.DatetimeField}
 
