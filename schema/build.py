@@ -22,11 +22,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.mutations.accounts import AccountMutations
+from schema.mutations.notifications import NotificationMutations
 from schema.mutations.offers import OfferMutations
 from schema.mutations.referrals import ReferralMutations
 from schema.mutations.resources import ResourceMutations
-from schema.queries import Query
+from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
+from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from server.events.hub import SubscriberLagging
 
@@ -40,7 +42,12 @@ MASKED_MESSAGE = "Unexpected error. Quote the X-Request-Id response header to su
 
 
 @strawberry.type
-class Mutation(AccountMutations, ReferralMutations, OfferMutations, ResourceMutations):
+class Query(CoreQuery, NotificationQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(AccountMutations, ReferralMutations, OfferMutations, ResourceMutations, NotificationMutations):
     pass
 
 

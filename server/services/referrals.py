@@ -10,7 +10,6 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.geography import normalise_district
@@ -36,6 +35,7 @@ from server.domain.vocabulary import (
 )
 from server.events.version import note_local_change
 from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter
+from server.outbox.kinds import Notification
 from server.repositories.statements import Statement
 from server.services import broadcast
 from server.services.districts import district_directory
