@@ -39,14 +39,13 @@ from server.outbox.kinds import Notification
 from server.repositories.statements import Statement
 from server.services import broadcast
 from server.services.districts import district_directory
-from server.services.errors import ErrorCode, ServiceError, denied, invalid, wrong_state
+from server.services.errors import ErrorCode, ServiceError, api_field, denied, invalid, wrong_state
 from server.services.free_text import identifying_problems
 from server.services.lookups import referral_for
 from server.services.notify_context import referral_context
 from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
 
 MAX_SIBLINGS = 6
-FREE_TEXT_FIELDS = ("summary", "culturalNeeds", "faith")
 
 
 @dataclass
@@ -90,16 +89,11 @@ class ReferralDetails:
 REQUIRED_TO_CREATE = ("placement_kind", "duration", "urgency", "required_by", "age_years", "gender", "home_district")
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
 async def create_referral(actor: Actor, details: ReferralDetails) -> Referral:
     if not policy.may_write_referral(actor):
         raise denied("Only placement officers can write referrals.")
     missing = [
-        ServiceError(ErrorCode.REQUIRED, "This is required.", _camel(name))
+        ServiceError(ErrorCode.REQUIRED, "This is required.", api_field(name))
         for name in REQUIRED_TO_CREATE
         if getattr(details, name) is None
     ]
@@ -296,7 +290,7 @@ async def _validated(actor: Actor, values: dict[str, Any], current: Referral | N
     if "summary" in values and len(values["summary"]) > 4000:
         problems.append(invalid("summary", "Keep the summary under 4,000 characters."))
     problems += identifying_problems(
-        [(_camel(name), values[name]) for name in ("summary", "cultural_needs", "faith") if name in values]
+        [(api_field(name), values[name]) for name in ("summary", "cultural_needs", "faith") if name in values]
     )
     problems += identifying_problems([("languages", " ".join(values.get("languages", [])))])
     problems += await _framework_problems(actor, values, current)
