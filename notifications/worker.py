@@ -25,8 +25,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-from tortoise.expressions import Q
-
 from notifications.rendering import Renderer
 from notifications.sender import DeliveryError, SmtpSender
 from server.domain.vocabulary import OutboxStatus
@@ -121,7 +119,7 @@ class OutboxWorker:
 
     # --- claiming ----------------------------------------------------------------
 
-    async def _claim(self, due: Q, limit: int) -> list[OutboxMessage]:
+    async def _claim(self, due: outbox.Due, limit: int) -> list[OutboxMessage]:
         """Take up to `limit` due rows for this worker only; SMTP is never spoken inside that transaction."""
         return await outbox.claim(due, limit, self.worker_id, _now() + self.lease)
 
@@ -219,7 +217,7 @@ class OutboxWorker:
         for user_id in await outbox.recipients_of(due):
             if self.paused:
                 break
-            rows = await self._claim(outbox.of_user(due, user_id), MAX_DIGEST_ITEMS)
+            rows = await self._claim(due.of_user(user_id), MAX_DIGEST_ITEMS)
             if rows and await self._deliver_digest(rows):
                 sent += 1
         return sent

@@ -8,65 +8,83 @@ except "sent", which is true whoever holds it now.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
 
 from server.domain.vocabulary import OutboxStatus
 from server.models import OutboxMessage, User
+from server.repositories.statements import Statement
 
 MAX_ERROR_LENGTH = 2000
 
 
-def due_immediately(now: datetime) -> Q:
-    """Immediate rows ready to send: pending and not backing off, or abandoned by a worker."""
-    return Q(digest=False) & _due(now)
+@dataclass(frozen=True)
+class Due:
+    """Which rows a claim may take: immediate or digest ones, of one user or anyone's, and how "due" reads."""
+
+    now: datetime
+    digest: bool = False
+    user_id: int | None = None
+    force: bool = False  # digest rows whatever their hour (retries' backoff included)
+
+    def of_user(self, user_id: int) -> Due:
+        return replace(self, user_id=user_id)
+
+    def q(self) -> Q:
+        """The same rows as the claim's WHERE, for the ORM's bulk reads and updates."""
+        ready = Q(status=OutboxStatus.PENDING)
+        if not self.force:
+            ready &= Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=self.now)
+        rows = Q(digest=self.digest) & (ready | Q(status=OutboxStatus.SENDING, claimed_until__lt=self.now))
+        return rows & Q(user_id=self.user_id) if self.user_id is not None else rows
+
+    def where(self) -> tuple[str, list[Any]]:
+        ready = "status = ?" if self.force else "status = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+        values: list[Any] = [self.digest, OutboxStatus.PENDING.value, *([] if self.force else [self.now])]
+        values += [OutboxStatus.SENDING.value, self.now]
+        sql = f"digest = ? AND (({ready}) OR (status = ? AND claimed_until < ?))"
+        if self.user_id is not None:
+            sql += " AND user_id = ?"
+            values.append(self.user_id)
+        return sql, values
 
 
-def due_in_digest(now: datetime, *, force: bool = False) -> Q:
-    """Digest rows whose digest time has come (force: every pending digest row, whenever it is due)."""
-    if force:
-        return Q(digest=True) & (Q(status=OutboxStatus.PENDING) | _abandoned(now))
-    return Q(digest=True) & _due(now)
+def due_immediately(now: datetime) -> Due:
+    """Immediate rows ready to send: pending and not backing off, or abandoned by a worker (its lease ran out)."""
+    return Due(now)
 
 
-def _due(now: datetime) -> Q:
-    """Pending and due (next_attempt_at: a retry's backoff or a digest's hour), or abandoned by a worker."""
-    ready = Q(status=OutboxStatus.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    return ready | _abandoned(now)
+def due_in_digest(now: datetime, *, force: bool = False) -> Due:
+    """Digest rows whose digest hour has come (force: every pending digest row), or abandoned by a worker."""
+    return Due(now, digest=True, force=force)
 
 
-def _abandoned(now: datetime) -> Q:
-    """Claimed by a worker whose lease ran out (it may have died)."""
-    return Q(status=OutboxStatus.SENDING, claimed_until__lt=now)
+async def claim(due: Due, limit: int, worker_id: str, lease_until: datetime) -> list[OutboxMessage]:
+    """Take up to `limit` due rows, oldest first, for this worker only, in one statement.
+
+    PostgreSQL skips rows another worker has locked (SKIP LOCKED), so workers side by side take different
+    rows; SQLite has one writer, and the statement reads and claims at once. Callers speak no SMTP inside.
+    """
+    where, values = due.where()
+    connection = connections.get("default")
+    lock = " FOR UPDATE SKIP LOCKED" if connection.capabilities.dialect == "postgres" else ""
+    statement = _CLAIMS.get((where, lock))
+    if statement is None:
+        statement = _CLAIMS[(where, lock)] = Statement(
+            "UPDATE outbox_message SET status = ?, claimed_by = ?, claimed_until = ?"
+            f" WHERE id IN (SELECT id FROM outbox_message WHERE {where} ORDER BY id LIMIT ?{lock}) RETURNING *"
+        )
+    rows = await statement.rows(
+        OutboxStatus.SENDING.value, worker_id, lease_until, *values, limit, connection=connection
+    )
+    return sorted((OutboxMessage._init_from_db(**row) for row in rows), key=lambda row: row.id)
 
 
-async def claim(due: Q, limit: int, worker_id: str, lease_until: datetime) -> list[OutboxMessage]:
-    """Take up to `limit` due rows, oldest first, for this worker only. Callers speak no SMTP inside it."""
-    claimed = {"status": OutboxStatus.SENDING, "claimed_by": worker_id, "claimed_until": lease_until}
-    if connections.get("default").capabilities.dialect == "postgres":
-        async with in_transaction() as connection:
-            rows = (
-                await OutboxMessage.filter(due)
-                .order_by("id")
-                .limit(limit)
-                .select_for_update(skip_locked=True)
-                .using_db(connection)
-            )
-            if rows:
-                await OutboxMessage.filter(id__in=[row.id for row in rows]).using_db(connection).update(**claimed)
-        for row in rows:
-            row.status, row.claimed_by, row.claimed_until = OutboxStatus.SENDING, worker_id, lease_until
-        return rows
-    # SQLite: one writer and no row locks. The UPDATE repeats the "due" condition, so a row
-    # another worker took between our SELECT and UPDATE is simply not ours.
-    ids = await OutboxMessage.filter(due).order_by("id").limit(limit).values_list("id", flat=True)
-    if not ids:
-        return []
-    await OutboxMessage.filter(due, id__in=ids).update(**claimed)
-    return await OutboxMessage.filter(id__in=ids, claimed_by=worker_id, status=OutboxStatus.SENDING).order_by("id")
+_CLAIMS: dict[tuple[str, str], Statement] = {}
 
 
 async def renew_lease(ids: Iterable[int], worker_id: str, lease_until: datetime) -> None:
@@ -116,19 +134,17 @@ async def release(ids: Iterable[int], worker_id: str) -> None:
     )
 
 
-async def skip_without_recipient(due: Q, reason: str) -> int:
+async def skip_without_recipient(due: Due, reason: str) -> int:
     """Due rows whose account was deleted (the user is gone): nobody to send them to."""
-    return await OutboxMessage.filter(due, user_id__isnull=True).update(status=OutboxStatus.SKIPPED, last_error=reason)
+    return await OutboxMessage.filter(due.q(), user_id__isnull=True).update(
+        status=OutboxStatus.SKIPPED, last_error=reason
+    )
 
 
-async def recipients_of(due: Q) -> list[int]:
+async def recipients_of(due: Due) -> list[int]:
     """The users who have due rows, in id order."""
-    user_ids = await OutboxMessage.filter(due, user_id__isnull=False).distinct().values_list("user_id", flat=True)
+    user_ids = await OutboxMessage.filter(due.q(), user_id__isnull=False).distinct().values_list("user_id", flat=True)
     return sorted(set(user_ids))
-
-
-def of_user(due: Q, user_id: int) -> Q:
-    return due & Q(user_id=user_id)
 
 
 async def queued_message_ids(message_ids: Iterable[str]) -> set[str]:
