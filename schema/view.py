@@ -31,7 +31,6 @@ from server.settings import Settings
 
 SESSION_COOKIE = "px_session"
 CSRF_HEADER = "x-csrf-token"
-MAX_QUERY_BYTES = 20_000
 
 
 def csrf_token_for(settings: Settings, session_token: str) -> str:

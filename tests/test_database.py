@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise import connections
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from server.domain.vocabulary import OutboxStatus
 from server.models import BroadcastRecipient, Framework, OutboxMessage, Referral
 from server.postgres import PostgresClient
 from server.repositories.statements import Statement, as_datetime, insert_rows, row_by_id
-from tests.marketplace import Marketplace, build_marketplace
 
 
 @pytest.fixture

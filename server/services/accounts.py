@@ -14,15 +14,15 @@ from server.auth.actor import Actor
 from server.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
 from server.domain.vocabulary import Role
 from server.events.version import note_local_change
-from server.models import AccessToken, Council, LoginAttempt, Provider, User
+from server.models import AccessToken, Council, Provider, User
 from server.repositories.statements import Statement, as_datetime
+from server.services import sign_in_limits
 from server.services.errors import ErrorCode, ServiceError, denied, invalid
 
 LOGIN_TOKEN_LIFETIME = timedelta(hours=12)
 SESSION_LIFETIME = timedelta(hours=12)
 API_TOKEN_LIFETIME = timedelta(days=365)
-MAX_FAILED_LOGINS = 5
-FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit, and the column's
 TOKEN_PREFIX = {"login": "pxl_", "api": "pxa_", "session": "pxs_"}
 
 
@@ -80,16 +80,15 @@ def _may_create(actor: Actor, role: Role, council_id: int | None, provider_id: i
 
 
 async def authenticate(email: str, password: str, client_address: str = "") -> User:
-    """Check a password, rate-limited per email across every server process."""
+    """Check a password, within the sign-in limits (server.services.sign_in_limits)."""
     email = normalise_email(email)
-    since = datetime.now(UTC) - FAILED_LOGIN_WINDOW
-    failures = await LoginAttempt.filter(email=email, succeeded=False, attempted_at__gte=since).count()
-    if failures >= MAX_FAILED_LOGINS:
-        raise ServiceError(ErrorCode.RATE_LIMITED, "Too many failed sign-ins. Wait 15 minutes and try again.", "email")
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise invalid("email", f"An email address is at most {MAX_EMAIL_LENGTH} characters.")
+    attempt = await sign_in_limits.begin_attempt(email, client_address)
     user = await User.get_or_none(email=email)
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
     ok = ok and user.is_active
-    await LoginAttempt.create(email=email, client_address=client_address[:64], succeeded=ok)
+    await sign_in_limits.finish_attempt(attempt, ok)
     if not ok:
         raise ServiceError(ErrorCode.INVALID_CREDENTIALS, "That email and password do not match.", "password")
     await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.harness.marketplace import PASSWORD, Marketplace, build_marketplace
 from server.app import create_app
 from server.settings import Settings
-from tests.marketplace import PASSWORD, Marketplace, build_marketplace
 
 
 @dataclass

@@ -31,6 +31,7 @@ from typing import Any, Literal
 import pytest
 from tortoise import Tortoise, connections
 
+from bench.harness.marketplace import ADMIN, PASSWORD, SCHEDULE_START, Marketplace, referral_details
 from schema.build import build_schema
 from schema.ids import to_global_id
 from server.domain.vocabulary import (
@@ -60,7 +61,6 @@ from server.services.offers import OfferDetails
 from server.services.referrals import create_referral, publish_referral
 from server.services.unit_of_work import unit_of_work
 from tests.api.conftest import Api
-from tests.marketplace import ADMIN, PASSWORD, SCHEDULE_START, Marketplace, referral_details
 
 Scope = Literal["own", "other"]
 SCOPES: tuple[Scope, Scope] = ("own", "other")

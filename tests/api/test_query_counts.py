@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
 
+from bench.harness.marketplace import Marketplace
 from server.services import offers
 from server.services.offers import OfferDetails
 from tests.api.conftest import Api
-from tests.marketplace import Marketplace
 
 LIST = """{ referrals(first: 50) { edges { node {
   reference status council { name } framework { name } lot { code } liveOfferCount

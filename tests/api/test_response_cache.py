@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from bench.harness.marketplace import Marketplace
 from schema.response_cache import GraphQLResponseCache
 from server.app import create_app
 from server.events.hub import get_hub
@@ -14,7 +15,6 @@ from server.services import offers
 from server.services.offers import OfferDetails
 from server.settings import Settings
 from tests.api.conftest import Api
-from tests.marketplace import Marketplace
 
 INBOX = """{ referrals(first: 20, filter: {status: [OPEN]}) { edges { node { reference myOffer { status } } } } }"""
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from server.domain.vocabulary import Urgency
 from server.jobs.runner import CLOCKS, Job, JobRunner, run_in_process
 from server.models import Referral
 from server.settings import Settings
-from tests.marketplace import Marketplace, build_marketplace
 
 
 @pytest.fixture

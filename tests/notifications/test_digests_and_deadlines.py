@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bench.harness.marketplace import Marketplace
 from server.domain.vocabulary import OutboxStatus, Urgency
 from server.jobs.deadlines import warn_deadlines
 from server.jobs.runner import JobRunner
@@ -13,7 +14,6 @@ from server.outbox.kinds import Delivery, Notification
 from server.services import offers
 from server.services.notification_preferences import set_preference
 from server.services.offers import OfferDetails
-from tests.marketplace import Marketplace
 from tests.notifications.conftest import BASE_URL, MailServer, drain
 
 

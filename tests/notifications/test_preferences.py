@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bench.harness.marketplace import Marketplace
 from server.models import OutboxMessage
 from server.outbox.kinds import Delivery, Notification
 from server.services.errors import ErrorCode, ServiceError
 from server.services.notification_preferences import preferences_for, set_preference
-from tests.marketplace import Marketplace
 
 
 async def test_placement_officer_sees_role_defaults_merged_with_their_choices(market: Marketplace) -> None:

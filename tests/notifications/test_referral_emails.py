@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from bench.harness.marketplace import Marketplace
 from notifications.preferences import unsubscribe_with_token
 from notifications.unsubscribe import verify
 from server.domain.vocabulary import DeclineReason, OutboxStatus
@@ -13,7 +14,6 @@ from server.models import OutboxMessage, Referral
 from server.outbox.kinds import Notification
 from server.services import offers, referrals
 from server.services.offers import OfferDetails
-from tests.marketplace import Marketplace
 from tests.notifications.conftest import BASE_URL, SECRET, MailServer, drain
 
 

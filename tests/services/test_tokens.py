@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from server.domain.vocabulary import Role
 from server.models import AccessToken, User
 from server.services import accounts
-from tests.marketplace import Marketplace, build_marketplace
 
 
 @pytest.fixture
