@@ -36,8 +36,9 @@ from bench.harness.scratch_postgres import async_scratch_postgres_database
 from server.database import tortoise_config
 from server.domain import vocabulary as v
 from server.models import CarerHousehold, Council, Provider, Referral, User
+from server.repositories.candidates import candidate_query
 from server.services.districts import district_directory
-from server.services.matching import best_matches, candidate_query, profile_of
+from server.services.matching import best_matches, profile_of
 
 DISTRICTS = ["ME14", "ME15", "ME16", "ME4", "ME7", "CT1", "TN23", "TN1", "DA1", "SO15", "PO1", "BH1", "NG1", "DE1"]
 RUNS = 15

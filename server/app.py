@@ -17,9 +17,10 @@ from schema.build import build_schema
 from schema.live_frames import RawSend
 from schema.response_cache import GraphQLResponseCache
 from schema.view import GraphQLApp
-from server.database import close_database, database_answers, init_database
+from server.database import close_database, init_database
 from server.events.bus import bus_for, set_bus
 from server.events.hub import EventHub, set_hub
+from server.repositories.health import database_answers
 from server.request_limits import RequestSizeLimit
 from server.settings import Settings
 from web.routes import exception_handlers as web_exception_handlers
