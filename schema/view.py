@@ -17,7 +17,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from schema.context import Context
 from schema.live.groups import LiveGroups
-from schema.live.protocol import LiveTransportWSHandler
+from schema.live.protocol import LegacyWSHandler, LiveTransportWSHandler
+from schema.live.sockets import LiveSockets
 from server.auth.actor import Actor
 from server.services.accounts import token_actor
 from server.settings import Settings
@@ -61,6 +62,7 @@ def request_token(settings: Settings, request: Request) -> str | None:
 class GraphQLApp(GraphQL):
     # Identical live subscriptions share one execution (schema.live); `live` holds this endpoint's groups.
     graphql_transport_ws_handler_class = LiveTransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(
@@ -75,6 +77,7 @@ class GraphQLApp(GraphQL):
         )
         self.settings = settings
         self.live = LiveGroups()
+        self.live_sockets = LiveSockets()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         actor, token = None, None
@@ -105,6 +108,7 @@ class GraphQLApp(GraphQL):
         actor = await token_actor(token) if token else None
         if actor is None:
             raise ConnectionRejectionError({"message": 'Sign in first: send {"Authorization": "Bearer ..."}.'})
+        self.live_sockets.claim(actor.user_id, websocket)
         context.actor = actor
         context.token = token
         context.fresh_loaders()

@@ -8,8 +8,6 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from notifications.dev_mailbox import mailbox_routes
@@ -21,7 +19,8 @@ from server.database import close_database, init_database
 from server.events.after_commit import after_commit_hook, set_after_commit
 from server.events.bus import bus_for, set_bus
 from server.events.hub import EventHub, set_hub
-from server.repositories.health import database_answers
+from server.health import healthz, readyz
+from server.outage import DatabaseOutage
 from server.request_limits import RequestSizeLimit
 from server.settings import Settings
 from web.routes import exception_handlers as web_exception_handlers
@@ -32,12 +31,6 @@ log = logging.getLogger(__name__)
 # A long-running part (the outbox worker, the dev mailbox, the clocks of server.jobs):
 # given the settings, an async context manager that runs it while the app runs.
 BackgroundPart = Callable[[Settings], AbstractAsyncContextManager[object]]
-
-
-async def healthz(request: Request) -> JSONResponse:
-    if await database_answers():
-        return JSONResponse({"status": "ok"})
-    return JSONResponse({"status": "database unavailable"}, status_code=503)
 
 
 def create_app(
@@ -68,11 +61,14 @@ def create_app(
             set_after_commit(graphql.live.settle)
             for part in background or []:
                 await stack.enter_async_context(part(settings))
+            app.state.draining = False
             yield
+            app.state.draining = True  # /readyz says no while the rest shuts down
 
     graphql = GraphQLApp(build_schema(production=settings.is_production), settings)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         *web_routes(settings),
@@ -86,7 +82,9 @@ def create_app(
         # Repeated reads answered from memory while nothing they could show has changed (schema/response_cache.py).
         # RawSend: the server's own websocket send, for writing shared live messages (schema/live/frames.py).
         # RequestSizeLimit first: a body over the limit is refused before anything reads it.
+        # DatabaseOutage: a database that stops answering is a 503 the client can retry, never a 500 page.
         middleware=[
+            Middleware(DatabaseOutage),
             Middleware(RequestSizeLimit),
             Middleware(RawSend),
             Middleware(GraphQLResponseCache, settings=settings),
@@ -94,4 +92,5 @@ def create_app(
     )
     app.state.settings = settings
     app.state.live = graphql.live  # the shared live subscriptions, for tests and diagnostics
+    app.state.live_sockets = graphql.live_sockets
     return app

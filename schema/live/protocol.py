@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.websockets import WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -17,6 +18,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     Operation,
     _OperationStreamClosed,
 )
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.execution import PreExecutionError
 
 from schema.context import Context
@@ -24,9 +26,63 @@ from schema.live.feed import GroupFeed
 from schema.live.frames import frame_writer
 from schema.live.grouping import grouping
 from schema.live.groups import LiveGroups
+from schema.live.sockets import LiveRefusal
+from server.outage import is_outage
+
+DATABASE_UNAVAILABLE = (1013, "Database unavailable: try again shortly")
 
 
-class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+class _Admission:
+    """What both protocols do around strawberry's handling: a refused connection_init closes the socket with its
+    own code and reason (too many sockets; the database not answering), and a closed socket is no longer counted
+    against its user."""
+
+    websocket: Any
+    view: Any
+
+    async def handle(self) -> None:
+        try:
+            await super().handle()  # type: ignore[misc]
+        finally:
+            self.view.live_sockets.release(self.websocket.ws)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        try:
+            await super().handle_connection_init(message)  # type: ignore[misc]
+        except LiveRefusal as refusal:
+            await self.websocket.close(code=refusal.code, reason=refusal.reason)
+        except Exception as fault:
+            if not await is_outage(fault):
+                raise
+            await self.websocket.close(code=DATABASE_UNAVAILABLE[0], reason=DATABASE_UNAVAILABLE[1])
+
+
+class LegacyWSHandler(_Admission, BaseGraphQLWSHandler[Context, None]):
+    """The legacy graphql-ws protocol, admitted as graphql-transport-ws is. It carries subscriptions only: a query
+    or mutation sent over it is refused with the protocol's own error message, saying where to send it."""
+
+    async def handle_start(self, message: Any) -> None:
+        if self.connection_acknowledged and not _is_subscription(message.get("payload", {})):
+            refusal = "graphql-ws carries subscriptions only: send queries and mutations to POST /graphql."
+            await self.send_message({"type": "error", "id": message["id"], "payload": {"message": refusal}})
+            return
+        await super().handle_start(message)
+
+
+def _is_subscription(payload: dict[str, Any]) -> bool:
+    """Whether the operation to run is a subscription; a document that does not parse is left to strawberry,
+    which answers it with the parse error."""
+    try:
+        document = parse(payload.get("query") or "")
+    except GraphQLError:
+        return True
+    name = payload.get("operationName")
+    operations = [node for node in document.definitions if isinstance(node, OperationDefinitionNode)]
+    chosen = [node for node in operations if name is None or (node.name and node.name.value == name)]
+    return not chosen or chosen[0].operation is OperationType.SUBSCRIPTION
+
+
+class LiveTransportWSHandler(_Admission, BaseGraphQLTransportWSHandler[Context, None]):
     """The view it serves has `live` (its LiveGroups) and `encode_json`, as schema.view.GraphQLApp does."""
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:

@@ -22,14 +22,20 @@ class EventBus(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def publish(self, event_id: int) -> None: ...
+    async def answers(self) -> bool: ...
     def listen(self) -> AsyncIterator[int]: ...
 
 
 class InProcessBus:
     """One process: every listener gets every event id through its own queue."""
 
+    name = "in-process"
+
     def __init__(self) -> None:
         self._listeners: set[asyncio.Queue[int]] = set()
+
+    async def answers(self) -> bool:
+        return True
 
     async def start(self) -> None:
         return None
@@ -62,6 +68,8 @@ class InProcessBus:
 class RedisBus(InProcessBus):
     """Several processes: publish to Redis; one reader per process fans out locally."""
 
+    name = "redis"
+
     def __init__(self, url: str) -> None:
         super().__init__()
         self._url = url
@@ -84,6 +92,16 @@ class RedisBus(InProcessBus):
         if self._redis is not None:
             await self._redis.aclose()
         await super().stop()
+
+    async def answers(self) -> bool:
+        """Redis answers a PING within a second (for the health checks)."""
+        if self._redis is None:
+            return False
+        try:
+            async with asyncio.timeout(1):
+                return bool(await self._redis.ping())
+        except Exception:  # noqa: BLE001 - any failure means "not answering"
+            return False
 
     async def publish(self, event_id: int) -> None:
         assert self._redis is not None, "RedisBus.start() was not awaited"
