@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 DIGEST_CHECK_SECONDS = 60.0
 MAX_DIGEST_ITEMS = 500
+# How long a temporary refusal (4xx) is retried, backing off to at most 15 minutes between tries.
+RETRY_TEMPORARY_FAILURES_FOR = timedelta(hours=24)
 
 
 def default_worker_id() -> str:
@@ -51,7 +53,8 @@ class OutboxWorker:
         *,
         sender: SmtpSender | None = None,
         batch_size: int = 50,
-        max_attempts: int = 8,
+        max_attempts: int | None = None,
+        retry_for: timedelta = RETRY_TEMPORARY_FAILURES_FOR,
         backoff_base: float = 2.0,
         backoff_cap: float = 15 * 60.0,
         lease_seconds: float = 120.0,
@@ -63,6 +66,7 @@ class OutboxWorker:
         self.renderer = Renderer(settings)
         self.batch_size = batch_size
         self.max_attempts = max_attempts
+        self.retry_for = retry_for
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.lease = timedelta(seconds=lease_seconds)
@@ -186,12 +190,20 @@ class OutboxWorker:
         await outbox.finish((row.id for row in rows), self.worker_id, status, error)
 
     async def _retry(self, rows: Sequence[OutboxMessage], error: str) -> None:
-        """Back off and try again later; after max_attempts tries, park as failed with the error kept."""
+        """Back off and try again later, as mail servers do: a temporary refusal (4xx) is retried for
+        `retry_for` (a day) since the message was queued, then parked as failed with the error kept. A hard
+        cap of tries (`max_attempts`) is there for tests."""
         attempts = max(row.attempts for row in rows) + 1
-        if attempts >= self.max_attempts:
+        if self.max_attempts is not None and attempts >= self.max_attempts:
             await self._finish(rows, OutboxStatus.FAILED, f"gave up after {attempts} tries: {error}")
             return
-        when = _now() + timedelta(seconds=self._backoff(attempts))
+        now = _now()
+        if min(row.created_at for row in rows) + self.retry_for <= now:
+            hours = self.retry_for.total_seconds() / 3600
+            tries = f"{attempts} {'try' if attempts == 1 else 'tries'}"
+            await self._finish(rows, OutboxStatus.FAILED, f"gave up after {hours:g} h ({tries}): {error}")
+            return
+        when = now + timedelta(seconds=self._backoff(attempts))
         await outbox.retry_at((row.id for row in rows), self.worker_id, when, error)
 
     async def _release(self, rows: Sequence[OutboxMessage]) -> None:

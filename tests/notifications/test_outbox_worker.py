@@ -214,3 +214,34 @@ async def test_two_workers_deliver_each_of_200_messages_exactly_once(
     assert len(set(mail_server.message_ids)) == 200
     assert await statuses() == {"sent": 200}
     assert counted["w1"] > 0 and counted["w2"] > 0 and counted["w1"] + counted["w2"] == 200
+
+
+async def test_a_few_minutes_of_temporary_refusals_do_not_park_the_mail(db: str, mail_server: MailServer) -> None:
+    mail_server.refuse = {"desk0@provider.test": "451 4.3.0 Try again later"}
+    worker = OutboxWorker(settings_for(db, mail_server.port), "w1", backoff_base=0.01, backoff_cap=0.02)
+    try:
+        await queue(1)
+        for _ in range(12):  # more tries than the old limit of 8, all within the day
+            await OutboxMessage.all().update(next_attempt_at=datetime.now(UTC))
+            await worker.run_once()
+        row = await OutboxMessage.get()
+        assert (row.status, row.attempts) == (OutboxStatus.PENDING, 12)
+        mail_server.refuse = {}
+        await OutboxMessage.all().update(next_attempt_at=datetime.now(UTC))
+        await worker.run_once()
+    finally:
+        await worker.close()
+    assert (await OutboxMessage.get()).status is OutboxStatus.SENT
+
+
+async def test_temporary_refusals_for_a_whole_day_park_the_mail(db: str, mail_server: MailServer) -> None:
+    mail_server.refuse = {"desk0@provider.test": "452 4.2.2 Mailbox full"}
+    worker = OutboxWorker(settings_for(db, mail_server.port), "w1")
+    try:
+        await queue(1)
+        await OutboxMessage.all().update(created_at=datetime.now(UTC) - timedelta(hours=25))
+        await worker.run_once()
+    finally:
+        await worker.close()
+    row = await OutboxMessage.get()
+    assert row.status is OutboxStatus.FAILED and row.last_error.startswith("gave up after 24 h (1 try): ")
