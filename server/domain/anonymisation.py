@@ -63,7 +63,7 @@ class IdentifyingDetail:
         match self.kind:
             case IdentifyingKind.PERSON_NAME:
                 if self.role:
-                    return f"Remove the name {quoted}: write \"her {self.role}\" or \"his {self.role}\" without the name."
+                    return f'Remove the name {quoted}: write "her {self.role}" or "his {self.role}" without the name.'
                 return (
                     f"Remove the name {quoted}: write who the person is to the child instead, "
                     'such as "the young person", "her mother" or "the social worker".'
@@ -71,12 +71,12 @@ class IdentifyingDetail:
             case IdentifyingKind.SCHOOL_NAME:
                 return (
                     f"Remove the school name {quoted}: describe the school instead, "
-                    "such as \"a mainstream secondary\" or \"a special school for autistic pupils\"."
+                    'such as "a mainstream secondary" or "a special school for autistic pupils".'
                 )
             case IdentifyingKind.STREET_ADDRESS:
                 return (
                     f"Remove the address {quoted}: give the town or postcode district only, "
-                    "such as \"lives in Rochester\" or \"ME1\"."
+                    'such as "lives in Rochester" or "ME1".'
                 )
             case IdentifyingKind.FULL_POSTCODE:
                 district = postcode_district(self.text)
@@ -144,7 +144,6 @@ def _is_postcode(match: re.Match[str]) -> bool:
     # "KS3 2nd year" or "B1 1st floor" have the shape of a postcode; a lower-case
     # ordinal is far likelier than a postcode typed in lower case ending in ST/ND/RD/TH.
     return not _ORDINAL.fullmatch(match.group("inward"))
-
 
 
 # --- dates ----------------------------------------------------------------------
@@ -242,8 +241,8 @@ def _year_of(match: re.Match[str], today: date) -> int:
 def _month_of(match: re.Match[str]) -> int:
     groups = match.groupdict()
     if groups.get("festival"):
-        spoken = re.sub(r"[\u2019]", "'", groups["festival"].lower())
-        return next(month for name, month in _FESTIVAL_MONTHS.items() if name.replace("'", "") == spoken.replace("'", ""))
+        spoken = re.sub(r"['\u2019]", "", groups["festival"].lower())
+        return next(month for name, month in _FESTIVAL_MONTHS.items() if name.replace("'", "") == spoken)
     if groups.get("month") or groups.get("month2"):
         return _MONTHS[(groups.get("month") or groups["month2"])[:3].lower()]
     first, second = int(groups["a"]), int(groups["b"])
@@ -267,7 +266,7 @@ def _is_day_and_month(match: re.Match[str]) -> bool:
 
 # --- NHS numbers ----------------------------------------------------------------
 # Ten digits with any space, dot, hyphen or dash between them ("943.476.5919",
-# "943–476–5919", "9 4 3 4 7 6 5 9 1 9"), still checked with modulus 11.
+# "943\u2013476\u20135919" with en dashes, "9 4 3 4 7 6 5 9 1 9"), still checked with modulus 11.
 _DIGIT_GAP = r"(?:[ \t\u00a0]?[.\-\u2010-\u2015\u2212]?[ \t\u00a0]?)"
 _NHS_NUMBER = re.compile(rf"(?<![\w+/.\-])[0-9](?:{_DIGIT_GAP}[0-9]){{9}}(?![0-9]|[/.\-][0-9])")
 
@@ -371,6 +370,12 @@ def _web_address_end(text: str, start: int, end: int) -> int:
     return end
 
 
+def _date_start(text: str, start: int) -> int:
+    # "the twelfth of March 2012": the date starts at "twelfth"; "the" can stay.
+    leading = re.match(r"the[ \t\u00a0]+", text[start : start + 8], re.IGNORECASE)
+    return start + leading.end() if leading else start
+
+
 def _phone_span(text: str, start: int, end: int) -> tuple[int, int]:
     # "(07700 900123)" is a number in brackets, not an area code in brackets.
     if text[start] == "(" and ")" not in text[start:end]:
@@ -420,6 +425,8 @@ def _candidates(text: str, today: date) -> Iterator[_Candidate]:
                 end = _web_address_end(text, start, end)
             elif detector.kind is IdentifyingKind.PHONE_NUMBER:
                 start, end = _phone_span(text, start, end)
+            elif detector.kind is IdentifyingKind.DATE:
+                start = _date_start(text, start)
             if end > start:
                 yield start, end, rank, detector.kind, ""
     for finding in find_in_prose(text):

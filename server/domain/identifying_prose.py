@@ -64,6 +64,9 @@ NOT_NAMES = frozenset(
         " Fostering Foster Services Service Team Agency Trust Health Hospital Social Children Family Families"
         " North South East West Central Upper Lower Great Little Saint St Mr Mrs Ms Miss Dr Mx"
         " The A An And Or But If He She They We His Her Their Our It This That These Those No Not Yes"
+        " Mum Mummy Mam Dad Daddy Nan Nana Nanny Gran Granny Grandma Grandad Grandpa Uncle Aunt Auntie Aunty"
+        " Brother Sister Cousin Carer Carers Baby Sibling Siblings Twin Son Daughter Partner Friend Teacher Worker"
+        " Lodge Cottage Camp Farm Manor Barn Centre Villa Grange Towers Project Club Group Ltd Limited"
     ).split()
     + STREET_WORDS
     + SCHOOL_WORDS
@@ -83,7 +86,14 @@ def _is_given(word: str) -> bool:
 
 
 def _is_surname(word: str) -> bool:
-    return word in surnames() and word not in NOT_NAMES and word not in place_names()
+    if word in NOT_NAMES or word in place_names():
+        return False
+    if word in surnames():
+        return True
+    if "-" in word:  # "Clarke-Evans"
+        return all(_is_surname(part) for part in word.split("-"))
+    stem = re.sub(r"^(?:Mc|Mac|O['\u2019])(?=[A-Z])", "", word)  # "McDonald", "O'Brien"
+    return stem != word and (stem in surnames() or stem in given_names())
 
 
 def _is_name_word(word: str) -> bool:
@@ -111,7 +121,7 @@ _CALLED = re.compile(
     rf"[ \t]+[\"'\u201c\u2018]?(?P<name>[A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?(?:[ \t]+{_CAP})?)"
 )
 _AGE_AFTER = re.compile(
-    r"[ \t]*\([ \t]*(?:aged?[ \t]*)?[0-9]{1,2}[ \t]*\)|,[ \t]*(?:aged?[ \t]+)?[0-9]{1,2}\b(?![0-9,.:/])"
+    r"[ \t]*\([ \t]*(?:aged?[ \t]*)?[0-9]{1,2}[ \t]*\)|,[ \t]*(?:aged?[ \t]+)?[0-9]{1,2}\b(?![,.:/]?[0-9])"
     r"|[ \t]+(?:is|was|turned|turns|aged|who[ \t]+is)[ \t]+(?:now[ \t]+)?[0-9]{1,2}\b(?![0-9.:/%])"
 )
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
@@ -142,7 +152,7 @@ def _names_in_context(text: str) -> Iterator[ProseFinding]:
             yield ProseFinding("person_name", *span, role=role)
     for match in _CALLED.finditer(text):
         first = match.group("name").split()[0]
-        if first[0].isupper() and first not in NOT_NAMES or first.title() in given_names():
+        if (first[0].isupper() and first not in NOT_NAMES) or first.title() in given_names():
             end = match.end("name")
             if len(match.group("name").split()) > 1 and not _is_surname(match.group("name").split()[-1]):
                 end = match.start("name") + len(first)
@@ -230,26 +240,29 @@ def _starts_prose(text: str, name: list[tuple[int, str]]) -> bool:
 
 # --- street addresses -------------------------------------------------------------
 _STREET = "|".join(STREET_WORDS)
-_LOWER_STREET = "road|street|avenue|crescent|gardens|terrace|mews|grove|close|lane"
+# In lower case, only words that are plainly streets; "close", "lane" and "grove"
+# also need a break after them, so that "has 2 very close friends" passes.
+_LOWER_STREET = "road|street|avenue|crescent|gardens|terrace|mews"
 _ADDRESS = re.compile(
     r"(?:\b(?:Flat|Apartment|Apt|Unit|Room)[ \t]+[0-9]+[A-Za-z]?,?[ \t]+)?"
     r"(?<![\w£$.,/\-])[0-9]{1,4}[A-Za-z]?\b,?[ \t]+"
     rf"(?:(?:[A-Z][\w'\u2019\-]*[ \t]+){{1,3}}(?:{_STREET})\b"
-    rf"|(?:[a-z]+[ \t]+){{1,2}}(?:{_LOWER_STREET})\b(?=[ \t]*(?:[,.;:)\n]|$|[ \t][A-Z])))"
+    rf"|(?:[a-z]+[ \t]+){{1,2}}(?:{_LOWER_STREET})\b"
+    r"|(?:[a-z]+[ \t]+){1,2}(?:close|lane|grove)\b(?=[ \t]*(?:[,.;:)\n]|$|[ \t][A-Z])))"
 )
 _LIVES_ON = re.compile(
     r"\b(?i:lives|living|lived|staying|stays|stayed|moved)[ \t]+(?i:on|at|in|to)[ \t]+(?:the[ \t]+)?"
     rf"(?P<street>(?:[A-Z][\w'\u2019\-]*[ \t]+){{1,3}}(?:{_STREET}))\b"
 )
-_TOWN_AFTER = re.compile(r",[ \t]*(?P<town>[A-Z][a-z]+(?:[ \t\-][A-Z][a-z]+)?)(?=[ \t]*(?:[.,;:)\n]|$))")
+_TOWN_AFTER = re.compile(r",[ \t]*(?P<town>[A-Z][a-z]+(?:[ \t\-][A-Z][a-z]+)?)(?P<closed>[ \t]*(?:[.,;:)\n]|$))?")
 
 
 def _addresses(text: str) -> Iterator[ProseFinding]:
     for match in _ADDRESS.finditer(text):
         end = match.end()
         town = _TOWN_AFTER.match(text, end)
-        if town and (town.group("town").split()[0] in place_names() or town.end() == len(text)):
-            end = town.end()
+        if town and (town.group("town").split()[0] in place_names() or town.group("closed") is not None):
+            end = town.end("town")
         yield ProseFinding("street_address", match.start(), end)
     for match in _LIVES_ON.finditer(text):
         yield ProseFinding("street_address", match.start("street"), match.end("street"))
@@ -261,8 +274,8 @@ _PLATFORM_HANDLE = re.compile(
     r"\b(?P<where>(?i:snapchat|instagram|insta|tiktok|tik[ \t]tok|facebook|twitter|discord|roblox|youtube|twitch"
     r"|xbox|psn|playstation|whatsapp|telegram|kik|user[ \t]?name|gamer[ \t]?tag|handle))"
     r"(?P<label>[ \t]+(?i:user[ \t]?name|handle|account|name|id|gamertag|tag|profile))?"
-    r"(?P<marker>[ \t]*(?::|-|=|[ \t](?i:is|as|called))?)[ \t]*[\"'\u201c\u2018]?"
-    r"(?P<handle>[A-Za-z0-9_.]*[A-Za-z0-9_])"
+    r"(?P<marker>[ \t]*(?::|-|=)|[ \t]+(?i:is|as|called)\b)?[ \t]*[\"'\u201c\u2018]?"
+    r"(?!(?i:is|as|called)\b)(?P<handle>[A-Za-z0-9_.]*[A-Za-z0-9_])"
 )
 _NOT_HANDLES = frozenset("a an the and or with to on in at for of is as it this that her his their was but".split())
 
@@ -275,7 +288,7 @@ def _handles(text: str) -> Iterator[ProseFinding]:
         if handle.lower() in _NOT_HANDLES or len(handle) < 3:
             continue
         explicit = (
-            match.group("marker").strip() != ""
+            (match.group("marker") or "").strip() != ""
             or match.group("label") is not None
             or match.group("where").lower().startswith(("user", "gamer", "handle"))
         )

@@ -30,7 +30,7 @@ SURNAME_CUTS = {"GB": 12000, "IE": 2000, "US": 2000}
 OTHER_COUNTRIES = ("IN", "BD", "NG", "GH", "JM", "PL", "LT", "AL", "TR", "IR", "IQ", "AF", "SD", "SY", "ET", "EG")
 OTHER_CUT = 500
 
-_NAME_SHAPE = re.compile(r"[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?")
+_NAME_SHAPE = re.compile(r"(?:Mc|Mac|O'|D')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 
 
 def cut_by_rank(ranked: Mapping[str, Mapping[str, object]], cuts: Mapping[str, int]) -> list[str]:
@@ -50,14 +50,15 @@ def _cuts(base: Mapping[str, int]) -> dict[str, int]:
 
 
 def _write(path: Path, names: Iterable[str], source: str) -> None:
-    path.write_text(f"# derived from {source} by server/domain/person_names.py; do not edit\n" + "\n".join(names) + "\n")
+    header = f"# derived from {source} by server/domain/person_names.py; do not edit\n"
+    path.write_text(header + "\n".join(names) + "\n")
 
 
 def build() -> None:
     """Cut the package's lists and write the two files (needs the optional `names` dependencies)."""
     from importlib.metadata import version
 
-    import names_dataset  # noqa: PLC0415 - only the build step needs the 55 MB package
+    import names_dataset  # only the build step needs the 55 MB package
 
     source = f"names-dataset {version('names-dataset')}"
     folder = Path(names_dataset.__file__).parent / "v3"
@@ -66,7 +67,7 @@ def build() -> None:
         ("last_names.pkl.gz", SURNAME_CUTS, SURNAMES_FILE),
     ):
         with gzip.open(folder / file) as handle:
-            ranked = pickle.load(handle)  # noqa: S301 - the package's own data file
+            ranked = pickle.load(handle)  # the package's own data file
         _write(target, cut_by_rank(ranked, _cuts(cuts)), source)
 
 

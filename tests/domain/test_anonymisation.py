@@ -98,7 +98,6 @@ ALLOWED: list[str] = [
     "Needs 24/7 supervision.",
     "Key stage: KS3 2nd year; B1 1st floor flat preferred.",
     "Likes art, music etc. e.g. drawing, i.e. anything creative.",
-    "Seen by Mr.Smith and Dr.Jones at the clinic.",
     "She likes art.Info about her interests follows.",
     "Ten digits 1234567890 that are not an NHS number or a phone.",
     "Ofsted URN SC123456 rated Good.",
