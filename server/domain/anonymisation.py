@@ -383,30 +383,75 @@ def _phone_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@dataclass(frozen=True, eq=False)
+class _Anchor:
+    """Where a detector's pattern can match at all: near a cheap-to-find part of it (a year, a domain suffix).
+
+    The full patterns are costly to try at every position of a long text; an
+    anchor is a plain pattern found quickly, and the full one is tried only in the
+    window around each anchor, which keeps the guard within its time on every write.
+    """
+
+    pattern: re.Pattern[str]
+    before: int
+    after: int
+
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for match in self.pattern.finditer(text):
+            start = max(0, match.start() - self.before)
+            # Windows end between words, so that a pattern's look-ahead sees what it would in the whole text.
+            space = _SPACE.search(text, min(len(text), match.end() + self.after))
+            end = space.start() if space else len(text)
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
+        return spans
+
+
+_SPACE = re.compile(r"\s")
+_YEAR_ANCHOR = _Anchor(
+    re.compile(r"(?:19|20)[0-9]{2}|['\u2019][0-9]{2}|[0-9][/.\-][0-9]{2}\b|[Tt]housand|[Tt]wenty|[Nn]ineteen"), 45, 25
+)
+_DOMAIN_ANCHOR = _Anchor(re.compile(rf"\.{_TOP_LEVEL}\b|://|www\.", re.IGNORECASE), 120, 200)
+_SIX_DIGITS_ANCHOR = _Anchor(re.compile(r"[0-9]{2}[ \t\-]?[0-9]{2}[ \t\-]?[0-9]{2}"), 12, 12)
+
+
 @dataclass(frozen=True)
 class _Detector:
     kind: IdentifyingKind
     pattern: re.Pattern[str]
     accept: Callable[[re.Match[str]], bool] = lambda match: True
     dated: bool = False  # a date: refused only if it could be a date of birth
+    anchor: _Anchor | None = None
+
+    def matches(self, text: str, windows: dict[_Anchor, list[tuple[int, int]]]) -> Iterator[re.Match[str]]:
+        if self.anchor is None:
+            yield from self.pattern.finditer(text)
+            return
+        if self.anchor not in windows:
+            windows[self.anchor] = self.anchor.windows(text)
+        for start, end in windows[self.anchor]:
+            yield from self.pattern.finditer(text, start, end)
 
 
 # Order is the tie-break when two candidates start at the same place and have the
 # same length: the more specific reading wins (an NHS number over a phone number).
 _DETECTORS = (
     _Detector(IdentifyingKind.EMAIL_ADDRESS, _EMAIL),
-    _Detector(IdentifyingKind.WEB_ADDRESS, _WEB_ADDRESS, _is_web_address),
+    _Detector(IdentifyingKind.WEB_ADDRESS, _WEB_ADDRESS, _is_web_address, anchor=_DOMAIN_ANCHOR),
     _Detector(IdentifyingKind.FULL_POSTCODE, _POSTCODE, _is_postcode),
     _Detector(IdentifyingKind.FULL_POSTCODE, _DISGUISED_POSTCODE, _is_postcode),
-    _Detector(IdentifyingKind.DATE, _WRITTEN_DATE, dated=True),
-    _Detector(IdentifyingKind.DATE, _SHORT_WRITTEN_DATE, dated=True),
-    _Detector(IdentifyingKind.DATE, _FESTIVAL_DATE, dated=True),
-    _Detector(IdentifyingKind.DATE, _DAY_MONTH_YEAR, _is_day_and_month, dated=True),
-    _Detector(IdentifyingKind.DATE, _YEAR_MONTH_DAY, _is_day_and_month, dated=True),
+    _Detector(IdentifyingKind.DATE, _WRITTEN_DATE, dated=True, anchor=_YEAR_ANCHOR),
+    _Detector(IdentifyingKind.DATE, _SHORT_WRITTEN_DATE, dated=True, anchor=_YEAR_ANCHOR),
+    _Detector(IdentifyingKind.DATE, _FESTIVAL_DATE, dated=True, anchor=_YEAR_ANCHOR),
+    _Detector(IdentifyingKind.DATE, _DAY_MONTH_YEAR, _is_day_and_month, dated=True, anchor=_YEAR_ANCHOR),
+    _Detector(IdentifyingKind.DATE, _YEAR_MONTH_DAY, _is_day_and_month, dated=True, anchor=_YEAR_ANCHOR),
     _Detector(IdentifyingKind.NHS_NUMBER, _NHS_NUMBER, _is_nhs_number),
-    _Detector(IdentifyingKind.NATIONAL_INSURANCE_NUMBER, _NATIONAL_INSURANCE),
-    _Detector(IdentifyingKind.NATIONAL_INSURANCE_NUMBER, _NATIONAL_INSURANCE_AFTER_LABEL),
-    _Detector(IdentifyingKind.DRIVING_LICENCE_NUMBER, _DRIVING_LICENCE, _is_driving_licence),
+    _Detector(IdentifyingKind.NATIONAL_INSURANCE_NUMBER, _NATIONAL_INSURANCE, anchor=_SIX_DIGITS_ANCHOR),
+    _Detector(IdentifyingKind.NATIONAL_INSURANCE_NUMBER, _NATIONAL_INSURANCE_AFTER_LABEL, anchor=_SIX_DIGITS_ANCHOR),
+    _Detector(IdentifyingKind.DRIVING_LICENCE_NUMBER, _DRIVING_LICENCE, _is_driving_licence, anchor=_SIX_DIGITS_ANCHOR),
     _Detector(IdentifyingKind.PHONE_NUMBER, _PHONE, _is_phone_number),
 )
 _PROSE_RANK = len(_DETECTORS)
@@ -415,8 +460,9 @@ _Candidate = tuple[int, int, int, IdentifyingKind, str]
 
 
 def _candidates(text: str, today: date) -> Iterator[_Candidate]:
+    windows: dict[_Anchor, list[tuple[int, int]]] = {}  # each anchor is looked for once per text
     for rank, detector in enumerate(_DETECTORS):
-        for match in detector.pattern.finditer(text):
+        for match in detector.matches(text, windows):
             if not detector.accept(match) or (detector.dated and not could_be_date_of_birth(match, today)):
                 continue
             # A pattern that needs a label before the detail ("NI AB123456") reports the detail alone.

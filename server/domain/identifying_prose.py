@@ -104,16 +104,23 @@ def _is_name_word(word: str) -> bool:
 _CAP = r"(?:Mc|Mac|O['\u2019])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _CAP_WORD = re.compile(rf"\b{_CAP}\b")
 _TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b\.?[ \t]*(?:[A-Z]\.?[ \t]+)?(?P<name>{_CAP}(?:[ \t]+{_CAP})?)")
-_ROLES = (
-    r"mother|mum|mummy|mam|father|dad|daddy|nan|nana|nanny|gran|granny|grandma|grandmother|grandad|granddad"
-    r"|grandpa|grandfather|grandparents?|(?:half[- ]?|step[- ]?)?(?:brother|sister|mum|dad|mother|father)s?"
-    r"|siblings?|twin|uncle|aunt|auntie|aunty|cousin|niece|nephew|son|daughter|baby|guardian|parents?"
-    r"|(?:foster[ \t]+)?carers?|social[ \t]+worker|SW|IRO|teacher|head[ \t]?teacher|SENCO|key[ \t]?worker"
-    r"|support[ \t]+worker|youth[ \t]+worker|personal[ \t]+adviser|PA|mentor|advocate|therapist|counsellor"
-    r"|boyfriend|girlfriend|partner|friend|best[ \t]+friend|neighbour"
+# Relationship and role words a name is written after ("her mother Kerry", "IRO Gareth").
+ROLES = (
+    "mother mum mummy mam father dad daddy nan nana nanny gran granny grandma grandmother grandad granddad grandpa"
+    " grandfather grandparent brother sister sibling twin uncle aunt auntie aunty cousin niece nephew son daughter"
+    " baby guardian parent carer stepbrother stepsister stepmum stepdad stepmother stepfather teacher headteacher"
+    " SENCO keyworker mentor advocate therapist counsellor boyfriend girlfriend partner friend neighbour SW IRO PA"
+).split() + [
+    "foster carer", "social worker", "key worker", "support worker", "youth worker", "personal adviser",
+    "head teacher", "best friend", "half brother", "half sister", "half-brother", "half-sister", "step mum",
+    "step dad", "step-mum", "step-dad", "step-brother", "step-sister", "step brother", "step sister",
+]  # fmt: skip
+_ROLE_FIRST_WORDS = frozenset(re.split(r"[ -]", role)[0].lower() for role in ROLES)
+_ROLES = "|".join(
+    re.escape(role).replace(r"\ ", r"[ \t]+") for role in sorted(ROLES, key=len, reverse=True)
 )
 _AFTER_ROLE = re.compile(
-    rf"\b(?P<role>(?i:{_ROLES}))(?:['\u2019]s)?,?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?"
+    rf"\b(?P<role>(?i:{_ROLES}))s?\b(?:['\u2019]s)?,?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?"
     rf"(?P<name>{_CAP}(?:[ \t]+{_CAP})?(?:[ \t]+(?:and|&)[ \t]+{_CAP}(?:[ \t]+{_CAP})?)?)"
 )
 _CALLED = re.compile(
@@ -141,22 +148,34 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     return words[0][0], last[1]
 
 
-def _names_in_context(text: str) -> Iterator[ProseFinding]:
-    for match in _TITLE.finditer(text):
-        # After a title any capitalised word is a name ("Mrs Okonkwo-Adeyemi").
-        yield ProseFinding("person_name", match.start(), match.end())
-    for match in _AFTER_ROLE.finditer(text):
-        span = _trim_name(text, match.start("name"), match.end("name"))
-        if span:
-            role = re.sub(r"\s+", " ", match.group("role").lower())
-            yield ProseFinding("person_name", *span, role=role)
-    for match in _CALLED.finditer(text):
-        first = match.group("name").split()[0]
-        if (first[0].isupper() and first not in NOT_NAMES) or first.title() in given_names():
-            end = match.end("name")
-            if len(match.group("name").split()) > 1 and not _is_surname(match.group("name").split()[-1]):
-                end = match.start("name") + len(first)
-            yield ProseFinding("person_name", match.start("name"), end)
+_TITLES = frozenset("Mr Mrs Ms Miss Mx Dr".split())
+_CALLED_FIRST_WORDS = frozenset("called named known nicknamed goes her his their child's first".split())
+
+
+def _names_in_context(text: str, words: list[re.Match[str]]) -> Iterator[ProseFinding]:
+    # Each pattern is tried only where its first word is, found in the one pass over the words.
+    for word in words:
+        lower = word.group().lower()
+        if word.group() in _TITLES and (match := _TITLE.match(text, word.start())):
+            # After a title any capitalised word is a name ("Mrs Okonkwo-Adeyemi").
+            yield ProseFinding("person_name", match.start(), match.end())
+        if lower in _ROLE_FIRST_WORDS and (match := _AFTER_ROLE.match(text, word.start())):
+            span = _trim_name(text, match.start("name"), match.end("name"))
+            if span:
+                role = re.sub(r"\s+", " ", match.group("role").lower())
+                yield ProseFinding("person_name", *span, role=role)
+        if lower in _CALLED_FIRST_WORDS and (match := _CALLED.match(text, word.start())):
+            yield from _called(match)
+
+
+def _called(match: re.Match[str]) -> Iterator[ProseFinding]:
+    # "called Liam", "known as ash": a capitalised word, or a given name typed in lower case.
+    first, *rest = match.group("name").split()
+    if (first[0].isupper() and first not in NOT_NAMES) or first.title() in given_names():
+        end = match.end("name")
+        if rest and not _is_surname(rest[-1]):
+            end = match.start("name") + len(first)
+        yield ProseFinding("person_name", match.start("name"), end)
 
 
 def _names_by_list(text: str) -> Iterator[ProseFinding]:
@@ -257,15 +276,26 @@ _LIVES_ON = re.compile(
 _TOWN_AFTER = re.compile(r",[ \t]*(?P<town>[A-Z][a-z]+(?:[ \t\-][A-Z][a-z]+)?)(?P<closed>[ \t]*(?:[.,;:)\n]|$))?")
 
 
-def _addresses(text: str) -> Iterator[ProseFinding]:
-    for match in _ADDRESS.finditer(text):
+_ADDRESS_FIRST_WORDS = frozenset("Flat Apartment Apt Unit Room".split())
+_LIVES_FIRST_WORDS = frozenset("lives living lived staying stays stayed moved".split())
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _addresses(text: str, words: list[re.Match[str]]) -> Iterator[ProseFinding]:
+    starts = [digits.start() for digits in _DIGITS.finditer(text)]
+    starts += [word.start() for word in words if word.group() in _ADDRESS_FIRST_WORDS]
+    for start in starts:
+        match = _ADDRESS.match(text, start)
+        if not match:
+            continue
         end = match.end()
         town = _TOWN_AFTER.match(text, end)
         if town and (town.group("town").split()[0] in place_names() or town.group("closed") is not None):
             end = town.end("town")
         yield ProseFinding("street_address", match.start(), end)
-    for match in _LIVES_ON.finditer(text):
-        yield ProseFinding("street_address", match.start("street"), match.end("street"))
+    for word in words:
+        if word.group().lower() in _LIVES_FIRST_WORDS and (match := _LIVES_ON.match(text, word.start())):
+            yield ProseFinding("street_address", match.start("street"), match.end("street"))
 
 
 # --- social media handles ---------------------------------------------------------
@@ -280,10 +310,22 @@ _PLATFORM_HANDLE = re.compile(
 _NOT_HANDLES = frozenset("a an the and or with to on in at for of is as it this that her his their was but".split())
 
 
-def _handles(text: str) -> Iterator[ProseFinding]:
-    for match in _AT_HANDLE.finditer(text):
-        yield ProseFinding("social_media_handle", match.start(), match.end())
-    for match in _PLATFORM_HANDLE.finditer(text):
+_PLATFORM_FIRST_WORDS = frozenset(
+    "snapchat instagram insta tiktok tik facebook twitter discord roblox youtube twitch xbox psn playstation"
+    " whatsapp telegram kik user username gamer gamertag handle".split()
+)
+
+
+def _handles(text: str, words: list[re.Match[str]]) -> Iterator[ProseFinding]:
+    if "@" in text:
+        for match in _AT_HANDLE.finditer(text):
+            yield ProseFinding("social_media_handle", match.start(), match.end())
+    for word in words:
+        if word.group().lower() not in _PLATFORM_FIRST_WORDS:
+            continue
+        match = _PLATFORM_HANDLE.match(text, word.start())
+        if not match:
+            continue
         handle = match.group("handle")
         if handle.lower() in _NOT_HANDLES or len(handle) < 3:
             continue
@@ -298,8 +340,12 @@ def _handles(text: str) -> Iterator[ProseFinding]:
 
 def find_in_prose(text: str) -> Iterator[ProseFinding]:
     """Every candidate in the text, possibly overlapping: the caller keeps the first and longest."""
-    yield from _addresses(text)
+    words = list(_WORD.finditer(text))
+    yield from _addresses(text, words)
     yield from _schools(text)
-    yield from _handles(text)
-    yield from _names_in_context(text)
+    yield from _handles(text, words)
+    yield from _names_in_context(text, words)
     yield from _names_by_list(text)
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
