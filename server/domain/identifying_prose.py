@@ -105,20 +105,19 @@ _CAP = r"(?:Mc|Mac|O['\u2019])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _CAP_WORD = re.compile(rf"\b{_CAP}\b")
 _TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b\.?[ \t]*(?:[A-Z]\.?[ \t]+)?(?P<name>{_CAP}(?:[ \t]+{_CAP})?)")
 # Relationship and role words a name is written after ("her mother Kerry", "IRO Gareth").
-ROLES = (
-    "mother mum mummy mam father dad daddy nan nana nanny gran granny grandma grandmother grandad granddad grandpa"
+ROLES = [
+    *(
+        "mother mum mummy mam father dad daddy nan nana nanny gran granny grandma grandmother grandad granddad grandpa"
     " grandfather grandparent brother sister sibling twin uncle aunt auntie aunty cousin niece nephew son daughter"
     " baby guardian parent carer stepbrother stepsister stepmum stepdad stepmother stepfather teacher headteacher"
-    " SENCO keyworker mentor advocate therapist counsellor boyfriend girlfriend partner friend neighbour SW IRO PA"
-).split() + [
+        " SENCO keyworker mentor advocate therapist counsellor boyfriend girlfriend partner friend neighbour SW IRO PA"
+    ).split(),
     "foster carer", "social worker", "key worker", "support worker", "youth worker", "personal adviser",
     "head teacher", "best friend", "half brother", "half sister", "half-brother", "half-sister", "step mum",
     "step dad", "step-mum", "step-dad", "step-brother", "step-sister", "step brother", "step sister",
 ]  # fmt: skip
 _ROLE_FIRST_WORDS = frozenset(re.split(r"[ -]", role)[0].lower() for role in ROLES)
-_ROLES = "|".join(
-    re.escape(role).replace(r"\ ", r"[ \t]+") for role in sorted(ROLES, key=len, reverse=True)
-)
+_ROLES = "|".join(re.escape(role).replace(r"\ ", r"[ \t]+") for role in sorted(ROLES, key=len, reverse=True))
 _AFTER_ROLE = re.compile(
     rf"\b(?P<role>(?i:{_ROLES}))s?\b(?:['\u2019]s)?,?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?"
     rf"(?P<name>{_CAP}(?:[ \t]+{_CAP})?(?:[ \t]+(?:and|&)[ \t]+{_CAP}(?:[ \t]+{_CAP})?)?)"

@@ -205,6 +205,8 @@ async def withdraw_referral(actor: Actor, referral_id: int, reason: str = "") ->
         raise denied("Only the council's placement officers can withdraw this referral.")
     if referral.status not in (ReferralStatus.DRAFT, ReferralStatus.OPEN):
         raise wrong_state(f"This referral is already {referral.status.label.lower()}.", "id")
+    if problems := identifying_problems([("reason", reason)]):
+        raise ServiceError.many(problems)
     now = datetime.now(UTC)
     async with unit_of_work() as work:
         changed = await Referral.filter(id=referral.id, status=referral.status).update(
@@ -298,7 +300,7 @@ async def _validated(actor: Actor, values: dict[str, Any], current: Referral | N
     problems += identifying_problems(
         [(_camel(name), values[name]) for name in ("summary", "cultural_needs", "faith") if name in values]
     )
-    problems += identifying_problems([("languages", " ".join(values.get("languages", [])))])
+    problems += identifying_problems([("languages", language) for language in values.get("languages", [])])
     problems += await _framework_problems(actor, values, current)
     if "setting_suitability" in values:
         values["setting_suitability"] = {

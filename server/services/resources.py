@@ -125,6 +125,9 @@ def _validated(values: dict[str, Any], current: CarerHousehold | ChildrensHome |
     for name in LIST_FIELDS:
         if name in values:
             values[name] = sorted({str(item).strip() for item in values[name] if str(item).strip()})
+    problems += identifying_problems(
+        [(name, item) for name in ("languages", "faiths", "cultures") if name in values for item in values[name]]
+    )
     if problems:
         raise ServiceError.many(problems)
     return values
