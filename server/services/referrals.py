@@ -289,6 +289,8 @@ async def _validated(actor: Actor, values: dict[str, Any], current: Referral | N
         problems += await _district_problems(values)
     if "required_by" in values and values["required_by"].tzinfo is None:
         values["required_by"] = values["required_by"].replace(tzinfo=UTC)
+    # Each language is checked as written, so the portal can mark the words in the right one ("languages.1").
+    problems += identifying_problems([(f"languages.{i}", item) for i, item in enumerate(values.get("languages", []))])
     for name in ("languages",):
         if name in values:
             values[name] = sorted({item.strip() for item in values[name] if item.strip()})
@@ -300,7 +302,6 @@ async def _validated(actor: Actor, values: dict[str, Any], current: Referral | N
     problems += identifying_problems(
         [(_camel(name), values[name]) for name in ("summary", "cultural_needs", "faith") if name in values]
     )
-    problems += identifying_problems([("languages", language) for language in values.get("languages", [])])
     problems += await _framework_problems(actor, values, current)
     if "setting_suitability" in values:
         values["setting_suitability"] = {

@@ -122,12 +122,16 @@ def _validated(values: dict[str, Any], current: CarerHousehold | ChildrensHome |
         if not values["reference"]:
             problems.append(invalid("reference", "Give your own reference for the household."))
         problems += identifying_problems([("reference", values["reference"])])
+    problems += identifying_problems(
+        [
+            (f"{name}.{i}", str(item))
+            for name in ("languages", "faiths", "cultures")
+            for i, item in enumerate(values.get(name, []))
+        ]
+    )
     for name in LIST_FIELDS:
         if name in values:
             values[name] = sorted({str(item).strip() for item in values[name] if str(item).strip()})
-    problems += identifying_problems(
-        [(name, item) for name in ("languages", "faiths", "cultures") if name in values for item in values[name]]
-    )
     if problems:
         raise ServiceError.many(problems)
     return values

@@ -167,8 +167,8 @@ def _household_field(operation: str) -> Scenario:
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
     **{f"UpdateReferralInput.{f}": (_referral_field("update"), f) for f in ("summary", "culturalNeeds", "faith")},
-    "CreateReferralInput.languages": (_referral_field("create"), "languages"),
-    "UpdateReferralInput.languages": (_referral_field("update"), "languages"),
+    "CreateReferralInput.languages": (_referral_field("create"), "languages.0"),
+    "UpdateReferralInput.languages": (_referral_field("update"), "languages.0"),
     "WithdrawReferralInput.reason": (_withdraw_reason, "reason"),
     "SubmitOfferInput.matchingStatement": (_offer, "matchingStatement"),
     "ExtraInput.label": (_offer, "extras.0.label"),
@@ -177,7 +177,7 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     "PostVacancyInput.note": (_vacancy_note("post"), "note"),
     "UpdateVacancyInput.note": (_vacancy_note("update"), "note"),
     **{
-        f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f)
+        f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")
         for f in ("reference", "languages", "faiths", "cultures")
     },
