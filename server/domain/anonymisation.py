@@ -119,16 +119,19 @@ _GAP = r"[ \t\u00a0]"
 # Outward code shapes A9, A99, AA9, AA99, A9A, AA9A (Q, V, X never start one; I, J,
 # Z are never second). The inward code's letters never include C, I, K, M, O, V,
 # which keeps ordinary words out.
-_OUTWARD = r"(?:GIR|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-Z]?)"
+# Patterns start with a character, not a look-behind: a pattern that starts with a
+# character (or a choice of them) is searched for quickly, and the look-behind
+# after it ("(?<!\w.)": what came before that character) keeps words out all the same.
+_OUTWARD = r"(?:G(?<!\w.)IR|[A-PR-UWYZ](?<!\w.)[A-HK-Y]?[0-9][0-9A-Z]?)"
 _INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
 _POSTCODE = re.compile(
-    rf"\b(?P<outward>{_OUTWARD})(?:{_GAP}{{0,2}}|{_GAP}?[.\-]{_GAP}?)(?P<inward>{_INWARD})\b", re.IGNORECASE
+    rf"(?P<outward>{_OUTWARD})(?:{_GAP}{{0,2}}|{_GAP}?[.\-]{_GAP}?)(?P<inward>{_INWARD})\b", re.IGNORECASE
 )
 # A postcode disguised with a space, dot or hyphen between its characters
 # ("M E 1 4 1 X X", "ME14 1 XX"): capitals only, so that prose ("ME14 5 at") passes.
 _SEP = r"[ .\-]?"
 _DISGUISED_POSTCODE = re.compile(
-    rf"(?<![\w.\-])(?P<outward>[A-PR-UWYZ](?:{_SEP}[A-HK-Y])?{_SEP}[0-9](?:{_SEP}[0-9A-HJKPSTUW])?)"
+    rf"(?P<outward>[A-PR-UWYZ](?<![\w.\-].)(?:{_SEP}[A-HK-Y])?{_SEP}[0-9](?:{_SEP}[0-9A-HJKPSTUW])?)"
     rf"{_GAP}?{_SEP}{_GAP}?(?P<inward>[0-9]{_SEP}[ABD-HJLNP-UW-Z]{_SEP}[ABD-HJLNP-UW-Z])(?![\w])"
 )
 _ORDINAL = re.compile(r"1st|2nd|3rd|[04-9]th")
@@ -268,7 +271,7 @@ def _is_day_and_month(match: re.Match[str]) -> bool:
 # Ten digits with any space, dot, hyphen or dash between them ("943.476.5919",
 # "943\u2013476\u20135919" with en dashes, "9 4 3 4 7 6 5 9 1 9"), still checked with modulus 11.
 _DIGIT_GAP = r"(?:[ \t\u00a0]?[.\-\u2010-\u2015\u2212]?[ \t\u00a0]?)"
-_NHS_NUMBER = re.compile(rf"(?<![\w+/.\-])[0-9](?:{_DIGIT_GAP}[0-9]){{9}}(?![0-9]|[/.\-][0-9])")
+_NHS_NUMBER = re.compile(rf"[0-9](?<![\w+/.\-].)(?:{_DIGIT_GAP}[0-9]){{9}}(?![0-9]|[/.\-][0-9])")
 
 
 def nhs_number_is_valid(number: str) -> bool:
@@ -322,11 +325,11 @@ def _is_driving_licence(match: re.Match[str]) -> bool:
 # hyphens or brackets between them) and then checked with the phonenumbers
 # library (Google's libphonenumber metadata), which knows each country's lengths.
 _PHONE_GAP = r"[ \t\u00a0()\-.]{0,2}"
+_FIRST = r"(?<![\w+/.\-].)"  # nothing number-like before the first character
 _PHONE = re.compile(
-    r"(?<![\w+/.\-])"
-    rf"(?:\(?0(?!0)(?:{_PHONE_GAP}[0-9]){{9,10}}"
-    rf"|(?:\+|\b00){_GAP}?44(?:{_GAP}?\(0\))?(?:{_PHONE_GAP}[0-9]){{9,10}}"
-    rf"|(?:\+|\b00){_GAP}?(?!44)[1-9](?:{_PHONE_GAP}[0-9]){{7,14}})"
+    rf"(?:(?:\({_FIRST}0|0{_FIRST})(?!0)(?:{_PHONE_GAP}[0-9]){{9,10}}"
+    rf"|(?:\+{_FIRST}|0{_FIRST}0){_GAP}?(?:44(?:{_GAP}?\(0\))?(?:{_PHONE_GAP}[0-9]){{9,10}}"
+    rf"|(?!44)[1-9](?:{_PHONE_GAP}[0-9]){{7,14}}))"
     r"(?![0-9]|[/.\-][0-9])"
 )
 
@@ -411,10 +414,19 @@ class _Anchor:
 
 
 _SPACE = re.compile(r"\s")
+# Each anchor starts with one set of characters, which the regex engine searches for fast.
 _YEAR_ANCHOR = _Anchor(
-    re.compile(r"(?:19|20)[0-9]{2}|['\u2019][0-9]{2}|[0-9][/.\-][0-9]{2}\b|[Tt]housand|[Tt]wenty|[Nn]ineteen"), 45, 25
+    re.compile(
+        r"[0-9'\u2019TtNn](?:(?<=[12])[09][0-9]{2}|(?<=[0-9])[/.\-][0-9]{2}\b|(?<=['\u2019])[0-9]{2}"
+        r"|(?<=[Tt])(?:housand|wenty)|(?<=[Nn])ineteen)"
+    ),
+    45,
+    25,
 )
-_DOMAIN_ANCHOR = _Anchor(re.compile(rf"\.{_TOP_LEVEL}\b|://|www\.", re.IGNORECASE), 120, 200)
+_DOMAIN_ANCHOR = _Anchor(re.compile(rf"[.:w](?:(?<=\.){_TOP_LEVEL}\b|(?<=:)//|(?<=w)ww\.)", re.IGNORECASE), 120, 200)
+# The inward code of a postcode (a digit and two letters, perhaps spaced out) ends every postcode.
+_INWARD_ANCHOR = _Anchor(re.compile(r"[0-9][ .\-]?[A-Za-z][ .\-]?[A-Za-z](?![A-Za-z])"), 16, 0)
+_AT_ANCHOR = _Anchor(re.compile("@"), 70, 260)
 _SIX_DIGITS_ANCHOR = _Anchor(re.compile(r"[0-9]{2}[ \t\-]?[0-9]{2}[ \t\-]?[0-9]{2}"), 12, 12)
 
 
@@ -439,10 +451,10 @@ class _Detector:
 # Order is the tie-break when two candidates start at the same place and have the
 # same length: the more specific reading wins (an NHS number over a phone number).
 _DETECTORS = (
-    _Detector(IdentifyingKind.EMAIL_ADDRESS, _EMAIL),
+    _Detector(IdentifyingKind.EMAIL_ADDRESS, _EMAIL, anchor=_AT_ANCHOR),
     _Detector(IdentifyingKind.WEB_ADDRESS, _WEB_ADDRESS, _is_web_address, anchor=_DOMAIN_ANCHOR),
-    _Detector(IdentifyingKind.FULL_POSTCODE, _POSTCODE, _is_postcode),
-    _Detector(IdentifyingKind.FULL_POSTCODE, _DISGUISED_POSTCODE, _is_postcode),
+    _Detector(IdentifyingKind.FULL_POSTCODE, _POSTCODE, _is_postcode, anchor=_INWARD_ANCHOR),
+    _Detector(IdentifyingKind.FULL_POSTCODE, _DISGUISED_POSTCODE, _is_postcode, anchor=_INWARD_ANCHOR),
     _Detector(IdentifyingKind.DATE, _WRITTEN_DATE, dated=True, anchor=_YEAR_ANCHOR),
     _Detector(IdentifyingKind.DATE, _SHORT_WRITTEN_DATE, dated=True, anchor=_YEAR_ANCHOR),
     _Detector(IdentifyingKind.DATE, _FESTIVAL_DATE, dated=True, anchor=_YEAR_ANCHOR),

@@ -102,7 +102,8 @@ def _is_name_word(word: str) -> bool:
 
 # --- person names ---------------------------------------------------------------
 _CAP = r"(?:Mc|Mac|O['\u2019])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-_CAP_WORD = re.compile(rf"\b{_CAP}\b")
+# A capitalised word; it starts with its capital (not a look-behind) so that it is searched for fast.
+_CAP_WORD = re.compile(r"[A-Z](?<![\w'\u2019].)(?:(?:c|ac|['\u2019])[A-Z])?[a-z]+(?:-[A-Z][a-z]+)?\b")
 _TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b\.?[ \t]*(?:[A-Z]\.?[ \t]+)?(?P<name>{_CAP}(?:[ \t]+{_CAP})?)")
 # Relationship and role words a name is written after ("her mother Kerry", "IRO Gareth").
 ROLES = [
@@ -151,19 +152,23 @@ _TITLES = frozenset("Mr Mrs Ms Miss Mx Dr".split())
 _CALLED_FIRST_WORDS = frozenset("called named known nicknamed goes her his their child's first".split())
 
 
-def _names_in_context(text: str, words: list[re.Match[str]]) -> Iterator[ProseFinding]:
+Triggers = dict[str, list[int]]  # where the first word of each kind of pattern is in the text
+
+
+def _names_in_context(text: str, triggers: Triggers) -> Iterator[ProseFinding]:
     # Each pattern is tried only where its first word is, found in the one pass over the words.
-    for word in words:
-        lower = word.group().lower()
-        if word.group() in _TITLES and (match := _TITLE.match(text, word.start())):
+    for start in triggers["title"]:
+        if match := _TITLE.match(text, start):
             # After a title any capitalised word is a name ("Mrs Okonkwo-Adeyemi").
             yield ProseFinding("person_name", match.start(), match.end())
-        if lower in _ROLE_FIRST_WORDS and (match := _AFTER_ROLE.match(text, word.start())):
+    for start in triggers["role"]:
+        if match := _AFTER_ROLE.match(text, start):
             span = _trim_name(text, match.start("name"), match.end("name"))
             if span:
                 role = re.sub(r"\s+", " ", match.group("role").lower())
                 yield ProseFinding("person_name", *span, role=role)
-        if lower in _CALLED_FIRST_WORDS and (match := _CALLED.match(text, word.start())):
+    for start in triggers["called"]:
+        if match := _CALLED.match(text, start):
             yield from _called(match)
 
 
@@ -208,16 +213,16 @@ def _after_saint(text: str, start: int) -> bool:
 
 
 # --- school names -----------------------------------------------------------------
-_SCHOOL_WORD = re.compile(rf"\b(?:{'|'.join(SCHOOL_WORDS)}|Pupil[ \t]+Referral[ \t]+Unit)\b")
+_SCHOOL_WORD = re.compile(rf"(?:{'|'.join(SCHOOL_WORDS)}|Pupil[ \t]+Referral[ \t]+Unit)\b")
 _SCHOOL_NAME_WORD = re.compile(r"(?:[A-Z][\w'\u2019\-]*|of|and|&|upon|on|the|C|E|CE|RC)$")
-_SAINT_POSSESSIVE = re.compile(r"\b(?:St|Saint)\.?[ \t]+[A-Z][a-z]+['\u2019]s\b")
+_SAINT_POSSESSIVE = re.compile(r"S(?<!\w.)(?:t|aint)\.?[ \t]+[A-Z][a-z]+['\u2019]s\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n])[ \t\"']*$")
 
 
 def _schools(text: str) -> Iterator[ProseFinding]:
     taken_until = -1
     for match in _SCHOOL_WORD.finditer(text):
-        if match.start() < taken_until:
+        if match.start() < taken_until or (match.start() and text[match.start() - 1].isalnum()):
             continue
         end = match.end()
         following = _SCHOOL_WORD.match(text, end + 1) if text[end : end + 1] in (" ", "\t") else None
@@ -280,9 +285,8 @@ _LIVES_FIRST_WORDS = frozenset("lives living lived staying stays stayed moved".s
 _DIGITS = re.compile(r"[0-9]+")
 
 
-def _addresses(text: str, words: list[re.Match[str]]) -> Iterator[ProseFinding]:
-    starts = [digits.start() for digits in _DIGITS.finditer(text)]
-    starts += [word.start() for word in words if word.group() in _ADDRESS_FIRST_WORDS]
+def _addresses(text: str, triggers: Triggers) -> Iterator[ProseFinding]:
+    starts = [digits.start() for digits in _DIGITS.finditer(text)] + triggers["address"]
     for start in starts:
         match = _ADDRESS.match(text, start)
         if not match:
@@ -292,8 +296,8 @@ def _addresses(text: str, words: list[re.Match[str]]) -> Iterator[ProseFinding]:
         if town and (town.group("town").split()[0] in place_names() or town.group("closed") is not None):
             end = town.end("town")
         yield ProseFinding("street_address", match.start(), end)
-    for word in words:
-        if word.group().lower() in _LIVES_FIRST_WORDS and (match := _LIVES_ON.match(text, word.start())):
+    for start in triggers["lives"]:
+        if match := _LIVES_ON.match(text, start):
             yield ProseFinding("street_address", match.start("street"), match.end("street"))
 
 
@@ -315,14 +319,12 @@ _PLATFORM_FIRST_WORDS = frozenset(
 )
 
 
-def _handles(text: str, words: list[re.Match[str]]) -> Iterator[ProseFinding]:
+def _handles(text: str, triggers: Triggers) -> Iterator[ProseFinding]:
     if "@" in text:
         for match in _AT_HANDLE.finditer(text):
             yield ProseFinding("social_media_handle", match.start(), match.end())
-    for word in words:
-        if word.group().lower() not in _PLATFORM_FIRST_WORDS:
-            continue
-        match = _PLATFORM_HANDLE.match(text, word.start())
+    for start in triggers["platform"]:
+        match = _PLATFORM_HANDLE.match(text, start)
         if not match:
             continue
         handle = match.group("handle")
@@ -339,12 +341,27 @@ def _handles(text: str, words: list[re.Match[str]]) -> Iterator[ProseFinding]:
 
 def find_in_prose(text: str) -> Iterator[ProseFinding]:
     """Every candidate in the text, possibly overlapping: the caller keeps the first and longest."""
-    words = list(_WORD.finditer(text))
-    yield from _addresses(text, words)
+    triggers: dict[str, list[int]] = {"title": [], "role": [], "called": [], "address": [], "lives": [], "platform": []}
+    for match in _WORD.finditer(text):
+        for trigger in _TRIGGERS.get(match.group().lower(), ()):
+            triggers[trigger].append(match.start())
+    yield from _addresses(text, triggers)
     yield from _schools(text)
-    yield from _handles(text, words)
-    yield from _names_in_context(text, words)
+    yield from _handles(text, triggers)
+    yield from _names_in_context(text, triggers)
     yield from _names_by_list(text)
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
+# The first words that start a pattern, lower case, and which patterns: one pass over the words finds them all.
+_TRIGGERS: dict[str, tuple[str, ...]] = {}
+for _trigger, _first_words in (
+    ("title", {title.lower() for title in _TITLES}),
+    ("role", _ROLE_FIRST_WORDS),
+    ("called", _CALLED_FIRST_WORDS),
+    ("address", {word.lower() for word in _ADDRESS_FIRST_WORDS}),
+    ("lives", _LIVES_FIRST_WORDS),
+    ("platform", _PLATFORM_FIRST_WORDS),
+):
+    for _word in _first_words:
+        _TRIGGERS[_word] = (*_TRIGGERS.get(_word, ()), _trigger)
