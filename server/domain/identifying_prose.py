@@ -88,7 +88,7 @@ def _is_given(word: str) -> bool:
 def _is_surname(word: str) -> bool:
     if word in NOT_NAMES or word in place_names():
         return False
-    if word in surnames():
+    if word in surnames() or re.sub(r"['\u2019]", "", word).title() in surnames():  # stored "Obrien", "Mcdonald"
         return True
     if "-" in word:  # "Clarke-Evans"
         return all(_is_surname(part) for part in word.split("-"))
