@@ -66,7 +66,7 @@ NOT_NAMES = frozenset(
         " The A An And Or But If He She They We His Her Their Our It This That These Those No Not Yes"
         " Mum Mummy Mam Dad Daddy Nan Nana Nanny Gran Granny Grandma Grandad Grandpa Uncle Aunt Auntie Aunty"
         " Brother Sister Cousin Carer Carers Baby Sibling Siblings Twin Son Daughter Partner Friend Teacher Worker"
-        " Lodge Cottage Camp Farm Manor Barn Centre Villa Grange Towers Project Club Group Ltd Limited"
+        " House Lodge Cottage Camp Farm Manor Barn Centre Villa Grange Towers Project Club Group Ltd Limited"
     ).split()
     + STREET_WORDS
     + SCHOOL_WORDS
@@ -134,15 +134,20 @@ _AGE_AFTER = re.compile(
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
 
 
+# After "her mother" or "carers", these months are names ("carers April and Mark").
+_MONTHS_THAT_ARE_NAMES = frozenset({"April", "May", "June"})
+
+
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Keep the words of a name, dropping a trailing word that is not one ("Kerry Jones Tuesday")."""
     words = [(m.start(), m.end()) for m in _CAP_WORD.finditer(text, start, end)]
-    named = [span for span in words if _is_name_word(text[span[0] : span[1]])]
-    if not named or not _is_name_word(text[words[0][0] : words[0][1]]):
+    first = text[words[0][0] : words[0][1]] if words else ""
+    if not (_is_name_word(first) or first in _MONTHS_THAT_ARE_NAMES):
         return None
     last = words[0]
     for span in words[1:]:
-        if not _is_name_word(text[span[0] : span[1]]):
+        word = text[span[0] : span[1]]
+        if not (_is_name_word(word) or word in _MONTHS_THAT_ARE_NAMES):
             break
         last = span
     return words[0][0], last[1]

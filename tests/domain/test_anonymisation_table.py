@@ -67,6 +67,8 @@ IDENTIFYING: list[tuple[str, IdentifyingKind, str]] = [
     ("Her stepdad Lee was violent.", NAME, "Lee"),
     ("Her boyfriend Callum is 19 and a concern.", NAME, "Callum"),
     ("Our IRO Anne Clarke chairs the review.", NAME, "Anne Clarke"),
+    ("Foster carers April and Mark have given notice.", NAME, "April and Mark"),
+    ("Grandma Rose died last year.", NAME, "Rose"),
     # names: called, named, known as
     ("A boy called Liam who loves football.", NAME, "Liam"),
     ("Prefers to be known as Ash.", NAME, "Ash"),
@@ -276,6 +278,10 @@ PLACEMENT_PROSE: list[str] = [
     "Section 47 enquiry completed; S47 closed.",
     "Would suit carers with Christian faith.",
     "English as an additional language; speaks Urdu.",
+    "Offered by Jordan House, a children's home rated Good.",
+    "Her Mum and Dad separated in 2020.",
+    "Home has 4 Bedrooms and a garden.",
+    "Foster Carer Training completed in June.",
 ]
 
 
