@@ -427,9 +427,8 @@ _DOMAIN_ANCHOR = _Anchor(re.compile(rf"[.:w](?:(?<=\.){_TOP_LEVEL}\b|(?<=:)//|(?
 # The inward code of a postcode (a digit and two letters, perhaps spaced out) ends every postcode.
 _INWARD_ANCHOR = _Anchor(re.compile(r"[0-9][ .\-]?[A-Za-z][ .\-]?[A-Za-z](?![A-Za-z])"), 16, 0)
 _AT_ANCHOR = _Anchor(re.compile("@"), 70, 260)
-_SIX_DIGITS_ANCHOR = _Anchor(
-    re.compile(r"[0-9]{2}[ \t\-]?[0-9]{2}[ \t\-]?[0-9]{2}"), 40, 12
-)  # "National Insurance number: " before
+# Six digits in pairs: NI numbers and driving licences; the 40 characters before reach back over a label.
+_SIX_DIGITS_ANCHOR = _Anchor(re.compile(r"[0-9]{2}[ \t\-]?[0-9]{2}[ \t\-]?[0-9]{2}"), 40, 12)
 
 
 @dataclass(frozen=True)
