@@ -33,24 +33,26 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench.harness.scratch_postgres import scratch_postgres_database
+from bench.harness.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 BODY_FILE_VARIABLE = "API_BENCH_BODY_FILE"
-POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
 GOAL = 0.10
 REFERRALS = 20
 
@@ -82,17 +84,16 @@ def baseline_app() -> Starlette:
 
 async def prepare(database_url: str) -> str:
     """A marketplace with 20 open referrals, Harbour's offer on half of them; returns Harbour's bearer token."""
-    sys.path.insert(0, str(ROOT))
     from datetime import UTC, datetime, timedelta
 
     from tortoise import Tortoise, connections
     from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+    from bench.harness.marketplace import build_marketplace
     from server.database import tortoise_config
     from server.events.bus import InProcessBus, set_bus
     from server.services import accounts, offers
     from server.services.offers import OfferDetails
-    from tests.marketplace import build_marketplace
 
     EXECUTOR_CACHE.clear()  # compiled INSERTs are cached by connection name, not by dialect
     await Tortoise.init(config=tortoise_config(database_url))
@@ -120,35 +121,7 @@ async def prepare(database_url: str) -> str:
         await connections.close_all()
 
 
-async def create_postgres_database() -> tuple[str, str]:
-    import asyncpg
-
-    name = f"pe_api_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}", name
-
-
-async def drop_postgres_database(name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 # --- the servers ----------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -411,13 +384,10 @@ def main() -> None:
         token = asyncio.run(prepare(url))
         measure("sqlite", url, token, Load(args.load, args.duration, args.connections, token), args.profile)
     if args.postgres:
-        url, name = asyncio.run(create_postgres_database())
-        try:
+        with scratch_postgres_database("pe_api_bench") as url:
             token = asyncio.run(prepare(url))
             profile = f"{args.profile}.postgres.json" if args.profile else None
             measure("postgres", url, token, Load(args.load, args.duration, args.connections, token), profile)
-        finally:
-            asyncio.run(drop_postgres_database(name))
 
 
 if __name__ == "__main__":

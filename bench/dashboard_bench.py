@@ -26,13 +26,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -45,6 +43,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from bench.harness.scratch_postgres import async_scratch_postgres_database
 from server.database import tortoise_config
 from server.demo.seed import seed_demo
 from server.models import BroadcastRecipient, Council, Offer, Placement, Provider, Referral, Vacancy
@@ -57,7 +56,6 @@ JITTER_HOURS = 48
 COUNCIL_ONS_CODE = "E10000016"  # Kent County Council: the demo's busiest council
 PROVIDER_NAME = "Harbour"  # Harbour Fostering
 COPIED: tuple[type[Model], ...] = (Referral, Offer, BroadcastRecipient, Placement, Vacancy)  # in foreign-key order
-POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
 
 
 async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, float]:
@@ -227,36 +225,15 @@ def report(database: str, factor: int, result: dict[str, Any]) -> bool:
     return ok
 
 
-async def postgres_url() -> tuple[str, str]:
-    import asyncpg
-
-    name = f"pe_dashboard_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}", name
-
-
-async def drop_postgres(name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
-
-
 async def main(factor: int, runs: int, postgres: bool) -> int:
     ok = True
     with tempfile.TemporaryDirectory() as folder:
         result = await measure(f"sqlite://{Path(folder) / 'bench.sqlite3'}", factor, runs)
         ok = report("sqlite", factor, result) and ok
     if postgres:
-        url, name = await postgres_url()
-        try:
+        async with async_scratch_postgres_database("pe_dashboard_bench") as url:
             result = await measure(url, factor, runs)
             ok = report("postgres", factor, result) and ok
-        finally:
-            await drop_postgres(name)
     print(f"\n{'PASS' if ok else 'FAIL'}: dashboard figures at {factor}x, {runs} runs each")
     return 0 if ok else 1
 

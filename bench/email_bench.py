@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiosmtplib import SMTP
 from tortoise import Tortoise, connections
 
+from bench.harness.servers import free_port
 from notifications.rendering import Renderer
 from notifications.worker import OutboxWorker
 from server.database import tortoise_config
@@ -48,12 +49,6 @@ CONTEXT = {
     "spot": False,
     "recipient_name": "Harbour Fostering duty desk",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

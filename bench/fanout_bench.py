@@ -142,7 +142,7 @@ class BaselineProcess:
 
 @contextlib.contextmanager
 def baseline_server(folder: Path) -> Iterator[BaselineProcess]:
-    from tests.scale.servers import free_port, port_open
+    from bench.harness.servers import free_port, port_open
 
     baseline = BaselineProcess(free_port(), folder / "baseline.log")
     with baseline.log.open("ab") as log:
@@ -388,7 +388,7 @@ def check_real_round(current: Round, reference: str) -> int:
 async def measure(
     prepared: Any, server: Any, baseline: BaselineProcess, count: int, rounds: int, profile: str | None
 ) -> Result:
-    from tests.scale.servers import Api, latest_event_id
+    from bench.harness.servers import Api, latest_event_id
 
     real, plain = Figures(), Figures()
     rtts: list[float] = []
@@ -478,7 +478,7 @@ async def measure(
 
 
 def run_for(prepared: Any, count: int, rounds: int, folder: Path, profile: str | None) -> Result:
-    from tests.scale.servers import ServerProcess, running
+    from bench.harness.servers import ServerProcess, running
 
     env = {"APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32)}
     server = ServerProcess(f"fanout-{count}", prepared.database_url, folder, extra_env=env)
@@ -574,7 +574,8 @@ def main() -> None:
     # The client holds N of each kind; each server process inherits the limit and holds N.
     raise_fd_limit(2 * max(counts) + 200)
 
-    from tests.scale.servers import prepare_database, scratch_postgres_database
+    from bench.harness.scratch_postgres import scratch_postgres_database
+    from bench.harness.servers import prepare_database
 
     print(
         f"referralInbox fan-out vs websockets broadcast(), {args.rounds} rounds per N, {args.database}, "

@@ -24,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,11 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from bench.harness.scratch_postgres import async_scratch_postgres_database
 from server.database import tortoise_config
 from server.domain import vocabulary as v
 from server.models import CarerHousehold, Council, Provider, Referral, User
+from server.repositories.candidates import candidate_query
 from server.services.districts import district_directory
-from server.services.matching import best_matches, candidate_query, profile_of
+from server.services.matching import best_matches, profile_of
 
 DISTRICTS = ["ME14", "ME15", "ME16", "ME4", "ME7", "CT1", "TN23", "TN1", "DA1", "SO15", "PO1", "BH1", "NG1", "DE1"]
 RUNS = 15
@@ -136,27 +137,11 @@ async def measure(database_url: str, households: int) -> list[tuple[str, float, 
     return rows
 
 
-async def postgres_url() -> tuple[str, str]:
-    import asyncpg
-
-    name = f"pe_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return f"postgres://postgres@127.0.0.1:5432/{name}", name
-
-
-async def drop_postgres(name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL at 127.0.0.1:5432")
+    parser.add_argument(
+        "--postgres", action="store_true", help="also run on PostgreSQL (POSTGRES_TEST_URL, default 127.0.0.1:5432)"
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
     print(
@@ -172,11 +157,8 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             report("sqlite", size, await measure(f"sqlite://{Path(folder) / 'bench.sqlite3'}", size))
         if args.postgres:
-            url, name = await postgres_url()
-            try:
+            async with async_scratch_postgres_database("pe_matching_bench") as url:
                 report("postgres", size, await measure(url, size))
-            finally:
-                await drop_postgres(name)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
@@ -21,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.offers import OfferMutations
 from schema.mutations.referrals import ReferralMutations
@@ -45,9 +48,17 @@ class Mutation(AccountMutations, ReferralMutations, OfferMutations, ResourceMuta
 
 
 def _should_mask(error: GraphQLError) -> bool:
-    """Show our own expected errors and GraphQL's validation errors; hide anything unexpected."""
+    """Show our own expected errors and GraphQL's words on the client's mistakes; hide real server faults.
+
+    A document or variable the schema refuses (validation, a variable that does not coerce to its type, an
+    unknown input field) is the client's to fix: graphql-core's message says what and where. Such errors carry
+    graphql-core's own GraphQLError, or a scalar's ValueError/TypeError from coercing a variable (no path:
+    nothing was executed). Anything else raised while resolving is a fault of ours, and masked.
+    """
     original = error.original_error
-    if original is None:
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    if error.path is None and isinstance(original, ValueError | TypeError | OverflowError):
         return False
     if isinstance(original, PageSizeError | SubscriptionRefused | SubscriberLagging):
         return False
@@ -60,12 +71,29 @@ def _is_permission_error(error: GraphQLError) -> bool:
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Log unexpected errors with the request id, which the client can quote to support."""
+        """Log each masked error once, as a bounded summary with the request id the client can quote.
+
+        The summary names the exception's type, the operation, the field's path and where it was raised, and
+        never an error message: messages quote the request's values (passwords, tokens, free text about a
+        child) and can be as long as the request itself.
+        """
         context = getattr(execution_context, "context", None)
         request_id = getattr(context, "request_id", "-")
+        operation = getattr(execution_context, "operation_name", None) or "-"
         for error in errors:
             if error.original_error is not None and _should_mask(error):
-                log.error("request %s: %s", request_id, error.message, exc_info=error.original_error)
+                log.error("request %s: %s", request_id, fault_summary(error.original_error, operation, error.path))
+
+
+MAX_SUMMARY_FRAMES = 8
+
+
+def fault_summary(fault: BaseException, operation: str, path: list[str | int] | None) -> str:
+    """At most a few hundred characters: type, operation, path and the innermost frames (file:line function)."""
+    frames = traceback.extract_tb(fault.__traceback__)[-MAX_SUMMARY_FRAMES:]
+    where = " < ".join(f"{Path(frame.filename).name}:{frame.lineno} {frame.name}" for frame in reversed(frames))
+    field = ".".join(str(part) for part in path or []) or "-"
+    return f"{type(fault).__name__} in {operation[:64]} at {field[:128]} ({where or 'no frames'})"
 
 
 def build_schema(*, production: bool) -> strawberry.Schema:
@@ -85,6 +113,8 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
     ]
+    guard_root_fields(Query, mutation=False)
+    guard_root_fields(Mutation, mutation=True)
     return Schema(
         query=Query,
         mutation=Mutation,

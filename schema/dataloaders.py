@@ -1,19 +1,24 @@
 """One DataLoader per relation a list can touch, built fresh per request (or per subscription event).
 
-Loaders that return tenant-scoped data (offers on a referral) take the actor,
-so a provider's loader can only ever load its own offers.
+Each loader's docstring says how tenancy holds for it, in one of three ways:
+- "Scoped": it narrows what it loads through server.auth.policy, with the actor it was built for, so a
+  provider's loader can only ever load what that provider may see, whatever ids it is asked for;
+- "Reached only through scoped parents": it loads by id whatever it is asked, and only the fields it names
+  ask it, each on an object that was itself loaded scoped (tests/api/test_loader_scoping.py checks the list);
+- "Not tenant data": the directory of organisations, which every signed-in user may read.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from server.auth import policy
 from server.auth.actor import Actor
@@ -27,20 +32,25 @@ from server.models import (
     LotMembership,
     Offer,
     Placement,
+    PriceScheduleEntry,
     Provider,
     Referral,
-    User,
+    Supplement,
 )
 
 M = TypeVar("M", bound=Model)
 
 
-def _by_id(model: type[M]) -> Callable[[Sequence[int]], Any]:
-    async def load(ids: Sequence[int]) -> list[M | None]:
-        rows = {row.id: row for row in await model.filter(id__in=list(set(ids)))}
-        return [rows.get(i) for i in ids]
+async def _by_id(query: QuerySet[M], ids: Sequence[int]) -> list[M | None]:
+    rows = {row.id: row for row in await query.filter(id__in=list(set(ids)))}
+    return [rows.get(i) for i in ids]
 
-    return load
+
+async def _grouped(query: QuerySet[M], key: str, ids: Sequence[int]) -> list[list[M]]:
+    grouped: dict[int, list[M]] = defaultdict(list)
+    for row in await query.filter(**{f"{key}__in": list(set(ids))}):
+        grouped[getattr(row, key)].append(row)
+    return [grouped.get(i, []) for i in ids]
 
 
 @dataclass
@@ -51,7 +61,6 @@ class Loaders:
     framework: DataLoader[int, Framework | None] = field(init=False)
     lot: DataLoader[int, Lot | None] = field(init=False)
     referral: DataLoader[int, Referral | None] = field(init=False)
-    user: DataLoader[int, User | None] = field(init=False)
     carer_household: DataLoader[int, CarerHousehold | None] = field(init=False)
     childrens_home: DataLoader[int, ChildrensHome | None] = field(init=False)
     offers_by_referral: DataLoader[int, list[Offer]] = field(init=False)
@@ -59,35 +68,29 @@ class Loaders:
     recipients_by_referral: DataLoader[int, list[BroadcastRecipient]] = field(init=False)
     my_recipient: DataLoader[int, BroadcastRecipient | None] = field(init=False)
     lots_by_framework: DataLoader[int, list[Lot]] = field(init=False)
+    member_councils_by_framework: DataLoader[int, list[Council]] = field(init=False)
     memberships_by_lot: DataLoader[int, list[LotMembership]] = field(init=False)
+    price_schedule_by_membership: DataLoader[int, list[PriceScheduleEntry]] = field(init=False)
+    supplements_by_membership: DataLoader[int, list[Supplement]] = field(init=False)
     placement_by_referral: DataLoader[int, Placement | None] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.council = DataLoader(_by_id(Council))
-        self.provider = DataLoader(_by_id(Provider))
-        self.framework = DataLoader(_by_id(Framework))
-        self.lot = DataLoader(_by_id(Lot))
-        self.referral = DataLoader(_by_id(Referral))
-        self.user = DataLoader(_by_id(User))
-        self.carer_household = DataLoader(_by_id(CarerHousehold))
-        self.childrens_home = DataLoader(_by_id(ChildrensHome))
-        self.offers_by_referral = DataLoader(self._offers_by_referral)
-        self.live_offer_count = DataLoader(self._live_offer_count)
-        self.recipients_by_referral = DataLoader(self._recipients_by_referral)
-        self.my_recipient = DataLoader(self._my_recipient)
-        self.lots_by_framework = DataLoader(self._lots_by_framework)
-        self.memberships_by_lot = DataLoader(self._memberships_by_lot)
-        self.placement_by_referral = DataLoader(self._placement_by_referral)
+        for name in self.__dataclass_fields__:
+            if name != "actor":
+                setattr(self, name, DataLoader(getattr(self, f"_{name}")))
 
     def primed(self, rows: Iterable[Model]) -> Loaders:
-        """Rows already in hand (an event's, see UnitOfWork.record) answer their by-id loader without a query."""
+        """Rows already in hand (an event's, see UnitOfWork.record) answer their by-id loader without a query.
+
+        They skip the scoping of a scoped loader: an event's rows reach only the subscribers its topics name,
+        and those were chosen from who may see them when the event was written.
+        """
         by_model = {
             Council: self.council,
             Provider: self.provider,
             Framework: self.framework,
             Lot: self.lot,
             Referral: self.referral,
-            User: self.user,
             CarerHousehold: self.carer_household,
             ChildrensHome: self.childrens_home,
         }
@@ -97,18 +100,55 @@ class Loaders:
                 loader.prime(row.pk, row)
         return self
 
+    # --- by id ------------------------------------------------------------------------------------------
+
+    async def _council(self, ids: Sequence[int]) -> list[Council | None]:
+        """Not tenant data: councils' names and codes are public."""
+        return await _by_id(Council.all(), ids)
+
+    async def _provider(self, ids: Sequence[int]) -> list[Provider | None]:
+        """Not tenant data: providers are on Ofsted's public register."""
+        return await _by_id(Provider.all(), ids)
+
+    async def _framework(self, ids: Sequence[int]) -> list[Framework | None]:
+        """Reached only through scoped parents: Referral.framework."""
+        return await _by_id(Framework.all(), ids)
+
+    async def _lot(self, ids: Sequence[int]) -> list[Lot | None]:
+        """Reached only through scoped parents: Referral.lot."""
+        return await _by_id(Lot.all(), ids)
+
+    async def _referral(self, ids: Sequence[int]) -> list[Referral | None]:
+        """Scoped: policy.scope_referrals (a provider loads only the referrals sent to it)."""
+        if self.actor is None:
+            return [None for _ in ids]
+        return await _by_id(policy.scope_referrals(self.actor, Referral.all()), ids)
+
+    async def _carer_household(self, ids: Sequence[int]) -> list[CarerHousehold | None]:
+        """Reached only through scoped parents: Offer.carerHousehold, Placement.carerHousehold, \
+Vacancy.carerHousehold, Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
+        return await _by_id(CarerHousehold.all(), ids)
+
+    async def _childrens_home(self, ids: Sequence[int]) -> list[ChildrensHome | None]:
+        """Reached only through scoped parents: Offer.childrensHome, Vacancy.childrensHome, \
+Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
+        return await _by_id(ChildrensHome.all(), ids)
+
+    # --- by referral ------------------------------------------------------------------------------------
+
     async def _offers_by_referral(self, referral_ids: Sequence[int]) -> list[list[Offer]]:
+        """Scoped: policy.scope_offers (a provider loads only its own offers)."""
         if self.actor is None:
             return [[] for _ in referral_ids]
-        grouped: dict[int, list[Offer]] = defaultdict(list)
-        query = policy.scope_offers(self.actor, Offer.filter(referral_id__in=list(set(referral_ids))))
-        for offer in await query.order_by("submitted_at", "id"):
-            grouped[offer.referral_id].append(offer)
-        return [grouped.get(i, []) for i in referral_ids]
+        query = policy.scope_offers(self.actor, Offer.all()).order_by("submitted_at", "id")
+        return await _grouped(query, "referral_id", referral_ids)
 
     async def _live_offer_count(self, referral_ids: Sequence[int]) -> list[int]:
+        """Scoped: policy.scope_offers (a provider counts only its own)."""
+        if self.actor is None:
+            return [0 for _ in referral_ids]
         rows = (
-            await Offer.filter(referral_id__in=list(set(referral_ids)), live=1)
+            await policy.scope_offers(self.actor, Offer.filter(referral_id__in=list(set(referral_ids)), live=1))
             .group_by("referral_id")
             .annotate(n=Count("id"))
             .values("referral_id", "n")
@@ -117,34 +157,62 @@ class Loaders:
         return [counts.get(i, 0) for i in referral_ids]
 
     async def _recipients_by_referral(self, referral_ids: Sequence[int]) -> list[list[BroadcastRecipient]]:
-        grouped: dict[int, list[BroadcastRecipient]] = defaultdict(list)
-        for row in await BroadcastRecipient.filter(referral_id__in=list(set(referral_ids))).order_by("tier", "id"):
-            grouped[row.referral_id].append(row)
-        return [grouped.get(i, []) for i in referral_ids]
+        """Scoped: policy.scope_broadcast_recipients (a provider loads only its own row)."""
+        if self.actor is None:
+            return [[] for _ in referral_ids]
+        query = policy.scope_broadcast_recipients(self.actor, BroadcastRecipient.all()).order_by("tier", "id")
+        return await _grouped(query, "referral_id", referral_ids)
 
     async def _my_recipient(self, referral_ids: Sequence[int]) -> list[BroadcastRecipient | None]:
-        if self.actor is None or self.actor.provider_id is None:
+        """Scoped: the asking provider's own row, and nothing for anyone without a referral inbox."""
+        if self.actor is None or not policy.has_referral_inbox(self.actor):
             return [None for _ in referral_ids]
-        rows = {
-            row.referral_id: row
-            for row in await BroadcastRecipient.filter(
-                referral_id__in=list(set(referral_ids)), provider_id=self.actor.provider_id
-            )
-        }
+        # For provider staff the scope is exactly their own organisation's rows.
+        query = policy.scope_broadcast_recipients(
+            self.actor, BroadcastRecipient.filter(referral_id__in=list(set(referral_ids)))
+        )
+        rows = {row.referral_id: row for row in await query}
         return [rows.get(i) for i in referral_ids]
-
-    async def _lots_by_framework(self, framework_ids: Sequence[int]) -> list[list[Lot]]:
-        grouped: dict[int, list[Lot]] = defaultdict(list)
-        for lot in await Lot.filter(framework_id__in=list(set(framework_ids))).order_by("code"):
-            grouped[lot.framework_id].append(lot)
-        return [grouped.get(i, []) for i in framework_ids]
-
-    async def _memberships_by_lot(self, lot_ids: Sequence[int]) -> list[list[LotMembership]]:
-        grouped: dict[int, list[LotMembership]] = defaultdict(list)
-        for row in await LotMembership.filter(lot_id__in=list(set(lot_ids))).order_by("tier", "provider_id"):
-            grouped[row.lot_id].append(row)
-        return [grouped.get(i, []) for i in lot_ids]
 
     async def _placement_by_referral(self, referral_ids: Sequence[int]) -> list[Placement | None]:
-        rows = {p.referral_id: p for p in await Placement.filter(referral_id__in=list(set(referral_ids)))}
+        """Scoped: policy.scope_placements (the placing council's and the placed provider's)."""
+        if self.actor is None:
+            return [None for _ in referral_ids]
+        query = policy.scope_placements(self.actor, Placement.filter(referral_id__in=list(set(referral_ids))))
+        rows = {p.referral_id: p for p in await query}
         return [rows.get(i) for i in referral_ids]
+
+    # --- frameworks -------------------------------------------------------------------------------------
+
+    async def _lots_by_framework(self, framework_ids: Sequence[int]) -> list[list[Lot]]:
+        """Reached only through scoped parents: Framework.lots."""
+        return await _grouped(Lot.all().order_by("code"), "framework_id", framework_ids)
+
+    async def _member_councils_by_framework(self, framework_ids: Sequence[int]) -> list[list[Council]]:
+        """Not tenant data: which councils buy through a framework is public, as the councils are."""
+        rows = await Framework.filter(id__in=list(set(framework_ids))).prefetch_related("member_councils")
+        members = {row.id: sorted(row.member_councils, key=lambda council: council.name) for row in rows}
+        return [members.get(i, []) for i in framework_ids]
+
+    async def _memberships_by_lot(self, lot_ids: Sequence[int]) -> list[list[LotMembership]]:
+        """Scoped: policy.scope_lot_memberships (a provider loads only its own membership)."""
+        if self.actor is None:
+            return [[] for _ in lot_ids]
+        query = policy.scope_lot_memberships(self.actor, LotMembership.all()).order_by("tier", "provider_id")
+        return await _grouped(query, "lot_id", lot_ids)
+
+    async def _price_schedule_by_membership(self, membership_ids: Sequence[int]) -> list[list[PriceScheduleEntry]]:
+        """Scoped: policy.scope_price_entries (a provider loads only its own prices)."""
+        if self.actor is None:
+            return [[] for _ in membership_ids]
+        query = policy.scope_price_entries(self.actor, PriceScheduleEntry.all()).order_by(
+            "age_band", "need_level", "-effective_from"
+        )
+        return await _grouped(query, "membership_id", membership_ids)
+
+    async def _supplements_by_membership(self, membership_ids: Sequence[int]) -> list[list[Supplement]]:
+        """Scoped: policy.scope_supplements (a provider loads only its own supplements)."""
+        if self.actor is None:
+            return [[] for _ in membership_ids]
+        query = policy.scope_supplements(self.actor, Supplement.all()).order_by("kind", "-effective_from")
+        return await _grouped(query, "membership_id", membership_ids)

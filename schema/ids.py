@@ -7,6 +7,9 @@ import binascii
 
 import strawberry
 
+# Row ids are 32-bit integer columns (connections page by them too); events have 64-bit ids of their own.
+MAX_ROW_ID = 2**31 - 1
+
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
@@ -19,9 +22,9 @@ def from_global_id(value: str | strawberry.ID, expected: str) -> int | None:
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if type_name != expected or not pk.isdigit():
+    if type_name != expected:
         return None
-    return int(pk)
+    return _bounded_number(pk, MAX_ROW_ID)
 
 
 def to_cursor(position: int) -> str:
@@ -36,4 +39,13 @@ def from_cursor(cursor: str | None) -> int | None:
         kind, _, position = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    return int(position) if kind == "cursor" and position.isdigit() else None
+    return _bounded_number(position, MAX_ROW_ID) if kind == "cursor" else None
+
+
+def _bounded_number(text: str, maximum: int) -> int | None:
+    """ASCII digits only ("١٢" and "²" are digits to str.isdigit, and int() reads the first), within the column's
+    range: a number no row can have is simply not found, never an overflow in the database."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None

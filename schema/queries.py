@@ -104,9 +104,7 @@ class Query:
 
     @strawberry.field(permission_classes=AUTH, description="The asking provider's offers, newest first.")
     async def my_offers(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[OfferNode]:
-        actor = info.context.actor
-        query = Offer.filter(provider_id=actor.provider_id) if actor.is_provider else Offer.filter(id__in=[])
-        return await paginate(query, first, after)
+        return await paginate(policy.scope_my_offers(info.context.actor, Offer.all()), first, after)
 
     @strawberry.field(permission_classes=AUTH)
     async def vacancies(
@@ -145,8 +143,8 @@ class Query:
     )
     async def best_matches(self, info: Info, referral_id: strawberry.ID) -> list[Match]:
         actor = info.context.actor
-        referral = await _visible_referral(info, referral_id)
-        if referral is None or not actor.is_provider:
+        referral = await _referral_to_answer(info, referral_id)
+        if referral is None:
             return []
         return [Match.of(result) for result in await matching.best_matches(referral, [actor.provider_id])]
 
@@ -157,8 +155,8 @@ class Query:
     )
     async def fee_quote(self, info: Info, referral_id: strawberry.ID) -> FeeQuote | None:
         actor = info.context.actor
-        referral = await _visible_referral(info, referral_id)
-        if referral is None or not actor.is_provider:
+        referral = await _referral_to_answer(info, referral_id)
+        if referral is None:
             return None
         quote = await quotes.quote_for(referral, actor.provider_id)
         if quote is None:
@@ -177,9 +175,8 @@ class Query:
         "weighted by the framework's quality and cost percentages.",
     )
     async def offer_ranking(self, info: Info, referral_id: strawberry.ID) -> list[OfferRanking]:
-        actor = info.context.actor
         referral = await _visible_referral(info, referral_id)
-        if referral is None or not (actor.is_admin or actor.council_id == referral.council_id):
+        if referral is None or not policy.may_oversee_referral(info.context.actor, referral):
             return []
         return [
             OfferRanking(
@@ -205,6 +202,13 @@ async def _visible_referral(info: Info, referral_id: strawberry.ID) -> Referral 
         return await lookups.referral_for(info.context.actor, pk)
     except ServiceError:
         return None
+
+
+async def _referral_to_answer(info: Info, referral_id: strawberry.ID) -> Referral | None:
+    """A referral the asking provider was sent, to match its resources to or price: None for anyone else."""
+    if not policy.has_referral_inbox(info.context.actor):
+        return None
+    return await _visible_referral(info, referral_id)
 
 
 def _filter_referrals(query: QuerySet[Referral], filter: ReferralFilter) -> QuerySet[Referral]:

@@ -14,8 +14,10 @@ of every process (this one at once); the age limit bounds what nothing announces
 bookkeeping such as "viewed at").
 
 Who is asking is checked on every request, as on the ordinary path (bearer token, or the portal's session
-with its CSRF header); the token's owner is remembered for a few seconds (services.accounts). Anything the
-middleware does not recognise goes to the ordinary path untouched.
+with its CSRF header); the token's owner is remembered for a few seconds (services.accounts). When it is
+not remembered, the token is looked up here, once, and the view reuses what was found (a miss costs one
+look-up, as any request does). Anything the middleware does not recognise goes to the ordinary path
+untouched.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from graphql import OperationType
 from starlette.requests import Request
 
 from schema.operations import operation_of
-from schema.view import request_token
+from schema.view import note_checked_token, request_token
 from server.events.version import data_version
-from server.services.accounts import actor_for_token
+from server.services.accounts import remembered_actor, token_actor
 from server.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -114,7 +116,10 @@ class GraphQLResponseCache:
         operation = operation_of(payload["query"], operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
             return None
-        actor = await actor_for_token(token)
+        actor = remembered_actor(token)
+        if actor is None:
+            actor = await token_actor(token)
+            note_checked_token(scope, token, actor)
         if actor is None:
             return None  # the ordinary path says why
         frozen = json.dumps(variables, sort_keys=True)

@@ -91,6 +91,13 @@ def _events(info: Info, topics: frozenset[str], after: int | None) -> AsyncItera
     return feed.events(topics) if feed is not None else get_hub().stream(topics, after)
 
 
+async def _offer(actor: Actor, event: LoggedEvent) -> Offer | None:
+    """The offer an event is about, as the subscriber may see it (a referral.declined event has none)."""
+    if "offerId" not in event.payload:
+        return None
+    return await policy.scope_offers(actor, Offer.filter(id=event.payload["offerId"])).first()
+
+
 def _shared_loaders(info: Info, event: LoggedEvent, actor: Actor) -> Loaders:
     """Fresh per event (never stale), shared by every subscriber of the same scope."""
     scope = (actor.role.value, actor.council_id, actor.provider_id)
@@ -104,7 +111,7 @@ class Subscription:
     @strawberry.subscription(description="Provider staff: referrals sent to your organisation, live.")
     async def referral_inbox(self, info: Info, after: str | None = None) -> AsyncGenerator[InboxMessage, None]:
         actor = _actor(info)
-        if not actor.is_provider:
+        if not policy.has_referral_inbox(actor):
             raise SubscriptionRefused("The referral inbox is for provider staff.")
         topic = f"provider:{actor.provider_id}"
         async for event in _events(info, frozenset({topic}), _cursor(after)):
@@ -126,13 +133,13 @@ class Subscription:
             referral = await lookups.referral_for(actor, pk or 0)
         except ServiceError as error:
             raise SubscriptionRefused(error.message) from error
-        if not (actor.is_admin or (actor.is_council and referral.council_id == actor.council_id)):
+        if not policy.may_oversee_referral(actor, referral):
             raise SubscriptionRefused("Offer updates are for the council that owns the referral.")
         async for event in _events(info, frozenset({f"referral:{referral.id}"}), _cursor(after)):
             if not (event.type.startswith("offer.") or event.type == "referral.declined"):
                 continue
             loaders = _shared_loaders(info, event, actor)
-            offer = await Offer.get_or_none(id=event.payload["offerId"]) if "offerId" in event.payload else None
+            offer = await _offer(actor, event)
             provider = await loaders.provider.load(event.payload["providerId"])
             yield OfferUpdate(
                 cursor=event.cursor,
@@ -147,7 +154,7 @@ class Subscription:
         self, info: Info, after: str | None = None, filter: VacancyFilter | None = None
     ) -> AsyncGenerator[VacancyMessage, None]:
         actor = _actor(info)
-        if not (actor.is_council or actor.is_admin):
+        if not policy.may_watch_vacancies(actor):
             raise SubscriptionRefused("The vacancy feed is for council staff.")
         topics = frozenset(actor.topics)
         async for event in _events(info, topics, _cursor(after)):
@@ -165,7 +172,7 @@ class Subscription:
     async def dashboard(self, info: Info, after: str | None = None) -> AsyncGenerator[DashboardMessage, None]:
         """A snapshot needs no replay: `after` is accepted, and the first message is always the current figures."""
         actor = _actor(info)
-        if not (actor.is_council or actor.is_provider):
+        if not policy.has_dashboard(actor):
             raise SubscriptionRefused("Dashboards are for council and provider staff.")
         _cursor(after)
         clock = asyncio.get_running_loop().time

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable
+from collections.abc import Awaitable, MutableMapping
 from datetime import timedelta
 from hashlib import sha256
 from typing import Any
@@ -26,12 +26,11 @@ from schema.context import Context
 from schema.live import GroupFeed, LiveGroups, grouping
 from schema.live_frames import frame_writer
 from server.auth.actor import Actor
-from server.services.accounts import token_actor, user_for_token
+from server.services.accounts import token_actor
 from server.settings import Settings
 
 SESSION_COOKIE = "px_session"
 CSRF_HEADER = "x-csrf-token"
-MAX_QUERY_BYTES = 20_000
 
 
 def csrf_token_for(settings: Settings, session_token: str) -> str:
@@ -43,6 +42,16 @@ def bearer_token(headers: Any) -> str | None:
     value = headers.get("authorization") or headers.get("Authorization") or ""
     scheme, _, token = value.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+# Where a layer in front of the view (the response cache) leaves what it found the request's token belongs to,
+# checked against the database during this request, so that the view does not look the token up again.
+CHECKED_TOKEN = "placement_exchange.checked_token"
+
+
+def note_checked_token(scope: MutableMapping[str, Any], token: str, actor: Actor | None) -> None:
+    """token_actor's answer for this request's token: the view reuses it (see CHECKED_TOKEN)."""
+    scope[CHECKED_TOKEN] = (token, actor)
 
 
 def request_token(settings: Settings, request: Request) -> str | None:
@@ -141,7 +150,8 @@ class GraphQLApp(GraphQL):
         token = request_token(self.settings, request)
         if token is None:
             return None, None
-        actor = await token_actor(token)
+        checked = request.scope.get(CHECKED_TOKEN)
+        actor = checked[1] if checked is not None and checked[0] == token else await token_actor(token)
         return (actor, token) if actor else (None, None)
 
     async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
@@ -149,10 +159,10 @@ class GraphQLApp(GraphQL):
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         websocket: WebSocket = context.request
         token = bearer_token({k.lower(): v for k, v in params.items()}) or websocket.cookies.get(SESSION_COOKIE)
-        user = await user_for_token(token) if token else None
-        if user is None:
+        actor = await token_actor(token) if token else None
+        if actor is None:
             raise ConnectionRejectionError({"message": 'Sign in first: send {"Authorization": "Bearer ..."}.'})
-        context.actor = Actor.of(user)
+        context.actor = actor
         context.token = token
         context.fresh_loaders()
         return None

@@ -17,9 +17,11 @@ from schema.build import build_schema
 from schema.live_frames import RawSend
 from schema.response_cache import GraphQLResponseCache
 from schema.view import GraphQLApp
-from server.database import close_database, database_answers, init_database
+from server.database import close_database, init_database
 from server.events.bus import bus_for, set_bus
 from server.events.hub import EventHub, set_hub
+from server.repositories.health import database_answers
+from server.request_limits import RequestSizeLimit
 from server.settings import Settings
 from web.routes import exception_handlers as web_exception_handlers
 from web.routes import routes as web_routes
@@ -79,7 +81,12 @@ def create_app(
         exception_handlers=web_exception_handlers,
         # Repeated reads answered from memory while nothing they could show has changed (schema/response_cache.py).
         # RawSend: the server's own websocket send, for writing shared live messages (schema/live_frames.py).
-        middleware=[Middleware(RawSend), Middleware(GraphQLResponseCache, settings=settings)],
+        # RequestSizeLimit first: a body over the limit is refused before anything reads it.
+        middleware=[
+            Middleware(RequestSizeLimit),
+            Middleware(RawSend),
+            Middleware(GraphQLResponseCache, settings=settings),
+        ],
     )
     app.state.settings = settings
     app.state.live = graphql.live  # the shared live subscriptions, for tests and diagnostics

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from server.domain.vocabulary import Role
+from server.request_limits import MAX_WEBSOCKET_MESSAGE_BYTES
 from server.settings import Settings, SettingsError
 
 console = Console(stderr=True)
@@ -23,13 +24,35 @@ def load_settings() -> Settings:
     try:
         return Settings.from_env()
     except SettingsError as error:
-        console.print(f"[bold red]Configuration error:[/] {error}")
+        console.print(f"[bold red]Configuration error:[/] {error}", soft_wrap=True)
         sys.exit(2)
 
 
 def run(coroutine_factory: Callable[[Settings], Awaitable[Any]]) -> Any:
+    """Run a command; what an operator must fix (a setting, a database that does not answer) is one line and
+    exit code 2, never a traceback."""
     settings = load_settings()
-    return asyncio.run(coroutine_factory(settings))
+    try:
+        _check_sqlite_folder(settings)
+        return asyncio.run(coroutine_factory(settings))
+    except SettingsError as error:
+        console.print(f"[bold red]Configuration error:[/] {error}", soft_wrap=True)
+        sys.exit(2)
+    except (ConnectionError, OSError) as error:  # tortoise's DBConnectionError is a ConnectionError
+        where = _safe_url(settings.database_url)
+        console.print(
+            f"[bold red]Database unavailable:[/] {where} did not answer ({type(error).__name__})", soft_wrap=True
+        )
+        sys.exit(2)
+
+
+def _check_sqlite_folder(settings: Settings) -> None:
+    """SQLite cannot create a database in a folder that does not exist (and aiosqlite then waits for ever)."""
+    if not settings.is_sqlite:
+        return
+    path = settings.database_url.removeprefix("sqlite://").split("?", 1)[0]
+    if path and path != ":memory:" and not Path(path).parent.is_dir():
+        raise SettingsError(f"DATABASE_URL names {path}, whose folder {Path(path).parent} does not exist")
 
 
 @click.group()
@@ -112,7 +135,19 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         ws_ping_timeout=20,
         # Live messages are small; compressing them costs ~50 KB of zlib state per connection for nothing.
         ws_per_message_deflate=False,
+        **SERVER_LIMITS,
     )
+
+
+# The same limits as the Procfile's `web`: a bounded websocket message, idle keep-alive connections closed
+# after 5 s, at most 2,000 connections at once (more get 503 rather than slowing everyone), and a bound on
+# one incomplete HTTP event (a header that never ends).
+SERVER_LIMITS = {
+    "ws_max_size": MAX_WEBSOCKET_MESSAGE_BYTES,
+    "timeout_keep_alive": 5,
+    "limit_concurrency": 2000,
+    "h11_max_incomplete_event_size": 16_384,
+}
 
 
 @main.command("create-user")

@@ -68,11 +68,3 @@ async def database(settings: Settings) -> AsyncIterator[None]:
         yield
     finally:
         await close_database()
-
-
-async def database_answers() -> bool:
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception:  # noqa: BLE001 - any failure means "not ready" to a health check
-        return False
-    return True

@@ -8,10 +8,8 @@ the run instead of skipping.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
@@ -19,12 +17,12 @@ import pytest
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from bench.harness.scratch_postgres import POSTGRES_ADMIN_URL, scratch_postgres_database
 from server.database import tortoise_config
 from server.events.bus import InProcessBus, set_bus
 from server.services import districts
 
 IN_CI = bool(os.environ.get("CI"))
-POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
 
 
 def _port_open(url: str, default_port: int) -> bool:
@@ -71,22 +69,8 @@ def quick_password_hashing() -> Iterator[None]:
 def postgres_database() -> Iterator[str]:
     """One scratch PostgreSQL database for the session, dropped at the end."""
     require_postgres()
-    import asyncpg
-
-    name = f"pe_test_{uuid.uuid4().hex[:10]}"
-    admin = POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1)
-
-    async def execute(sql: str) -> None:
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_postgres_database("pe_test") as url:
+        yield url
 
 
 _postgres_schema_ready: set[str] = set()

@@ -92,3 +92,36 @@ def test_create_user_rejects_a_short_password_and_creates_a_good_one(cli) -> Non
     )
     assert good.exit_code == 0, good.output
     assert _count(url, lambda: User.filter(email="someone@example.org").count()) == 1
+
+
+def _one_line_refusal(result, *words: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    for word in words:
+        assert word in result.output
+
+
+def test_a_production_worker_without_smtp_url_is_a_one_line_configuration_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'worker.sqlite3'}")
+    monkeypatch.delenv("SMTP_URL", raising=False)
+    _one_line_refusal(CliRunner().invoke(main, ["worker"]), "Configuration error", "SMTP_URL")
+
+
+def test_migrate_into_a_folder_that_does_not_exist_says_so_instead_of_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'missing' / 'x.sqlite3'}")
+    _one_line_refusal(CliRunner().invoke(main, ["migrate"]), "Configuration error", "DATABASE_URL", "does not exist")
+
+
+def test_an_unreachable_postgresql_is_a_one_line_error_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.harness.servers import free_port
+
+    monkeypatch.setenv("DATABASE_URL", f"postgres://postgres:hunter22@127.0.0.1:{free_port()}/test")
+    result = CliRunner().invoke(main, ["migrate"])
+    _one_line_refusal(result, "Database unavailable")
+    assert "hunter22" not in result.output

@@ -1,4 +1,4 @@
-"""server.database's plain statements and the PostgreSQL client, on both databases.
+"""server.repositories' plain statements and the PostgreSQL client, on both databases.
 
 `row_by_id` must give the very model tortoise's own `get_or_none` gives (JSON lists, enums, timestamps,
 nullable keys), and a Statement must bind and read the same values on SQLite and PostgreSQL.
@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise import connections
 
-from server.domain.vocabulary import OutboxStatus
+from bench.harness.marketplace import Marketplace, build_marketplace
+from server.domain.vocabulary import OutboxStatus, ReferralStatus
 from server.models import BroadcastRecipient, Framework, OutboxMessage, Referral
 from server.postgres import PostgresClient
+from server.repositories.referrals import open_draft
 from server.repositories.statements import Statement, as_datetime, insert_rows, row_by_id
-from tests.marketplace import Marketplace, build_marketplace
 
 
 @pytest.fixture
@@ -37,6 +38,24 @@ async def test_row_by_id_gives_what_the_orm_gives(market: Marketplace) -> None:
     mine.summary = "Settled at school; enjoys football."
     await mine.save(update_fields=["summary"])
     assert (await Referral.get(id=referral.id)).summary == "Settled at school; enjoys football."
+
+
+async def test_opening_a_draft_gives_back_the_row_as_stored(market: Marketplace) -> None:
+    draft = await market.referral(publish=False)
+    now = datetime(2026, 12, 1, 9, 15, 0, 250000, tzinfo=UTC)
+    opened = await open_draft(draft, now=now, tier=1, tier_deadline=now + timedelta(hours=4))
+    stored = await Referral.get(id=draft.id)
+    assert opened is not None and opened is not draft
+    for name in Referral._meta.db_fields:
+        assert getattr(opened, name) == getattr(stored, name), name
+    assert (opened.status, opened.published_at, opened.current_tier) == (ReferralStatus.OPEN, now, 1)
+    assert opened.tier_deadline == now + timedelta(hours=4)
+    assert await open_draft(draft, now=now, tier=1, tier_deadline=None) is None  # no longer a draft
+
+    edited = await market.referral(publish=False)
+    await Referral.filter(id=edited.id).update(updated_at=edited.updated_at + timedelta(seconds=1))
+    assert await open_draft(edited, now=now, tier=1, tier_deadline=None) is None  # changed since it was read
+    assert (await Referral.get(id=edited.id)).status is ReferralStatus.DRAFT
 
 
 async def test_timestamps_a_statement_writes_are_what_the_orm_reads_and_compares(market: Marketplace) -> None:

@@ -5,9 +5,14 @@ Seeding takes a few seconds, so one test per database seeds and the checks below
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from server.demo.seed import PASSWORD, seed_demo
+from server.demo.world import DATA, load_world
 from server.domain.vocabulary import (
     FeeBasis,
     OfstedJudgement,
@@ -167,3 +172,37 @@ async def check_history() -> None:
     assert await Event.filter(type="offer.accepted").count() == len(placements)
     stale = await OutboxMessage.filter(created_at__lt=now - timedelta(days=2)).values_list("status", flat=True)
     assert stale and set(stale) == {OutboxStatus.SKIPPED}
+
+
+def test_demo_data_files_read_into_one_world() -> None:
+    world = load_world()
+    assert (len(world.councils), len(world.providers), len(world.frameworks), len(world.memberships)) == (20, 19, 5, 53)
+    assert len(world.users) == 34 and world.password == PASSWORD
+    assert len(world.referrals.closed) + len(world.referrals.open) == 37
+    kent = next(c for c in world.councils if c.ons_code == "E10000016")
+    assert kent.reference_prefix == "KEN" and "CT20" in kent.districts
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("memberships.csv", "KM-IFP-2022,LOT1,harbour,", "KM-IFP-2022,LOT1,harbor,", "memberships.csv: no 'harbor'"),
+        ("providers.toml", 'ofsted_urn = "SC486120"', 'ofsted_run = "SC486120"', "unknown field(s) ofsted_run"),
+        ("referrals.toml", 'child = "uasc"', 'child = "usac"', "no 'usac'"),
+        ("users.csv", "Robin Example,placement_officer,kent,", "Robin Example,placement_officer,,", "belongs to"),
+        (
+            "frameworks.toml",
+            'minimum_ofsted_judgement = "good"',
+            'minimum_ofsted_judgement = "gud"',
+            "frameworks.toml row 1: minimum_ofsted_judgement: 'gud' is not a word of OfstedJudgement",
+        ),
+    ],
+)
+def test_a_typo_in_the_demo_data_fails_the_load(tmp_path: Path, file: str, old: str, new: str, message: str) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    text = (data / file).read_text()
+    assert old in text
+    (data / file).write_text(text.replace(old, new, 1))
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_world(data)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.autodetector import MigrationAutodetector
 
+from bench.harness.marketplace import build_marketplace
+from bench.harness.scratch_postgres import async_scratch_postgres_database
 from server.database import close_database, init_database, migrate, tortoise_config
 from server.settings import Settings
-from tests.conftest import POSTGRES_ADMIN_URL, require_postgres
-from tests.marketplace import build_marketplace
+from tests.conftest import require_postgres
 
 
 async def _migrate_and_use(database_url: str) -> None:
@@ -35,17 +34,8 @@ async def test_migrations_apply_from_empty_on_sqlite(tmp_path) -> None:
 
 async def test_migrations_apply_from_empty_on_postgresql() -> None:
     require_postgres()
-    import asyncpg
-
-    name = f"pe_migrate_{uuid.uuid4().hex[:8]}"
-    admin = POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1)
-    connection = await asyncpg.connect(admin)
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        await _migrate_and_use(f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
+    async with async_scratch_postgres_database("pe_migrate") as database_url:
+        await _migrate_and_use(database_url)
 
 
 async def test_every_model_change_has_a_migration(tmp_path) -> None:

@@ -8,13 +8,13 @@ from starlette.responses import Response
 from schema.view import SESSION_COOKIE, csrf_token_for
 from server.auth.actor import Actor
 from server.models import User
-from server.services.accounts import SESSION_LIFETIME, issue_token, revoke_token, user_for_token
+from server.services.accounts import SESSION_LIFETIME, issue_token, revoke_token, signed_in_user
 from server.settings import Settings
 
 
 async def current_user(connection: HTTPConnection) -> User | None:
     token = connection.cookies.get(SESSION_COOKIE)
-    return await user_for_token(token) if token else None
+    return await signed_in_user(token) if token else None
 
 
 async def start_session(response: Response, user: User, settings: Settings) -> None:

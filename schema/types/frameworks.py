@@ -8,8 +8,7 @@ from schema.context import Info
 from schema.enums import AgeBand, LeftReason, NeedLevel, OfstedJudgement, PlacementKind, SupplementKind, SupplementUnit
 from schema.ids import to_global_id
 from schema.types.organisations import CouncilNode, ProviderNode
-from server.auth import policy
-from server.models import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
+from server.models import Framework, Lot, LotMembership
 
 
 @strawberry.type(name="Framework")
@@ -34,8 +33,8 @@ class FrameworkNode:
         return await info.context.loaders.council.load(root.lead_council_id)
 
     @strawberry.field
-    async def member_councils(self, root: Framework) -> list[CouncilNode]:
-        return await root.member_councils.all().order_by("name")
+    async def member_councils(self, root: Framework, info: Info) -> list[CouncilNode]:
+        return await info.context.loaders.member_councils_by_framework.load(root.id)
 
     @strawberry.field
     async def lots(self, root: Framework, info: Info) -> list[LotNode]:
@@ -65,11 +64,7 @@ class LotNode:
 
     @strawberry.field(description="Providers on the lot by tier; a provider sees only its own membership.")
     async def members(self, root: Lot, info: Info) -> list[LotMembershipNode]:
-        rows = await info.context.loaders.memberships_by_lot.load(root.id)
-        actor = info.context.actor
-        if actor is not None and actor.is_provider:
-            return [row for row in rows if row.provider_id == actor.provider_id]
-        return rows
+        return await info.context.loaders.memberships_by_lot.load(root.id)
 
 
 @strawberry.type(name="LotMembership")
@@ -89,18 +84,11 @@ class LotMembershipNode:
 
     @strawberry.field(description="The framework-tier prices (a provider sees its own; councils their frameworks').")
     async def price_schedule(self, root: LotMembership, info: Info) -> list[PriceScheduleEntryNode]:
-        actor = info.context.actor
-        if actor is None:
-            return []
-        query = policy.scope_price_entries(actor, PriceScheduleEntry.filter(membership_id=root.id))
-        return await query.order_by("age_band", "need_level", "-effective_from")
+        return await info.context.loaders.price_schedule_by_membership.load(root.id)
 
     @strawberry.field
     async def supplements(self, root: LotMembership, info: Info) -> list[SupplementNode]:
-        actor = info.context.actor
-        if actor is None or (actor.is_provider and actor.provider_id != root.provider_id):
-            return []
-        return await Supplement.filter(membership_id=root.id).order_by("kind", "-effective_from")
+        return await info.context.loaders.supplements_by_membership.load(root.id)
 
 
 @strawberry.type(name="PriceScheduleEntry")

@@ -33,6 +33,7 @@ from schema.ids import to_global_id
 from schema.types.frameworks import FrameworkNode, LotNode
 from schema.types.offers import OfferNode, PlacementNode
 from schema.types.organisations import CouncilNode, ProviderNode
+from server.auth import policy
 from server.domain import vocabulary as v
 from server.models import BroadcastRecipient, Referral
 
@@ -147,14 +148,14 @@ class ReferralNode:
 
     @strawberry.field(description="Live offers (the council's view); null for providers.")
     async def live_offer_count(self, root: Referral, info: Info) -> int | None:
-        if not _is_owner(root, info):
+        if not _oversees(root, info):
             return None
         return await info.context.loaders.live_offer_count.load(root.id)
 
     @strawberry.field(description="The asking provider's own live offer, if any.")
     async def my_offer(self, root: Referral, info: Info) -> OfferNode | None:
         actor = info.context.actor
-        if actor is None or not actor.is_provider:
+        if actor is None or not policy.has_referral_inbox(actor):
             return None
         offers = await info.context.loaders.offers_by_referral.load(root.id)
         live = [offer for offer in offers if offer.live == 1]
@@ -166,21 +167,15 @@ class ReferralNode:
 
     @strawberry.field(description="Council only: who was asked, who viewed, who declined and why, who was left out.")
     async def recipients(self, root: Referral, info: Info) -> list[BroadcastRecipientNode] | None:
-        if not _is_owner(root, info):
+        if not _oversees(root, info):
             return None
         return await info.context.loaders.recipients_by_referral.load(root.id)
 
     @strawberry.field
     async def placement(self, root: Referral, info: Info) -> PlacementNode | None:
-        placement = await info.context.loaders.placement_by_referral.load(root.id)
-        actor = info.context.actor
-        if placement is None or actor is None:
-            return None
-        if actor.is_provider and placement.provider_id != actor.provider_id:
-            return None
-        return placement
+        return await info.context.loaders.placement_by_referral.load(root.id)
 
 
-def _is_owner(root: Referral, info: Info) -> bool:
+def _oversees(root: Referral, info: Info) -> bool:
     actor = info.context.actor
-    return actor is not None and (actor.is_admin or (actor.is_council and actor.council_id == root.council_id))
+    return actor is not None and policy.may_oversee_referral(actor, root)

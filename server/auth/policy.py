@@ -5,16 +5,19 @@ decided in one place:
 - a council sees its own referrals and every offer on them;
 - a provider sees only the referrals broadcast to it (sent, not merely
   considered) and only its own offers, never another provider's offer or price;
-- commissioners see their council's work and aggregates for frameworks they lead;
+- councils see the frameworks they are on, with every member's prices; the lead
+  council's commissioners manage members and prices;
 - platform admins administer.
-Scoping functions narrow a queryset; predicates answer for one loaded object.
-Callers turn a refusal on a single object into "not found", so that nobody can
-probe for another tenant's ids.
+Scoping functions narrow a queryset (every list, every data loader of tenant
+data); predicates answer for one loaded object or for what a role may do at all.
+An object the actor may not see is "not found", exactly as if it did not exist,
+so that nobody can probe for another tenant's ids; "permission denied" is only
+for an object the actor can see but may not change.
 """
 
 from __future__ import annotations
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from server.auth.actor import Actor
@@ -24,10 +27,13 @@ from server.models import (
     CarerHousehold,
     ChildrensHome,
     Framework,
+    Lot,
+    LotMembership,
     Offer,
     Placement,
     PriceScheduleEntry,
     Referral,
+    Supplement,
     Vacancy,
 )
 
@@ -59,6 +65,19 @@ async def may_view_referral(actor: Actor, referral: Referral) -> bool:
     return False
 
 
+def may_oversee_referral(actor: Actor, referral: Referral) -> bool:
+    """The owning council (any of its staff) and admins see the whole market on a referral.
+
+    Every offer on it, how many are live, who was asked and who declined, the ranking, offers as they arrive.
+    """
+    return actor.is_admin or (actor.is_council and referral.council_id == actor.council_id)
+
+
+def has_referral_inbox(actor: Actor) -> bool:
+    """Provider staff are sent referrals and answer them with offers: an inbox, their own offers."""
+    return actor.is_provider
+
+
 def may_write_referral(actor: Actor, referral: Referral | None = None) -> bool:
     """Placement officers write, publish and withdraw their own council's referrals."""
     if actor.role is not Role.PLACEMENT_OFFICER or actor.council_id is None:
@@ -72,7 +91,18 @@ def may_decide_offers(actor: Actor, referral: Referral) -> bool:
 
 async def may_respond_to_referral(actor: Actor, referral: Referral) -> bool:
     """Provider staff answer referrals that were sent to their organisation."""
-    return actor.is_provider and await may_view_referral(actor, referral)
+    return has_referral_inbox(actor) and await may_view_referral(actor, referral)
+
+
+def scope_broadcast_recipients(actor: Actor, query: QuerySet[BroadcastRecipient]) -> QuerySet[BroadcastRecipient]:
+    """Who was asked is the owning council's business; a provider sees only its own row."""
+    if actor.is_admin:
+        return query
+    if actor.is_council:
+        return query.filter(referral__council_id=actor.council_id)
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
 
 
 # --- offers ---------------------------------------------------------------------
@@ -84,6 +114,13 @@ def scope_offers(actor: Actor, query: QuerySet[Offer]) -> QuerySet[Offer]:
     if actor.is_council:
         return query.filter(referral__council_id=actor.council_id)
     if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
+
+
+def scope_my_offers(actor: Actor, query: QuerySet[Offer]) -> QuerySet[Offer]:
+    """The asking provider's own offers; nobody else (admins included) has offers of their own."""
+    if has_referral_inbox(actor):
         return query.filter(provider_id=actor.provider_id)
     return query.filter(NOTHING)
 
@@ -108,6 +145,11 @@ def may_manage_own_offer(actor: Actor, offer: Offer) -> bool:
 def may_manage_provider(actor: Actor, provider_id: int) -> bool:
     """Provider staff manage their own households, homes and vacancies; admins any."""
     return actor.is_admin or (actor.is_provider and actor.provider_id == provider_id)
+
+
+def may_post_vacancy(actor: Actor) -> bool:
+    """Provider staff post vacancies in their own households and homes."""
+    return actor.is_provider
 
 
 def scope_carer_households(actor: Actor, query: QuerySet[CarerHousehold]) -> QuerySet[CarerHousehold]:
@@ -140,21 +182,63 @@ def scope_vacancies(actor: Actor, query: QuerySet[Vacancy]) -> QuerySet[Vacancy]
     return query.filter(NOTHING)
 
 
+def may_watch_vacancies(actor: Actor) -> bool:
+    """The live vacancy feed is for council staff: vacancy events concern the councils on the provider's frameworks."""
+    return actor.is_council
+
+
 # --- frameworks, prices, placements ------------------------------------------------
 
 
 def scope_frameworks(actor: Actor, query: QuerySet[Framework]) -> QuerySet[Framework]:
     if actor.is_admin:
         return query
+    return query.filter(_frameworks_seen(actor)).distinct()
+
+
+def _frameworks_seen(actor: Actor) -> Q:
+    """Councils see the frameworks they are on or lead; providers those they have a lot on."""
     if actor.is_council:
-        return query.filter(Q(member_councils__id=actor.council_id) | Q(lead_council_id=actor.council_id)).distinct()
+        return Q(member_councils__id=actor.council_id) | Q(lead_council_id=actor.council_id)
     if actor.is_provider:
-        return query.filter(lots__memberships__provider_id=actor.provider_id).distinct()
+        return Q(lots__memberships__provider_id=actor.provider_id)
+    return NOTHING
+
+
+def _framework_ids_seen(actor: Actor) -> Subquery:
+    # An IN list needs no DISTINCT (which PostgreSQL refuses beside the model's ORDER BY).
+    return Subquery(Framework.filter(_frameworks_seen(actor)).values("id"))
+
+
+def scope_lots(actor: Actor, query: QuerySet[Lot]) -> QuerySet[Lot]:
+    """The lots of the frameworks the actor sees."""
+    if actor.is_admin:
+        return query
+    return query.filter(framework_id__in=_framework_ids_seen(actor))
+
+
+def scope_lot_memberships(actor: Actor, query: QuerySet[LotMembership]) -> QuerySet[LotMembership]:
+    """A provider sees only its own memberships; councils every member of the frameworks they see."""
+    if actor.is_admin:
+        return query
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    if actor.is_council:
+        return query.filter(lot__framework_id__in=_framework_ids_seen(actor))
     return query.filter(NOTHING)
 
 
 def scope_price_entries(actor: Actor, query: QuerySet[PriceScheduleEntry]) -> QuerySet[PriceScheduleEntry]:
     """A provider sees its own prices; a council sees the prices of its frameworks."""
+    return _scope_prices(actor, query)
+
+
+def scope_supplements(actor: Actor, query: QuerySet[Supplement]) -> QuerySet[Supplement]:
+    """Supplements are prices too: the same rule as the price schedule."""
+    return _scope_prices(actor, query)
+
+
+def _scope_prices(actor: Actor, query: QuerySet) -> QuerySet:
     if actor.is_admin:
         return query
     if actor.is_provider:
@@ -169,10 +253,6 @@ def may_administer_framework(actor: Actor, framework: Framework) -> bool:
     if actor.is_admin:
         return True
     return actor.role is Role.COMMISSIONER and actor.council_id == framework.lead_council_id
-
-
-def may_view_framework_aggregates(actor: Actor, framework: Framework) -> bool:
-    return may_administer_framework(actor, framework)
 
 
 def scope_placements(actor: Actor, query: QuerySet[Placement]) -> QuerySet[Placement]:
@@ -192,5 +272,20 @@ def may_end_placement(actor: Actor, placement: Placement) -> bool:
     return actor.is_provider and placement.provider_id == actor.provider_id
 
 
+def has_dashboard(actor: Actor) -> bool:
+    """Figures are per organisation: council and provider staff have a dashboard, admins none."""
+    return actor.is_council or actor.is_provider
+
+
+# --- accounts ---------------------------------------------------------------------
+
+
 def may_administer(actor: Actor) -> bool:
     return actor.is_admin
+
+
+def may_create_user(actor: Actor, role: Role, provider_id: int | None) -> bool:
+    """Admins create anyone; provider admins their own staff."""
+    if may_administer(actor):
+        return True
+    return actor.role is Role.PROVIDER_ADMIN and role.is_provider and provider_id == actor.provider_id

@@ -67,6 +67,8 @@ class RedisBus(InProcessBus):
         self._url = url
         self._reader: asyncio.Task[None] | None = None
         self._redis = None
+        self._ringing = OutageLog("ringing the Redis bus")
+        self._reading = OutageLog("reading the Redis bus")
 
     async def start(self) -> None:
         import redis.asyncio as redis
@@ -87,16 +89,21 @@ class RedisBus(InProcessBus):
         assert self._redis is not None, "RedisBus.start() was not awaited"
         try:
             await self._redis.publish(CHANNEL, str(event_id))
-        except Exception:  # noqa: BLE001 - the event is committed; subscribers catch up from the table
-            log.warning("could not ring the Redis bus for event %s; local subscribers told directly", event_id)
+        except Exception as error:  # noqa: BLE001 - the event is committed; subscribers catch up from the table
+            self._ringing.failed(error)
             self._deliver(event_id)
+        else:
+            self._ringing.worked()
 
     async def _read_forever(self) -> None:
         assert self._redis is not None
+        delay = FIRST_RETRY_SECONDS
         while True:
             try:
                 pubsub = self._redis.pubsub()
                 await pubsub.subscribe(CHANNEL)
+                self._reading.worked()
+                delay = FIRST_RETRY_SECONDS
                 # After a reconnect some rings may have been lost: a ring of 0
                 # tells listeners to look at the table anyway.
                 self._deliver(0)
@@ -105,9 +112,37 @@ class RedisBus(InProcessBus):
                         self._deliver(int(message["data"]))
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("Redis bus connection lost; reconnecting", exc_info=True)
-                await asyncio.sleep(0.5)
+            except Exception as error:  # noqa: BLE001 - any failure: reconnect with backoff
+                self._reading.failed(error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+
+FIRST_RETRY_SECONDS = 0.5
+MAX_RETRY_SECONDS = 30.0
+
+
+class OutageLog:
+    """One line when something starts failing and one when it works again, with how often it failed between:
+    an outage of Redis is two log lines, not one per event or per retry."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.failures = 0
+
+    def failed(self, error: BaseException) -> None:
+        if self.failures == 0:
+            log.warning(
+                "%s failed (%s); retrying with backoff, local subscribers told directly",
+                self.what,
+                type(error).__name__,
+            )
+        self.failures += 1
+
+    def worked(self) -> None:
+        if self.failures:
+            log.warning("%s works again after %d failed attempts", self.what, self.failures)
+            self.failures = 0
 
 
 _bus: EventBus = InProcessBus()

@@ -27,11 +27,15 @@ class LoggedEvent:
         return str(self.id)
 
 
+MAX_EVENT_ID = 2**63 - 1
+
+
 def parse_cursor(value: str | None) -> int | None:
     """Cursors are event ids as strings; None means 'from now on'."""
     if value is None or value == "":
         return None
-    if not value.isdigit():
+    # ASCII digits within the event id's 64-bit column: "١٢" is a digit to str.isdigit, 10**30 no row's id.
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > MAX_EVENT_ID:
         raise ValueError("`after` must be a cursor from a previous message (digits).")
     return int(value)
 

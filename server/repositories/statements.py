@@ -1,13 +1,19 @@
 """The one statement builder: plain SQL written once, run on SQLite and PostgreSQL, and the row helpers.
 
-Only modules of this package write SQL; services call their named functions.
+Only modules of this package write SQL; services call their named functions. This module is also the only
+place that reaches into tortoise's internals (a model's `_meta`, `Model._init_from_db`): the plain
+statements of the hot paths must read and write rows exactly as tortoise's own queries do (the same
+columns, the same conversions of values, the same model objects), and tortoise has no public API for that.
+Keeping it here means a tortoise upgrade that changes those internals breaks one module, whose tests
+(tests/test_database.py) compare it with the ORM.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -39,11 +45,50 @@ class Statement:
         connection = connection or connections.get("default")
         return await connection.execute_query_dict(self.text_for(connection), list(params))
 
+    async def tuples(self, *params: Any, connection: BaseDBAsyncClient | None = None) -> Sequence[Sequence[Any]]:
+        """The rows as the driver gives them (indexed by position, no dict built): for reads of thousands."""
+        connection = connection or connections.get("default")
+        _, rows = await connection.execute_query(self.text_for(connection), list(params))
+        return rows
+
     async def execute(self, *params: Any, connection: BaseDBAsyncClient | None = None) -> int:
         """Runs it; returns how many rows it changed."""
         connection = connection or connections.get("default")
         changed, _ = await connection.execute_query(self.text_for(connection), list(params))
         return changed
+
+
+class Composer:
+    """Writes a statement whose shape depends on its inputs (which filters, how many values): the parts
+    that differ between SQLite and PostgreSQL, and the values to bind, in order.
+
+    Placeholders are `?`, as in any Statement: the text written with it is made a Statement and run with
+    `params`.
+    """
+
+    def __init__(self, dialect: str) -> None:
+        self.postgres = dialect == "postgres"
+        self.params: list[Any] = []
+
+    def param(self, value: Any) -> str:
+        self.params.append(value)
+        return "?"
+
+    def one_of(self, values: Iterable[Any]) -> str:
+        return ", ".join(self.param(value) for value in values)
+
+    def json_list_has(self, column: str, value: str) -> str:
+        """The JSON list stored in `column` holds `value`."""
+        if self.postgres:
+            return f"{column} @> {self.param(json.dumps([value]))}::jsonb"
+        # Lists are stored as compact JSON; a quoted code matches only that whole code.
+        return f"instr({column}, {self.param(json.dumps(value))}) > 0"
+
+    def hours_between(self, start: str, end: str) -> str:
+        """Hours from the timestamp column `start` to `end`, as a float."""
+        if self.postgres:
+            return f"EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0"
+        return f"(julianday({end}) - julianday({start})) * 24.0"
 
 
 def as_datetime(value: datetime | str | None) -> datetime | None:
@@ -67,13 +112,28 @@ _BY_ID: dict[type[Model], Statement] = {}
 
 async def row_by_id(model: type[M], pk: int) -> M | None:
     """`model.get_or_none(id=pk)` for the hot paths: one plain statement, the row turned into the model
-    exactly as tortoise turns the rows of its own selects (`Model._init_from_db`)."""
+    exactly as tortoise turns the rows of its own selects."""
     statement = _BY_ID.get(model)
     if statement is None:
         meta = model._meta
         statement = _BY_ID[model] = Statement(f'SELECT * FROM "{meta.db_table}" WHERE "{meta.db_pk_column}" = ?')
-    rows = await statement.rows(pk, connection=model._meta.db)
-    return model._init_from_db(**rows[0]) if rows else None
+    found = await model_rows(model, statement, pk, connection=model._meta.db)
+    return found[0] if found else None
+
+
+async def model_rows(
+    model: type[M], statement: Statement, *params: Any, connection: BaseDBAsyncClient | None = None
+) -> list[M]:
+    """The whole rows of `model`'s table that a statement gives (`SELECT *`, or `... RETURNING *`), as model
+    objects built exactly as tortoise builds those of its own selects (`Model._init_from_db`, which converts
+    each column's value): stored rows, which can be saved like any other."""
+    return [model._init_from_db(**row) for row in await statement.rows(*params, connection=connection)]
+
+
+def column_field(model: type[Model], name: str) -> Any:
+    """A model's field, for its `to_db_value` / `to_python_value`: a statement that writes or reads that
+    column converts values as tortoise's own queries do."""
+    return model._meta.fields_map[name]
 
 
 # Both databases allow 32,766 or more bound values in one statement.
@@ -89,7 +149,12 @@ async def insert_rows(
     timestamp); every value goes through its field's `to_db_value`, as tortoise's own inserts do.
     """
     connection = connection or connections.get("default")
-    for sql, values in insert_statements(model, rows, connection.capabilities.dialect):
+    await execute_all(insert_statements(model, rows, connection.capabilities.dialect), connection=connection)
+
+
+async def execute_all(statements: Sequence[tuple[str, list[Any]]], *, connection: BaseDBAsyncClient) -> None:
+    """Runs statements given as (SQL with `?` placeholders, values), such as insert_statements gives, in order."""
+    for sql, values in statements:
         await Statement(sql).execute(*values, connection=connection)
 
 

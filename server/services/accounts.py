@@ -14,15 +14,15 @@ from server.auth.actor import Actor
 from server.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
 from server.domain.vocabulary import Role
 from server.events.version import note_local_change
-from server.models import AccessToken, Council, LoginAttempt, Provider, User
-from server.repositories.statements import Statement, as_datetime
+from server.models import AccessToken, Council, Provider, User
+from server.repositories import tokens
+from server.services import sign_in_limits
 from server.services.errors import ErrorCode, ServiceError, denied, invalid
 
 LOGIN_TOKEN_LIFETIME = timedelta(hours=12)
 SESSION_LIFETIME = timedelta(hours=12)
 API_TOKEN_LIFETIME = timedelta(days=365)
-MAX_FAILED_LOGINS = 5
-FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit, and the column's
 TOKEN_PREFIX = {"login": "pxl_", "api": "pxa_", "session": "pxs_"}
 
 
@@ -41,7 +41,7 @@ async def create_user(
     provider_id: int | None = None,
 ) -> User:
     """actor None means the operator at the command line."""
-    if actor is not None and not _may_create(actor, role, council_id, provider_id):
+    if actor is not None and not policy.may_create_user(actor, role, provider_id):
         raise denied("You cannot create that account.")
     email = normalise_email(email)
     problems: list[ServiceError] = []
@@ -72,24 +72,16 @@ async def create_user(
     return user
 
 
-def _may_create(actor: Actor, role: Role, council_id: int | None, provider_id: int | None) -> bool:
-    """Admins create anyone; provider admins their own staff."""
-    if policy.may_administer(actor):
-        return True
-    return actor.role is Role.PROVIDER_ADMIN and role.is_provider and provider_id == actor.provider_id
-
-
 async def authenticate(email: str, password: str, client_address: str = "") -> User:
-    """Check a password, rate-limited per email across every server process."""
+    """Check a password, within the sign-in limits (server.services.sign_in_limits)."""
     email = normalise_email(email)
-    since = datetime.now(UTC) - FAILED_LOGIN_WINDOW
-    failures = await LoginAttempt.filter(email=email, succeeded=False, attempted_at__gte=since).count()
-    if failures >= MAX_FAILED_LOGINS:
-        raise ServiceError(ErrorCode.RATE_LIMITED, "Too many failed sign-ins. Wait 15 minutes and try again.", "email")
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise invalid("email", f"An email address is at most {MAX_EMAIL_LENGTH} characters.")
+    attempt = await sign_in_limits.begin_attempt(email, client_address)
     user = await User.get_or_none(email=email)
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
     ok = ok and user.is_active
-    await LoginAttempt.create(email=email, client_address=client_address[:64], succeeded=ok)
+    await sign_in_limits.finish_attempt(attempt, ok)
     if not ok:
         raise ServiceError(ErrorCode.INVALID_CREDENTIALS, "That email and password do not match.", "password")
     await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))
@@ -113,57 +105,6 @@ async def issue_token(
     return token, row
 
 
-async def _valid_token(token: str) -> AccessToken | None:
-    found = await AccessToken.get_or_none(token_hash=_digest(token)).select_related("user")
-    now = datetime.now(UTC)
-    if found is None or found.revoked_at is not None or found.expires_at <= now or not found.user.is_active:
-        return None
-    if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
-        await AccessToken.filter(id=found.id).update(last_used_at=now)
-    return found
-
-
-async def user_for_token(token: str) -> User | None:
-    found = await _valid_token(token)
-    return found.user if found else None
-
-
-_TOKEN_OWNER = Statement(
-    "SELECT t.id, t.expires_at, t.last_used_at, u.id AS user_id, u.role, u.council_id, u.provider_id, u.email"
-    " FROM access_token t JOIN app_user u ON u.id = t.user_id"
-    " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.is_active"
-)
-
-
-async def token_actor(token: str) -> Actor | None:
-    """Who a token belongs to, checked against the database now (revoked, expired or deactivated: None).
-
-    Every GraphQL request over HTTP starts with it, so it is one plain statement (server.repositories.statements).
-    """
-    actor, _ = await _token_owner(token)
-    return actor
-
-
-async def _token_owner(token: str) -> tuple[Actor | None, datetime | None]:
-    now = datetime.now(UTC)
-    rows = await _TOKEN_OWNER.rows(_digest(token))
-    expires_at = as_datetime(rows[0]["expires_at"]) if rows else None
-    if expires_at is None or expires_at <= now:
-        return None, None
-    row = rows[0]
-    last_used_at = as_datetime(row["last_used_at"])
-    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
-        await AccessToken.filter(id=row["id"]).update(last_used_at=now)
-    actor = Actor(
-        user_id=row["user_id"],
-        role=Role(row["role"]),
-        council_id=row["council_id"],
-        provider_id=row["provider_id"],
-        email=row["email"],
-    )
-    return actor, expires_at
-
-
 # Who a token belongs to, remembered for a few seconds: the cached GraphQL reads (schema/response_cache.py)
 # answer without touching the database. Revoking a token in this process forgets it at once; another
 # process may still know it for up to TOKEN_MEMORY_SECONDS.
@@ -172,22 +113,45 @@ _TOKEN_MEMORY_LIMIT = 10_000
 _known_tokens: dict[str, tuple[Actor, float]] = {}
 
 
-async def actor_for_token(token: str) -> Actor | None:
-    """token_actor, remembered for up to TOKEN_MEMORY_SECONDS."""
+async def token_actor(token: str) -> Actor | None:
+    """Who a token belongs to, checked against the database now (revoked, expired or deactivated: None).
+
+    The one look-up of a token (server.repositories.tokens), made once per request over HTTP, per
+    websocket and per portal page. What it finds is remembered for up to TOKEN_MEMORY_SECONDS
+    (remembered_actor), for the response cache.
+    """
     digest = _digest(token)
-    now = time.monotonic()
-    known = _known_tokens.get(digest)
-    if known is not None and known[1] > now:
-        return known[0]
-    actor, expires_at = await _token_owner(token)
-    if actor is None or expires_at is None:
+    owner = await tokens.token_owner(digest)
+    now = datetime.now(UTC)
+    if owner is None or owner.expires_at <= now:
         _known_tokens.pop(digest, None)
         return None
-    lasts = min(TOKEN_MEMORY_SECONDS, (expires_at - datetime.now(UTC)).total_seconds())
+    if owner.last_used_at is None or now - owner.last_used_at > timedelta(minutes=5):
+        await tokens.note_token_used(owner.token_id, now)
+    actor = Actor(
+        user_id=owner.user_id,
+        role=owner.role,
+        council_id=owner.council_id,
+        provider_id=owner.provider_id,
+        email=owner.email,
+    )
     if len(_known_tokens) >= _TOKEN_MEMORY_LIMIT:
         _known_tokens.clear()
-    _known_tokens[digest] = (actor, now + lasts)
+    lasts = min(TOKEN_MEMORY_SECONDS, (owner.expires_at - now).total_seconds())
+    _known_tokens[digest] = (actor, time.monotonic() + lasts)
     return actor
+
+
+def remembered_actor(token: str) -> Actor | None:
+    """Who token_actor found the token belongs to, if it did less than TOKEN_MEMORY_SECONDS ago (no database)."""
+    known = _known_tokens.get(_digest(token))
+    return known[0] if known is not None and known[1] > time.monotonic() else None
+
+
+async def signed_in_user(token: str) -> User | None:
+    """The user a token belongs to (token_actor's one look-up), for pages that show who is signed in."""
+    actor = await token_actor(token)
+    return await User.get_or_none(id=actor.user_id) if actor else None
 
 
 def forget_tokens() -> None:

@@ -22,6 +22,7 @@ from server.domain.vocabulary import (
 )
 from server.models import Lot, LotMembership, PriceScheduleEntry, Provider, Supplement
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, not_found
+from server.services.lookups import lot_for, membership_for
 from server.services.unit_of_work import unit_of_work
 
 
@@ -69,9 +70,8 @@ async def onboard_provider(
 
 
 async def _administered_lot(actor: Actor, lot_id: int) -> Lot:
-    lot = await Lot.get_or_none(id=lot_id).select_related("framework")
-    if lot is None:
-        raise not_found("lot", "lotId")
+    """A lot of another tenant's framework is not found, as an unknown one; denied only if the actor sees it."""
+    lot = await lot_for(actor, lot_id)
     if not policy.may_administer_framework(actor, lot.framework):
         raise denied("Only the framework's lead commissioners or platform admins manage its members.")
     return lot
@@ -107,9 +107,7 @@ async def add_provider_to_lot(
 async def remove_provider_from_lot(
     actor: Actor, *, membership_id: int, left_on: date, reason: LeftReason
 ) -> LotMembership:
-    membership = await LotMembership.get_or_none(id=membership_id)
-    if membership is None:
-        raise not_found("membership", "membershipId")
+    membership = await membership_for(actor, membership_id)
     await _administered_lot(actor, membership.lot_id)
     async with unit_of_work() as work:
         await LotMembership.filter(id=membership.id).update(left_on=left_on, left_reason=reason)
@@ -145,9 +143,7 @@ async def set_price_schedule(
     supplements: list[SupplementLine],
 ) -> LotMembership:
     """A new schedule from a date: the current one ends the day before, so past offers keep their basis."""
-    membership = await LotMembership.get_or_none(id=membership_id)
-    if membership is None:
-        raise not_found("membership", "membershipId")
+    membership = await membership_for(actor, membership_id)
     lot = await _administered_lot(actor, membership.lot_id)
     problems = []
     for i, line in enumerate(prices):

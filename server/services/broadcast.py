@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from notifications.kinds import Notification
 from server.domain.matching import MatchResult
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
 from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
-from server.repositories.statements import Statement, as_date, row_by_id
+from server.repositories.frameworks import framework_by_id
+from server.repositories.lots import LotMember, lot_members
 from server.services.matching import best_matches
 from server.services.notify_context import referral_context
 from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
@@ -43,45 +44,13 @@ class BroadcastPlan:
         return "; ".join(reasons) if reasons else "the lot has no members"
 
 
-@dataclass(frozen=True, slots=True)
-class _Member:
-    """A provider's place on the referral's lot, with what decides whether it may receive referrals."""
-
-    provider_id: int
-    tier: int
-    left_on: date | None
-    status: ProviderStatus
-    ofsted_judgement: OfstedJudgement
-
-
-# Read on every publish: one plain statement (server.repositories.statements) rather than ORM rows of both tables.
-_LOT_MEMBERS = Statement(
-    "SELECT m.provider_id, m.tier, m.left_on, p.status, p.ofsted_judgement"
-    " FROM lot_membership m JOIN provider p ON p.id = m.provider_id"
-    " WHERE m.lot_id = ? ORDER BY m.tier, m.provider_id"
-)
-
-
-async def _lot_members(lot_id: int) -> list[_Member]:
-    return [
-        _Member(
-            row["provider_id"],
-            row["tier"],
-            as_date(row["left_on"]),
-            ProviderStatus(row["status"]),
-            OfstedJudgement(row["ofsted_judgement"]),
-        )
-        for row in await _LOT_MEMBERS.rows(lot_id)
-    ]
-
-
 async def plan_broadcast(referral: Referral) -> BroadcastPlan:
     """Decide who receives the referral, tier by tier, and why the others do not."""
     # All at once (on PostgreSQL, pooled connections side by side): the council's publish waits for them.
     # The lot's households and homes are read whether or not the framework asks for a matching one.
     framework, members, matches = await asyncio.gather(
-        row_by_id(Framework, referral.framework_id),
-        _lot_members(referral.lot_id),
+        framework_by_id(referral.framework_id),
+        lot_members(referral.lot_id),
         best_matches(referral, lot_id=referral.lot_id, track_records_count=False),
     )
     minimum = OfstedJudgement(framework.minimum_ofsted_judgement)
@@ -123,7 +92,7 @@ def _why_no_match(results: list) -> str:
     return f"no household or home that could match (closest, {closest.candidate.label}: {'; '.join(unmet[:2])})"
 
 
-def _exclusion(member: _Member, minimum: OfstedJudgement, referral: Referral) -> str | None:
+def _exclusion(member: LotMember, minimum: OfstedJudgement, referral: Referral) -> str | None:
     if member.left_on is not None and member.left_on <= referral.required_by.date():
         return f"left the framework on {member.left_on:%d %b %Y}"
     if member.status is not ProviderStatus.ACTIVE:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from server.auth import policy
 from server.auth.actor import Actor
-from server.models import Offer, Placement, Referral
-from server.repositories.statements import row_by_id
+from server.models import Lot, LotMembership, Offer, Placement, Referral
+from server.repositories.referrals import referral_by_id
 from server.services.errors import not_found
 
 
 async def referral_for(actor: Actor, referral_id: int, field: str = "referralId") -> Referral:
-    referral = await row_by_id(Referral, referral_id)
+    referral = await referral_by_id(referral_id)
     if referral is None or not await policy.may_view_referral(actor, referral):
         raise not_found("referral", field)
     return referral
@@ -28,3 +28,19 @@ async def placement_for(actor: Actor, placement_id: int, field: str = "placement
     if placement is None:
         raise not_found("placement", field)
     return placement
+
+
+async def lot_for(actor: Actor, lot_id: int, field: str = "lotId") -> Lot:
+    """A lot of a framework the actor sees, with its framework."""
+    lot = await policy.scope_lots(actor, Lot.filter(id=lot_id)).select_related("framework").first()
+    if lot is None:
+        raise not_found("lot", field)
+    return lot
+
+
+async def membership_for(actor: Actor, membership_id: int, field: str = "membershipId") -> LotMembership:
+    """A provider sees its own memberships; councils those on the frameworks they see."""
+    membership = await policy.scope_lot_memberships(actor, LotMembership.filter(id=membership_id)).first()
+    if membership is None:
+        raise not_found("membership", field)
+    return membership

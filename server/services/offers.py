@@ -2,7 +2,7 @@
 
 Accepting is the one place where races matter: two officers (or one double
 click) must never make two placements. The referral's OPEN -> PLACED change is
-a conditional UPDATE, and Placement.referral is unique, which hold on SQLite
+a conditional update, and Placement.referral is unique, which hold on SQLite
 (where select_for_update does nothing) and on PostgreSQL alike.
 """
 

@@ -36,7 +36,7 @@ from server.domain.vocabulary import (
 )
 from server.events.version import note_local_change
 from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter
-from server.repositories.statements import Statement
+from server.repositories.referrals import open_draft
 from server.services import broadcast
 from server.services.districts import district_directory
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, wrong_state
@@ -152,39 +152,15 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
     # Even when no framework provider can take the child it opens: the council sees why in the
     # recipients and can escalate to spot purchase at once.
     plan = await broadcast.plan_broadcast(referral)
-    opening = {
-        "status": ReferralStatus.OPEN,
-        "published_at": now,
-        "updated_at": now,
-        "current_tier": plan.first_tier,
-        "tier_deadline": plan.first_deadline(referral, now),
-    }
     async with unit_of_work() as work:
-        opened = await _OPEN.execute(
-            ReferralStatus.OPEN.value,
-            now,
-            now,
-            plan.first_tier,
-            opening["tier_deadline"],
-            referral.id,
-            ReferralStatus.DRAFT.value,
-            referral.updated_at,
+        # Conditional on the draft as it was read; the row comes back as stored, for the announcement.
+        opened = await open_draft(
+            referral, now=now, tier=plan.first_tier, tier_deadline=plan.first_deadline(referral, now)
         )
-        if not opened:
+        if opened is None:
             raise wrong_state("The referral was changed, published or withdrawn meanwhile: reload it.", "id")
-        for name, value in opening.items():
-            setattr(referral, name, value)
-        await broadcast.send(work, referral, plan, now)
-    return referral
-
-
-# On the way from "publish" to every provider's inbox: one plain statement (server.repositories.statements.Statement).
-# Conditional on the draft as it was read (still a draft, not edited since), so that two publishes, or a
-# publish and a withdrawal, cannot both win, and what was planned and announced is what is stored.
-_OPEN = Statement(
-    "UPDATE referral SET status = ?, published_at = ?, updated_at = ?, current_tier = ?, tier_deadline = ?"
-    " WHERE id = ? AND status = ? AND updated_at = ?"
-)
+        await broadcast.send(work, opened, plan, now)
+    return opened
 
 
 def _publish_problems(referral: Referral, now: datetime) -> list[ServiceError]:
@@ -268,7 +244,7 @@ async def close_for_providers(work: UnitOfWork, referral: Referral, event_type: 
 
 async def record_viewed(actor: Actor, referral: Referral) -> None:
     """A provider opened the referral: councils see who viewed it."""
-    if actor.is_provider:
+    if policy.has_referral_inbox(actor):
         if await BroadcastRecipient.filter(
             referral_id=referral.id, provider_id=actor.provider_id, viewed_at__isnull=True
         ).update(viewed_at=datetime.now(UTC)):

@@ -27,31 +27,10 @@ from server.events.bus import get_bus
 from server.events.hub import current_hub
 from server.events.log import LoggedEvent
 from server.events.version import note_local_change
-from server.models import Event, OutboxMessage
-from server.repositories.statements import MAX_BOUND_VALUES, Statement, insert_statements
-
-# Held from a transaction's first event to its commit (PostgreSQL): event ids then
-# become visible in id order, so a reader that has seen event N never later finds
-# an N-1 committed behind its back. SQLite has a single writer already.
-EVENT_ORDER_LOCK = 7_170_001
-
-# Every use case writes its events: plain statements (server.repositories.statements.Statement), the payload through the
-# column's own JSON encoding, so that a reader of the table gets exactly what was handed to this process's hub.
-# On PostgreSQL one statement takes the order lock (again, if this transaction holds it: it is re-entrant),
-# then writes the event, whose id is drawn after the lock, and its topics; the rows queued with
-# UnitOfWork.insert go in front of it, in the same statement.
-_PAYLOAD = Event._meta.fields_map["payload"]
-_ORDERED_EVENT = (
-    f"ordered AS (SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})),"
-    " written AS (INSERT INTO event (type, payload, created_at) SELECT ?::varchar, ?::jsonb, ?::timestamptz"
-    " FROM ordered RETURNING id),"
-    " topics AS (INSERT INTO event_topic (event_id, topic) SELECT written.id, topic"
-    " FROM written, unnest(?::varchar[]) AS topic)"
-    " SELECT id FROM written"
-)
-_ORDERED_EVENT_ALONE = Statement(f"WITH {_ORDERED_EVENT}")
-_EVENT = Statement("INSERT INTO event (type, payload, created_at) VALUES (?, ?, ?) RETURNING id")
-_TOPICS = "INSERT INTO event_topic (event_id, topic) VALUES "
+from server.models import OutboxMessage
+from server.repositories import audience as audience_rows
+from server.repositories.events import read_payload, stored_payload, write_event
+from server.repositories.statements import execute_all, insert_statements
 
 
 class UnitOfWork:
@@ -73,8 +52,7 @@ class UnitOfWork:
     async def flush(self) -> None:
         """Write the queued rows now."""
         queued, self._queued = self._queued, []
-        for sql, values in queued:
-            await Statement(sql).execute(*values, connection=self._connection)
+        await execute_all(queued, connection=self._connection)
 
     async def record(
         self, type_: str, topics: Iterable[str], payload: Mapping[str, Any], *, loaded: Iterable[Model] = ()
@@ -86,26 +64,11 @@ class UnitOfWork:
         loading them again; other processes, and replays, load them from the database.
         """
         topics = frozenset(topics)
-        named = sorted(topics)
-        stored = _PAYLOAD.to_db_value(dict(payload), Event)
+        stored = stored_payload(payload)
         created_at = datetime.now(UTC)
-        connection = self._connection
-        if connection.capabilities.dialect == "postgres":
-            if sum(len(values) for _, values in self._queued) > MAX_BOUND_VALUES:
-                await self.flush()
-            queued, self._queued = self._queued, []
-            ahead = "".join(f"queued{number} AS ({sql}), " for number, (sql, _) in enumerate(queued))
-            values = [value for _, queued_values in queued for value in queued_values]
-            statement = Statement(f"WITH {ahead}{_ORDERED_EVENT}") if queued else _ORDERED_EVENT_ALONE
-            (row,) = await statement.rows(*values, type_, stored, created_at, named, connection=connection)
-        else:  # one writer at a time already
-            await self.flush()
-            (row,) = await _EVENT.rows(type_, stored, created_at, connection=connection)
-            if named:
-                await Statement(_TOPICS + ", ".join(["(?, ?)"] * len(named))).execute(
-                    *(value for topic in named for value in (row["id"], topic)), connection=connection
-                )
-        event = LoggedEvent(row["id"], type_, topics, _PAYLOAD.to_python_value(stored), created_at, tuple(loaded))
+        queued, self._queued = self._queued, []
+        event_id = await write_event(self._connection, type_, stored, created_at, sorted(topics), queued)
+        event = LoggedEvent(event_id, type_, topics, read_payload(stored), created_at, tuple(loaded))
         self.events.append(event)
         return event
 
@@ -168,22 +131,14 @@ class Audience:
 
     async def users(self, notification: Notification, connection: BaseDBAsyncClient) -> list[dict[str, Any]]:
         """id, email, display_name, role and delivery (the user's own choice for this kind, or None)."""
-        whose = [
-            f"u.{column} IN ({', '.join('?' * len(ids))})"
-            for column, ids in (("id", self.user_ids), ("provider_id", self.provider_ids),
-                                ("council_id", self.council_ids))
-            if ids
-        ]  # fmt: skip
-        sql = (
-            "SELECT u.id, u.email, u.display_name, u.role, p.delivery FROM app_user u"
-            " LEFT JOIN notification_preference p ON p.user_id = u.id AND p.notification = ?"
-            f" WHERE u.is_active AND ({' OR '.join(whose)})"
+        rows = await audience_rows.recipients(
+            connection,
+            notification.value,
+            user_ids=self.user_ids,
+            provider_ids=self.provider_ids,
+            council_ids=self.council_ids,
+            roles=[role.value for role in self.roles],
         )
-        params: list[Any] = [notification.value, *self.user_ids, *self.provider_ids, *self.council_ids]
-        if self.roles:
-            sql += f" AND u.role IN ({', '.join('?' * len(self.roles))})"
-            params += [role.value for role in self.roles]
-        rows = await Statement(sql + " ORDER BY u.id").rows(*params, connection=connection)
         for row in rows:
             row["delivery"] = Delivery(row["delivery"]) if row["delivery"] else None
         return rows

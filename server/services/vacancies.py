@@ -26,7 +26,7 @@ class VacancyDetails:
 
 
 async def post_vacancy(actor: Actor, details: VacancyDetails) -> Vacancy:
-    if not actor.is_provider:
+    if not policy.may_post_vacancy(actor):
         raise denied("Only provider staff post vacancies.")
     resource = await _resource(actor, details)
     values = _validated(details, resource_places=_capacity(resource), creating=True)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from tortoise import connections
 
+from bench.harness.marketplace import PASSWORD, Marketplace, build_marketplace
 from server.app import create_app
 from server.settings import Settings
-from tests.marketplace import PASSWORD, Marketplace, build_marketplace
 
 
 @dataclass
@@ -65,3 +67,27 @@ async def api(db: str, market: Marketplace) -> AsyncIterator[Api]:
             for key, user in market.users.items():
                 await api.sign_in(key, user.email)
             yield api
+
+
+@contextmanager
+def token_lookups() -> Iterator[list[str]]:
+    """Every statement that reads the access_token table meanwhile (not the note of its last use)."""
+    connection = connections.get("default")
+    seen: list[str] = []
+    originals = {name: getattr(connection, name) for name in ("execute_query", "execute_query_dict")}
+
+    def wrap(name: str):
+        async def spy(query: str, values: list | None = None):
+            if "access_token" in query and not query.lstrip().upper().startswith("UPDATE"):
+                seen.append(query)
+            return await originals[name](query, values)
+
+        return spy
+
+    for name in originals:
+        setattr(connection, name, wrap(name))
+    try:
+        yield seen
+    finally:
+        for name, original in originals.items():
+            setattr(connection, name, original)

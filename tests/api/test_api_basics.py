@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bench.harness.marketplace import Marketplace
 from schema.ids import to_global_id
 from tests.api.conftest import Api
-from tests.marketplace import Marketplace
 
 CREATE = """
 mutation($input: CreateReferralInput!) {

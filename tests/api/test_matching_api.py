@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bench.harness.marketplace import Marketplace
 from schema.ids import to_global_id
 from server.services import offers
 from server.services.offers import OfferDetails
 from tests.api.conftest import Api
-from tests.marketplace import Marketplace
 
 
 async def test_provider_sees_its_households_ranked_with_reasons_and_its_fee(api: Api, market: Marketplace) -> None:

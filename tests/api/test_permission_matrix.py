@@ -1,4 +1,4 @@
-"""The permission matrix: every query and mutation, for every role, on its own side and on the other side.
+"""The permission matrix: every query, mutation and subscription, for every role, on its own side and the other.
 
 Columns (ROLES): placement officer, commissioner, provider responder, provider admin, platform admin,
 anonymous; each written "own other", `A` allowed and `-` denied.
@@ -12,9 +12,11 @@ input can name another organisation (logout, createApiToken, onboardProvider) "o
 
 Denied means, for a query, that the object is absent: null, an empty list, or a list without it (a
 refused object looks exactly like a missing one). For a mutation: errors coded PERMISSION_DENIED,
-NOT_FOUND or UNAUTHENTICATED, no result, and not one row of the database changed.
+NOT_FOUND or UNAUTHENTICATED, no result, and not one row of the database changed. For a subscription, over
+a real websocket and replayed from the start of the event log: the anonymous caller's connection is closed
+with 4403, a signed-in caller is refused with an error or never sent the target.
 
-A query or mutation added to the schema without a row here fails test_every_query_and_mutation_has_a_row.
+An operation of the served schema without a row here fails test_every_operation_has_a_row.
 Everything is built through the services users hit (children's homes excepted: no use case writes them yet).
 """
 
@@ -28,11 +30,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
+import httpx
 import pytest
+from httpx_ws import WebSocketDisconnect, aconnect_ws
+from httpx_ws.transport import ASGIWebSocketTransport
 from tortoise import Tortoise, connections
 
-from schema.build import build_schema
+from bench.harness.marketplace import ADMIN, PASSWORD, SCHEDULE_START, Marketplace, referral_details
 from schema.ids import to_global_id
+from server.app import create_app
 from server.domain.vocabulary import (
     AgeBand,
     Duration,
@@ -59,7 +65,8 @@ from server.services.offers import OfferDetails
 from server.services.referrals import create_referral, publish_referral
 from server.services.unit_of_work import unit_of_work
 from tests.api.conftest import Api
-from tests.marketplace import ADMIN, PASSWORD, SCHEDULE_START, Marketplace, referral_details
+from tests.api.conftest import test_settings as settings_for
+from tests.live.conftest import GraphQLSocket
 
 Scope = Literal["own", "other"]
 SCOPES: tuple[Scope, Scope] = ("own", "other")
@@ -124,6 +131,14 @@ MUTATIONS: dict[str, str] = {
     "closeVacancy": "--       --        A-        A-        AA       --",
     "createCarerHousehold": "--       --        A-        A-        AA       --",
     "updateCarerHousehold": "--       --        A-        A-        AA       --",
+}
+
+#                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
+SUBSCRIPTIONS: dict[str, str] = {
+    "referralInbox": "--       --        A-        A-        --       --",
+    "offerUpdates": "A-       A-        --        --        AA       --",
+    "vacancyFeed": "A-       A-        --        --        --       --",
+    "dashboard": "A-       A-        A-        A-        --       --",
 }
 
 DENIED_CODES = frozenset({"PERMISSION_DENIED", "NOT_FOUND", "UNAUTHENTICATED"})
@@ -421,12 +436,19 @@ def _about_referral(field_name: str, selection: str, seen: Callable[[World, Scop
     return probe
 
 
+DASHBOARD_FIGURES = "{ council { openByUrgency { count } } provider { offersLive } }"
+
+
 async def _dashboard(w: World, who: str | None, scope: Scope) -> bool:
-    """Own: the caller's organisation has figures. Other: those figures count another organisation's work."""
-    data = await ask(w, who, "{ dashboard { council { openByUrgency { count } } provider { offersLive } } }")
+    data = await ask(w, who, f"{{ dashboard {DASHBOARD_FIGURES} }}")
     if data is None or who is None:
         return False
-    council, provider = data["dashboard"]["council"], data["dashboard"]["provider"]
+    return await _figures_seen(w, who, scope, data["dashboard"])
+
+
+async def _figures_seen(w: World, who: str, scope: Scope, dashboard: dict[str, Any]) -> bool:
+    """Own: the caller's organisation has figures. Other: those figures count another organisation's work."""
+    council, provider = dashboard["council"], dashboard["provider"]
     if scope == "own":
         return council is not None or provider is not None
     actor = w.market.actor(who)
@@ -454,6 +476,81 @@ QUERY_PROBES: dict[str, Probe] = {
     "feeQuote": _about_referral("feeQuote", "{ weeklyFeePence }", lambda w, scope, found: found is not None),
     "offerRanking": _about_referral("offerRanking", "{ offerId }", lambda w, scope, found: bool(found)),
     "dashboard": _dashboard,
+}
+
+
+# --- subscriptions: each probe replays the log from the start and watches for the target --------------
+
+# How long a feed may stay quiet before the probe concludes it has replayed everything it is going to send.
+QUIET_SECONDS = 1.0
+
+
+async def _watch(w: World, who: str | None, document: str, variables: dict[str, Any], seen: Callable) -> bool:
+    """True once a message shows the target; False when refused, or when the feed goes quiet without it."""
+    transport = ASGIWebSocketTransport(app=w.api.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with aconnect_ws("http://testserver/graphql", client, subprotocols=["graphql-transport-ws"]) as ws:
+            socket = GraphQLSocket(ws)
+            auth = {"Authorization": f"Bearer {w.api.tokens[who]}"} if who else {}
+            await socket.send({"type": "connection_init", "payload": auth})
+            if who is None:
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    await socket.receive()
+                assert closed.value.code == 4403
+                return False
+            assert (await socket.receive())["type"] == "connection_ack"
+            await socket.subscribe(document, variables)
+            while True:
+                try:
+                    message = await socket.receive(timeout=QUIET_SECONDS)
+                except TimeoutError:
+                    return False
+                if message["type"] != "next" or message["payload"].get("errors"):
+                    assert message["type"] in ("error", "next"), message  # a refusal, said as the protocol says
+                    return False
+                if await seen(message["payload"]["data"]):
+                    return True
+
+
+def _feed(field_name: str, arguments: str, selection: str, kind: str, seen: Callable[[Any], str | None]) -> Probe:
+    """A feed whose messages each name one object of the kind: does one name the target of the scope?"""
+
+    async def probe(w: World, who: str | None, scope: Scope) -> bool:
+        target = w.targets[kind][scope]
+        variables = {"target": target} if "$target" in arguments else {}
+        signature = "($target: ID!)" if variables else ""
+        document = f"subscription{signature} {{ {field_name}({arguments}) {selection} }}"
+
+        async def shows_target(data: dict[str, Any]) -> bool:
+            return seen(data[field_name]) == target
+
+        return await _watch(w, who, document, variables, shows_target)
+
+    return probe
+
+
+async def _dashboard_feed(w: World, who: str | None, scope: Scope) -> bool:
+    async def figures(data: dict[str, Any]) -> bool:
+        return await _figures_seen(w, who, scope, data["dashboard"]["dashboard"])
+
+    document = f"subscription {{ dashboard {{ dashboard {DASHBOARD_FIGURES} }} }}"
+    return await _watch(w, who, document, {}, figures)
+
+
+SUBSCRIPTION_PROBES: dict[str, Probe] = {
+    "referralInbox": _feed(
+        "referralInbox", 'after: "0"', "{ referral { id } }", "referral", lambda m: m["referral"]["id"]
+    ),
+    # Offers on the target referral arriving: the first message names the referral's offers' referral.
+    "offerUpdates": _feed(
+        "offerUpdates",
+        'referralId: $target, after: "0"',
+        "{ offer { referral { id } } }",
+        "referral",
+        lambda m: m["offer"]["referral"]["id"] if m["offer"] else None,
+    ),
+    "vacancyFeed": _feed("vacancyFeed", 'after: "0"', "{ vacancy { id } }", "vacancy", lambda m: m["vacancy"]["id"]),
+    "dashboard": _dashboard_feed,
 }
 
 
@@ -740,23 +837,27 @@ def changed_tables(before: dict[str, list], after: dict[str, list]) -> list[str]
 # --- the tests ------------------------------------------------------------------------------------------
 
 
-async def test_every_query_and_mutation_has_a_row() -> None:
-    result = await build_schema(production=False).execute(
-        "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }"
-    )
-    assert result.errors is None, result.errors
-    queries = {f["name"] for f in result.data["__schema"]["queryType"]["fields"]}
-    mutations = {f["name"] for f in result.data["__schema"]["mutationType"]["fields"]}
-    assert queries == set(QUERIES), (
-        f"queries without a row in the matrix: {sorted(queries - set(QUERIES))}; "
-        f"rows for queries that no longer exist: {sorted(set(QUERIES) - queries)}"
-    )
-    assert mutations == set(MUTATIONS), (
-        f"mutations without a row in the matrix: {sorted(mutations - set(MUTATIONS))}; "
-        f"rows for mutations that no longer exist: {sorted(set(MUTATIONS) - mutations)}"
-    )
+def served_operations() -> dict[str, set[str]]:
+    """Each root type's field names, read from the schema the app serves."""
+    app = create_app(settings_for("sqlite://:memory:"), manage_database=False)
+    [graphql] = {route.app for route in app.routes if getattr(route, "path", None) == "/graphql"}
+    served = graphql.schema
+    return {
+        kind: set(root.fields) if (root := getattr(served._schema, f"{kind}_type")) else set()
+        for kind in ("query", "mutation", "subscription")
+    }
+
+
+def test_every_operation_has_a_row() -> None:
+    rows = {"query": QUERIES, "mutation": MUTATIONS, "subscription": SUBSCRIPTIONS}
+    for kind, names in served_operations().items():
+        assert names == set(rows[kind]), (
+            f"{kind} fields without a row in the matrix: {sorted(names - set(rows[kind]))}; "
+            f"rows for {kind} fields that are not served: {sorted(set(rows[kind]) - names)}"
+        )
     assert set(QUERY_PROBES) == set(QUERIES) and set(MUTATION_CASES) == set(MUTATIONS)
-    for row in (*QUERIES.values(), *MUTATIONS.values()):
+    assert set(SUBSCRIPTION_PROBES) == set(SUBSCRIPTIONS)
+    for row in (*QUERIES.values(), *MUTATIONS.values(), *SUBSCRIPTIONS.values()):
         cells(row)
 
 
@@ -765,6 +866,16 @@ async def test_query_permission_matrix(world: World) -> None:
     for name, row in QUERIES.items():
         for role, scope, allowed in cells(row):
             seen = await QUERY_PROBES[name](world, ROLES[role], scope)
+            if seen != allowed:
+                wrong.append(f"{name} as {role} on {scope}: expected {verdict(allowed)}, was {verdict(seen)}")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_subscription_permission_matrix(world: World) -> None:
+    wrong = []
+    for name, row in SUBSCRIPTIONS.items():
+        for role, scope, allowed in cells(row):
+            seen = await SUBSCRIPTION_PROBES[name](world, ROLES[role], scope)
             if seen != allowed:
                 wrong.append(f"{name} as {role} on {scope}: expected {verdict(allowed)}, was {verdict(seen)}")
     assert not wrong, "\n".join(wrong)
@@ -980,3 +1091,86 @@ async def test_council_sees_its_frameworks_prices(world: World) -> None:
     by_name = {f["name"]: members_by_lot(f) for f in frameworks}
     assert by_name["Kent & Medway IFP framework"]["LOT1"] == everyone
     assert by_name["Medway specialist fostering"]["MLOT1"] == {"Oakleaf Care (test)": [95_000] * 6}
+
+
+MEMBERSHIP = "membership { id } errors { field code message }"
+ADMINISTRATION = {
+    "addProviderToLot": "AddProviderToLotInput",
+    "removeProviderFromLot": "RemoveProviderFromLotInput",
+    "setPriceSchedule": "SetPriceScheduleInput",
+}
+
+
+async def _administer(w: World, name: str, who: str, input: dict[str, Any]) -> dict[str, Any]:
+    document = f"mutation($input: {ADMINISTRATION[name]}!) {{ {name}(input: $input) {{ {MEMBERSHIP} }} }}"
+    return await w.api(document, {"input": input}, as_=who)
+
+
+async def test_another_frameworks_lot_or_membership_answers_exactly_as_an_unknown_one(world: World) -> None:
+    unknown_lot, unknown_membership = _gid("Lot", 999_999), _gid("LotMembership", 999_999)
+    for who in ("kent_commissioner", "harbour"):
+        # Kent is not on Medway's framework; Harbour is on no lot of it, and never sees Oakleaf's membership.
+        theirs = await world.spare_membership("other")
+        cases = {
+            "addProviderToLot": (await _lot_place(world, "other", who), "lotId", unknown_lot),
+            "removeProviderFromLot": (await _leaving(world, "other", who), "membershipId", unknown_membership),
+            "setPriceSchedule": (await _prices(world, "other", who), "membershipId", unknown_membership),
+        }
+        for name, (input, key, unknown) in cases.items():
+            before = await database_rows()
+            foreign = await _administer(world, name, who, input)
+            absent = await _administer(world, name, who, {**input, key: unknown})
+            assert foreign == absent, f"{name} as {who}: {foreign} != {absent}"
+            [error] = foreign["data"][name]["errors"]
+            assert error["code"] == "NOT_FOUND" and error["field"] == key
+            assert changed_tables(before, await database_rows()) == []
+        assert await LotMembership.exists(id=theirs.id, left_on__isnull=True)
+
+    # Denied is kept for what the caller can see: Harbour's own membership, which only admins change.
+    own = await world.spare_membership("own")
+    refused = await _administer(
+        world,
+        "removeProviderFromLot",
+        "harbour",
+        {"membershipId": _gid("LotMembership", own.id), "leftOn": _today(), "reason": "WITHDREW"},
+    )
+    assert [e["code"] for e in refused["data"]["removeProviderFromLot"]["errors"]] == ["PERMISSION_DENIED"]
+
+
+async def test_naming_another_provider_answers_exactly_as_naming_an_unknown_one(world: World) -> None:
+    """Who can add households or staff is decided before anything is looked up: no id is confirmed."""
+    oakleaf, unknown = _gid("Provider", world.market.providers["oakleaf"].id), _gid("Provider", 999_999)
+    household = (
+        "mutation($input: CreateCarerHouseholdInput!) { createCarerHousehold(input: $input) "
+        "{ carerHousehold { id } errors { field code message } } }"
+    )
+    user = (
+        "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } errors { field code message } } }"
+    )
+    for who, document, input in (
+        ("harbour", household, await _new_household(world, "other", "provider_responder")),
+        ("harbour_admin", user, await _new_user(world, "other", "provider_admin")),
+    ):
+        foreign = await world.api(document, {"input": input}, as_=who)
+        absent = await world.api(document, {"input": {**input, "providerId": unknown}}, as_=who)
+        assert input["providerId"] == oakleaf
+        assert foreign == absent and "PERMISSION_DENIED" in json.dumps(foreign), (who, foreign)
+
+
+async def _first_message(w: World, who: str, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+    transport = ASGIWebSocketTransport(app=w.api.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with aconnect_ws("http://testserver/graphql", client, subprotocols=["graphql-transport-ws"]) as ws:
+            socket = GraphQLSocket(ws)
+            await socket.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {w.api.tokens[who]}"}})
+            assert (await socket.receive())["type"] == "connection_ack"
+            await socket.subscribe(document, variables)
+            return await socket.receive()
+
+
+async def test_watching_another_councils_referral_is_refused_as_watching_an_unknown_one(world: World) -> None:
+    document = "subscription($id: ID!) { offerUpdates(referralId: $id) { cursor } }"
+    medways = await _first_message(world, "kent_officer", document, {"id": world.targets["referral"]["other"]})
+    unknown = await _first_message(world, "kent_officer", document, {"id": _gid("Referral", 999_999)})
+    assert medways == unknown
+    assert [e["message"] for e in medways["payload"]["errors"]] == ["No referral with that id."], medways

@@ -6,15 +6,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from bench.harness.marketplace import Marketplace
 from schema.response_cache import GraphQLResponseCache
 from server.app import create_app
 from server.events.hub import get_hub
 from server.events.log import latest_event_id
-from server.services import offers
+from server.services import accounts, offers
 from server.services.offers import OfferDetails
 from server.settings import Settings
-from tests.api.conftest import Api
-from tests.marketplace import Marketplace
+from tests.api.conftest import Api, token_lookups
 
 INBOX = """{ referrals(first: 20, filter: {status: [OPEN]}) { edges { node { reference myOffer { status } } } } }"""
 
@@ -134,3 +134,28 @@ async def test_the_cache_can_be_turned_off(db: str, market: Marketplace) -> None
             await _post(api, INBOX, "harbour")
             cache = _cache(api)
             assert (cache.hits, cache.misses) == (0, 0)
+
+
+async def test_a_read_the_cache_has_not_seen_looks_its_token_up_once(api: Api, market: Marketplace) -> None:
+    await market.referral()
+    await _hub_caught_up()
+    cache = _cache(api)
+    accounts.forget_tokens()  # nobody remembered: the cache looks the token up, and the view reuses what it found
+    misses = cache.misses
+    with token_lookups() as first:
+        assert len(_references(await _post(api, INBOX, "harbour"))) == 1
+    assert cache.misses == misses + 1
+    assert len(first) == 1, first
+
+    # Remembered now: another read, not yet answered, is still checked against the database, once (by the view).
+    other = "{ referrals(first: 5) { edges { node { reference } } } }"
+    with token_lookups() as second:
+        assert len(_references(await _post(api, other, "harbour"))) == 1
+    assert cache.misses == misses + 2
+    assert len(second) == 1, second
+
+    hits = cache.hits
+    with token_lookups() as again:
+        await _post(api, INBOX, "harbour")
+    assert cache.hits == hits + 1
+    assert again == []  # answered from memory, its caller remembered for a few seconds

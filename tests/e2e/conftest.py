@@ -15,10 +15,10 @@ import httpx
 import pytest
 from tortoise import Tortoise, connections
 
+from bench.harness.marketplace import PASSWORD, build_marketplace
+from bench.harness.servers import free_port
 from server.database import tortoise_config
 from tests.conftest import IN_CI
-from tests.marketplace import PASSWORD, build_marketplace
-from tests.scale.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

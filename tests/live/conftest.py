@@ -13,10 +13,10 @@ import pytest
 from httpx_ws import aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from server.app import create_app
 from server.services.accounts import issue_token
 from tests.api.conftest import test_settings
-from tests.marketplace import Marketplace, build_marketplace
 
 
 class GraphQLSocket:

@@ -198,8 +198,8 @@ async def test_a_commit_during_a_read_of_the_table_is_delivered_once(local_hub, 
 
 
 async def test_the_rows_an_event_is_about_travel_with_it_in_this_process_only(local_hub, market) -> None:
+    from bench.harness.marketplace import referral_details
     from server.services import referrals
-    from tests.marketplace import referral_details
 
     hub, _ = local_hub
     officer = market.actor("kent_officer")

@@ -19,13 +19,13 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.harness.marketplace import Marketplace
 from schema.live import LiveGroups
 from schema.live_frames import _header
 from server.app import create_app
 from server.services.accounts import issue_token
 from tests.api.conftest import test_settings as settings_for
 from tests.live.test_subscriptions import INBOX
-from tests.marketplace import Marketplace
 
 
 def _free_port() -> int:

@@ -13,13 +13,13 @@ import json
 import pytest
 from strawberry.types.execution import ExecutionResult
 
+from bench.harness.marketplace import Marketplace
 from schema.live import Grouping, LiveGroups, LiveItem, grouping
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.events.hub import get_hub
 from tests.api.test_query_counts import counting_queries
 from tests.live.test_subscriptions import INBOX, acked
-from tests.marketplace import Marketplace
 
 THIN = "subscription { referralInbox { cursor referral { reference } } }"
 

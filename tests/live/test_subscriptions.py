@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from httpx_ws import WebSocketDisconnect
 
+from bench.harness.marketplace import Marketplace
 from schema.ids import to_global_id
 from server.services import offers
 from server.services.offers import OfferDetails
-from tests.marketplace import Marketplace
 
 INBOX = "subscription($after: String) { referralInbox(after: $after) { cursor event referral { reference status } } }"
 OFFERS = """subscription($id: ID!, $after: String) { offerUpdates(referralId: $id, after: $after) {

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.servers import free_port
 from notifications.worker import OutboxWorker
 from server.domain.vocabulary import OutboxStatus
 from server.models import OutboxMessage
 from server.settings import Settings
-from tests.marketplace import Marketplace, build_marketplace
-from tests.scale.servers import free_port
 
 SECRET = "notification-tests-secret-key-0123456789abcdef"
 BASE_URL = "https://exchange.test"

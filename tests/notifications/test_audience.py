@@ -7,6 +7,7 @@ SQLite and PostgreSQL, since the services' own tests only see its end result.
 
 from __future__ import annotations
 
+from bench.harness.marketplace import PASSWORD, Marketplace
 from notifications.kinds import Delivery, Notification
 from notifications.preferences import set_preference
 from server.auth.actor import Actor
@@ -14,7 +15,6 @@ from server.domain.vocabulary import Role
 from server.models import OutboxMessage, User
 from server.services.accounts import create_user
 from server.services.unit_of_work import Audience, unit_of_work
-from tests.marketplace import PASSWORD, Marketplace
 
 
 async def audience_users(audience: Audience, notification: Notification) -> list[dict]:

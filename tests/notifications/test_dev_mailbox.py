@@ -8,10 +8,10 @@ from dataclasses import replace
 import httpx
 from starlette.applications import Starlette
 
+from bench.harness.marketplace import Marketplace
 from notifications.dev_mailbox import DevMailbox, mailbox_routes, run_in_process
 from server.models import OutboxMessage
 from server.settings import Settings
-from tests.marketplace import Marketplace
 from tests.notifications.conftest import free_port, settings_for
 
 

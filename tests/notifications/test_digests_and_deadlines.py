@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bench.harness.marketplace import Marketplace
 from notifications.kinds import Delivery, Notification
 from notifications.preferences import set_preference
 from server.domain.vocabulary import OutboxStatus, Urgency
 from server.models import OutboxMessage
 from server.services import offers
 from server.services.offers import OfferDetails
-from tests.marketplace import Marketplace
 from tests.notifications.conftest import BASE_URL, MailServer, drain
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from bench.harness.marketplace import Marketplace
 from notifications.sender import SmtpSender
 from notifications.worker import OutboxWorker
 from server.domain.vocabulary import OutboxStatus
 from server.models import OutboxMessage
-from tests.marketplace import Marketplace
 from tests.notifications.conftest import MailServer, drain, free_port, settings_for
 
 BROADCAST_CONTEXT = {

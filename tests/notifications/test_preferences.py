@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import strawberry
 
+from bench.harness.marketplace import Marketplace
 from notifications.kinds import Delivery, Notification
 from notifications.preferences import preferences_for, set_preference
 from schema.context import Context
@@ -13,7 +14,6 @@ from schema.types.notifications import NotificationQueries
 from server.auth.actor import Actor
 from server.models import OutboxMessage
 from server.services.errors import ErrorCode, ServiceError
-from tests.marketplace import Marketplace
 from tests.notifications.conftest import settings_for
 
 schema = strawberry.Schema(query=NotificationQueries, mutation=NotificationMutations)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from bench.harness.marketplace import Marketplace
 from notifications.kinds import Notification
 from notifications.preferences import unsubscribe_with_token
 from notifications.unsubscribe import verify
@@ -12,7 +13,6 @@ from server.domain.vocabulary import DeclineReason, OutboxStatus
 from server.models import OutboxMessage, Referral
 from server.services import offers, referrals
 from server.services.offers import OfferDetails
-from tests.marketplace import Marketplace
 from tests.notifications.conftest import BASE_URL, SECRET, MailServer, drain
 
 

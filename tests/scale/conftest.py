@@ -16,17 +16,13 @@ import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
+from bench.harness.scratch_postgres import scratch_postgres_database
+from bench.harness.servers import Prepared, ServerProcess, free_port, port_open, prepare_database, running
 from tests.conftest import IN_CI, require_postgres
-from tests.scale.servers import (
-    INBOX,
-    Prepared,
-    ServerProcess,
-    free_port,
-    port_open,
-    prepare_database,
-    running,
-    scratch_postgres_database,
-)
+
+INBOX = """subscription Inbox($after: String) {
+  referralInbox(after: $after) { cursor event referral { reference status } }
+}"""
 
 # A private Redis on a free port, so that stopping it mid-test never touches the machine's own.
 # (Chosen once per run through the environment: pytest may import this conftest under two module names.)
@@ -51,7 +47,7 @@ REDIS_START = [
 def postgres_market() -> Iterator[Prepared]:
     """A fresh, uniquely named PostgreSQL database holding the test marketplace; dropped afterwards."""
     require_postgres()
-    with scratch_postgres_database() as database_url:
+    with scratch_postgres_database("pe_scale") as database_url:
         yield prepare_database(database_url)
 
 

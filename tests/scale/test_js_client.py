@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness.servers import ROOT, Api, Prepared, ServerProcess, prepare_database, running
 from tests.conftest import IN_CI
-from tests.scale.servers import ROOT, Api, Prepared, ServerProcess, prepare_database, running
 
 JS = ROOT / "tests" / "js"
 

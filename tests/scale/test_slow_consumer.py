@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness.servers import ROOT, Api, Prepared, ServerProcess, prepare_database, running
 from schema.ids import from_global_id
 from server.events.hub import QUEUE_LIMIT
-from tests.scale.servers import ROOT, Api, Prepared, RawGraphQLSocket, ServerProcess, prepare_database, running
+from tests.scale.raw_socket import RawGraphQLSocket
 
 RSS_GROWTH_LIMIT_MB = 50
 MAX_LAG = 2.0

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
+from bench.harness.servers import Api, Prepared, ServerProcess, latest_event_id
 from tests.scale.conftest import InboxFeed, bus_listeners, start_redis, stop_redis
-from tests.scale.servers import Api, Prepared, ServerProcess, latest_event_id
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

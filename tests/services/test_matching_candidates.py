@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from server.domain import vocabulary as v
 from server.domain.matching import TrackRecord
 from server.models import BroadcastRecipient, CarerHousehold, ChildrensHome, Placement, Vacancy
 from server.services import offers
 from server.services.matching import best_matches, candidates_for, track_records
 from server.services.offers import OfferDetails
-from tests.marketplace import Marketplace, build_marketplace
 
 # Near ME14 (Maidstone), far from it (Bournemouth, Nottingham), and districts the directory does not know.
 DISTRICTS = ["ME14", "ME16", "ME4", "CT1", "TN23", "BH1", "NG1", "ZZ9", "me15"]

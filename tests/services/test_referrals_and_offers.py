@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from tortoise import Tortoise, connections
 
+from bench.harness.marketplace import Marketplace, build_marketplace, referral_details
 from server.database import tortoise_config
 from server.domain.vocabulary import (
     DeclineReason,
@@ -22,7 +23,6 @@ from server.models import BroadcastRecipient, Event, EventTopic, Offer, OutboxMe
 from server.services import broadcast, offers, placements, referrals
 from server.services.errors import ErrorCode, ServiceError
 from server.services.offers import OfferDetails
-from tests.marketplace import Marketplace, build_marketplace, referral_details
 
 
 @pytest.fixture

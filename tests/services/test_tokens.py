@@ -1,7 +1,8 @@
 """Bearer tokens: who a token belongs to is checked against the database on every GraphQL request.
 
-`token_actor` (every request over HTTP) and `actor_for_token` (its few-seconds memory, for the response
-cache) read the token and its user in one plain statement; these tests pin its rules on both databases:
+`token_actor` (every request over HTTP, every websocket and portal page) reads the token and its user in one
+plain statement, and `remembered_actor` is its few-seconds memory, for the response cache; these tests pin
+its rules on both databases:
 revoked, expired and deactivated are refused; last use is recorded at most every five minutes.
 """
 
@@ -11,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from server.domain.vocabulary import Role
 from server.models import AccessToken, User
 from server.services import accounts
-from tests.marketplace import Marketplace, build_marketplace
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ async def test_a_valid_token_names_its_user_and_organisation(market: Marketplace
     )  # fmt: skip
     harbour = await accounts.token_actor((await accounts.issue_token(market.users["harbour"], "api"))[0])
     assert harbour is not None and harbour.provider_id == market.providers["harbour"].id
-    assert await accounts.actor_for_token(token) == actor
+    assert accounts.remembered_actor(token) == actor
 
 
 async def test_unknown_revoked_expired_and_deactivated_are_refused(market: Marketplace) -> None:
@@ -46,7 +47,7 @@ async def test_unknown_revoked_expired_and_deactivated_are_refused(market: Marke
     expired, row = await accounts.issue_token(market.users["kent_officer"], "login")
     await AccessToken.filter(id=row.id).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
     assert await accounts.token_actor(expired) is None
-    assert await accounts.actor_for_token(expired) is None
+    assert accounts.remembered_actor(expired) is None
 
     leaver, _ = await accounts.issue_token(market.users["medway_officer"], "login")
     assert await accounts.token_actor(leaver) is not None

@@ -14,10 +14,10 @@ import pytest
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from server.models import Event, OutboxMessage
 from server.repositories.statements import MAX_BOUND_VALUES, Statement
 from server.services.unit_of_work import unit_of_work
-from tests.marketplace import Marketplace, build_marketplace
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A small, realistic marketplace for tests, built through the same services users hit.
+"""A small, realistic marketplace for tests and benchmarks, built through the same services users hit.
 
 Kent (lead) and Medway on the Kent & Medway IFP framework, lot 1 core fostering
 and lot 2 enhanced fostering; Harbour Fostering (tier 1), Oakleaf Care (tier 1),

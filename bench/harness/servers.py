@@ -9,14 +9,12 @@ system would. No pytest here: bench/fanout_bench.py uses it too.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,11 +25,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
 
-INBOX = """subscription Inbox($after: String) {
-  referralInbox(after: $after) { cursor event referral { reference status } }
-}"""
 LOGIN = "mutation($input: LoginInput!) { login(input: $input) { token errors { code message } } }"
 CREATE_REFERRAL = """mutation($input: CreateReferralInput!) {
   createReferral(input: $input) { referral { id reference } errors { field code message } } }"""
@@ -74,10 +68,10 @@ def prepare_database(database_url: str) -> Prepared:
     from tortoise import Tortoise, connections
     from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+    from bench.harness.marketplace import PASSWORD, build_marketplace
     from schema.ids import to_global_id
     from server.database import tortoise_config
     from server.services import districts
-    from tests.marketplace import PASSWORD, build_marketplace
 
     async def build() -> Prepared:
         # Compiled INSERTs are cached by connection name, not dialect: forget another database's.
@@ -103,28 +97,6 @@ def prepare_database(database_url: str) -> Prepared:
             districts.forget_directory()
 
     return asyncio.run(build())
-
-
-@contextmanager
-def scratch_postgres_database(prefix: str = "pe_scale") -> Iterator[str]:
-    """A uniquely named PostgreSQL database, dropped (connections and all) afterwards."""
-    import asyncpg
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://", 1)
-
-    async def execute(sql: str) -> None:
-        connection = await asyncpg.connect(admin, timeout=10)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def latest_event_id(database_url: str) -> int:
@@ -354,71 +326,3 @@ class Api:
 
     async def broadcast_referral(self, council_user: str = "kent_officer", **changes: Any) -> str:
         return await self.publish_referral(await self.create_referral(council_user, **changes), council_user)
-
-
-# --- graphql-transport-ws by hand over a plain `websockets` connection --------------------------
-
-
-class RawGraphQLSocket:
-    """graphql-transport-ws spoken by hand, so that a test controls exactly when it reads."""
-
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
-        self._next_id = 0
-
-    @classmethod
-    async def connect(
-        cls, url: str, token: str, *, receive_buffer: int | None = None, **options: Any
-    ) -> RawGraphQLSocket:
-        """Connect, send connection_init with the bearer token, wait for connection_ack.
-
-        receive_buffer: a small SO_RCVBUF makes a client that stops reading felt by the server at once.
-        """
-        from websockets.asyncio.client import connect
-        from websockets.typing import Subprotocol
-
-        if receive_buffer is not None:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
-            sock.setblocking(False)
-            host, port = url.removeprefix("ws://").split("/", 1)[0].split(":")
-            await asyncio.wait_for(asyncio.get_running_loop().sock_connect(sock, (host, int(port))), 5)
-            options["sock"] = sock
-        options.setdefault("ping_interval", None)
-        options.setdefault("open_timeout", 10)
-        connection = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], **options)
-        raw = cls(connection)
-        await raw.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        ack = await raw.receive(timeout=10)
-        if ack["type"] != "connection_ack":
-            await connection.close()
-            raise ConnectionError(f"expected connection_ack, got {ack}")
-        return raw
-
-    def set_receive_buffer(self, size: int) -> None:
-        """Widen (or narrow) the TCP receive window of an open connection."""
-        self.connection.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
-
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.connection.send(json.dumps(message))
-
-    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
-        self._next_id += 1
-        operation = str(self._next_id)
-        await self.send(
-            {"id": operation, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
-        )
-        return operation
-
-    async def receive(self, timeout: float = 5.0) -> dict[str, Any]:
-        """The next protocol message, answering pings and skipping pongs."""
-        while True:
-            message = json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
-            if message["type"] == "ping":
-                await self.send({"type": "pong"})
-                continue
-            if message["type"] != "pong":
-                return message
-
-    async def close(self) -> None:
-        await asyncio.wait_for(self.connection.close(), 5)

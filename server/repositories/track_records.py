@@ -1,0 +1,36 @@
+"""A provider's record on the exchange, read in two aggregate statements: its placements and how many ended
+unplanned, and how long it took to answer each referral it was sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tortoise import connections
+
+from server.domain.vocabulary import PlacementStatus
+from server.repositories.statements import Composer, Statement
+
+
+async def placement_tallies(provider_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """provider id -> (placements, of which ended unplanned), for the providers with any."""
+    connection = connections.get("default")
+    endings = Composer(connection.capabilities.dialect)
+    statement = Statement(
+        f"SELECT provider_id, COUNT(*), SUM(CASE WHEN status = {endings.param(PlacementStatus.ENDED.value)} "
+        f"AND planned_ending = {endings.param(False)} THEN 1 ELSE 0 END) FROM placement "
+        f"WHERE provider_id IN ({endings.one_of(provider_ids)}) GROUP BY provider_id"
+    )
+    rows = await statement.tuples(*endings.params, connection=connection)
+    return {provider_id: (total, unplanned or 0) for provider_id, total, unplanned in rows}
+
+
+async def response_hours(provider_ids: Sequence[int]) -> list[tuple[int, float]]:
+    """(provider id, hours from being sent a referral to answering it), for every referral answered."""
+    connection = connections.get("default")
+    waits = Composer(connection.capabilities.dialect)
+    statement = Statement(
+        f"SELECT provider_id, {waits.hours_between('sent_at', 'responded_at')} FROM broadcast_recipient "
+        f"WHERE provider_id IN ({waits.one_of(provider_ids)}) AND responded_at IS NOT NULL AND sent_at IS NOT NULL"
+    )
+    rows = await statement.tuples(*waits.params, connection=connection)
+    return [(provider_id, float(hours)) for provider_id, hours in rows]
