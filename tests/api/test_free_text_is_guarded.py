@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from graphql import GraphQLInputObjectType, get_named_type
 
+from bench.harness.marketplace import Marketplace
 from schema.build import build_schema
 from schema.ids import to_global_id
 from tests.api.conftest import Api
 from tests.api.test_api_basics import CREATE, PUBLISH, referral_input
-from tests.marketplace import Marketplace
 
 IDENTIFYING = "Her mother Kerry Jones"
 SPAN = "Kerry Jones"
