@@ -431,6 +431,9 @@ _AT_ANCHOR = _Anchor(re.compile("@"), 70, 260)
 _SIX_DIGITS_ANCHOR = _Anchor(re.compile(r"[0-9]{2}[ \t\-]?[0-9]{2}[ \t\-]?[0-9]{2}"), 40, 12)
 
 
+_Windows = dict[_Anchor, list[tuple[int, int]]]  # each anchor's windows, found once per text
+
+
 @dataclass(frozen=True)
 class _Detector:
     kind: IdentifyingKind
@@ -438,16 +441,23 @@ class _Detector:
     accept: Callable[[re.Match[str]], bool] = lambda match: True
     dated: bool = False  # a date: refused only if it could be a date of birth
     anchor: _Anchor | None = None
+    # Words (lower case) of which a window must hold one for the pattern to be worth trying there.
+    needs: tuple[str, ...] = ()
 
-    def matches(self, text: str, windows: dict[_Anchor, list[tuple[int, int]]]) -> Iterator[re.Match[str]]:
+    def matches(self, text: str, windows: _Windows, lowered: str) -> Iterator[re.Match[str]]:
         if self.anchor is None:
             yield from self.pattern.finditer(text)
             return
         if self.anchor not in windows:
             windows[self.anchor] = self.anchor.windows(text)
         for start, end in windows[self.anchor]:
+            if self.needs and not any(word in lowered[start:end] for word in self.needs):
+                continue
             yield from self.pattern.finditer(text, start, end)
 
+
+_MONTH_WORDS = tuple(_MONTHS)
+_FESTIVAL_WORDS = ("day", "eve", "friday", "monday", "sunday", "halloween", "night")
 
 # Order is the tie-break when two candidates start at the same place and have the
 # same length: the more specific reading wins (an NHS number over a phone number).
@@ -456,9 +466,9 @@ _DETECTORS = (
     _Detector(IdentifyingKind.WEB_ADDRESS, _WEB_ADDRESS, _is_web_address, anchor=_DOMAIN_ANCHOR),
     _Detector(IdentifyingKind.FULL_POSTCODE, _POSTCODE, _is_postcode, anchor=_INWARD_ANCHOR),
     _Detector(IdentifyingKind.FULL_POSTCODE, _DISGUISED_POSTCODE, _is_postcode, anchor=_INWARD_ANCHOR),
-    _Detector(IdentifyingKind.DATE, _WRITTEN_DATE, dated=True, anchor=_YEAR_ANCHOR),
-    _Detector(IdentifyingKind.DATE, _SHORT_WRITTEN_DATE, dated=True, anchor=_YEAR_ANCHOR),
-    _Detector(IdentifyingKind.DATE, _FESTIVAL_DATE, dated=True, anchor=_YEAR_ANCHOR),
+    _Detector(IdentifyingKind.DATE, _WRITTEN_DATE, dated=True, anchor=_YEAR_ANCHOR, needs=_MONTH_WORDS),
+    _Detector(IdentifyingKind.DATE, _SHORT_WRITTEN_DATE, dated=True, anchor=_YEAR_ANCHOR, needs=_MONTH_WORDS),
+    _Detector(IdentifyingKind.DATE, _FESTIVAL_DATE, dated=True, anchor=_YEAR_ANCHOR, needs=_FESTIVAL_WORDS),
     _Detector(IdentifyingKind.DATE, _DAY_MONTH_YEAR, _is_day_and_month, dated=True, anchor=_YEAR_ANCHOR),
     _Detector(IdentifyingKind.DATE, _YEAR_MONTH_DAY, _is_day_and_month, dated=True, anchor=_YEAR_ANCHOR),
     _Detector(IdentifyingKind.NHS_NUMBER, _NHS_NUMBER, _is_nhs_number),
@@ -473,9 +483,10 @@ _Candidate = tuple[int, int, int, IdentifyingKind, str]
 
 
 def _candidates(text: str, today: date) -> Iterator[_Candidate]:
-    windows: dict[_Anchor, list[tuple[int, int]]] = {}  # each anchor is looked for once per text
+    windows: _Windows = {}
+    lowered = text.lower()
     for rank, detector in enumerate(_DETECTORS):
-        for match in detector.matches(text, windows):
+        for match in detector.matches(text, windows, lowered):
             if not detector.accept(match) or (detector.dated and not could_be_date_of_birth(match, today)):
                 continue
             # A pattern that needs a label before the detail ("NI AB123456") reports the detail alone.
