@@ -28,7 +28,7 @@ Latency of one subscriber = the time it received the message - t0, where
              the counterpart of the mutation's request; the baseline has no database or GraphQL work,
              which is precisely the overhead the ratio measures.
 The publish mutation's own round trip is printed too ("publish rtt"). Its response is written after the
-server's live groups have written their messages (EventHub.settle), so at 1,000 and more it includes the
+server's live groups have written their messages (schema/live/settle.py), so at 1,000 and more it includes the
 server's write loop.
 Rounds alternate real and baseline (one warm-up round of each first), so that the machine's
 background load falls on both; latencies of all rounds are pooled into p50/p99/max. Since one slow

@@ -9,6 +9,7 @@ from typing import Any
 from strawberry.types import Info as StrawberryInfo
 
 from schema.dataloaders import Loaders
+from schema.live.shared import PerEvent
 from server.auth.actor import Actor
 from server.settings import Settings
 
@@ -23,8 +24,10 @@ class Context:
     client_address: str = ""
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     connection_params: dict[str, Any] | None = None
-    # Set on the context a live group runs with: where its events come from (see schema.live).
+    # Set on the context a live group runs with: where its events come from (see schema.live.feed).
     live_feed: Any = None
+    # What the endpoint's subscriptions build once per event and share (see schema.live.shared).
+    per_event: PerEvent = field(default_factory=PerEvent)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -32,7 +35,15 @@ class Context:
 
     def detached(self, *, live_feed: Any = None) -> Context:
         """The same actor and settings without this connection's request: for work shared by many connections."""
-        return Context(None, None, self.settings, self.actor, request_id=self.request_id, live_feed=live_feed)
+        return Context(
+            None,
+            None,
+            self.settings,
+            self.actor,
+            request_id=self.request_id,
+            live_feed=live_feed,
+            per_event=self.per_event,
+        )
 
     def fresh_loaders(self) -> Loaders:
         """Subscriptions reuse one context per connection: each event gets new loaders, never stale data."""

@@ -86,7 +86,7 @@ def _cursor(after: str | None) -> int | None:
 
 
 def _events(info: Info, topics: frozenset[str], after: int | None) -> AsyncIterator[LoggedEvent]:
-    """The hub's stream from the cursor; for a shared live subscription, its group's feed (schema.live)."""
+    """The hub's stream from the cursor; for a shared live subscription, its group's feed (schema.live.feed)."""
     feed = info.context.live_feed
     return feed.events(topics) if feed is not None else get_hub().stream(topics, after)
 
@@ -101,7 +101,7 @@ async def _offer(actor: Actor, event: LoggedEvent) -> Offer | None:
 def _shared_loaders(info: Info, event: LoggedEvent, actor: Actor) -> Loaders:
     """Fresh per event (never stale), shared by every subscriber of the same scope."""
     scope = (actor.role.value, actor.council_id, actor.provider_id)
-    loaders = get_hub().shared(event.id, ("loaders", scope), lambda: Loaders(actor).primed(event.loaded))
+    loaders = info.context.per_event.get(event.id, ("loaders", scope), lambda: Loaders(actor).primed(event.loaded))
     info.context.loaders = loaders
     return loaders
 

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, MutableMapping
+from collections.abc import MutableMapping
 from datetime import timedelta
 from hashlib import sha256
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-    _OperationStreamClosed,
-)
-from strawberry.types.execution import PreExecutionError
 
 from schema.context import Context
-from schema.live import GroupFeed, LiveGroups, grouping
-from schema.live_frames import frame_writer
+from schema.live.groups import LiveGroups
+from schema.live.protocol import LiveTransportWSHandler
 from server.auth.actor import Actor
 from server.services.accounts import token_actor
 from server.settings import Settings
@@ -65,61 +58,8 @@ def request_token(settings: Settings, request: Request) -> str | None:
     return token
 
 
-class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws, with identical live subscriptions sharing one execution (see schema.live)."""
-
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        view: GraphQLApp = self.view  # type: ignore[assignment]
-        found = grouping(operation.query, operation.variables, operation.operation_name, self.context.actor)
-        if found is None:
-            await super().run_operation(operation)
-            return
-
-        def start(feed: GroupFeed) -> Awaitable[Any]:
-            shared = self.context.detached(live_feed=feed)
-            return self.schema.stream(
-                operation.query,
-                variable_values=operation.variables,
-                context_value=shared,
-                root_value=self.root_value,
-                operation_name=operation.operation_name,
-            )
-
-        prefix = f'{{"id":{view.encode_json(operation.id)},"type":"next","payload":'
-        send = self.websocket.ws.send  # type: ignore[attr-defined]
-        member = view.live.join(
-            found,
-            start,
-            view.encode_json,
-            # Straight to the socket's ASGI send: this runs once per member for every event.
-            lambda text: send({"type": "websocket.send", "text": text}),
-            prefix,
-            frame_writer(self.websocket.ws.scope),  # type: ignore[attr-defined]
-        )
-        try:
-            async for item in member.items():
-                if isinstance(item.result, PreExecutionError):
-                    await self._handle_pre_execution_error(operation, item.result)  # as strawberry would
-                    return
-                if operation.completed:
-                    return
-                await self._send_text(member.message(item))
-            if member.cut_off and not operation.completed:
-                await self._send_text(prefix + member.lagging_payload(view.encode_json) + "}")
-            await operation.send_operation_message({"id": operation.id, "type": "complete"})
-        except (WebSocketDisconnected, WebSocketDisconnect, _OperationStreamClosed):
-            return  # the connection is gone, or a bad document closed it
-        finally:
-            member.end()
-
-    async def _send_text(self, text: str) -> None:
-        try:
-            await self.websocket.ws.send_text(text)  # type: ignore[attr-defined]
-        except WebSocketDisconnect as error:
-            raise WebSocketDisconnected from error
-
-
 class GraphQLApp(GraphQL):
+    # Identical live subscriptions share one execution (schema.live); `live` holds this endpoint's groups.
     graphql_transport_ws_handler_class = LiveTransportWSHandler
 
     def __init__(self, schema: Any, settings: Settings) -> None:
@@ -141,10 +81,13 @@ class GraphQLApp(GraphQL):
         if isinstance(request, Request):
             actor, token = await self._http_actor(request)
             if isinstance(response, Response):
-                context = Context(request, response, self.settings, actor, token, _client(request))
+                context = self._context(request, response, actor, token)
                 response.headers["X-Request-Id"] = context.request_id
                 return context
-        return Context(request, response, self.settings, actor, token, _client(request))
+        return self._context(request, response, actor, token)
+
+    def _context(self, request: Request | WebSocket, response: Any, actor: Actor | None, token: str | None) -> Context:
+        return Context(request, response, self.settings, actor, token, _client(request), per_event=self.live.per_event)
 
     async def _http_actor(self, request: Request) -> tuple[Actor | None, str | None]:
         token = request_token(self.settings, request)

@@ -14,10 +14,11 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from notifications.dev_mailbox import mailbox_routes
 from schema.build import build_schema
-from schema.live_frames import RawSend
+from schema.live.frames import RawSend
 from schema.response_cache import GraphQLResponseCache
 from schema.view import GraphQLApp
 from server.database import close_database, init_database
+from server.events.after_commit import after_commit_hook, set_after_commit
 from server.events.bus import bus_for, set_bus
 from server.events.hub import EventHub, set_hub
 from server.repositories.health import database_answers
@@ -62,6 +63,9 @@ def create_app(
             await hub.start()
             set_hub(hub)
             stack.push_async_callback(hub.stop)
+            # Live delivery (schema.live) lets a use case's events reach this process's subscribers first.
+            stack.callback(set_after_commit, after_commit_hook())
+            set_after_commit(graphql.live.settle)
             for part in background or []:
                 await stack.enter_async_context(part(settings))
             yield
@@ -80,7 +84,7 @@ def create_app(
         debug=False,
         exception_handlers=web_exception_handlers,
         # Repeated reads answered from memory while nothing they could show has changed (schema/response_cache.py).
-        # RawSend: the server's own websocket send, for writing shared live messages (schema/live_frames.py).
+        # RawSend: the server's own websocket send, for writing shared live messages (schema/live/frames.py).
         # RequestSizeLimit first: a body over the limit is refused before anything reads it.
         middleware=[
             Middleware(RequestSizeLimit),

@@ -6,42 +6,16 @@ from datetime import datetime
 
 import strawberry
 
+from schema import enums
 from schema.context import Info
-from schema.enums import (
-    Adaptation,
-    AdditionalSupport,
-    AgeBand,
-    CategoryOfNeed,
-    CommunicationNeed,
-    DeclineReason,
-    Duration,
-    Gender,
-    LegalStatus,
-    LivingAlongside,
-    Need,
-    NeedLevel,
-    PetsPreference,
-    PlacementKind,
-    ReferralStatus,
-    RiskToChild,
-    RiskToOthers,
-    Setting,
-    Suitability,
-    Urgency,
-)
 from schema.ids import to_global_id
+from schema.referral_profile import with_profile
 from schema.types.frameworks import FrameworkNode, LotNode
 from schema.types.offers import OfferNode, PlacementNode
 from schema.types.organisations import CouncilNode, ProviderNode
 from server.auth import policy
 from server.domain import vocabulary as v
 from server.models import BroadcastRecipient, Referral
-
-
-@strawberry.type
-class SettingSuitability:
-    setting: Setting
-    suitability: Suitability
 
 
 @strawberry.type(name="BroadcastRecipient", description="A provider considered for a referral, and what it did.")
@@ -52,7 +26,7 @@ class BroadcastRecipientNode:
     sent_at: datetime | None
     viewed_at: datetime | None
     responded_at: datetime | None
-    decline_reason: DeclineReason | None
+    decline_reason: enums.DeclineReason | None
     decline_note: str
 
     @strawberry.field
@@ -61,29 +35,12 @@ class BroadcastRecipientNode:
 
 
 @strawberry.type(name="Referral")
+@with_profile(after="status", converted_after="age_band")
 class ReferralNode:
+    """The profile's fields (server.domain.referral_profile) are added by `with_profile`; these are the exchange's."""
+
     reference: str
-    status: ReferralStatus
-    placement_kind: PlacementKind
-    duration: Duration
-    urgency: Urgency
-    need_level: NeedLevel
-    required_by: datetime
-    age_years: int
-    gender: Gender
-    siblings_to_place_together: int
-    home_district: str
-    max_distance_miles: int
-    languages: list[str]
-    faith: str
-    cultural_needs: str
-    living_alongside: LivingAlongside
-    pets: PetsPreference
-    additional_support_hours: int
-    deprivation_of_liberty: bool
-    legal_status: LegalStatus | None
-    category_of_need: CategoryOfNeed | None
-    summary: str
+    status: enums.ReferralStatus
     current_tier: int | None
     tier_deadline: datetime | None
     escalated_to_spot: bool
@@ -96,39 +53,8 @@ class ReferralNode:
         return to_global_id("Referral", root.id)
 
     @strawberry.field
-    def age_band(self, root: Referral) -> AgeBand:
+    def age_band(self, root: Referral) -> enums.AgeBand:
         return v.AgeBand.for_age(root.age_years)
-
-    @strawberry.field
-    def needs(self, root: Referral) -> list[Need]:
-        return root.needs
-
-    @strawberry.field
-    def risks_to_child(self, root: Referral) -> list[RiskToChild]:
-        return root.risks_to_child
-
-    @strawberry.field
-    def risks_to_others(self, root: Referral) -> list[RiskToOthers]:
-        return root.risks_to_others
-
-    @strawberry.field
-    def communication_needs(self, root: Referral) -> list[CommunicationNeed]:
-        return root.communication_needs
-
-    @strawberry.field
-    def adaptations(self, root: Referral) -> list[Adaptation]:
-        return root.adaptations
-
-    @strawberry.field
-    def additional_support(self, root: Referral) -> list[AdditionalSupport]:
-        return root.additional_support
-
-    @strawberry.field
-    def setting_suitability(self, root: Referral) -> list[SettingSuitability]:
-        return [
-            SettingSuitability(setting=v.Setting(setting), suitability=v.Suitability(value))
-            for setting, value in sorted(root.setting_suitability.items())
-        ]
 
     @strawberry.field
     async def council(self, root: Referral, info: Info) -> CouncilNode:

@@ -19,9 +19,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict, defaultdict, deque
-from collections.abc import AsyncIterator, Callable, Hashable
-from typing import Any
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator
 
 from server.events.bus import EventBus
 from server.events.log import LoggedEvent, events_after, latest_event_id
@@ -32,11 +31,6 @@ POLL_SECONDS = 2.0
 QUEUE_LIMIT = 500
 REPLAY_PAGE = 500
 MAX_LAG_SECONDS = 30.0
-# The longest a use case that committed events here waits for this process's prompt subscribers (shared
-# live groups) to handle them before it carries on with its own response (EventHub.settle). A group's
-# write loop runs without a task switch, so it is not cut short by this; a group that has to wait for
-# the database or a full socket should not hold the publisher up for long.
-SETTLE_SECONDS = 0.02
 
 
 class SubscriberLagging(Exception):
@@ -48,14 +42,12 @@ class SubscriberLagging(Exception):
 
 
 class Subscriber:
-    def __init__(self, topics: frozenset[str], limit: int, *, prompt: bool = False) -> None:
+    def __init__(self, topics: frozenset[str], limit: int) -> None:
         self.topics = topics
         self.queue: asyncio.Queue[LoggedEvent] = asyncio.Queue(maxsize=limit)
         # Set when the queue overflowed: live events are dropped until the subscriber has read
         # what it missed from the table.
         self.overflowed = False
-        self.prompt = prompt  # handles an event at once (a shared live group): EventHub.settle waits for it
-        self.handled = 0  # the newest event id its consumer is done with (it has asked for the next one)
 
     def offer(self, event: LoggedEvent) -> None:
         if self.overflowed:
@@ -64,23 +56,6 @@ class Subscriber:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
             self.overflowed = True
-
-
-class _Settling:
-    """This process's prompt subscribers told of events committed here, until each has handled its last one."""
-
-    def __init__(self, targets: dict[Subscriber, int]) -> None:
-        self.waiting = targets  # subscriber: the last of the events it was told of
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if not targets:
-            self.done.set_result(None)
-
-    def handled(self, subscriber: Subscriber) -> None:
-        target = self.waiting.get(subscriber)
-        if target is not None and subscriber.handled >= target:
-            del self.waiting[subscriber]
-            if not self.waiting and not self.done.done():
-                self.done.set_result(None)
 
 
 class EventHub:
@@ -94,9 +69,7 @@ class EventHub:
         self._last_id = 0
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
-        self._shared: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()
         self._reading = False  # a read of the table is on its way
-        self._settling: list[_Settling] = []
 
     @property
     def position(self) -> int:
@@ -164,35 +137,6 @@ class EventHub:
             handed.append(event)
         self._take(handed)
 
-    async def settle(self, events: list[LoggedEvent], within: float | None = None) -> None:
-        """Let this process's shared live groups handle events just handed over (committed) first.
-
-        The use case that committed them would otherwise write its own response first, while a thousand
-        providers' inboxes wait. Returns when every prompt subscriber told of these events has handled the
-        last one it was told of (asked for its next event, or left), or after `within` seconds
-        (SETTLE_SECONDS), whichever is first. Events not handed over, and other subscribers (a dashboard
-        recomputing its figures, one subscription's own execution), are not waited for.
-        """
-        if not events or events[-1].id > self._last_id:
-            return
-        targets: dict[Subscriber, int] = {}
-        for event in events:
-            for subscriber in self._told(event):
-                if subscriber.prompt:
-                    targets[subscriber] = event.id
-        settling = _Settling({s: target for s, target in targets.items() if s.handled < target})
-        if settling.done.done():
-            return
-        self._settling.append(settling)
-        try:
-            await asyncio.wait((settling.done,), timeout=SETTLE_SECONDS if within is None else within)
-        finally:
-            self._settling.remove(settling)
-
-    def _handled(self, subscriber: Subscriber) -> None:
-        for settling in self._settling:
-            settling.handled(subscriber)
-
     def _take(self, events: list[LoggedEvent]) -> None:
         for event in events:
             self._dispatch(event)
@@ -203,32 +147,18 @@ class EventHub:
             self._live_at(now - self._max_lag)  # forgets what no lag check can need again
 
     def _dispatch(self, event: LoggedEvent) -> None:
-        for subscriber in self._told(event):
+        by_topic = self._by_topic
+        for subscriber in {subscriber for topic in event.topics for subscriber in by_topic.get(topic, ())}:
             subscriber.offer(event)
 
-    def _told(self, event: LoggedEvent) -> set[Subscriber]:
-        by_topic = self._by_topic
-        return {subscriber for topic in event.topics for subscriber in by_topic.get(topic, ())}
-
-    def shared(self, event_id: int, key: Hashable, build: Callable[[], Any]) -> Any:
-        """Work done once per event and shared by every subscriber (loaded rows, fresh loaders)."""
-        cache_key = (event_id, key)
-        if cache_key not in self._shared:
-            self._shared[cache_key] = build()
-            while len(self._shared) > 2048:
-                self._shared.popitem(last=False)
-        return self._shared[cache_key]
-
     async def stream(
-        self, topics: frozenset[str], after: int | None, *, coalesce: bool = False, prompt: bool = False
+        self, topics: frozenset[str], after: int | None, *, coalesce: bool = False
     ) -> AsyncIterator[LoggedEvent]:
         """Replay the events after the cursor from the table, then continue live: no gap, no duplicate.
 
         coalesce: yield only the newest of the events already waiting (for snapshots such as dashboards).
-        prompt: the consumer handles each event at once, without waiting on anything as a rule (a shared
-        live group): a use case that commits an event here lets it do so first (settle).
         """
-        subscriber = Subscriber(topics, self._queue_limit, prompt=prompt)
+        subscriber = Subscriber(topics, self._queue_limit)
         for topic in topics:
             self._by_topic[topic].add(subscriber)
         try:
@@ -247,9 +177,6 @@ class EventHub:
                         yield event
                         last = event.id
                     continue
-                subscriber.handled = last
-                if self._settling:
-                    self._handled(subscriber)
                 event = await subscriber.queue.get()
                 while coalesce and not subscriber.queue.empty():
                     event = subscriber.queue.get_nowait()
@@ -259,9 +186,6 @@ class EventHub:
                 yield event
                 last = event.id
         finally:
-            subscriber.handled = 1 << 62  # gone: nothing to wait for
-            if self._settling:
-                self._handled(subscriber)
             for topic in topics:
                 self._by_topic[topic].discard(subscriber)
                 if not self._by_topic[topic]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,26 +12,8 @@ from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.geography import normalise_district
-from server.domain.vocabulary import (
-    Adaptation,
-    AdditionalSupport,
-    CategoryOfNeed,
-    CommunicationNeed,
-    Duration,
-    Gender,
-    LegalStatus,
-    LivingAlongside,
-    Need,
-    NeedLevel,
-    PetsPreference,
-    PlacementKind,
-    ReferralStatus,
-    RiskToChild,
-    RiskToOthers,
-    Setting,
-    Suitability,
-    Urgency,
-)
+from server.domain.referral_profile import PROFILE, ReferralDetails
+from server.domain.vocabulary import PlacementKind, ReferralStatus
 from server.events.version import note_local_change
 from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter
 from server.repositories.referrals import open_draft
@@ -45,63 +25,14 @@ from server.services.lookups import referral_for
 from server.services.notify_context import referral_context
 from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
 
-MAX_SIBLINGS = 6
-FREE_TEXT_FIELDS = ("summary", "culturalNeeds", "faith")
-
-
-@dataclass
-class ReferralDetails:
-    """What a placement officer writes; every field optional so drafts can be partial updates."""
-
-    framework_id: int | None = None
-    lot_id: int | None = None
-    placement_kind: PlacementKind | None = None
-    duration: Duration | None = None
-    urgency: Urgency | None = None
-    need_level: NeedLevel | None = None
-    required_by: datetime | None = None
-    age_years: int | None = None
-    gender: Gender | None = None
-    siblings_to_place_together: int | None = None
-    home_district: str | None = None
-    max_distance_miles: int | None = None
-    needs: list[Need] | None = None
-    risks_to_child: list[RiskToChild] | None = None
-    risks_to_others: list[RiskToOthers] | None = None
-    communication_needs: list[CommunicationNeed] | None = None
-    languages: list[str] | None = None
-    adaptations: list[Adaptation] | None = None
-    faith: str | None = None
-    cultural_needs: str | None = None
-    living_alongside: LivingAlongside | None = None
-    pets: PetsPreference | None = None
-    additional_support: list[AdditionalSupport] | None = None
-    additional_support_hours: int | None = None
-    deprivation_of_liberty: bool | None = None
-    setting_suitability: dict[Setting, Suitability] | None = field(default=None)
-    legal_status: LegalStatus | None = None
-    category_of_need: CategoryOfNeed | None = None
-    summary: str | None = None
-
-    def given(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
-
-
-REQUIRED_TO_CREATE = ("placement_kind", "duration", "urgency", "required_by", "age_years", "gender", "home_district")
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
 
 async def create_referral(actor: Actor, details: ReferralDetails) -> Referral:
     if not policy.may_write_referral(actor):
         raise denied("Only placement officers can write referrals.")
     missing = [
-        ServiceError(ErrorCode.REQUIRED, "This is required.", _camel(name))
-        for name in REQUIRED_TO_CREATE
-        if getattr(details, name) is None
+        ServiceError(ErrorCode.REQUIRED, "This is required.", field.api_name)
+        for field in PROFILE
+        if field.rules.required and getattr(details, field.name) is None
     ]
     if missing:
         raise ServiceError.many(missing)
@@ -252,47 +183,28 @@ async def record_viewed(actor: Actor, referral: Referral) -> None:
 
 
 async def _validated(actor: Actor, values: dict[str, Any], current: Referral | None) -> dict[str, Any]:
-    problems: list[ServiceError] = []
-    if "age_years" in values and not 0 <= values["age_years"] <= 18:
-        problems.append(invalid("ageYears", "Age must be between 0 and 18."))
-    if "siblings_to_place_together" in values and not 0 <= values["siblings_to_place_together"] <= MAX_SIBLINGS:
-        problems.append(invalid("siblingsToPlaceTogether", f"Between 0 and {MAX_SIBLINGS} siblings can be placed."))
-    if "max_distance_miles" in values and not 1 <= values["max_distance_miles"] <= 400:
-        problems.append(invalid("maxDistanceMiles", "Maximum distance must be between 1 and 400 miles."))
-    if "additional_support_hours" in values and not 0 <= values["additional_support_hours"] <= 80:
-        problems.append(invalid("additionalSupportHours", "Additional support must be between 0 and 80 hours a week."))
+    """The values given, in the form their columns keep; every problem (profile, district, lot) raised at once."""
+    given = [field for field in PROFILE if field.name in values]
+    written, values = values, {field.name: field.stored(values[field.name]) for field in given}
+    problems = [
+        invalid(field.api_name, field.rules.limits.message)
+        for field in given
+        if field.rules.limits and not field.rules.limits.allow(values[field.name])
+    ]
     if "home_district" in values:
         problems += await _district_problems(values)
-    if "required_by" in values and values["required_by"].tzinfo is None:
-        values["required_by"] = values["required_by"].replace(tzinfo=UTC)
-    # Each language is checked as written, so the portal can mark the words in the right one ("languages.1").
-    problems += identifying_problems([(f"languages.{i}", item) for i, item in enumerate(values.get("languages", []))])
-    for name in ("languages",):
-        if name in values:
-            values[name] = sorted({item.strip() for item in values[name] if item.strip()})
-    for name in ("faith", "cultural_needs", "summary"):
-        if name in values:
-            values[name] = values[name].strip()
-    if "summary" in values and len(values["summary"]) > 4000:
-        problems.append(invalid("summary", "Keep the summary under 4,000 characters."))
+    # Checked as written, and a list item by item ("languages.1"), so the portal marks the words where they are.
+    free_text = [field for field in given if field.rules.free_text]
     problems += identifying_problems(
-        [(_camel(name), values[name]) for name in ("summary", "cultural_needs", "faith") if name in values]
+        [(field.api_name, written[field.name]) for field in free_text if not field.is_list]
+        + [
+            (f"{field.api_name}.{i}", item)
+            for field in free_text
+            if field.is_list
+            for i, item in enumerate(written[field.name])
+        ]
     )
     problems += await _framework_problems(actor, values, current)
-    if "setting_suitability" in values:
-        values["setting_suitability"] = {
-            Setting(k).value: Suitability(v).value for k, v in values["setting_suitability"].items()
-        }
-    for name in (
-        "needs",
-        "risks_to_child",
-        "risks_to_others",
-        "communication_needs",
-        "adaptations",
-        "additional_support",
-    ):
-        if name in values:
-            values[name] = sorted({str(item) for item in values[name]})
     if problems:
         raise ServiceError.many(problems)
     return values

@@ -1,9 +1,10 @@
 """One use case, one transaction: domain rows + event row + outbox rows together.
 
 After the transaction commits, the new events go straight to this process's
-hub, and their ids ring the bus for the other processes; this process's
-subscribers then handle them before the use case returns (briefly: see
-EventHub.settle). Nothing is sent or pushed from inside the transaction
+hub, and their ids ring the bus for the other processes; then the process's
+after-commit hook runs (server.events.after_commit: the app's live delivery,
+which lets this process's subscribers handle them before the use case
+returns, briefly). Nothing is sent or pushed from inside the transaction
 (SQLite holds one connection behind a lock, and a rolled-back change must
 never have been announced).
 """
@@ -23,6 +24,7 @@ from tortoise.transactions import in_transaction
 
 from notifications.kinds import Delivery, Notification, default_delivery
 from server.domain.vocabulary import Role
+from server.events.after_commit import after_commit
 from server.events.bus import get_bus
 from server.events.hub import current_hub
 from server.events.log import LoggedEvent
@@ -162,4 +164,4 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     for event in work.events:
         await bus.publish(event.id)
     if hub is not None:
-        await hub.settle(work.events)  # their deliveries go out before this use case's own response
+        await after_commit(work.events)  # the live deliveries go out before this use case's own response

@@ -1,5 +1,6 @@
 """The hub's bounded queues: a burst is read from the table, a subscriber that stops reading is cut off;
-and the events this process commits, handed to its hub without reading them back.
+and the events this process commits, handed to its hub without reading them back (what the live groups
+do with them before the use case carries on: tests/live/test_settle.py).
 
 The hub runs here on its own over the test's database and an in-process bus, with a tiny queue, so
 that the two ways of falling behind can be told apart without a server: a burst bigger than the queue
@@ -269,75 +270,3 @@ async def test_events_of_a_unit_of_work_inside_a_rolled_back_transaction_are_nev
     received = await asyncio.wait_for(first, 5)
     await stream.aclose()
     assert received.id == real and received.payload == {"referralId": 0}
-
-
-async def test_subscribers_here_handle_an_event_before_the_use_case_that_committed_it_carries_on(local_hub) -> None:
-    """EventHub.settle: the publisher's own response waits (briefly) for this process's live groups."""
-    hub, _ = local_hub
-    handled: list[int] = []
-
-    async def consume() -> None:
-        async for event in hub.stream(frozenset({TOPIC}), None, prompt=True):
-            handled.append(event.id)
-
-    consumer = asyncio.ensure_future(consume())
-    await asyncio.sleep(0.05)
-    (mine,) = await write_events(1)
-    assert handled == [mine], "handled before the unit of work returned"
-    consumer.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await consumer
-
-
-class SlowRingBus(InProcessBus):
-    """Rings that take a while to go out, as Redis's do: local subscribers get to run meanwhile."""
-
-    async def publish(self, event_id: int) -> None:
-        await asyncio.sleep(0.02)
-        await super().publish(event_id)
-
-
-async def test_settling_waits_only_for_what_is_left_to_handle(local_hub, monkeypatch) -> None:
-    """Never for a subscriber done before the wait began, one not told of the last event, or one that is
-    not prompt; with a wait of 30 s, any of these would hold the unit of work up for that long."""
-    hub, _ = local_hub
-    monkeypatch.setattr(hub_module, "SETTLE_SECONDS", 30.0)
-    handled: list[int] = []
-
-    async def consume(topic: str) -> None:
-        async for event in hub.stream(frozenset({topic}), None, prompt=True):
-            handled.append(event.id)
-
-    consumers = [asyncio.ensure_future(consume(TOPIC)), asyncio.ensure_future(consume("provider:2"))]
-    idle = hub.stream(frozenset({TOPIC}), None)  # not prompt: given events, never asks for more
-    first = asyncio.ensure_future(anext(idle))
-    await asyncio.sleep(0.05)
-    set_bus(SlowRingBus())  # the consumers handle the events while the rings go out, before settle
-    async with asyncio.timeout(5):
-        async with unit_of_work() as work:
-            await work.record("referral.published", [TOPIC], {"referralId": 1})
-            await work.record("referral.published", ["provider:2"], {"referralId": 2})  # one each
-    ids = [event.id for event in work.events]
-    assert sorted(handled) == ids
-    assert (await asyncio.wait_for(first, 5)).id == ids[0]
-    for consumer in consumers:
-        consumer.cancel()
-    await asyncio.gather(*consumers, return_exceptions=True)
-    await idle.aclose()
-
-
-async def test_a_prompt_subscriber_that_does_not_ask_for_more_holds_the_use_case_up_only_so_long(
-    local_hub, monkeypatch
-) -> None:
-    hub, _ = local_hub
-    monkeypatch.setattr(hub_module, "SETTLE_SECONDS", 0.2)
-    stream = hub.stream(frozenset({TOPIC}), None, prompt=True)
-    first = asyncio.ensure_future(anext(stream))
-    await asyncio.sleep(0.05)
-    started = asyncio.get_running_loop().time()
-    (mine,) = await asyncio.wait_for(write_events(1), 5)
-    assert asyncio.get_running_loop().time() - started >= 0.2, "it waited for the subscriber, up to the limit"
-    assert (await asyncio.wait_for(first, 5)).id == mine  # given, but it never asks for the next one
-    (later,) = await asyncio.wait_for(write_events(1), 5)
-    assert await next_ids(stream, 1) == [later]
-    await stream.aclose()

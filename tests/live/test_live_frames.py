@@ -1,4 +1,4 @@
-"""Shared live messages framed by hand and written straight to uvicorn's transport (schema/live_frames.py).
+"""Shared live messages framed by hand and written straight to uvicorn's transport (schema/live/frames.py).
 
 These run the app under a real uvicorn server (in this process, on a loopback port, sharing the test's
 database) and real `websockets` clients, since the fast path exists only there; the in-process ASGI
@@ -20,8 +20,8 @@ import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.harness.marketplace import Marketplace
-from schema.live import LiveGroups
-from schema.live_frames import _header
+from schema.live.frames import _header
+from schema.live.groups import LiveGroups
 from server.app import create_app
 from server.services.accounts import issue_token
 from tests.api.conftest import test_settings as settings_for
@@ -104,3 +104,66 @@ def test_frame_headers_follow_rfc_6455_lengths() -> None:
     assert _header(126) == bytes((0x81, 126, 0, 126))
     assert _header(65_535) == bytes((0x81, 126, 255, 255))
     assert _header(65_536) == bytes((0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0))
+
+
+class _Transport(asyncio.Transport):
+    """What uvicorn's protocol writes, kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = b""
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}.get(name, default)
+
+
+async def test_uvicorn_still_has_the_private_protocol_state_the_frame_writer_reads() -> None:
+    """schema/live/frames.py reads uvicorn's websockets-sansio protocol object, which is not public API.
+
+    If an upgrade of uvicorn (pinned in pyproject.toml) renames or drops what it reads, this fails and says
+    what is missing, rather than every shared message quietly taking the slower ordinary path.
+    """
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+    from uvicorn.server import ServerState
+    from websockets.protocol import State
+
+    from schema.live import frames
+
+    assert frames.WebSocketsSansIOProtocol is WebSocketsSansIOProtocol, "schema.live.frames cannot import it"
+    config = uvicorn.Config(create_app, factory=True, ws="websockets-sansio", ws_per_message_deflate=False)
+    config.load()
+    protocol = WebSocketsSansIOProtocol(config, ServerState(), {})
+    transport = _Transport()
+    protocol.connection_made(transport)
+    missing = [
+        name
+        for name in ("conn", "transport", "handshake_complete", "close_sent", "writable", "send")
+        if not hasattr(protocol, name)
+    ]
+    missing += [
+        f"conn.{name}"
+        for name in ("state", "extensions", "expect_continuation_frame")
+        if not hasattr(protocol.conn, name)
+    ]
+    assert not missing, f"uvicorn's WebSocketsSansIOProtocol no longer has {missing}: see schema/live/frames.py"
+    assert protocol.transport is transport and isinstance(protocol.writable, asyncio.Event)
+    assert protocol.send.__self__ is protocol, "uvicorn's ASGI send is no longer the protocol's own method"
+
+    write = frames.frame_writer({frames.SCOPE_KEY: protocol.send})
+    assert write is not None
+    assert write(b"{", b"}") is False, "before the handshake nothing is framed by hand"
+    protocol.handshake_complete = True
+    protocol.conn.state = State.OPEN
+    assert write(b'{"id":"1",', b'"type":"next"}') is True
+    assert transport.written == _header(24) + b'{"id":"1","type":"next"}'
+    protocol.writable.clear()  # paused by flow control
+    assert write(b"{", b"}") is False
+    protocol.writable.set()
+    protocol.close_sent = True
+    assert write(b"{", b"}") is False

@@ -1,6 +1,6 @@
 """Identical live subscriptions share one execution per event, and nobody gets what is not theirs.
 
-See schema/live.py: subscribers with the same document, variables and permission scope (role and
+See schema/live/: subscribers with the same document, variables and permission scope (role and
 organisation) form a group; the group runs the subscription once and every member gets the same payload
 under its own operation id. Resuming `after` a cursor, or another organisation, means another path or group.
 """
@@ -14,7 +14,9 @@ import pytest
 from strawberry.types.execution import ExecutionResult
 
 from bench.harness.marketplace import Marketplace
-from schema.live import Grouping, LiveGroups, LiveItem, grouping
+from schema.live.grouping import Grouping, grouping
+from schema.live.groups import LiveGroups
+from schema.live.member import LiveItem
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.events.hub import get_hub
@@ -124,7 +126,7 @@ async def test_a_long_replay_does_not_hold_up_the_live_feed(live, market: Market
         await _settled(lambda: live.app.state.live.member_count == 1)
         original = hub_module.REPLAY_PAGE
         try:
-            import schema.live as live_module
+            import schema.live.feed as live_module
 
             live_module.REPLAY_PAGE = 2  # the table is read two events at a time
             await resuming.subscribe(INBOX, {"after": "0"})
@@ -219,17 +221,23 @@ async def test_a_write_that_has_to_wait_holds_up_only_its_own_member() -> None:
     slow_written: list[str] = []
     fast_written: list[str] = []
 
-    async def slow_write(text: str) -> None:
-        if not slow_written and not drained.is_set():
-            await drained.wait()  # the first write finds the buffer full
+    def slow_frames(head: bytes, body: bytes) -> bool:
+        if not drained.is_set():
+            return False  # its transport is paused by flow control: the buffer is full
+        slow_written.append((head + body).decode())
+        return True
+
+    def fast_frames(head: bytes, body: bytes) -> bool:
+        fast_written.append((head + body).decode())
+        return True
+
+    async def slow_send(text: str) -> None:  # the ordinary send waits for the buffer to drain
+        await drained.wait()
         slow_written.append(text)
 
-    async def fast_write(text: str) -> None:
-        fast_written.append(text)
-
     together = Grouping("key", ("referralInbox",), None)
-    slow = groups.join(together, start, str, slow_write, "<")
-    fast = groups.join(together, start, str, fast_write, "[")
+    slow = groups.join(together, start, str, "<", slow_frames)
+    fast = groups.join(together, start, str, "[", fast_frames)
     result = ExecutionResult(data={}, errors=None)
     for cursor in (1, 2, 3):
         item = LiveItem(str(cursor), result, str(cursor))
@@ -242,7 +250,7 @@ async def test_a_write_that_has_to_wait_holds_up_only_its_own_member() -> None:
 
     async def slow_task() -> None:
         async for item in slow.items():
-            await slow_write(slow.message(item))
+            await slow_send(slow.message(item))
             sent_by_task.append(item.cursor)
 
     task = asyncio.create_task(slow_task())
@@ -250,10 +258,10 @@ async def test_a_write_that_has_to_wait_holds_up_only_its_own_member() -> None:
     assert slow_written == []  # still waiting for its buffer
     drained.set()
     await _settled(lambda: len(slow_written) == 3)
-    assert slow_written == ["<1}", "<2}", "<3}"]  # in order: the waiting write first, then the backlog
-    assert sent_by_task == ["2", "3"]
+    assert slow_written == ["<1}", "<2}", "<3}"]  # in order, by the member's own task
+    assert sent_by_task == ["1", "2", "3"]
     slow.offer(LiveItem("4", result, "4"))  # nothing waits any more: written at once again
-    assert slow_written[-1] == "<4}" and sent_by_task == ["2", "3"]
+    assert slow_written[-1] == "<4}" and sent_by_task == ["1", "2", "3"]
     slow.end()
     fast.end()
     await task

@@ -10,7 +10,7 @@ Only when that is exactly what the ordinary path would do, checked at every writ
 with its websockets-sansio protocol (its default), the handshake is done, the connection is open with no
 close sent, no extension (compression) was negotiated, and the transport is not paused by flow control.
 Otherwise `write` says no and the member uses the ordinary send, which waits when it must (see
-schema.live.LiveMember). Pings, pongs and closes keep going through uvicorn; each of our writes is one
+schema.live.member.LiveMember). Pings, pongs and closes keep going through uvicorn; each of our writes is one
 whole frame, so they never interleave inside a frame.
 
 uvicorn's ASGI `send` is the protocol's bound method, but Starlette's exception middleware wraps it, so

@@ -1,0 +1,109 @@
+"""A group's feed of events: live ones for every live member, the table's for a member catching up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from schema.live.settle import Settle
+from server.events.hub import REPLAY_PAGE, get_hub
+from server.events.log import LoggedEvent, events_after, latest_event_id
+
+if TYPE_CHECKING:
+    from schema.live.member import LiveMember
+
+
+class GroupFeed:
+    """The events a group's execution turns into messages, and for whom each one is.
+
+    Live events from the hub go to every live member. A member resuming after a cursor first gets the
+    table's events between its cursor and the last live event the group handled, for it alone, a page
+    at a time between live events, and then counts as live.
+
+    While it reads the hub, `settle` (the endpoint's after-commit hook) knows how far it has got: a use case
+    that committed an event here lets it handle the event before the use case carries on.
+    """
+
+    def __init__(self, settle: Settle | None = None) -> None:
+        self.live: dict[LiveMember, None] = {}
+        self.audience: tuple[LiveMember, ...] = ()
+        self.current: LoggedEvent | None = None  # the event being turned into a message
+        self.topics: frozenset[str] = frozenset()
+        self.handled = 0  # the newest live event the group is done with (for settle)
+        self._settle = settle
+        self._replays: deque[tuple[LiveMember, int]] = deque()
+        self._wake = asyncio.Event()
+        self._position: int | None = None  # the newest event id the group's hub stream has given it
+
+    def add(self, member: LiveMember, after: int | None) -> None:
+        if after is None:
+            self.live[member] = None
+        else:
+            member.floor = after
+            self._replays.append((member, after))
+            self._wake.set()
+
+    def remove(self, member: LiveMember) -> None:
+        self.live.pop(member, None)
+
+    async def events(self, topics: frozenset[str]) -> AsyncIterator[LoggedEvent]:
+        self.topics = topics
+        self._position = self.handled = await latest_event_id()
+        live = get_hub().stream(topics, self._position).__aiter__()
+        if self._settle is not None:
+            self._settle.watch(self)
+        pending: asyncio.Future[LoggedEvent] | None = None
+        try:
+            while True:
+                if self._replays:
+                    async for event in self._replay_page(topics):
+                        yield event
+                    continue
+                if pending is None:
+                    pending = asyncio.ensure_future(anext(live))
+                if not pending.done():
+                    self._wake.clear()
+                    waker = asyncio.ensure_future(self._wake.wait())
+                    await asyncio.wait((pending, waker), return_when=asyncio.FIRST_COMPLETED)
+                    waker.cancel()
+                    if not pending.done():
+                        continue  # someone asked for a replay
+                event = pending.result()
+                pending = None
+                self._position = event.id
+                self.audience = tuple(self.live)
+                self.current = event
+                yield event
+                self._handled(event.id)
+        finally:
+            if self._settle is not None:
+                self._settle.unwatch(self)
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    await pending  # it is inside the hub's stream: let it leave before closing that
+            await live.aclose()
+
+    def _handled(self, event_id: int) -> None:
+        self.handled = event_id
+        if self._settle is not None:
+            self._settle.moved(self)
+
+    async def _replay_page(self, topics: frozenset[str]) -> AsyncIterator[LoggedEvent]:
+        member, after = self._replays.popleft()
+        if member.ended:
+            return
+        position = self._position or 0
+        page = await events_after(after, sorted(topics), REPLAY_PAGE)
+        due = [event for event in page if event.id <= position]
+        for event in due:
+            self.audience = (member,)
+            self.current = event
+            yield event
+        if len(page) == REPLAY_PAGE and len(due) == len(page):
+            self._replays.append((member, due[-1].id))  # more to read: after the next live event
+        elif not member.ended:
+            self.live[member] = None  # caught up with the group: live from here
