@@ -1,1 +1,1 @@
-"""Email: who is told what (preferences), the outbox worker, SMTP, templates."""
+"""Email only: the outbox worker, SMTP, templates and rendering, one-click unsubscribe, the dev mailbox."""

@@ -22,18 +22,17 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
-from notifications.kinds import Notification
 from notifications.unsubscribe import sign, unsubscribe_url
 from server.domain.vocabulary import Urgency
 from server.models import OutboxMessage
+from server.outbox.kinds import Notification
+from server.outbox.messages import LOCAL_TIME
 from server.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
-LOCAL_TIME = ZoneInfo("Europe/London")
 DIGEST = "digest"
 
 # Quoted-printable bodies are 7-bit clean: any relay takes them without 8BITMIME.

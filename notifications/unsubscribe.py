@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from notifications.kinds import Notification
+from server.outbox.kinds import Notification
 from server.settings import Settings
 
 SALT = "placement-exchange.unsubscribe"

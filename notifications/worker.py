@@ -1,8 +1,8 @@
 """The outbox worker: claims queued emails, sends them, and records what happened.
 
-Each cycle it also runs the exchange's clocks: the tier cascade
-(server.services.broadcast.cascade_due), deadline warnings for open referrals
-nobody has offered on, and the daily digests.
+Immediate rows go one email each; a user's digest rows go together as one email once their digest hour has
+come (a digest row is queued due at that hour: server.outbox.messages). The exchange's clocks (the tier
+cascade, deadline warnings) are not here: server.jobs runs them in the same worker process.
 
 Delivery is at least once. A batch is claimed in a short transaction that sets
 status=sending with a lease (claimed_by, claimed_until); SMTP is only spoken
@@ -25,25 +25,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-from tortoise import connections
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
-
-from notifications.kinds import Notification
-from notifications.rendering import LOCAL_TIME, Renderer
+from notifications.rendering import Renderer
 from notifications.sender import DeliveryError, SmtpSender
-from server.domain.vocabulary import OutboxStatus, ReferralStatus, Role
-from server.models import Offer, OutboxMessage, Referral, User
-from server.services import broadcast
-from server.services.notify_context import referral_context
-from server.services.unit_of_work import Audience, unit_of_work
+from server.domain.vocabulary import OutboxStatus
+from server.models import OutboxMessage
+from server.outbox.kinds import Notification
+from server.repositories import outbox
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DEADLINE_WARNING = timedelta(hours=4)
-DIGEST_HOUR = 7  # UK time
 DIGEST_CHECK_SECONDS = 60.0
 MAX_DIGEST_ITEMS = 500
 
@@ -83,7 +74,7 @@ class OutboxWorker:
     # --- the loop --------------------------------------------------------------
 
     async def run_forever(self, stop_event: asyncio.Event) -> None:
-        """Cycle until stop_event is set: the clocks, then a batch; idle cycles wait poll_interval."""
+        """Cycle until stop_event is set: due digests, then a batch; idle cycles wait poll_interval."""
         log.info("outbox worker %s started", self.worker_id)
         try:
             while not stop_event.is_set():
@@ -96,9 +87,7 @@ class OutboxWorker:
             log.info("outbox worker %s stopped", self.worker_id)
 
     async def run_cycle(self) -> int:
-        """One turn of the loop; a failing part is logged and the others still run."""
-        await self._guarded("tier cascade", broadcast.cascade_due)
-        await self._guarded("deadline warnings", self.warn_deadlines)
+        """One turn of the loop; a failing part is logged and the other still runs."""
         if time.monotonic() >= self._next_digest_check:
             self._next_digest_check = time.monotonic() + DIGEST_CHECK_SECONDS
             await self._guarded("digests", self.send_digests)
@@ -108,7 +97,7 @@ class OutboxWorker:
         """Claim a batch of due immediate emails, send them, mark them. Returns how many rows it handled."""
         if self.paused:
             return 0
-        batch = await self._claim(_due_immediate(_now()), self.batch_size)
+        batch = await self._claim(outbox.due_immediately(_now()), self.batch_size)
         if batch:
             await self._deliver(batch)
         return len(batch)
@@ -121,53 +110,26 @@ class OutboxWorker:
         """True while waiting out a mail-server outage."""
         return time.monotonic() < self._paused_until
 
-    async def _guarded(self, what: str, job: Callable[[], Awaitable[int]]) -> int | None:
+    async def _guarded(self, what: str, part: Callable[[], Awaitable[int]]) -> int | None:
         try:
-            return await job()
-        except Exception:  # one failing job (or a database blip) must not stop the worker
+            return await part()
+        except Exception:  # one failing part (or a database blip) must not stop the worker
             log.exception("outbox worker %s: %s failed; carrying on", self.worker_id, what)
             return None
 
     # --- claiming ----------------------------------------------------------------
 
-    async def _claim(self, due: Q, limit: int) -> list[OutboxMessage]:
-        """Take up to `limit` due rows for this worker only; SMTP is never spoken inside this transaction."""
-        lease_until = _now() + self.lease
-        claim = {"status": OutboxStatus.SENDING, "claimed_by": self.worker_id, "claimed_until": lease_until}
-        if connections.get("default").capabilities.dialect == "postgres":
-            async with in_transaction() as connection:
-                rows = (
-                    await OutboxMessage.filter(due)
-                    .order_by("id")
-                    .limit(limit)
-                    .select_for_update(skip_locked=True)
-                    .using_db(connection)
-                )
-                if rows:
-                    await OutboxMessage.filter(id__in=[row.id for row in rows]).using_db(connection).update(**claim)
-            for row in rows:
-                row.status, row.claimed_by, row.claimed_until = OutboxStatus.SENDING, self.worker_id, lease_until
-            return rows
-        # SQLite: one writer and no row locks. The UPDATE repeats the "due" condition, so a row
-        # another worker took between our SELECT and UPDATE is simply not ours.
-        ids = await OutboxMessage.filter(due).order_by("id").limit(limit).values_list("id", flat=True)
-        if not ids:
-            return []
-        await OutboxMessage.filter(due, id__in=ids).update(**claim)
-        return await OutboxMessage.filter(id__in=ids, claimed_by=self.worker_id, status=OutboxStatus.SENDING).order_by(
-            "id"
-        )
+    async def _claim(self, due: outbox.Due, limit: int) -> list[OutboxMessage]:
+        """Take up to `limit` due rows for this worker only; SMTP is never spoken inside that transaction."""
+        return await outbox.claim(due, limit, self.worker_id, _now() + self.lease)
 
     async def _renew_lease(self, rows: Sequence[OutboxMessage]) -> None:
-        lease_until = _now() + self.lease
-        await OutboxMessage.filter(id__in=[row.id for row in rows], claimed_by=self.worker_id).update(
-            claimed_until=lease_until
-        )
+        await outbox.renew_lease((row.id for row in rows), self.worker_id, _now() + self.lease)
 
     # --- sending -----------------------------------------------------------------
 
     async def _deliver(self, batch: list[OutboxMessage]) -> None:
-        inactive = await _inactive_users(batch)
+        inactive = await outbox.inactive_users(row.user_id for row in batch)
         renew_at = time.monotonic() + self.lease.total_seconds() / 2
         sent: list[int] = []
         for index, row in enumerate(batch):
@@ -216,27 +178,12 @@ class OutboxWorker:
     # --- recording outcomes -------------------------------------------------------
 
     async def _mark_sent(self, ids: list[int]) -> None:
-        if ids:
-            # Unconditional: the message went, whoever holds the lease now.
-            await OutboxMessage.filter(id__in=ids).update(
-                status=OutboxStatus.SENT,
-                sent_at=_now(),
-                attempts=F("attempts") + 1,
-                last_error="",
-                claimed_by=None,
-                claimed_until=None,
-            )
+        await outbox.mark_sent(ids, _now())  # unconditional: the message went, whoever holds the lease now
 
     async def _finish(self, rows: Sequence[OutboxMessage], status: OutboxStatus, error: str) -> None:
         for row in rows:
             log.warning("outbox message %s %s: %s", row.message_id, status.value, error)
-        await OutboxMessage.filter(id__in=[row.id for row in rows], claimed_by=self.worker_id).update(
-            status=status,
-            attempts=F("attempts") + 1,
-            last_error=error[:2000],
-            claimed_by=None,
-            claimed_until=None,
-        )
+        await outbox.finish((row.id for row in rows), self.worker_id, status, error)
 
     async def _retry(self, rows: Sequence[OutboxMessage], error: str) -> None:
         """Back off and try again later; after max_attempts tries, park as failed with the error kept."""
@@ -244,83 +191,33 @@ class OutboxWorker:
         if attempts >= self.max_attempts:
             await self._finish(rows, OutboxStatus.FAILED, f"gave up after {attempts} tries: {error}")
             return
-        await OutboxMessage.filter(id__in=[row.id for row in rows], claimed_by=self.worker_id).update(
-            status=OutboxStatus.PENDING,
-            attempts=F("attempts") + 1,
-            next_attempt_at=_now() + timedelta(seconds=self._backoff(attempts)),
-            last_error=error[:2000],
-            claimed_by=None,
-            claimed_until=None,
-        )
+        when = _now() + timedelta(seconds=self._backoff(attempts))
+        await outbox.retry_at((row.id for row in rows), self.worker_id, when, error)
 
     async def _release(self, rows: Sequence[OutboxMessage]) -> None:
         """Hand rows back untouched (no attempt counted): the mail server was down, not the message."""
-        await OutboxMessage.filter(id__in=[row.id for row in rows], claimed_by=self.worker_id).update(
-            status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None
-        )
+        await outbox.release((row.id for row in rows), self.worker_id)
 
     def _backoff(self, attempt: int) -> float:
         """Exponential with jitter: half the step fixed, half random, so retries do not arrive in lockstep."""
         step = min(self.backoff_cap, self.backoff_base * 2 ** max(attempt - 1, 0))
         return step / 2 + random.uniform(0, step / 2)
 
-    # --- deadline warnings --------------------------------------------------------
-
-    async def warn_deadlines(self, now: datetime | None = None) -> int:
-        """Tell placement officers, once, about open referrals needed within 4 hours with no live offer."""
-        now = now or _now()
-        queued = 0
-        referrals = await Referral.filter(
-            status=ReferralStatus.OPEN, required_by__gt=now, required_by__lte=now + DEADLINE_WARNING
-        )
-        for referral in referrals:
-            if await Offer.filter(referral_id=referral.id, live=1).exists():
-                continue
-            officers = await User.filter(council_id=referral.council_id, role=Role.PLACEMENT_OFFICER, is_active=True)
-            told = set(
-                await OutboxMessage.filter(
-                    message_id__in=[_deadline_message_id(referral.id, user.id) for user in officers]
-                ).values_list("message_id", flat=True)
-            )
-            untold = [user for user in officers if _deadline_message_id(referral.id, user.id) not in told]
-            if not untold:
-                continue
-            try:
-                async with unit_of_work() as work:
-                    count = await work.notify(
-                        Notification.DEADLINE_NEAR,
-                        Audience.of_users(user.id for user in untold),
-                        referral_context(referral),
-                        key=str(referral.id),
-                    )
-            except IntegrityError:  # the rows are written as the unit of work ends: counted once stored
-                log.info("deadline warning for referral %s already queued by another worker", referral.id)
-            else:
-                queued += count
-        return queued
-
     # --- digests ----------------------------------------------------------------------
 
     async def send_digests(self, *, force: bool = False, now: datetime | None = None) -> int:
-        """Send each user one email of their pending digest rows. Returns how many digests went.
+        """Send each user one email of their due digest rows. Returns how many digests went.
 
-        Daily: a user's rows wait until the next DIGEST_HOUR (UK time) after the oldest was queued.
+        A digest row is due at the digest hour after it was queued (server.outbox.messages.digest_due_at).
         force=True sends whatever is pending now (tests, and an operator who wants it out).
         """
-        now = now or _now()
-        due = _due_digest(now)
-        if not force:
-            due &= Q(created_at__lt=_last_digest_moment(now))
-        # A deleted account leaves its rows without a user: nobody to send them to.
-        await OutboxMessage.filter(_due_digest(now), user_id__isnull=True).update(
-            status=OutboxStatus.SKIPPED, last_error="recipient's account was deleted"
-        )
-        user_ids = await OutboxMessage.filter(due).distinct().values_list("user_id", flat=True)
+        due = outbox.due_in_digest(now or _now(), force=force)
+        await outbox.skip_without_recipient(due, "recipient's account was deleted")
         sent = 0
-        for user_id in sorted({user_id for user_id in user_ids if user_id is not None}):
+        for user_id in await outbox.recipients_of(due):
             if self.paused:
                 break
-            rows = await self._claim(_due_digest(now) & Q(user_id=user_id), MAX_DIGEST_ITEMS)
+            rows = await self._claim(due.of_user(user_id), MAX_DIGEST_ITEMS)
             if rows and await self._deliver_digest(rows):
                 sent += 1
         return sent
@@ -336,7 +233,7 @@ class OutboxWorker:
                 good.append(row)
         if not good:
             return False
-        if good[-1].user_id in await _inactive_users(good):
+        if good[-1].user_id in await outbox.inactive_users([good[-1].user_id]):
             await self._finish(good, OutboxStatus.SKIPPED, "recipient's account is deactivated")
             return False
         try:
@@ -358,44 +255,5 @@ class OutboxWorker:
         return False
 
 
-# --- queries -------------------------------------------------------------------------
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _due_immediate(now: datetime) -> Q:
-    return Q(digest=False) & _due(now)
-
-
-def _due_digest(now: datetime) -> Q:
-    return Q(digest=True) & _due(now)
-
-
-def _due(now: datetime) -> Q:
-    """Pending and not backing off, or claimed by a worker whose lease ran out (it may have died)."""
-    ready = Q(status=OutboxStatus.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    abandoned = Q(status=OutboxStatus.SENDING, claimed_until__lt=now)
-    return ready | abandoned
-
-
-def _last_digest_moment(now: datetime) -> datetime:
-    """The most recent DIGEST_HOUR o'clock, UK time, at or before now."""
-    local = now.astimezone(LOCAL_TIME)
-    moment = local.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
-    if moment > local:
-        moment -= timedelta(days=1)
-    return moment.astimezone(UTC)
-
-
-def _deadline_message_id(referral_id: int, user_id: int) -> str:
-    # The id UnitOfWork.notify gives a DEADLINE_NEAR row keyed by the referral: unique, so queued at most once.
-    return f"<{Notification.DEADLINE_NEAR.value}.{referral_id}.{user_id}@placement-exchange>"
-
-
-async def _inactive_users(rows: Sequence[OutboxMessage]) -> set[int]:
-    user_ids = {row.user_id for row in rows if row.user_id is not None}
-    if not user_ids:
-        return set()
-    return set(await User.filter(id__in=user_ids, is_active=False).values_list("id", flat=True))

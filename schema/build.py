@@ -25,11 +25,13 @@ from strawberry.types import ExecutionContext
 
 from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
+from schema.mutations.notifications import NotificationMutations
 from schema.mutations.offers import OfferMutations
 from schema.mutations.referrals import ReferralMutations
 from schema.mutations.resources import ResourceMutations
-from schema.queries import Query
+from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
+from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from server.events.hub import SubscriberLagging
 
@@ -43,7 +45,12 @@ MASKED_MESSAGE = "Unexpected error. Quote the X-Request-Id response header to su
 
 
 @strawberry.type
-class Mutation(AccountMutations, ReferralMutations, OfferMutations, ResourceMutations):
+class Query(CoreQuery, NotificationQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(AccountMutations, ReferralMutations, OfferMutations, ResourceMutations, NotificationMutations):
     pass
 
 

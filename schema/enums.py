@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from notifications.kinds import Delivery, Notification
 from server.domain import vocabulary as v
+from server.outbox.kinds import Delivery, Notification
 from server.services.errors import ErrorCode
 
 AdditionalSupport = strawberry.enum(v.AdditionalSupport)
@@ -43,5 +43,7 @@ SupplementUnit = strawberry.enum(v.SupplementUnit)
 Urgency = strawberry.enum(v.Urgency)
 VacancyStatus = strawberry.enum(v.VacancyStatus)
 UserErrorCode = strawberry.enum(ErrorCode)
-NotificationKind = strawberry.enum(Notification)
-NotificationDelivery = strawberry.enum(Delivery)
+NotificationKind = strawberry.enum(Notification, name="NotificationKind")
+NotificationDelivery = strawberry.enum(
+    Delivery, name="NotificationDelivery", description="How a kind of email reaches you"
+)

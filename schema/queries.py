@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
-from strawberry.permission import BasePermission
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from schema.context import Info
 from schema.enums import PlacementKind, PlacementStatus, ReferralStatus, Urgency
 from schema.ids import from_global_id, to_global_id
+from schema.permissions import AUTH
 from schema.types.dashboard import Dashboard, dashboard_for
 from schema.types.frameworks import FrameworkNode
 from schema.types.matching import FeeQuote, Match, OfferRanking
@@ -27,17 +27,6 @@ from server.models import CarerHousehold, ChildrensHome, Framework, Offer, Place
 from server.services import lookups, matching, quotes, referrals
 from server.services.districts import district_directory
 from server.services.errors import ServiceError
-
-
-class IsAuthenticated(BasePermission):
-    message = "Sign in first: send Authorization: Bearer <token>."
-    error_extensions = {"code": "UNAUTHENTICATED"}
-
-    def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
-        return info.context.actor is not None
-
-
-AUTH = [IsAuthenticated]
 
 
 @strawberry.input

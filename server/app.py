@@ -29,7 +29,7 @@ from web.routes import routes as web_routes
 
 log = logging.getLogger(__name__)
 
-# A long-running part (the outbox worker, the dev mailbox, the cascade clock):
+# A long-running part (the outbox worker, the dev mailbox, the clocks of server.jobs):
 # given the settings, an async context manager that runs it while the app runs.
 BackgroundPart = Callable[[Settings], AbstractAsyncContextManager[object]]
 

@@ -251,12 +251,13 @@ def export_schema(output: Path) -> None:
 @main.command()
 @click.option("--id", "worker_id", default=None, help="Name in claimed_by; defaults to host-pid.")
 def worker(worker_id: str | None) -> None:
-    """Send queued email, run the tier cascade, deadline warnings and digests, until SIGTERM or Ctrl-C."""
+    """Send queued email and run the clocks (tier cascade, deadline warnings), until SIGTERM or Ctrl-C."""
     import signal
 
     from notifications.worker import OutboxWorker, default_worker_id
     from server.database import database
     from server.events.bus import bus_for, set_bus
+    from server.jobs.runner import JobRunner
 
     async def go(settings: Settings) -> None:
         stop = asyncio.Event()
@@ -264,14 +265,14 @@ def worker(worker_id: str | None) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         async with database(settings):
-            # The cascade records events: ring the same bus as the web processes so their subscribers hear.
+            # The jobs record events: ring the same bus as the web processes so their subscribers hear.
             bus = bus_for(settings.redis_url)
             await bus.start()
             set_bus(bus)
             try:
                 outbox = OutboxWorker(settings, worker_id or default_worker_id())
-                console.print(f"Outbox worker {outbox.worker_id} running; Ctrl-C or SIGTERM stops it.")
-                await outbox.run_forever(stop)
+                console.print(f"Outbox worker {outbox.worker_id} and the clocks running; Ctrl-C or SIGTERM stops them.")
+                await asyncio.gather(outbox.run_forever(stop), JobRunner().run_forever(stop))
             finally:
                 await bus.stop()
         console.print("Outbox worker stopped.")

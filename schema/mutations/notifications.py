@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
-from notifications import preferences
-from notifications.kinds import Delivery, Notification, default_delivery
 from schema.context import Info
 from schema.enums import NotificationDelivery, NotificationKind
 from schema.errors import UserError, attempt
 from schema.types.notifications import NotificationPreference
 from server.auth.actor import Actor
+from server.outbox.kinds import Delivery, Notification, default_delivery
+from server.services import notification_preferences
 
 
 @strawberry.input
@@ -32,7 +32,7 @@ class NotificationMutations:
         self, info: Info, input: SetNotificationPreferenceInput
     ) -> NotificationPreferencePayload:
         async def choose(actor: Actor) -> NotificationPreference:
-            kind, delivery = await preferences.set_preference(
+            kind, delivery = await notification_preferences.set_preference(
                 actor, Notification(input.notification), Delivery(input.delivery)
             )
             return NotificationPreference.of(kind, delivery, default_delivery(actor.role, kind))

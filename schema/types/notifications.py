@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.permission import BasePermission
 
-from notifications.kinds import Delivery, Notification, default_delivery
-from notifications.preferences import preferences_for
 from schema.context import Info
 from schema.enums import NotificationDelivery, NotificationKind
+from schema.permissions import AUTH
+from server.outbox.kinds import Delivery, Notification, default_delivery
+from server.services.notification_preferences import preferences_for
 
 
 @strawberry.type(description="One kind of email and how you get it.")
@@ -28,22 +28,14 @@ class NotificationPreference:
         )
 
 
-class SignedIn(BasePermission):
-    message = "Sign in first: send Authorization: Bearer <token>."
-    error_extensions = {"code": "UNAUTHENTICATED"}
-
-    def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
-        return info.context.actor is not None
-
-
 @strawberry.type
 class NotificationQueries:
     @strawberry.field(
-        description="Every kind of email your role is sent, and how you get each.", permission_classes=[SignedIn]
+        description="Every kind of email your role is sent, and how you get each.", permission_classes=AUTH
     )
     async def notification_preferences(self, info: Info) -> list[NotificationPreference]:
         actor = info.context.actor
-        assert actor is not None  # SignedIn
+        assert actor is not None  # AUTH
         return [
             NotificationPreference.of(kind, delivery, default_delivery(actor.role, kind))
             for kind, delivery in await preferences_for(actor)

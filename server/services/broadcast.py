@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from notifications.kinds import Notification
 from server.domain.matching import MatchResult
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
 from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
+from server.outbox.kinds import Notification
 from server.repositories.frameworks import framework_by_id
 from server.repositories.lots import LotMember, lot_members
 from server.services.matching import best_matches

@@ -44,6 +44,12 @@ class ServiceError(Exception):
         return error
 
 
+def api_field(name: str) -> str:
+    """A field's name as the API spells it (camelCase), for ServiceError.field: "home_district" -> "homeDistrict"."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
 def not_found(what: str, field: str | None = "id") -> ServiceError:
     """Denied and missing look the same, so nobody can probe for other tenants' objects."""
     return ServiceError(ErrorCode.NOT_FOUND, f"No {what} with that id.", field)

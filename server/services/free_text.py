@@ -17,9 +17,3 @@ def identifying_problems(fields: Iterable[tuple[str, str]]) -> list[ServiceError
                 ServiceError(ErrorCode.IDENTIFYING_DETAILS, detail.message, field, span=(detail.start, detail.end))
             )
     return problems
-
-
-def require_anonymised(fields: Iterable[tuple[str, str]]) -> None:
-    problems = identifying_problems(fields)
-    if problems:
-        raise ServiceError.many(problems)

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 
 from tortoise.exceptions import IntegrityError
 
-from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.pricing import Extra, PricingError, framework_quote, price_offer
@@ -37,6 +36,7 @@ from server.models import (
     Provider,
     Referral,
 )
+from server.outbox.kinds import Notification
 from server.services import placements, pricing_data
 from server.services.districts import district_directory
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, not_found, wrong_state

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.vocabulary import (
@@ -15,6 +14,7 @@ from server.domain.vocabulary import (
     Role,
 )
 from server.models import Council, Framework, Offer, Placement, Referral
+from server.outbox.kinds import Notification
 from server.services.errors import ServiceError, denied, invalid, wrong_state
 from server.services.lookups import placement_for
 from server.services.unit_of_work import Audience, unit_of_work

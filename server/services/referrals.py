@@ -8,7 +8,6 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.geography import normalise_district
@@ -16,6 +15,7 @@ from server.domain.referral_profile import PROFILE, ReferralDetails
 from server.domain.vocabulary import PlacementKind, ReferralStatus
 from server.events.version import note_local_change
 from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter
+from server.outbox.kinds import Notification
 from server.repositories.referrals import open_draft
 from server.services import broadcast
 from server.services.districts import district_directory

@@ -13,7 +13,7 @@ from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.geography import normalise_district
 from server.models import CarerHousehold, ChildrensHome
-from server.services.errors import ErrorCode, ServiceError, denied, invalid, not_found
+from server.services.errors import ErrorCode, ServiceError, api_field, denied, invalid, not_found
 from server.services.free_text import identifying_problems
 from server.services.unit_of_work import unit_of_work
 
@@ -65,7 +65,7 @@ async def create_carer_household(actor: Actor, provider_id: int, details: Househ
     if not policy.may_manage_provider(actor, provider_id):
         raise denied("Only the provider's own staff can add its carer households.")
     missing = [
-        ServiceError(ErrorCode.REQUIRED, "This is required.", _camel(n))
+        ServiceError(ErrorCode.REQUIRED, "This is required.", api_field(n))
         for n in REQUIRED
         if getattr(details, n) is None
     ]
@@ -135,8 +135,3 @@ def _validated(values: dict[str, Any], current: CarerHousehold | ChildrensHome |
     if problems:
         raise ServiceError.many(problems)
     return values
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)

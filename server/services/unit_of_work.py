@@ -22,7 +22,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from notifications.kinds import Delivery, Notification, default_delivery
 from server.domain.vocabulary import Role
 from server.events.after_commit import after_commit
 from server.events.bus import get_bus
@@ -30,6 +29,8 @@ from server.events.hub import current_hub
 from server.events.log import LoggedEvent
 from server.events.version import note_local_change
 from server.models import OutboxMessage
+from server.outbox.kinds import Delivery, Notification, default_delivery
+from server.outbox.messages import digest_due_at, message_id
 from server.repositories import audience as audience_rows
 from server.repositories.events import read_payload, stored_payload, write_event
 from server.repositories.statements import execute_all, insert_statements
@@ -77,7 +78,7 @@ class UnitOfWork:
     async def notify(
         self, notification: Notification, audience: Audience, context: Mapping[str, Any], *, key: str
     ) -> int:
-        """Queue an email for each active user of the audience who wants this kind (now or in a digest).
+        """Queue an email for each active user of the audience who wants this kind (now, or in the next digest).
 
         Returns how many were queued. The users and their preference for this kind are read in one statement;
         the outbox rows are written as `insert` writes them (with the next event recorded, or at the end).
@@ -85,6 +86,7 @@ class UnitOfWork:
         if audience.empty:
             return 0
         rows = []
+        digest_due = digest_due_at(datetime.now(UTC))
         for user in await audience.users(notification, self._connection):
             delivery = user["delivery"] or default_delivery(Role(user["role"]), notification)
             if delivery is Delivery.OFF:
@@ -96,7 +98,8 @@ class UnitOfWork:
                     "recipient": user["email"],
                     "context": {**context, "recipient_name": user["display_name"]},
                     "digest": delivery is Delivery.DIGEST,
-                    "message_id": f"<{notification.value}.{key}.{user['id']}@placement-exchange>",
+                    "next_attempt_at": digest_due if delivery is Delivery.DIGEST else None,
+                    "message_id": message_id(notification, key, user["id"]),
                 }
             )
         self.insert(OutboxMessage, rows)

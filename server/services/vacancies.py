@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from notifications.kinds import Notification
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role, VacancyStatus
 from server.models import CarerHousehold, ChildrensHome, Council, Vacancy
+from server.outbox.kinds import Notification
 from server.services.errors import ServiceError, denied, invalid, not_found, wrong_state
 from server.services.free_text import identifying_problems
 from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work

@@ -267,9 +267,8 @@ async def test_a_query_argument_out_of_bounds_is_an_invalid_error_naming_it(api:
 
 
 def test_every_root_field_with_arguments_is_guarded() -> None:
-    from schema.build import Mutation, build_schema
+    from schema.build import Mutation, Query, build_schema
     from schema.input_bounds import guarded_fields
-    from schema.queries import Query
 
     build_schema(production=False)
     with_arguments = [

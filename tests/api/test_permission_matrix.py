@@ -59,6 +59,7 @@ from server.models import (
     Referral,
     Vacancy,
 )
+from server.outbox.kinds import Notification, kinds_for
 from server.services import accounts, administration, broadcast, offers, resources, vacancies
 from server.services.administration import PriceLine
 from server.services.offers import OfferDetails
@@ -101,6 +102,7 @@ QUERIES: dict[str, str] = {
     "feeQuote": "--       --        A-        A-        --       --",
     "offerRanking": "A-       A-        --        --        AA       --",
     "dashboard": "A-       A-        A-        A-        --       --",
+    "notificationPreferences": "A-       A-        A-        A-        A-       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -131,6 +133,7 @@ MUTATIONS: dict[str, str] = {
     "closeVacancy": "--       --        A-        A-        AA       --",
     "createCarerHousehold": "--       --        A-        A-        AA       --",
     "updateCarerHousehold": "--       --        A-        A-        AA       --",
+    "setNotificationPreference": "AA       AA        AA        AA        --       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -460,6 +463,15 @@ async def _figures_seen(w: World, who: str, scope: Scope, dashboard: dict[str, A
     return False
 
 
+async def _notification_preferences(w: World, who: str | None, scope: Scope) -> bool:
+    """Own: the kinds of email the caller's role is sent. No argument can name anyone else's."""
+    data = await ask(w, who, "{ notificationPreferences { notification } }")
+    if data is None or who is None or scope == "other":
+        return False
+    sent = [kind.name for kind in kinds_for(w.market.actor(who).role)]
+    return [preference["notification"] for preference in data["notificationPreferences"]] == sent
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -476,6 +488,7 @@ QUERY_PROBES: dict[str, Probe] = {
     "feeQuote": _about_referral("feeQuote", "{ weeklyFeePence }", lambda w, scope, found: found is not None),
     "offerRanking": _about_referral("offerRanking", "{ offerId }", lambda w, scope, found: bool(found)),
     "dashboard": _dashboard,
+    "notificationPreferences": _notification_preferences,
 }
 
 
@@ -772,6 +785,12 @@ async def _household_update(w: World, scope: Scope, role: str) -> dict[str, Any]
     return {"id": _gid("CarerHousehold", household), "languages": ["Polish"]}
 
 
+async def _preference_choice(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """A kind the role is sent (the platform admin and the anonymous caller: one nobody sends them)."""
+    kinds = kinds_for(Role(role)) if ROLES[role] is not None else []
+    return {"notification": (kinds[0] if kinds else Notification.OFFER_ACTIVITY).name, "delivery": "DIGEST"}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -806,6 +825,15 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "closeVacancy": MutationCase("VacancyIdInput", "vacancy", _vacancy),
     "createCarerHousehold": MutationCase("CreateCarerHouseholdInput", "carerHousehold", _new_household),
     "updateCarerHousehold": MutationCase("UpdateCarerHouseholdInput", "carerHousehold", _household_update),
+    # One's own email only, so "other" repeats the call. The platform admin is sent no email: whatever kind
+    # it names is INVALID for it.
+    "setNotificationPreference": MutationCase(
+        "SetNotificationPreferenceInput",
+        "preference",
+        _preference_choice,
+        per_role=True,
+        also_denied_as=frozenset({"INVALID"}),
+    ),
 }
 
 

@@ -8,12 +8,12 @@ SQLite and PostgreSQL, since the services' own tests only see its end result.
 from __future__ import annotations
 
 from bench.harness.marketplace import PASSWORD, Marketplace
-from notifications.kinds import Delivery, Notification
-from notifications.preferences import set_preference
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.models import OutboxMessage, User
+from server.outbox.kinds import Delivery, Notification
 from server.services.accounts import create_user
+from server.services.notification_preferences import set_preference
 from server.services.unit_of_work import Audience, unit_of_work
 
 

@@ -1,15 +1,18 @@
-"""The worker's clocks: the daily digest and the warning that a referral's deadline nears with no offers."""
+"""The daily digest (sent by the outbox worker at its hour) and the warning that a referral's deadline nears
+with no offers (a job: server.jobs.deadlines), as the emails they end in."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from bench.harness.marketplace import Marketplace
-from notifications.kinds import Delivery, Notification
-from notifications.preferences import set_preference
 from server.domain.vocabulary import OutboxStatus, Urgency
+from server.jobs.deadlines import warn_deadlines
+from server.jobs.runner import JobRunner
 from server.models import OutboxMessage
+from server.outbox.kinds import Delivery, Notification
 from server.services import offers
+from server.services.notification_preferences import set_preference
 from server.services.offers import OfferDetails
 from tests.notifications.conftest import BASE_URL, MailServer, drain
 
@@ -63,10 +66,10 @@ async def test_deadline_warning_is_sent_once_to_the_councils_placement_officers(
         ),
     )
     await market.referral()  # needed in three days: no warning yet
-    worker = make_worker()
+    worker, jobs = make_worker(), JobRunner()
 
     for _ in range(3):
-        await worker.run_cycle()
+        await jobs.run_cycle()
     await drain(worker)
 
     warnings = [r for r in mail_server.received if "No offers yet" in r.message["Subject"]]
@@ -85,6 +88,6 @@ async def test_officer_who_switched_deadline_warnings_off_gets_none(
     await set_preference(market.actor("kent_officer"), Notification.DEADLINE_NEAR, Delivery.OFF)
     await market.referral(urgency=Urgency.TODAY, required_by=datetime.now(UTC) + timedelta(hours=2))
     worker = make_worker()
-    assert await worker.warn_deadlines() == 0
+    assert await warn_deadlines() == 0
     await drain(worker)
     assert mail_server.to("kent_officer@council.test") == []
