@@ -71,6 +71,7 @@ async def submit_offer(actor: Actor, details: OfferDetails) -> Offer:
     resource = await _resource(actor, details)
     problems = identifying_problems(
         [("matchingStatement", details.matching_statement)]
+        + [(f"extras.{i}.label", extra.label) for i, extra in enumerate(details.extras)]
         + [(f"extras.{i}.justification", extra.justification) for i, extra in enumerate(details.extras)]
     )
     if details.start_date < datetime.now(UTC).date():

@@ -112,6 +112,8 @@ async def withdraw_referral(actor: Actor, referral_id: int, reason: str = "") ->
         raise denied("Only the council's placement officers can withdraw this referral.")
     if referral.status not in (ReferralStatus.DRAFT, ReferralStatus.OPEN):
         raise wrong_state(f"This referral is already {referral.status.label.lower()}.", "id")
+    if problems := identifying_problems([("reason", reason)]):
+        raise ServiceError.many(problems)
     now = datetime.now(UTC)
     async with unit_of_work() as work:
         changed = await Referral.filter(id=referral.id, status=referral.status).update(
@@ -183,7 +185,7 @@ async def record_viewed(actor: Actor, referral: Referral) -> None:
 async def _validated(actor: Actor, values: dict[str, Any], current: Referral | None) -> dict[str, Any]:
     """The values given, in the form their columns keep; every problem (profile, district, lot) raised at once."""
     given = [field for field in PROFILE if field.name in values]
-    values = {field.name: field.stored(values[field.name]) for field in given}
+    written, values = values, {field.name: field.stored(values[field.name]) for field in given}
     problems = [
         invalid(field.api_name, field.rules.limits.message)
         for field in given
@@ -191,10 +193,16 @@ async def _validated(actor: Actor, values: dict[str, Any], current: Referral | N
     ]
     if "home_district" in values:
         problems += await _district_problems(values)
+    # Checked as written, and a list item by item ("languages.1"), so the portal marks the words where they are.
+    free_text = [field for field in given if field.rules.free_text]
     problems += identifying_problems(
-        (field.api_name, " ".join(values[field.name]) if field.is_list else values[field.name])
-        for field in given
-        if field.rules.free_text
+        [(field.api_name, written[field.name]) for field in free_text if not field.is_list]
+        + [
+            (f"{field.api_name}.{i}", item)
+            for field in free_text
+            if field.is_list
+            for i, item in enumerate(written[field.name])
+        ]
     )
     problems += await _framework_problems(actor, values, current)
     if problems:

@@ -122,6 +122,13 @@ def _validated(values: dict[str, Any], current: CarerHousehold | ChildrensHome |
         if not values["reference"]:
             problems.append(invalid("reference", "Give your own reference for the household."))
         problems += identifying_problems([("reference", values["reference"])])
+    problems += identifying_problems(
+        [
+            (f"{name}.{i}", str(item))
+            for name in ("languages", "faiths", "cultures")
+            for i, item in enumerate(values.get(name, []))
+        ]
+    )
     for name in LIST_FIELDS:
         if name in values:
             values[name] = sorted({str(item).strip() for item in values[name] if str(item).strip()})

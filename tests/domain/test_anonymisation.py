@@ -6,6 +6,7 @@ portal underlines that span for the placement officer.
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import pairwise
 
 import pytest
@@ -98,7 +99,6 @@ ALLOWED: list[str] = [
     "Needs 24/7 supervision.",
     "Key stage: KS3 2nd year; B1 1st floor flat preferred.",
     "Likes art, music etc. e.g. drawing, i.e. anything creative.",
-    "Seen by Mr.Smith and Dr.Jones at the clinic.",
     "She likes art.Info about her interests follows.",
     "Ten digits 1234567890 that are not an NHS number or a phone.",
     "Ofsted URN SC123456 rated Good.",
@@ -222,3 +222,31 @@ def test_every_kind_has_a_plain_english_message_quoting_the_words(text: str, wor
     assert detail.message.startswith(f'Remove the {detail.kind.value.replace("_", " ").replace("nhs", "NHS")} "')
     assert f'"{detail.text}"' in detail.message
     assert words in detail.message
+
+
+@pytest.mark.parametrize(
+    ("text", "instead"),
+    [
+        ("Her mother Kerry Jones visits.", 'write "her mother" or "his mother" without the name'),
+        ("Tom Smith is 14.", '"the young person"'),
+        ("Attends Invicta Grammar School.", 'describe the school instead, such as "a mainstream secondary"'),
+        ("Lives at 14 Oak Road.", 'such as "lives in Rochester"'),
+        ("Talks to adults as @tommy_2012.", '"contact with adults on Snapchat"'),
+        ("NI AB 12 34 56 C", "the chosen provider gets it later"),
+        ("Licence MORGA753116SM9IJ", '"holds a provisional licence"'),
+        ("Born Christmas Day 2011.", '"aged 14"'),
+    ],
+)
+def test_each_message_says_what_to_write_instead(text: str, instead: str) -> None:
+    (detail,) = find_identifying_details(text)
+
+    assert f'"{detail.text}"' in detail.message
+    assert instead in detail.message
+
+
+def test_a_date_from_the_current_month_on_passes_and_an_earlier_one_is_refused() -> None:
+    today = date(2026, 12, 2)
+
+    assert find_identifying_details("Free from 01/12/2026 and 5 January 2027.", today=today) == []
+    assert [d.text for d in find_identifying_details("Moved on 30/11/2026.", today=today)] == ["30/11/2026"]
+    assert [d.text for d in find_identifying_details("Born 1 December 2012.", today=today)] == ["1 December 2012"]

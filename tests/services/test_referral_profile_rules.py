@@ -134,4 +134,6 @@ async def test_free_text_that_would_identify_the_child_is_refused(market: Market
             draft.id,
             ReferralDetails(**{field.name: [phone] if field.is_list else phone}),
         )
-    assert [(p.code, p.field) for p in caught.value.problems] == [(ErrorCode.IDENTIFYING_DETAILS, field.api_name)]
+    # A list is checked item by item, so the error names the item ("languages.0") for the portal to mark it.
+    named = f"{field.api_name}.0" if field.is_list else field.api_name
+    assert [(p.code, p.field) for p in caught.value.problems] == [(ErrorCode.IDENTIFYING_DETAILS, named)]

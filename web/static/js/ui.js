@@ -50,3 +50,33 @@ export function highlightSpans(text, errors) {
   }
   return out + esc(text.slice(at));
 }
+
+/** The text a field's error is about: "languages.1" is the second item of the languages the writer sent. */
+function fieldText(texts, field) {
+  const [name, index] = field.split(".");
+  const value = texts[name];
+  return Array.isArray(value) ? value[Number(index)] : value;
+}
+
+/**
+ * Put each error under its field (the element with id `${field}-error`, or `ids[field]`), and for an
+ * IDENTIFYING_DETAILS error show the writer's own text with the words to change marked in place.
+ * Returns the messages that have no field on the page, for the caller to announce.
+ */
+export function markFieldErrors(errors, texts, ids = {}) {
+  for (const el of document.querySelectorAll(".field-error")) el.textContent = "";
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute("aria-invalid");
+  const unplaced = [];
+  for (const [field, fieldErrors] of Object.entries(errorsByField(errors))) {
+    const name = ids[field] ?? ids[field.split(".")[0]] ?? field.split(".")[0];
+    const target = document.getElementById(`${name}-error`);
+    if (!target) { unplaced.push(...fieldErrors.map((e) => e.message)); continue; }
+    const text = fieldText(texts, field);
+    const spans = fieldErrors.filter((e) => e.span);
+    const marked = spans.length && text !== undefined
+      ? `<p class="meta">In your text: ${highlightSpans(String(text), spans)}</p>` : "";
+    target.innerHTML += `<p>${fieldErrors.map((e) => esc(e.message)).join("<br>")}</p>${marked}`;
+    document.getElementById(name)?.setAttribute("aria-invalid", "true");
+  }
+  return unplaced;
+}

@@ -1,6 +1,6 @@
 // Providers post, update and close vacancies so councils see capacity early.
 import { gql, mutate } from "../api.js";
-import { announce, day, esc, highlightSpans } from "../ui.js";
+import { announce, day, esc, markFieldErrors } from "../ui.js";
 
 const messages = document.getElementById("messages");
 
@@ -43,13 +43,9 @@ document.getElementById("post-vacancy").addEventListener("submit", async (event)
     availableUntil: document.getElementById("availableUntil").value || null, note };
   input[kind === "CarerHousehold" ? "carerHouseholdId" : "childrensHomeId"] = id;
   const [, errors] = await mutate(`mutation($input: PostVacancyInput!) { postVacancy(input: $input) { vacancy { id } errors { field code message span { start end } } } }`, input, "postVacancy");
-  for (const el of document.querySelectorAll(".field-error")) el.textContent = "";
+  const unplaced = markFieldErrors(errors, input);
   if (errors.length) {
-    for (const error of errors) {
-      const target = document.getElementById(`${error.field}-error`);
-      if (target) target.innerHTML = esc(error.message) + (error.span ? `<p class="meta">${highlightSpans(note, [error])}</p>` : "");
-      else announce(messages, error.message, "error");
-    }
+    if (unplaced.length) announce(messages, unplaced.join(" "), "error");
     return;
   }
   announce(messages, "Vacancy posted: councils on your frameworks can see it now.");

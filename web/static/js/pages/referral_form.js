@@ -1,6 +1,6 @@
 // Write a referral in the terms of the placements data standard; save a draft or publish it.
 import { gql, mutate } from "../api.js";
-import { announce, esc, highlightSpans } from "../ui.js";
+import { announce, esc, markFieldErrors } from "../ui.js";
 
 const form = document.getElementById("referral-form");
 const messages = document.getElementById("messages");
@@ -41,17 +41,7 @@ function collect() {
 }
 
 function showErrors(errors, input) {
-  for (const el of form.querySelectorAll(".field-error")) el.textContent = "";
-  const general = [];
-  for (const field of new Set(errors.map((e) => e.field))) {
-    const fieldErrors = errors.filter((e) => e.field === field);
-    const target = document.getElementById(`${field}-error`);
-    if (!target) { general.push(...fieldErrors.map((e) => e.message)); continue; }
-    const spans = fieldErrors.filter((e) => e.span);
-    target.innerHTML = fieldErrors.map((e) => esc(e.message)).join("<br>")
-      + (spans.length ? `<p class="meta">In your text: ${highlightSpans(String(input[field] ?? ""), spans)}</p>` : "");
-    document.getElementById(field)?.setAttribute("aria-invalid", "true");
-  }
+  const general = markFieldErrors(errors, input);
   announce(messages, `Please correct ${errors.length} problem(s)${general.length ? `: ${general.join(" ")}` : " marked below."}`, "error");
   form.querySelector('[aria-invalid="true"]')?.focus();
 }

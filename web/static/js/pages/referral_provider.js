@@ -1,7 +1,7 @@
 // A duty worker reads a referral and answers it: an offer from their best-matching household, or a decline.
 import { gql, mutate } from "../api.js";
 import { subscribe } from "../live.js";
-import { announce, day, esc, highlightSpans, label, pence, urgencyBadge, when } from "../ui.js";
+import { announce, day, esc, label, markFieldErrors, pence, urgencyBadge, when } from "../ui.js";
 
 const id = document.getElementById("referral").dataset.referralId;
 const messages = document.getElementById("messages");
@@ -104,19 +104,8 @@ async function load() {
   renderMyOffer(data.referral);
 }
 
-function showFieldErrors(errors, textFields) {
-  for (const el of document.querySelectorAll(".field-error")) el.textContent = "";
-  for (const error of errors) {
-    const target = document.getElementById(`${error.field}-error`);
-    if (target && textFields[error.field] !== undefined && errors.some((e) => e.span && e.field === error.field)) {
-      const fieldErrors = errors.filter((e) => e.field === error.field);
-      target.innerHTML = `<p>${fieldErrors.map((e) => esc(e.message)).join("<br>")}</p><p class="meta">In your text: ${highlightSpans(textFields[error.field], fieldErrors)}</p>`;
-    } else if (target) {
-      target.textContent = error.message;
-    } else {
-      announce(messages, error.message, "error");
-    }
-  }
+function showFieldErrors(errors, texts, ids) {
+  for (const message of markFieldErrors(errors, texts, ids)) announce(messages, message, "error");
 }
 
 document.getElementById("offer-form").addEventListener("submit", async (event) => {
@@ -142,7 +131,7 @@ document.getElementById("decline-form").addEventListener("submit", async (event)
   const [, errors] = await mutate(`mutation($input: DeclineReferralInput!) { declineReferral(input: $input) {
       errors { field code message span { start end } } } }`,
     { referralId: id, reason: document.getElementById("declineReason").value, note }, "declineReferral");
-  if (errors.length) { showFieldErrors(errors.map((e) => ({ ...e, field: e.field === "note" ? "declineNote" : e.field })), { declineNote: note }); return; }
+  if (errors.length) { showFieldErrors(errors, { note }, { note: "declineNote" }); return; }
   announce(messages, "You declined this referral. The council has been told why.");
   await load();
 });
