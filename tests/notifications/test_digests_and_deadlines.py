@@ -11,6 +11,7 @@ from server.jobs.deadlines import warn_deadlines
 from server.jobs.runner import JobRunner
 from server.models import OutboxMessage
 from server.outbox.kinds import Delivery, Notification
+from server.outbox.messages import digest_due_at
 from server.services import offers
 from server.services.notification_preferences import set_preference
 from server.services.offers import OfferDetails
@@ -46,7 +47,9 @@ async def test_digest_waits_for_the_morning_after_an_update_is_queued(
     worker = make_worker()
     queued_at = (await OutboxMessage.get(recipient="duty@harbour.test")).created_at
 
-    assert await worker.send_digests(now=queued_at + timedelta(minutes=5)) == 0
+    # Five minutes later, or just before 07:00 when it was queued in the five minutes before it.
+    soon = min(queued_at + timedelta(minutes=5), digest_due_at(queued_at) - timedelta(seconds=1))
+    assert await worker.send_digests(now=soon) == 0
     assert await worker.send_digests(now=queued_at + timedelta(hours=25)) == 1
     assert len(mail_server.to("duty@harbour.test")) == 1
 
