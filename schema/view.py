@@ -77,7 +77,7 @@ class GraphQLApp(GraphQL):
         )
         self.settings = settings
         self.live = LiveGroups()
-        self.live_sockets = LiveSockets()
+        self.live_sockets = LiveSockets(settings.live_max_sockets_per_user)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         actor, token = None, None

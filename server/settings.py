@@ -32,6 +32,7 @@ class Settings:
     mail_from: str
     dev_mailbox_port: int
     live_max_lag_seconds: float = 30.0
+    live_max_sockets_per_user: int = 10
     graphql_cache_seconds: float = 10.0
     worker_in_process: bool = False
 
@@ -59,6 +60,9 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "Placement Exchange <no-reply@placement-exchange.example.org>"),
             dev_mailbox_port=_port("DEV_MAILBOX_PORT", env.get("DEV_MAILBOX_PORT", "8025")),
             live_max_lag_seconds=_seconds("LIVE_MAX_LAG_SECONDS", env.get("LIVE_MAX_LAG_SECONDS", "30")),
+            live_max_sockets_per_user=_count(
+                "LIVE_MAX_SOCKETS_PER_USER", env.get("LIVE_MAX_SOCKETS_PER_USER", "10"), maximum=100_000
+            ),
             graphql_cache_seconds=_seconds(
                 "GRAPHQL_CACHE_SECONDS", env.get("GRAPHQL_CACHE_SECONDS", "10"), allow_zero=True
             ),
@@ -116,6 +120,13 @@ def _port(name: str, value: str) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 65535:
         raise SettingsError(f"{name} must be a port number, not {value!r}")
     return int(value)
+
+
+def _count(name: str, value: str, *, maximum: int) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= maximum:
+        raise SettingsError(f"{name} must be a whole number from 1 to {maximum:,}, not {value!r}")
+    return int(text)
 
 
 def _seconds(name: str, value: str, *, allow_zero: bool = False) -> float:

@@ -50,6 +50,8 @@ def test_production_without_a_secret_key_refuses_to_start(monkeypatch: pytest.Mo
         ("GRAPHQL_CACHE_SECONDS", "-1"),
         ("GRAPHQL_CACHE_SECONDS", "soon"),
         ("LIVE_MAX_LAG_SECONDS", "0"),
+        ("LIVE_MAX_SOCKETS_PER_USER", "0"),
+        ("LIVE_MAX_SOCKETS_PER_USER", "ten"),
     ],
 )
 def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:

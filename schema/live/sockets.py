@@ -1,7 +1,8 @@
 """How many live connections one user holds on this server process, and refusing the one too many.
 
-Each socket is counted from the moment its connection_init is accepted until it closes. The cap is per
-process: behind a load balancer a user may hold this many on each.
+Each socket is counted from the moment its connection_init is accepted until it closes. The cap
+(LIVE_MAX_SOCKETS_PER_USER, 10 by default) is per process: behind a load balancer a user may hold this many on
+each. One socket carries up to 20 subscriptions, so an integrator needs few.
 """
 
 from __future__ import annotations
