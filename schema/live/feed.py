@@ -67,8 +67,10 @@ class GroupFeed:
                 if not pending.done():
                     self._wake.clear()
                     waker = asyncio.ensure_future(self._wake.wait())
-                    await asyncio.wait((pending, waker), return_when=asyncio.FIRST_COMPLETED)
-                    waker.cancel()
+                    try:
+                        await asyncio.wait((pending, waker), return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        waker.cancel()  # also when the group ends while waiting: no task is left pending
                     if not pending.done():
                         continue  # someone asked for a replay
                 event = pending.result()

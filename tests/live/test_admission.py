@@ -47,3 +47,19 @@ async def test_a_query_over_legacy_graphql_ws_is_refused_with_the_protocols_erro
         "id": "1",
         "payload": {"message": "graphql-ws carries subscriptions only: send queries and mutations to POST /graphql."},
     }
+
+
+async def test_closing_a_live_socket_leaves_no_task_pending(live: Any, caplog: pytest.LogCaptureFixture) -> None:
+    import gc
+    import logging
+
+    caplog.set_level(logging.ERROR, logger="asyncio")
+    for _ in range(3):
+        async with live("harbour") as socket:
+            assert (await socket.receive())["type"] == "connection_ack"
+            await socket.subscribe("subscription { referralInbox { cursor } }")
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(0.2)  # the group ends when its last member leaves
+    gc.collect()
+    await asyncio.sleep(0)
+    assert "Task was destroyed but it is pending" not in caplog.text
