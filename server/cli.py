@@ -140,9 +140,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 
 # The same limits as the Procfile's `web`: a bounded websocket message, idle keep-alive connections closed
-# after 5 s, at most 2,000 connections at once (more get 503 rather than slowing everyone), and a bound on
-# one incomplete HTTP event (a header that never ends).
+# after 5 s, at most 2,000 connections at once (more get 503 rather than slowing everyone), a bound on one
+# incomplete HTTP event, and a deadline for a request's headers (server/http_protocol.py).
 SERVER_LIMITS = {
+    "http": "server.http_protocol:HeaderTimeoutProtocol",  # a deadline for each request's headers
     "ws_max_size": MAX_WEBSOCKET_MESSAGE_BYTES,
     "timeout_keep_alive": 5,
     "limit_concurrency": 2000,
