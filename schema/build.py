@@ -27,12 +27,14 @@ from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.offers import OfferMutations
+from schema.mutations.parked_mail import ParkedMailMutations
 from schema.mutations.referrals import ReferralMutations
 from schema.mutations.resources import ResourceMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
+from schema.types.parked_mail import ParkedMailQueries
 from server.events.hub import SubscriberLagging
 
 log = logging.getLogger("placement_exchange.graphql")
@@ -45,12 +47,14 @@ MASKED_MESSAGE = "Unexpected error. Quote the X-Request-Id response header to su
 
 
 @strawberry.type
-class Query(CoreQuery, NotificationQueries):
+class Query(CoreQuery, NotificationQueries, ParkedMailQueries):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutations, ReferralMutations, OfferMutations, ResourceMutations, NotificationMutations):
+class Mutation(
+    AccountMutations, ReferralMutations, OfferMutations, ResourceMutations, NotificationMutations, ParkedMailMutations
+):
     pass
 
 

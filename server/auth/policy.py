@@ -30,6 +30,7 @@ from server.models import (
     Lot,
     LotMembership,
     Offer,
+    OutboxMessage,
     Placement,
     PriceScheduleEntry,
     Referral,
@@ -282,6 +283,11 @@ def has_dashboard(actor: Actor) -> bool:
 
 def may_administer(actor: Actor) -> bool:
     return actor.is_admin
+
+
+def scope_parked_mail(actor: Actor, query: QuerySet[OutboxMessage]) -> QuerySet[OutboxMessage]:
+    """Parked email names its recipients and what they were told: platform admins only."""
+    return query if may_administer(actor) else query.filter(NOTHING)
 
 
 def may_create_user(actor: Actor, role: Role, provider_id: int | None) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 
 from server.domain.vocabulary import OutboxStatus
 from server.models import OutboxMessage, User
@@ -158,3 +159,16 @@ async def inactive_users(user_ids: Iterable[int | None]) -> set[int]:
     if not ids:
         return set()
     return set(await User.filter(id__in=ids, is_active=False).values_list("id", flat=True))
+
+
+def parked() -> QuerySet[OutboxMessage]:
+    """Email parked as failed (a permanent refusal, or a day of temporary ones), newest first by id."""
+    return OutboxMessage.filter(status=OutboxStatus.FAILED)
+
+
+async def requeue_parked(message_id: int, now: datetime) -> bool:
+    """A parked email back in the queue, due now; False if it is not (or no longer) parked."""
+    changed = await OutboxMessage.filter(id=message_id, status=OutboxStatus.FAILED).update(
+        status=OutboxStatus.PENDING, next_attempt_at=now, claimed_by=None, claimed_until=None
+    )
+    return bool(changed)

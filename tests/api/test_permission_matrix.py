@@ -44,6 +44,7 @@ from server.domain.vocabulary import (
     Duration,
     NeedLevel,
     OfstedJudgement,
+    OutboxStatus,
     PlacementKind,
     ReferralStatus,
     Role,
@@ -55,6 +56,7 @@ from server.models import (
     Lot,
     LotMembership,
     Offer,
+    OutboxMessage,
     Placement,
     Referral,
     Vacancy,
@@ -103,6 +105,7 @@ QUERIES: dict[str, str] = {
     "offerRanking": "A-       A-        --        --        AA       --",
     "dashboard": "A-       A-        A-        A-        --       --",
     "notificationPreferences": "A-       A-        A-        A-        A-       --",
+    "parkedEmails": "--       --        --        --        AA       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -134,6 +137,7 @@ MUTATIONS: dict[str, str] = {
     "createCarerHousehold": "--       --        A-        A-        AA       --",
     "updateCarerHousehold": "--       --        A-        A-        AA       --",
     "setNotificationPreference": "AA       AA        AA        AA        --       --",
+    "retryParkedEmail": "--       --        --        --        AA       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -472,6 +476,21 @@ async def _notification_preferences(w: World, who: str | None, scope: Scope) -> 
     return [preference["notification"] for preference in data["notificationPreferences"]] == sent
 
 
+async def _parked_email(w: World) -> int:
+    """An email parked as failed; parked mail names no organisation, so "other" repeats the call."""
+    await w.market.referral()
+    message = await OutboxMessage.filter(status=OutboxStatus.PENDING).order_by("-id").first()
+    assert message is not None
+    await OutboxMessage.filter(id=message.id).update(status=OutboxStatus.FAILED, last_error="550 No such mailbox")
+    return message.id
+
+
+async def _parked_emails(w: World, who: str | None, scope: Scope) -> bool:
+    target = _gid("ParkedEmail", await _parked_email(w))
+    data = await ask(w, who, "{ parkedEmails(first: 100) { edges { node { id } } } }")
+    return data is not None and target in [edge["node"]["id"] for edge in data["parkedEmails"]["edges"]]
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -489,6 +508,7 @@ QUERY_PROBES: dict[str, Probe] = {
     "offerRanking": _about_referral("offerRanking", "{ offerId }", lambda w, scope, found: bool(found)),
     "dashboard": _dashboard,
     "notificationPreferences": _notification_preferences,
+    "parkedEmails": _parked_emails,
 }
 
 
@@ -791,6 +811,10 @@ async def _preference_choice(w: World, scope: Scope, role: str) -> dict[str, Any
     return {"notification": (kinds[0] if kinds else Notification.OFFER_ACTIVITY).name, "delivery": "DIGEST"}
 
 
+async def _parked(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"id": _gid("ParkedEmail", await _parked_email(w))}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -834,6 +858,7 @@ MUTATION_CASES: dict[str, MutationCase] = {
         per_role=True,
         also_denied_as=frozenset({"INVALID"}),
     ),
+    "retryParkedEmail": MutationCase("RetryParkedEmailInput", "email", _parked),
 }
 
 
