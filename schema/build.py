@@ -36,6 +36,8 @@ from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
 from server.events.hub import SubscriberLagging
+from server.outage import MESSAGE as OUTAGE_MESSAGE
+from server.outage import is_connection_fault
 
 log = logging.getLogger("placement_exchange.graphql")
 
@@ -67,8 +69,8 @@ def _should_mask(error: GraphQLError) -> bool:
     nothing was executed). Anything else raised while resolving is a fault of ours, and masked.
     """
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
-        return False
+    if original is None or isinstance(original, GraphQLError) or is_connection_fault(original):
+        return False  # a lost database connection is told as SERVICE_UNAVAILABLE (Schema.process_errors)
     if error.path is None and isinstance(original, ValueError | TypeError | OverflowError):
         return False
     if isinstance(original, PageSizeError | SubscriptionRefused | SubscriberLagging):
@@ -92,7 +94,11 @@ class Schema(strawberry.Schema):
         request_id = getattr(context, "request_id", "-")
         operation = getattr(execution_context, "operation_name", None) or "-"
         for error in errors:
-            if error.original_error is not None and _should_mask(error):
+            if error.original_error is not None and is_connection_fault(error.original_error):
+                log.error("request %s: database unavailable (%s)", request_id, type(error.original_error).__name__)
+                error.message = OUTAGE_MESSAGE
+                error.extensions = {"code": "SERVICE_UNAVAILABLE"}
+            elif error.original_error is not None and _should_mask(error):
                 log.error("request %s: %s", request_id, fault_summary(error.original_error, operation, error.path))
 
 

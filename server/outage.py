@@ -49,10 +49,15 @@ class DatabaseOutage:
             await _answer(scope, send, request_id)
 
 
+def is_connection_fault(fault: BaseException) -> bool:
+    """A lost or refused database connection: always an outage, told without asking the database again."""
+    return isinstance(fault, DBConnectionError | ConnectionError | OSError) or _is_driver_connection_error(fault)
+
+
 async def is_outage(fault: BaseException) -> bool:
     """A lost or refused connection is an outage; any other database error is one only if the database has
     stopped answering (a bad statement is a bug, not an outage)."""
-    if isinstance(fault, DBConnectionError | ConnectionError | OSError) or _is_driver_connection_error(fault):
+    if is_connection_fault(fault):
         return True
     return _is_database_error(fault) and not await database_answers()
 

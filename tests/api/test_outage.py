@@ -66,3 +66,17 @@ async def test_a_websocket_during_an_outage_is_closed_with_try_again_later(
                 with pytest.raises(WebSocketDisconnect) as closed:
                     await socket.receive()
     assert closed.value.code == 1013
+
+
+async def test_a_caller_whose_token_is_remembered_is_still_told_service_unavailable(
+    api: Api, market: Marketplace, database_url: str
+) -> None:
+    token, _ = await issue_token(market.users["harbour"], "api")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await api.client.post("/graphql", json={"query": "{ me { email } }"}, headers=headers)).status_code == 200
+    async with database_down(database_url):  # the token is remembered: no token check meets the outage
+        response = await api.client.post(
+            "/graphql", json={"query": "{ referrals(first: 5) { edges { node { id } } } }"}, headers=headers
+        )
+    codes = [error.get("extensions", {}).get("code") for error in response.json()["errors"]]
+    assert codes == ["SERVICE_UNAVAILABLE"]
