@@ -9,7 +9,7 @@ import strawberry
 from schema.context import Info
 from schema.ids import to_global_id
 from schema.permissions import AUTH
-from schema.types.pagination import Connection, paginate
+from schema.types.pagination import Connection, Edge, paginate
 from server.models import OutboxMessage
 from server.services.parked_mail import parked_mail
 
@@ -47,6 +47,5 @@ class ParkedMailQueries:
     ) -> Connection[ParkedEmail]:
         assert info.context.actor is not None  # AUTH
         page = await paginate(parked_mail(info.context.actor), first, after)
-        for edge in page.edges:
-            edge.node = ParkedEmail.of(edge.node)  # type: ignore[assignment]
-        return page  # type: ignore[return-value]
+        edges = [Edge(cursor=edge.cursor, node=ParkedEmail.of(edge.node)) for edge in page.edges]
+        return Connection(edges=edges, page_info=page.page_info)
