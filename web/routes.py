@@ -13,6 +13,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from notifications.preferences import unsubscribe_with_token
+from notifications.unsubscribe import verify
+from schema.ids import to_global_id
 from server.auth.actor import Actor
 from server.domain import vocabulary as v
 from server.services.accounts import authenticate
@@ -154,7 +157,13 @@ async def page(request: Request) -> Response:
 
 
 async def referral_page(request: Request) -> Response:
-    """One URL for a referral: the provider's answer view or the council's offers view."""
+    """One URL for a referral: the provider's answer view or the council's offers view.
+
+    Emails link to a referral by its number (/referrals/42); that is sent on, permanently, to the page's own
+    address by global id, so every link already in a mailbox lands (after signing in, if need be)."""
+    referral_id = request.path_params["referral_id"]
+    if referral_id.isascii() and referral_id.isdigit() and len(referral_id) <= 10:
+        return RedirectResponse(f"/referrals/{to_global_id('Referral', int(referral_id))}", status_code=308)
     user = await current_user(request)
     if user is None:
         return _to_sign_in(request)
@@ -233,8 +242,50 @@ async def forbidden(request: Request, exc: HTTPException) -> Response:
     )
 
 
+async def unsubscribe_page(request: Request) -> Response:
+    """An email's unsubscribe link. GET shows what the link switches off and asks (mail scanners follow links);
+    POST switches it off: the page's button, or a mail client's one-click unsubscribe (RFC 8058, from the
+    List-Unsubscribe-Post header), which sends no cookie and needs none: the signed token is the proof."""
+    token = request.query_params.get("token", "")
+    settings: Settings = request.app.state.settings
+    if not token:
+        user = await current_user(request)
+        if user is None:
+            return _to_sign_in(request)
+        return await render(
+            request, "preferences.html", user=user, actor=Actor.of(user), title="Your emails", options=vocabulary()
+        )
+    named = verify(token, secret_key=settings.secret_key)
+    if named is None:
+        return await render(
+            request,
+            "unsubscribe.html",
+            status_code=400,
+            user=None,
+            actor=None,
+            title="This link no longer works",
+            done=False,
+            kinds=[],
+            token="",
+        )
+    done = False
+    if request.method == "POST":
+        done = await unsubscribe_with_token(token, secret_key=settings.secret_key) is not None
+    return await render(
+        request,
+        "unsubscribe.html",
+        user=None,
+        actor=None,
+        title="You will no longer get these emails" if done else "Stop these emails?",
+        done=done,
+        kinds=[kind.label for kind in named.notifications],
+        token=token,
+    )
+
+
 def routes(settings: Settings) -> list[BaseRoute]:
     return [
+        Route("/preferences", unsubscribe_page, methods=["GET", "POST"]),
         Route("/", home),
         Route("/sign-in", sign_in_page, methods=["GET"]),
         Route("/sign-in", sign_in, methods=["POST"]),
