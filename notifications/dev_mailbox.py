@@ -9,7 +9,6 @@ Nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email
 import email.policy
 import html
@@ -32,12 +31,12 @@ from starlette.routing import Route
 
 from notifications.rendering import LOCAL_TIME
 from notifications.worker import OutboxWorker, default_worker_id
+from server.background import running_loop
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
 KEEP = 500
-STOP_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -128,18 +127,10 @@ async def run_in_process(settings: Settings) -> AsyncIterator[OutboxWorker]:
             _running = mailbox
             log.info("dev mailbox on 127.0.0.1:%s; read it at /dev/mailbox", settings.dev_mailbox_port)
     worker = OutboxWorker(settings, f"{default_worker_id()}-app")
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run_forever(stop), name="outbox-worker")
     try:
-        yield worker
+        async with running_loop("outbox worker", worker.run_forever):
+            yield worker
     finally:
-        stop.set()
-        try:
-            await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)
-        except TimeoutError:
-            log.warning("outbox worker did not stop within %s s; cancelled", STOP_TIMEOUT_SECONDS)
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await worker.close()
         if mailbox is not None:
             await asyncio.to_thread(mailbox.stop)

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from server.background import running_loop
 from server.jobs.deadlines import warn_deadlines
 from server.services.broadcast import cascade_due
 from server.settings import Settings
@@ -21,7 +22,6 @@ from server.settings import Settings
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 5.0
-STOP_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -64,15 +64,5 @@ class JobRunner:
 async def run_in_process(settings: Settings) -> AsyncIterator[JobRunner]:
     """The clocks inside the web process (WORKER_IN_PROCESS) while the app runs."""
     runner = JobRunner()
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run_forever(stop), name="jobs")
-    try:
+    async with running_loop("jobs", runner.run_forever):
         yield runner
-    finally:
-        stop.set()
-        try:
-            await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)
-        except TimeoutError:
-            log.warning("jobs did not stop within %s s; cancelled", STOP_TIMEOUT_SECONDS)
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

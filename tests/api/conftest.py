@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,15 +70,15 @@ async def api(db: str, market: Marketplace) -> AsyncIterator[Api]:
 
 
 @contextmanager
-def token_lookups() -> Iterator[list[str]]:
-    """Every statement that reads the access_token table meanwhile (not the note of its last use)."""
+def statements_run(keep: Callable[[str], bool]) -> Iterator[list[str]]:
+    """The SQL of every statement the default connection runs meanwhile that `keep` says to count."""
     connection = connections.get("default")
     seen: list[str] = []
     originals = {name: getattr(connection, name) for name in ("execute_query", "execute_query_dict")}
 
     def wrap(name: str):
         async def spy(query: str, values: list | None = None):
-            if "access_token" in query and not query.lstrip().upper().startswith("UPDATE"):
+            if keep(query):
                 seen.append(query)
             return await originals[name](query, values)
 
@@ -91,3 +91,8 @@ def token_lookups() -> Iterator[list[str]]:
     finally:
         for name, original in originals.items():
             setattr(connection, name, original)
+
+
+def token_lookups() -> AbstractContextManager[list[str]]:
+    """Every statement that reads the access_token table meanwhile (not the note of its last use)."""
+    return statements_run(lambda query: "access_token" in query and not query.lstrip().upper().startswith("UPDATE"))

@@ -7,11 +7,8 @@ their households and homes, placements with their referrals.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
-
-from tortoise import connections
 
 from bench.harness.marketplace import ADMIN, SCHEDULE_START, Marketplace
 from server.domain.vocabulary import (
@@ -27,7 +24,7 @@ from server.models import ChildrensHome, Framework, Lot
 from server.services import administration, offers, resources, vacancies
 from server.services.administration import PriceLine, SupplementLine
 from server.services.offers import OfferDetails
-from tests.api.conftest import Api
+from tests.api.conftest import Api, statements_run
 
 _serial = itertools.count(1)
 
@@ -38,28 +35,9 @@ LIST = """{ referrals(first: 50) { edges { node {
 } } } }"""
 
 
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    connection = connections.get("default")
-    seen: list[str] = []
-    originals = {name: getattr(connection, name) for name in ("execute_query", "execute_query_dict")}
-
-    def wrap(name: str):
-        async def spy(query: str, values: list | None = None):
-            # The event hub polls the log in the background; only this request's reads count.
-            if 'FROM "event' not in query and 'UPDATE "access_token"' not in query:
-                seen.append(query)
-            return await originals[name](query, values)
-
-        return spy
-
-    for name in originals:
-        setattr(connection, name, wrap(name))
-    try:
-        yield seen
-    finally:
-        for name, original in originals.items():
-            setattr(connection, name, original)
+def counting_queries() -> AbstractContextManager[list[str]]:
+    # The event hub polls the log in the background; only this request's reads count.
+    return statements_run(lambda query: 'FROM "event' not in query and 'UPDATE "access_token"' not in query)
 
 
 async def _referrals_with_offers(market: Marketplace, count: int) -> None:
