@@ -11,16 +11,18 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from notifications.preferences import unsubscribe_with_token
 from notifications.unsubscribe import verify
-from schema.ids import to_global_id
+from schema.ids import from_global_id, to_global_id
 from server.auth.actor import Actor
 from server.domain import vocabulary as v
 from server.services.accounts import authenticate
 from server.services.errors import ServiceError
+from server.services.errors import not_found as not_found_error
+from server.services.lookups import referral_for
 from server.settings import Settings
+from web.assets_served import static_app, static_prefix
 from web.session import csrf_for, current_user, end_session, home_for, start_session
 
 HERE = Path(__file__).parent
@@ -31,6 +33,7 @@ templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=
 PROVIDER = {v.Role.PROVIDER_RESPONDER, v.Role.PROVIDER_ADMIN}
 COUNCIL = {v.Role.PLACEMENT_OFFICER, v.Role.COMMISSIONER}
 OFFICER = {v.Role.PLACEMENT_OFFICER}
+ADMIN = {v.Role.PLATFORM_ADMIN}
 ANYONE = set(v.Role)
 
 PAGES: dict[str, tuple[str, set[v.Role], str]] = {
@@ -42,6 +45,7 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/referrals/new": ("referral_form.html", OFFICER, "New referral"),
     "/vacancy-board": ("vacancy_board.html", COUNCIL, "Vacancy board"),
     "/dashboard": ("dashboard.html", COUNCIL | PROVIDER, "Dashboard"),
+    "/parked-emails": ("parked_mail.html", ADMIN, "Parked emails"),
 }
 
 
@@ -79,7 +83,11 @@ async def render(request: Request, template: str, status_code: int = 200, **cont
     settings: Settings = request.app.state.settings
     page = templates.get_template(template)
     html = await page.render_async(
-        request=request, csrf=csrf_for(request, settings), development=not settings.is_production, **context
+        request=request,
+        csrf=csrf_for(request, settings),
+        development=not settings.is_production,
+        static=static_prefix(),
+        **context,
     )
     return HTMLResponse(html, status_code=status_code)
 
@@ -168,6 +176,14 @@ async def referral_page(request: Request) -> Response:
     if user is None:
         return _to_sign_in(request)
     actor = Actor.of(user)
+    # Another council's referral (or one never sent to this provider) gets the page a missing one gets.
+    pk = from_global_id(referral_id, "Referral")
+    try:
+        if pk is None:
+            raise not_found_error("referral", "referralId")
+        await referral_for(actor, pk)
+    except ServiceError:
+        return await not_found(request, HTTPException(404))
     template = "referral_provider.html" if actor.is_provider else "referral_council.html"
     return await render(
         request,
@@ -292,7 +308,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/sign-out", sign_out, methods=["POST"]),
         *(Route(path, page) for path in PAGES),
         Route("/referrals/{referral_id}", referral_page),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Mount("/static", app=static_app(), name="static"),
     ]
 
 

@@ -47,4 +47,6 @@ def home_for(actor: Actor) -> str:
         return "/inbox"
     if actor.role.value == "placement_officer":
         return "/referrals"
+    if actor.role.value == "platform_admin":
+        return "/parked-emails"
     return "/dashboard"

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.browser
 PAGES = {
     "harbour": ["/inbox", "/my-offers", "/my-vacancies", "/carers", "/dashboard"],
     "kent_officer": ["/referrals", "/referrals/new", "/vacancy-board", "/dashboard"],
+    "admin": ["/parked-emails"],
 }
 
 

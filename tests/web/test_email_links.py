@@ -88,4 +88,4 @@ async def test_choosing_which_emails_you_get_needs_signing_in_and_then_shows_the
     session, _ = await accounts.issue_token(market.users["harbour"], "session")
     portal.cookies.set(SESSION_COOKIE, session)
     page = await portal.get("/preferences")
-    assert page.status_code == 200 and "/static/js/pages/preferences.js" in page.text
+    assert page.status_code == 200 and '/js/pages/preferences.js"' in page.text
