@@ -120,3 +120,13 @@ def sign_in(page, served: Served, key: str) -> None:
     page.get_by_label("Password").fill(served.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+
+
+def make_required_choices(page, kind: str = "CORE_FOSTERING", urgency: str = "WITHIN_5_DAYS") -> None:
+    """The new-referral form's required choices start empty: choose each, as an officer must."""
+    page.get_by_label("Framework lot").select_option(index=1)
+    page.get_by_label("Placement kind").select_option(kind)
+    page.get_by_label("Duration").select_option("SHORT_TERM")
+    page.get_by_label("Urgency").select_option(urgency)
+    page.get_by_label("Level of need").select_option("STANDARD")
+    page.get_by_label("Gender").select_option("FEMALE")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Served, sign_in
+from tests.e2e.conftest import Served, make_required_choices, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +16,7 @@ def _new_referral(page: Page, served: Served, summary: str) -> None:
     page.goto(f"{served.base_url}/referrals/new")
     page.get_by_label("Age in years").fill("12")
     page.get_by_label("Home postcode district").fill("ME14")
-    page.get_by_label("Placement kind").select_option("CORE_FOSTERING")
-    page.get_by_label("Urgency").select_option("WITHIN_5_DAYS")
+    make_required_choices(page)
     page.get_by_label("Summary", exact=True).fill(summary)
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Served, sign_in
+from tests.e2e.conftest import Served, make_required_choices, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,7 @@ def test_referral_to_placement_live_in_two_browsers(browser, served: Served) -> 
     officer.goto(f"{served.base_url}/referrals/new")
     officer.get_by_label("Age in years").fill("13")
     officer.get_by_label("Home postcode district").fill("ME14")
-    officer.get_by_label("Placement kind").select_option("CORE_FOSTERING")
-    officer.get_by_label("Urgency").select_option("WITHIN_5_DAYS")
+    make_required_choices(officer)
     officer.get_by_label("Summary", exact=True).fill("Enjoys football and drawing; settled in Year 9.")
     officer.get_by_role("button", name="Save and publish").click()
     officer.wait_for_url(re.compile(r"/referrals/(?!new)[\w-]+$"))
@@ -75,6 +74,7 @@ def test_identifying_words_are_marked_where_they_are(browser, served: Served) ->
     page.goto(f"{served.base_url}/referrals/new")
     page.get_by_label("Age in years").fill("12")
     page.get_by_label("Home postcode district").fill("ME14")
+    make_required_choices(page)
     page.get_by_label("Summary", exact=True).fill("Lives at ME14 1XX with an aunt.")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator("#summary-error mark.identifying")).to_have_text("ME14 1XX")

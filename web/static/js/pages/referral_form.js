@@ -14,8 +14,47 @@ const FIELDS = `id reference status frameworkId: framework { id } lot { id } pla
 async function loadLots() {
   const data = await gql(`{ frameworks { id name lots { id code name placementKinds } } }`);
   const select = document.getElementById("frameworkLot");
-  select.innerHTML = data.frameworks.flatMap((f) => f.lots.map((l) =>
-    `<option value="${esc(f.id)}|${esc(l.id)}">${esc(f.name)}: ${esc(l.code)} ${esc(l.name)}</option>`)).join("");
+  select.innerHTML = `<option value="">Choose…</option>` + data.frameworks.flatMap((f) => f.lots.map((l) =>
+    `<option value="${esc(f.id)}|${esc(l.id)}" data-kinds="${esc(l.placementKinds.join(" "))}">${esc(f.name)}: ${esc(l.code)} ${esc(l.name)}</option>`)).join("");
+  select.addEventListener("change", offerKindsOfLot);
+}
+
+/** Only the placement kinds the chosen lot covers can be chosen; a kind the lot does not cover is cleared. */
+function offerKindsOfLot() {
+  const lot = document.getElementById("frameworkLot").selectedOptions[0];
+  const kinds = lot?.value ? lot.dataset.kinds.split(" ") : null;
+  const kind = document.getElementById("placementKind");
+  for (const option of kind.options) {
+    if (!option.value) continue;
+    const covered = !kinds || kinds.includes(option.value);
+    option.hidden = !covered;
+    option.disabled = !covered;
+  }
+  if (kind.selectedOptions[0]?.disabled) kind.value = "";
+}
+
+// Every required choice starts empty and must be made: nothing goes out on a default nobody chose.
+const REQUIRED_CHOICES = [
+  ["frameworkLot", "lotId", "Choose the framework lot"],
+  ["placementKind", "placementKind", "Choose the placement kind"],
+  ["duration", "duration", "Choose the duration"],
+  ["urgency", "urgency", "Choose how urgent it is"],
+  ["needLevel", "needLevel", "Choose the level of need"],
+  ["gender", "gender", "Choose the child's gender"],
+];
+
+function missingChoices() {
+  return REQUIRED_CHOICES.filter(([name]) => !value(name)).map(([, field, message]) => ({ field, message }));
+}
+
+/** An error summary listing every problem, each linked to its field; focus goes to the summary. */
+function showSummary(errors) {
+  const summary = document.getElementById("error-summary");
+  const idOf = (field) => (field === "lotId" ? "frameworkLot" : field.split(".")[0]);
+  summary.innerHTML = `<div class="alert error" role="alert"><h2>There is a problem</h2><ul>${errors.map((e) =>
+    `<li>${document.getElementById(idOf(e.field ?? "")) ? `<a href="#${esc(idOf(e.field))}">${esc(e.message)}</a>` : esc(e.message)}</li>`).join("")}</ul></div>`;
+  summary.hidden = false;
+  summary.focus();
 }
 
 function checked(name) { return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => el.value); }
@@ -41,12 +80,16 @@ function collect() {
 }
 
 function showErrors(errors, input) {
-  const general = markFieldErrors(errors, input);
-  announce(messages, `Please correct ${errors.length} problem(s)${general.length ? `: ${general.join(" ")}` : " marked below."}`, "error");
-  form.querySelector('[aria-invalid="true"]')?.focus();
+  markFieldErrors(errors, input);
+  if (errors.some((e) => e.field === "lotId")) document.getElementById("frameworkLot").setAttribute("aria-invalid", "true");
+  messages.innerHTML = "";
+  showSummary(errors);
 }
 
 async function save(publish) {
+  const missing = missingChoices();
+  if (missing.length) { showErrors(missing, {}); return; }
+  document.getElementById("error-summary").hidden = true;
   const input = collect();
   const [payload, errors] = referralId
     ? await mutate(`mutation($input: UpdateReferralInput!) { updateReferral(input: $input) { referral { id reference } errors { field code message span { start end } } } }`, { ...input, id: referralId }, "updateReferral")
@@ -85,6 +128,7 @@ async function loadDraft() {
   }
   for (const item of r.settingSuitability) form.querySelector(`select[data-setting="${item.setting}"]`).value = item.suitability;
   if (r.lot) form.elements.frameworkLot.value = `${r.frameworkId.id}|${r.lot.id}`;
+  offerKindsOfLot();
 }
 
 const tomorrow = new Date(Date.now() + 86400000);
