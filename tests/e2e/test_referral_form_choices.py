@@ -25,7 +25,7 @@ def test_required_choices_start_empty_and_are_listed_in_one_summary(browser, ser
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
     links = summary.get_by_role("link")
-    expect(links).to_have_count(5)  # lot, kind, duration, urgency, need; gender was chosen
+    expect(links).to_have_count(6)  # lot, kind, duration, urgency, need, required-by; gender was chosen
     summary.get_by_role("link", name="Choose the duration").click()
     expect(page.get_by_label("Duration")).to_be_focused()
     assert page.url.endswith("/referrals/new#duration")  # nothing was saved
@@ -59,4 +59,23 @@ def test_a_lot_offers_only_the_placement_kinds_it_covers(browser, served: Served
     if other is not None:
         lot.select_option(other[0])
         assert page.get_by_label("Placement kind").input_value() == ""
+    context.close()
+
+
+def test_required_by_follows_the_urgency_until_set_by_hand(browser, served: Served) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, served, "kent_officer")
+    page.goto(f"{served.base_url}/referrals/new")
+    page.wait_for_load_state("networkidle")
+    required_by = page.get_by_label("Required by")
+    assert required_by.input_value() == ""  # nothing chosen, nothing assumed
+    page.get_by_label("Urgency").select_option("TODAY")
+    today = page.evaluate(
+        "() => { const d = new Date(); return new Date(d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10); }"
+    )
+    assert required_by.input_value() == f"{today}T23:59"  # needed today: by the end of today, not tomorrow
+    required_by.fill(f"{today}T18:00")
+    page.get_by_label("Urgency").select_option("WITHIN_5_DAYS")
+    assert required_by.input_value() == f"{today}T18:00"  # the officer's own time is kept
     context.close()

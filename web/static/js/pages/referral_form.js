@@ -41,6 +41,7 @@ const REQUIRED_CHOICES = [
   ["urgency", "urgency", "Choose how urgent it is"],
   ["needLevel", "needLevel", "Choose the level of need"],
   ["gender", "gender", "Choose the child's gender"],
+  ["requiredBy", "requiredBy", "Enter the date and time the placement is needed by"],
 ];
 
 function missingChoices() {
@@ -127,12 +128,26 @@ async function loadDraft() {
     for (const box of form.querySelectorAll(`input[name="${name}"]`)) box.checked = r[name].includes(box.value);
   }
   for (const item of r.settingSuitability) form.querySelector(`select[data-setting="${item.setting}"]`).value = item.suitability;
+  requiredBySetByHand = true;
   if (r.lot) form.elements.frameworkLot.value = `${r.frameworkId.id}|${r.lot.id}`;
   offerKindsOfLot();
 }
 
-const tomorrow = new Date(Date.now() + 86400000);
-form.elements.requiredBy.value = new Date(tomorrow - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+// Required-by follows the urgency until the officer sets it: needed today means by the end of today.
+function localInput(date) { return new Date(date - date.getTimezoneOffset() * 60000).toISOString().slice(0, 16); }
+function requiredByFor(urgency) {
+  const now = new Date();
+  if (urgency === "TODAY") { const end = new Date(now); end.setHours(23, 59, 0, 0); return end; }
+  if (urgency === "WITHIN_5_DAYS") return new Date(now.getTime() + 5 * 86400000);
+  if (urgency === "LATER") return new Date(now.getTime() + 28 * 86400000);
+  return null;
+}
+let requiredBySetByHand = false;
+form.elements.requiredBy.addEventListener("input", () => { requiredBySetByHand = true; });
+form.elements.urgency.addEventListener("change", () => {
+  const date = requiredByFor(value("urgency"));
+  if (date && !requiredBySetByHand) form.elements.requiredBy.value = localInput(date);
+});
 form.elements.livingAlongside.value = "NO_PREFERENCE";
 form.elements.pets.value = "UNKNOWN";
 loadLots().then(loadDraft).catch((error) => announce(messages, error.message, "error"));
