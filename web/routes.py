@@ -50,33 +50,12 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
 
 
 def vocabulary() -> dict[str, list[tuple[str, str]]]:
-    """Option lists for forms, from the same enums the API uses."""
-    names = [
-        "PlacementKind",
-        "Duration",
-        "Urgency",
-        "NeedLevel",
-        "Gender",
-        "Need",
-        "RiskToChild",
-        "RiskToOthers",
-        "CommunicationNeed",
-        "Adaptation",
-        "LivingAlongside",
-        "PetsPreference",
-        "AdditionalSupport",
-        "Setting",
-        "Suitability",
-        "LegalStatus",
-        "CategoryOfNeed",
-        "DeclineReason",
-        "ReasonPlacementChanged",
-        "OfferStatus",
-        "ReferralStatus",
-        "OfstedJudgement",
-        "VacancyStatus",
-    ]
-    return {name: [(member.name, member.label) for member in getattr(v, name)] for name in names}
+    """Words for every code the API uses (age bands, tiers, reasons, ...), from the same enums, so pages never
+    show a raw code to a person."""
+    enums = [item for item in vars(v).values() if isinstance(item, type) and issubclass(item, v.LabelledEnum)]
+    return {
+        enum.__name__: [(member.name, member.label) for member in enum] for enum in enums if enum is not v.LabelledEnum
+    }
 
 
 async def render(request: Request, template: str, status_code: int = 200, **context: object) -> HTMLResponse:

@@ -80,3 +80,17 @@ export function markFieldErrors(errors, texts, ids = {}) {
   }
   return unplaced;
 }
+
+/**
+ * The one error summary: every problem listed, each linked to its field (by `idOf(field)`, default the field's
+ * first segment), and focus moved to the summary. `element` is an empty `<div tabindex="-1" hidden>`.
+ */
+export function showErrorSummary(element, errors, idOf = (field) => field.split(".")[0]) {
+  const item = (e) => {
+    const id = idOf(e.field ?? "");
+    return `<li>${id && document.getElementById(id) ? `<a href="#${esc(id)}">${esc(e.message)}</a>` : esc(e.message)}</li>`;
+  };
+  element.innerHTML = `<div class="alert error" role="alert"><h2>There is a problem</h2><ul>${errors.map(item).join("")}</ul></div>`;
+  element.hidden = false;
+  element.focus();
+}

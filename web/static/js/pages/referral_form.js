@@ -1,6 +1,6 @@
 // Write a referral in the terms of the placements data standard; save a draft or publish it.
 import { gql, mutate } from "../api.js";
-import { announce, esc, markFieldErrors } from "../ui.js";
+import { announce, esc, markFieldErrors, showErrorSummary } from "../ui.js";
 
 const form = document.getElementById("referral-form");
 const messages = document.getElementById("messages");
@@ -48,14 +48,8 @@ function missingChoices() {
   return REQUIRED_CHOICES.filter(([name]) => !value(name)).map(([, field, message]) => ({ field, message }));
 }
 
-/** An error summary listing every problem, each linked to its field; focus goes to the summary. */
 function showSummary(errors) {
-  const summary = document.getElementById("error-summary");
-  const idOf = (field) => (field === "lotId" ? "frameworkLot" : field.split(".")[0]);
-  summary.innerHTML = `<div class="alert error" role="alert"><h2>There is a problem</h2><ul>${errors.map((e) =>
-    `<li>${document.getElementById(idOf(e.field ?? "")) ? `<a href="#${esc(idOf(e.field))}">${esc(e.message)}</a>` : esc(e.message)}</li>`).join("")}</ul></div>`;
-  summary.hidden = false;
-  summary.focus();
+  showErrorSummary(document.getElementById("error-summary"), errors, (field) => (field === "lotId" ? "frameworkLot" : field.split(".")[0]));
 }
 
 function checked(name) { return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => el.value); }
