@@ -17,6 +17,7 @@ import pytest
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from bench.harness.marketplace import Marketplace, build_marketplace
 from bench.harness.scratch_postgres import POSTGRES_ADMIN_URL, scratch_postgres_database
 from server.database import tortoise_config
 from server.events.bus import InProcessBus, set_bus
@@ -99,6 +100,12 @@ async def db(database_url: str) -> AsyncIterator[str]:
     districts.forget_directory()
     yield database_url
     await connections.close_all()
+
+
+@pytest.fixture
+async def market(db: str) -> Marketplace:
+    """The benchmark harness's marketplace (councils, providers, framework, demo users) in this test's database."""
+    return await build_marketplace()
 
 
 async def _truncate_all() -> None:

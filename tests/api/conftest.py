@@ -11,7 +11,7 @@ import httpx
 import pytest
 from tortoise import connections
 
-from bench.harness.marketplace import PASSWORD, Marketplace, build_marketplace
+from bench.harness.marketplace import PASSWORD, Marketplace
 from server.app import create_app
 from server.settings import Settings
 
@@ -50,11 +50,6 @@ class Api:
 
 def test_settings(database_url: str) -> Settings:
     return Settings.from_env({"DATABASE_URL": database_url, "APP_ENV": "development"})
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 @pytest.fixture

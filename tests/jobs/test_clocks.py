@@ -8,16 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.marketplace import Marketplace
 from server.domain.vocabulary import Urgency
 from server.jobs.runner import CLOCKS, Job, JobRunner, run_in_process
 from server.models import Referral
 from server.settings import Settings
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 def test_the_worker_runs_the_cascade_and_the_deadline_warnings() -> None:

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from bench.harness.marketplace import Marketplace, build_marketplace
 from bench.harness.servers import free_port
 from notifications.worker import OutboxWorker
 from server.domain.vocabulary import OutboxStatus
@@ -120,11 +119,6 @@ def settings_for(database_url: str, smtp_port: int | None, **changes: Any) -> Se
 @pytest.fixture
 def settings(db: str, mail_server: MailServer) -> Settings:
     return settings_for(db, mail_server.port)
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.marketplace import Marketplace
 from server.domain import vocabulary as v
 from server.domain.matching import TrackRecord
 from server.models import BroadcastRecipient, CarerHousehold, ChildrensHome, Placement, Vacancy
@@ -22,11 +22,6 @@ from server.services.offers import OfferDetails
 
 # Near ME14 (Maidstone), far from it (Bournemouth, Nottingham), and districts the directory does not know.
 DISTRICTS = ["ME14", "ME16", "ME4", "CT1", "TN23", "BH1", "NG1", "ZZ9", "me15"]
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 async def _population(market: Marketplace, count: int = 240, seed: int = 7) -> None:

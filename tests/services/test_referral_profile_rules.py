@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tortoise import fields as columns
 
-from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.marketplace import Marketplace
 from server.domain.referral_profile import PROFILE, ProfileField, ReferralDetails
 from server.domain.vocabulary import PlacementKind, Setting, Suitability
 from server.models import Referral
@@ -17,11 +17,6 @@ from server.services import referrals
 from server.services.errors import ErrorCode, ServiceError
 
 COLUMN_KINDS = {int: columns.IntField, bool: columns.BooleanField, datetime: columns.DatetimeField}
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 def _column(field: ProfileField) -> columns.Field:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from tortoise import Tortoise, connections
 
-from bench.harness.marketplace import Marketplace, build_marketplace, referral_details
+from bench.harness.marketplace import Marketplace, referral_details
 from server.database import tortoise_config
 from server.domain.vocabulary import (
     DeclineReason,
@@ -23,11 +23,6 @@ from server.models import BroadcastRecipient, Event, EventTopic, Offer, OutboxMe
 from server.services import broadcast, offers, placements, referrals
 from server.services.errors import ErrorCode, ServiceError
 from server.services.offers import OfferDetails
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 def offer_details(market: Marketplace, referral: Referral, key: str, **changes) -> OfferDetails:

@@ -7,18 +7,13 @@ import asyncio
 
 import pytest
 
-from bench.harness.marketplace import PASSWORD, Marketplace, build_marketplace
+from bench.harness.marketplace import PASSWORD, Marketplace
 from server.services import sign_in_limits
 from server.services.accounts import authenticate
 from server.services.errors import ServiceError
 
 ATTACKER = "203.0.113.9"
 OFFICE = "198.51.100.20"
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 async def _outcome(email: str, password: str, address: str) -> str:

@@ -14,15 +14,10 @@ import pytest
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 
-from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.marketplace import Marketplace
 from server.models import Event, OutboxMessage
 from server.repositories.statements import MAX_BOUND_VALUES, Statement
 from server.services.unit_of_work import unit_of_work
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 @contextmanager

@@ -3,35 +3,18 @@ unsubscribe link asks before it acts, acts on a one-click POST (RFC 8058) with n
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import httpx
-import pytest
 
-from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.marketplace import Marketplace
 from notifications.unsubscribe import sign
 from schema.ids import to_global_id
 from schema.view import SESSION_COOKIE
-from server.app import create_app
 from server.models import NotificationPreference
 from server.outbox.kinds import Notification
 from server.services import accounts
 from server.settings import Settings
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
-
-
-@pytest.fixture
-async def portal(db: str, market: Marketplace) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings.from_env({"DATABASE_URL": db, "APP_ENV": "development"}), manage_database=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
 
 
 async def test_an_emailed_referral_link_lands_on_the_referral_after_signing_in(

@@ -3,31 +3,12 @@ token (the same look-up as the API's); a revoked session is sent back to sign in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
-from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.marketplace import Marketplace
 from schema.view import SESSION_COOKIE
-from server.app import create_app
 from server.services import accounts
-from server.settings import Settings
 from tests.api.conftest import token_lookups
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
-
-
-@pytest.fixture
-async def portal(db: str, market: Marketplace) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings.from_env({"DATABASE_URL": db, "APP_ENV": "development"}), manage_database=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
 
 
 async def test_a_page_names_the_signed_in_officer_and_council(portal: httpx.AsyncClient, market: Marketplace) -> None:

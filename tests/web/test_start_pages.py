@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
-from bench.harness.marketplace import PASSWORD, Marketplace, build_marketplace
+from bench.harness.marketplace import PASSWORD, Marketplace
 from schema.ids import to_global_id
-from server.app import create_app
 from server.auth.actor import Actor
 from server.domain import vocabulary as v
-from server.settings import Settings
 from web.routes import PAGES
 from web.session import home_for
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
-
-
-@pytest.fixture
-async def portal(db: str, market: Marketplace) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings.from_env({"DATABASE_URL": db, "APP_ENV": "development"}), manage_database=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
 
 
 @pytest.mark.parametrize("role", list(v.Role))
