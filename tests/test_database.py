@@ -11,17 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise import connections
 
-from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.marketplace import Marketplace
 from server.domain.vocabulary import OutboxStatus, ReferralStatus
 from server.models import BroadcastRecipient, Framework, OutboxMessage, Referral
 from server.postgres import PostgresClient
 from server.repositories.referrals import open_draft
 from server.repositories.statements import Statement, as_datetime, insert_rows, row_by_id
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 async def test_row_by_id_gives_what_the_orm_gives(market: Marketplace) -> None:

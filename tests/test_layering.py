@@ -149,3 +149,17 @@ def test_an_upward_import_is_caught(module: str, source: str) -> None:
 )
 def test_a_downward_import_is_allowed(module: str, source: str) -> None:
     assert violations(module, imported_modules(source, module)) == []
+
+
+def test_every_model_skips_tortoises_source_reading() -> None:
+    """Without `_no_comments`, Tortoise reads each model's source file at import (slow start-up)."""
+    from tortoise.models import Model
+
+    import server.models as models
+
+    slow = [
+        name
+        for name in models.__all__
+        if issubclass(getattr(models, name), Model) and not vars(getattr(models, name)).get("_no_comments")
+    ]
+    assert not slow, f"set `_no_comments = True` on {slow}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -20,5 +22,9 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# Verified against when the email is unknown, so response time does not reveal which emails exist.
-DUMMY_HASH = hash_password("placement-exchange-timing-equaliser")
+@cache
+def dummy_hash() -> str:
+    """Verified against when the email is unknown, so response time does not reveal which emails exist.
+
+    Made on the first sign-in, not at import: an Argon2 hash costs a tenth of a second of start-up."""
+    return hash_password("placement-exchange-timing-equaliser")

@@ -9,6 +9,7 @@ from server.domain.vocabulary import OutboxStatus
 
 
 class Event(Model):
+    _no_comments = True
     id = fields.BigIntField(primary_key=True)
     type = fields.CharField(max_length=40)
     payload = fields.JSONField(default=dict)
@@ -22,6 +23,8 @@ class Event(Model):
 class EventTopic(Model):
     """Who an event concerns ("provider:3", "council:1", "referral:42"), indexed for replay."""
 
+    _no_comments = True
+
     id = fields.BigIntField(primary_key=True)
     event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
         "models.Event", related_name="topics", on_delete=fields.CASCADE
@@ -34,6 +37,7 @@ class EventTopic(Model):
 
 
 class OutboxMessage(Model):
+    _no_comments = True
     id = fields.BigIntField(primary_key=True)
     notification = fields.CharField(max_length=40)
     user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(

@@ -16,6 +16,7 @@ from server.domain.vocabulary import (
 
 
 class Framework(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     reference = fields.CharField(max_length=40, unique=True)
     name = fields.CharField(max_length=160)
@@ -48,6 +49,7 @@ class Framework(Model):
 
 
 class Lot(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     framework: fields.ForeignKeyRelation[Framework] = fields.ForeignKeyField(
         "models.Framework", related_name="lots", on_delete=fields.CASCADE
@@ -66,6 +68,8 @@ class Lot(Model):
 
 class LotMembership(Model):
     """A provider's place on a lot: its tier, when it joined and when it left."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     lot: fields.ForeignKeyRelation[Lot] = fields.ForeignKeyField(
@@ -88,6 +92,8 @@ class LotMembership(Model):
 class PriceScheduleEntry(Model):
     """A framework-tier price: weekly fee for an age band and level of need."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     membership: fields.ForeignKeyRelation[LotMembership] = fields.ForeignKeyField(
         "models.LotMembership", related_name="price_entries", on_delete=fields.CASCADE
@@ -104,6 +110,7 @@ class PriceScheduleEntry(Model):
 
 
 class Supplement(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     membership: fields.ForeignKeyRelation[LotMembership] = fields.ForeignKeyField(
         "models.LotMembership", related_name="supplements", on_delete=fields.CASCADE

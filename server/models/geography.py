@@ -7,6 +7,7 @@ from tortoise.models import Model
 
 
 class PostcodeDistrict(Model):
+    _no_comments = True
     outward_code = fields.CharField(max_length=4, primary_key=True)
     latitude = fields.FloatField()
     longitude = fields.FloatField()

@@ -15,6 +15,7 @@ from server.domain.vocabulary import (
 
 
 class Offer(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     referral: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Referral", related_name="offers", on_delete=fields.CASCADE
@@ -55,6 +56,8 @@ class Offer(Model):
 
 class Placement(Model):
     """Recorded by the Individual Placement Agreement (IPA)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     referral: fields.OneToOneRelation = fields.OneToOneField(

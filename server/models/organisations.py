@@ -9,6 +9,7 @@ from server.domain.vocabulary import OfstedJudgement, ProviderSector, ProviderSt
 
 
 class Council(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=120, unique=True)
     ons_code = fields.CharField(max_length=9, unique=True, description="ONS local authority code, e.g. E10000016")
@@ -29,6 +30,7 @@ class Council(Model):
 
 
 class Provider(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=120, unique=True)
     provider_type = fields.CharEnumField(ProviderType, max_length=20)

@@ -21,6 +21,7 @@ from server.domain.vocabulary import (
 
 
 class Referral(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     reference = fields.CharField(max_length=20, unique=True, description="e.g. KEN-2026-00042")
     council: fields.ForeignKeyRelation = fields.ForeignKeyField(
@@ -88,6 +89,8 @@ class Referral(Model):
 class ReferralCounter(Model):
     """Next sequence number of a council's references in a year (KEN-2026-00042)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     council: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Council", related_name="referral_counters", on_delete=fields.CASCADE
@@ -102,6 +105,8 @@ class ReferralCounter(Model):
 
 class BroadcastRecipient(Model):
     """A provider considered for a referral: sent it (now or at a later tier), or excluded and why."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     referral: fields.ForeignKeyRelation[Referral] = fields.ForeignKeyField(

@@ -13,6 +13,7 @@ from server.domain.vocabulary import OfstedJudgement, VacancyStatus
 
 
 class CarerHousehold(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     provider: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Provider", related_name="carer_households", on_delete=fields.RESTRICT
@@ -47,6 +48,7 @@ class CarerHousehold(Model):
 
 
 class ChildrensHome(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     provider: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Provider", related_name="childrens_homes", on_delete=fields.RESTRICT
@@ -73,6 +75,8 @@ class ChildrensHome(Model):
 
 class Vacancy(Model):
     """Early notification of a vacancy (HSDS service capacity: available, maximum, unit, updated)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     provider: fields.ForeignKeyRelation = fields.ForeignKeyField(

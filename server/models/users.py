@@ -9,6 +9,7 @@ from server.domain.vocabulary import Role
 
 
 class User(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     # Stored lower-cased so the unique index is case-insensitive on every database.
     email = fields.CharField(max_length=254, unique=True)
@@ -36,6 +37,8 @@ class User(Model):
 class AccessToken(Model):
     """A bearer token, API token or portal session. Only its hash is stored."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
@@ -55,6 +58,8 @@ class AccessToken(Model):
 class LoginAttempt(Model):
     """Kept in the database so the rate limit holds across server processes."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, db_index=True)
     client_address = fields.CharField(max_length=64, default="")
@@ -66,6 +71,7 @@ class LoginAttempt(Model):
 
 
 class NotificationPreference(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="notification_preferences", on_delete=fields.CASCADE

@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 
 from server.auth import policy
 from server.auth.actor import Actor
-from server.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
+from server.auth.passwords import MIN_LENGTH, dummy_hash, hash_password, verify_password
 from server.domain.vocabulary import Role
 from server.events.version import note_local_change
 from server.models import AccessToken, Council, Provider, User
@@ -79,7 +79,7 @@ async def authenticate(email: str, password: str, client_address: str = "") -> U
         raise invalid("email", f"An email address is at most {MAX_EMAIL_LENGTH} characters.")
     attempt = await sign_in_limits.begin_attempt(email, client_address)
     user = await User.get_or_none(email=email)
-    ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
+    ok = verify_password(user.password_hash if user else dummy_hash(), password) and user is not None
     ok = ok and user.is_active
     await sign_in_limits.finish_attempt(attempt, ok)
     if not ok:

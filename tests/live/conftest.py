@@ -13,7 +13,7 @@ import pytest
 from httpx_ws import aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
-from bench.harness.marketplace import Marketplace, build_marketplace
+from bench.harness.marketplace import Marketplace
 from server.app import create_app
 from server.services.accounts import issue_token
 from tests.api.conftest import test_settings
@@ -45,11 +45,6 @@ class GraphQLSocket:
             {"id": operation, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
         )
         return operation
-
-
-@pytest.fixture
-async def market(db: str) -> Marketplace:
-    return await build_marketplace()
 
 
 @pytest.fixture
