@@ -6,12 +6,14 @@ response of a signed-in caller's query (never a mutation, never a response with 
 
     the document, its operation name and variables, and the caller (user, role and organisation),
 
-together with the data version it was computed at (server.events.version: the newest event this process
-has read and its own commits). The next identical request gets the same bytes, without touching the
-database or running GraphQL, if the version is unchanged and the answer is younger than
-GRAPHQL_CACHE_SECONDS. Every change made through a unit of work writes an event, which moves the version
-of every process (this one at once); the age limit bounds what nothing announces (another process's
-bookkeeping such as "viewed at").
+together with the version of the data it depends on (server.events.version.version_for): the newest events,
+read by this process's hub from the log every process writes, that concern the caller's organisation
+("provider:3", "council:1") or concern everyone, and this process's own commits. The next identical request
+gets the same bytes, without touching the database or running GraphQL, if that version is unchanged and the
+answer is younger than GRAPHQL_CACHE_SECONDS. Every change made through a unit of work writes an event naming
+whom it concerns, which moves their version in every process (this one at once), and only theirs: another
+provider's offer leaves a duty desk's kept inbox alone. A platform admin's answers depend on everything. The
+age limit bounds what nothing announces (another process's bookkeeping such as "viewed at").
 
 Who is asking is checked on every request, as on the ordinary path (bearer token, or the portal's session
 with its CSRF header); the token's owner is remembered for a few seconds (services.accounts). When it is
@@ -35,7 +37,7 @@ from starlette.requests import Request
 
 from schema.operations import operation_of
 from schema.view import note_checked_token, request_token
-from server.events.version import data_version
+from server.events.version import version_for
 from server.services.accounts import remembered_actor, token_actor
 from server.settings import Settings
 
@@ -51,7 +53,7 @@ MAX_RESPONSE_BYTES = 512 * 1024
 
 @dataclass(frozen=True)
 class _Answer:
-    version: tuple[int, int]
+    version: Hashable
     good_until: float
     status: int
     headers: tuple[tuple[bytes, bytes], ...]
@@ -75,11 +77,12 @@ class GraphQLResponseCache:
             return
         body, complete = await _read_body(receive)
         replay = _replaying(body, complete, receive)
-        key = await self._key(scope, body) if complete else None
-        if key is None:
+        found = await self._key(scope, body) if complete else None
+        if found is None:
             await self.app(scope, replay, send)
             return
-        version = data_version()
+        key, topics = found
+        version = version_for(topics)
         answer = self._answers.get(key)
         if answer is not None and answer.version == version and answer.good_until > time.monotonic():
             self._answers.move_to_end(key)
@@ -96,7 +99,8 @@ class GraphQLResponseCache:
             while len(self._answers) > MAX_ENTRIES:
                 self._answers.popitem(last=False)
 
-    async def _key(self, scope: Scope, body: bytes) -> Hashable | None:
+    async def _key(self, scope: Scope, body: bytes) -> tuple[Hashable, tuple[str, ...]] | None:
+        """The answer's key, and the organisation topics whose changes make it out of date."""
         request = Request(scope)
         if not request.headers.get("content-type", "").startswith("application/json"):
             return None
@@ -123,8 +127,9 @@ class GraphQLResponseCache:
         if actor is None:
             return None  # the ordinary path says why
         frozen = json.dumps(variables, sort_keys=True)
-        return (payload["query"], operation_name, frozen, actor.user_id, actor.role, actor.council_id,
-                actor.provider_id)  # fmt: skip
+        key = (payload["query"], operation_name, frozen, actor.user_id, actor.role, actor.council_id,
+               actor.provider_id)  # fmt: skip
+        return key, actor.topics
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
@@ -185,7 +190,7 @@ class _Capture:
                 self._body.append(chunk)
         await self._send(message)
 
-    def answer(self, version: tuple[int, int], good_until: float) -> _Answer | None:
+    def answer(self, version: Hashable, good_until: float) -> _Answer | None:
         if not self._keep or not self._status:
             return None
         body = b"".join(self._body)

@@ -23,7 +23,7 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 
 from server.events.bus import EventBus
-from server.events.log import LoggedEvent, events_after, latest_event_id
+from server.events.log import LoggedEvent, events_after, latest_event_id, organisation_topics
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ class EventHub:
         self._progress: deque[tuple[float, int]] = deque()
         self._by_topic: dict[str, set[Subscriber]] = defaultdict(set)
         self._last_id = 0
+        # For caches (server.events.version): the newest event read per organisation topic, and the newest
+        # one that concerns no organisation in particular (or the platform's admins), which concerns everyone.
+        self._topic_positions: dict[str, int] = {}
+        self._everyone_position = 0
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._reading = False  # a read of the table is on its way
@@ -75,6 +79,11 @@ class EventHub:
     def position(self) -> int:
         """The newest event id this hub has read from the log."""
         return self._last_id
+
+    def positions(self, topics: tuple[str, ...]) -> tuple[int, ...]:
+        """The newest event read that concerns everyone, then the newest concerning each of these topics."""
+        get = self._topic_positions.get
+        return (self._everyone_position, *(get(topic, 0) for topic in topics))
 
     @property
     def subscriber_count(self) -> int:
@@ -141,6 +150,12 @@ class EventHub:
         for event in events:
             self._dispatch(event)
             self._last_id = event.id
+            scoped = organisation_topics(event.topics)
+            if scoped is None:
+                self._everyone_position = event.id
+            else:
+                for topic in scoped:
+                    self._topic_positions[topic] = event.id
         if events:
             now = time.monotonic()
             self._progress.append((now, self._last_id))

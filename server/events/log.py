@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,18 @@ class LoggedEvent:
     @property
     def cursor(self) -> str:
         return str(self.id)
+
+
+ORGANISATION_PREFIXES = ("council:", "provider:")
+
+
+def organisation_topics(topics: Iterable[str]) -> frozenset[str] | None:
+    """The councils and providers a change concerns ("council:1", "provider:3"), or None when it concerns
+    everyone: it names no organisation, or it is the platform's ("admin": frameworks, memberships, onboarding),
+    whose effects reach every member."""
+    topics = frozenset(topics)
+    scoped = frozenset(topic for topic in topics if topic.startswith(ORGANISATION_PREFIXES))
+    return None if not scoped or "admin" in topics else scoped
 
 
 MAX_EVENT_ID = 2**63 - 1

@@ -179,7 +179,7 @@ async def record_viewed(actor: Actor, referral: Referral) -> None:
         if await BroadcastRecipient.filter(
             referral_id=referral.id, provider_id=actor.provider_id, viewed_at__isnull=True
         ).update(viewed_at=datetime.now(UTC)):
-            note_local_change()
+            note_local_change([f"council:{referral.council_id}", f"provider:{actor.provider_id}"])
 
 
 async def _validated(actor: Actor, values: dict[str, Any], current: Referral | None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from server.domain.vocabulary import Role
 from server.events.after_commit import after_commit
 from server.events.bus import get_bus
 from server.events.hub import current_hub
-from server.events.log import LoggedEvent
+from server.events.log import LoggedEvent, organisation_topics
 from server.events.version import note_local_change
 from server.models import OutboxMessage
 from server.outbox.kinds import Delivery, Notification, default_delivery
@@ -149,6 +149,15 @@ class Audience:
         return rows
 
 
+def _note_changed(events: list[LoggedEvent]) -> None:
+    """Kept answers of the organisations these events concern are out of date (all of them, when an event
+    concerns everyone or nothing was recorded, as the reach of the change is then unknown)."""
+    if not events or any(organisation_topics(event.topics) is None for event in events):
+        note_local_change()
+    else:
+        note_local_change({topic for event in events for topic in event.topics})
+
+
 @asynccontextmanager
 async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     # Inside an enclosing transaction (the demo seed runs services in one) leaving this block only releases a
@@ -159,7 +168,7 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
         work = UnitOfWork(connection)
         yield work
         await work.flush()
-    note_local_change()
+    _note_changed(work.events)
     hub = current_hub() if not enclosed else None
     if hub is not None:
         hub.committed(work.events)  # this process's subscribers need not wait for the bus and a read

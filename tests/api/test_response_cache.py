@@ -159,3 +159,75 @@ async def test_a_read_the_cache_has_not_seen_looks_its_token_up_once(api: Api, m
         await _post(api, INBOX, "harbour")
     assert cache.hits == hits + 1
     assert again == []  # answered from memory, its caller remembered for a few seconds
+
+
+async def _offer(market: Marketplace, key: str, referral_id: int) -> None:
+    await offers.submit_offer(
+        market.actor(key),
+        OfferDetails(
+            referral_id=referral_id,
+            carer_household_id=market.households[key],
+            start_date=datetime.now(UTC).date() + timedelta(days=1),
+        ),
+    )
+
+
+async def test_another_providers_offer_leaves_a_kept_inbox_kept(api: Api, market: Marketplace) -> None:
+    referral = await market.referral()
+    await _hub_caught_up()
+    cache = _cache(api)
+    before = await _post(api, INBOX, "harbour")
+    await _offer(market, "oakleaf", referral.id)  # concerns Kent and Oakleaf only
+    await _hub_caught_up()
+    hits = cache.hits
+    assert (await _post(api, INBOX, "harbour")).content == before.content
+    assert cache.hits == hits + 1
+    # ...while Kent's own list, which the offer concerns, is worked out again.
+    council_list = "{ referrals(first: 20) { edges { node { reference liveOfferCount } } } }"
+    await _post(api, council_list, "kent_officer")
+    await _offer(market, "harbour", referral.id)
+    await _hub_caught_up()
+    hits = cache.hits
+    after = (await _post(api, council_list, "kent_officer")).json()
+    assert cache.hits == hits, "Kent's list was answered from memory after an offer on its referral"
+    assert after["data"]["referrals"]["edges"][0]["node"]["liveOfferCount"] == 2
+
+
+async def test_a_change_written_by_another_process_refreshes_only_whom_it_concerns(
+    api: Api, market: Marketplace
+) -> None:
+    """Another server process's commit reaches this one through the event log: its hub reads the event's topics."""
+    referral = await market.referral()
+    await _hub_caught_up()
+    cache = _cache(api)
+    await _post(api, INBOX, "harbour")
+    await _post(api, INBOX, "oakleaf")
+    await _write_event_elsewhere(
+        "offer.submitted", [f"provider:{market.providers['oakleaf'].id}", f"referral:{referral.id}"]
+    )
+    await _hub_caught_up()
+    hits = cache.hits
+    await _post(api, INBOX, "harbour")
+    assert cache.hits == hits + 1  # not Harbour's concern
+    await _post(api, INBOX, "oakleaf")
+    assert cache.hits == hits + 1  # Oakleaf's: worked out again
+
+    await _post(api, INBOX, "oakleaf")
+    await _write_event_elsewhere("framework.prices_changed", [f"provider:{market.providers['oakleaf'].id}", "admin"])
+    await _hub_caught_up()
+    hits = cache.hits
+    await _post(api, INBOX, "harbour")
+    await _post(api, INBOX, "oakleaf")
+    assert cache.hits == hits, "a platform change concerns every member"
+
+
+async def _write_event_elsewhere(type_: str, topics: list[str]) -> None:
+    """As another process commits: a row in the log, and no word to this process but the bus's ring."""
+    from tortoise import connections
+
+    from server.events.bus import get_bus
+    from server.repositories.events import write_event
+
+    connection = connections.get("default")
+    event_id = await write_event(connection, type_, "{}", datetime.now(UTC), topics)
+    await get_bus().publish(event_id)
