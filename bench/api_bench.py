@@ -49,17 +49,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench.harness.scratch_postgres import scratch_postgres_database
-from bench.harness.servers import free_port
+from bench.harness.servers import INBOX, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY_FILE_VARIABLE = "API_BENCH_BODY_FILE"
 GOAL = 0.10
 REFERRALS = 20
-
-INBOX = """{ referrals(first: 20, filter: {status: [OPEN]}) { edges { node {
-  id reference urgency requiredBy ageBand placementKind homeDistrict
-  framework { name } lot { code name } myOffer { id status weeklyFeePence }
-} } } }"""
 
 
 # --- the baseline: the same bytes, from memory ------------------------------------------------------------

@@ -136,57 +136,8 @@ async def build_marketplace() -> Marketplace:
             75_000,
         ),
     ]
-    for key, name, urn, judgement, district, tier, fee in specs:
-        provider = await administration.onboard_provider(
-            ADMIN,
-            name=name,
-            provider_type=ProviderType.IFA,
-            ofsted_urn=urn,
-            ofsted_judgement=judgement,
-            district=district,
-        )
-        market.providers[key] = provider
-        membership = await administration.add_provider_to_lot(
-            ADMIN, lot_id=core.id, provider_id=provider.id, tier=tier, joined_on=date(2022, 4, 1)
-        )
-        await administration.set_price_schedule(
-            ADMIN,
-            membership_id=membership.id,
-            effective_from=SCHEDULE_START,
-            prices=[
-                PriceLine(AgeBand(band), level, fee + offset)
-                for band, offset in zip(bands, (0, 6_000, 11_000), strict=True)
-                for level in (NeedLevel.STANDARD, NeedLevel.ADDITIONAL_SUPPORT)
-            ],
-            supplements=[
-                SupplementLine(SupplementKind.SOLO, SupplementUnit.PER_WEEK, 15_000),
-                SupplementLine(SupplementKind.EMERGENCY, SupplementUnit.PER_WEEK, 10_000),
-                SupplementLine(SupplementKind.SIBLING, SupplementUnit.PER_CHILD, 60_000),
-                SupplementLine(SupplementKind.ADDITIONAL_SUPPORT_HOURS, SupplementUnit.PER_HOUR, 2_500),
-            ],
-        )
-        market.users[key] = await create_user(
-            None,
-            email=f"duty@{key}.test",
-            password=PASSWORD,
-            display_name=f"{name} duty desk",
-            role=Role.PROVIDER_RESPONDER,
-            provider_id=provider.id,
-        )
-        household = await resources.create_carer_household(
-            Actor.of(market.users[key]),
-            provider.id,
-            resources.HouseholdDetails(
-                reference=f"{key.upper()}-H1",
-                district=district,
-                min_age=8,
-                max_age=17,
-                approved_places=2,
-                placement_kinds=[PlacementKind.CORE_FOSTERING.value],
-                durations=[d.value for d in Duration],
-            ),
-        )
-        market.households[key] = household.id
+    for spec in specs:
+        await add_provider(market, *spec)
     spot = await administration.onboard_provider(
         ADMIN,
         name="Surrey Hills Care (test)",
@@ -221,3 +172,68 @@ async def build_marketplace() -> Marketplace:
         None, email="admin@exchange.test", password=PASSWORD, display_name="Admin", role=Role.PLATFORM_ADMIN
     )
     return market
+
+
+async def add_provider(
+    market: Marketplace,
+    key: str,
+    name: str,
+    urn: str,
+    judgement: OfstedJudgement,
+    district: str,
+    tier: int,
+    fee: int,
+) -> None:
+    """An independent fostering agency on the core lot at `tier`, with its price schedule (`fee` pence a week for
+    the youngest band), a duty-desk user (market.users[key]) and one carer household (market.households[key])."""
+    bands = market.core_lot.age_bands
+    provider = await administration.onboard_provider(
+        ADMIN,
+        name=name,
+        provider_type=ProviderType.IFA,
+        ofsted_urn=urn,
+        ofsted_judgement=judgement,
+        district=district,
+    )
+    market.providers[key] = provider
+    membership = await administration.add_provider_to_lot(
+        ADMIN, lot_id=market.core_lot.id, provider_id=provider.id, tier=tier, joined_on=date(2022, 4, 1)
+    )
+    await administration.set_price_schedule(
+        ADMIN,
+        membership_id=membership.id,
+        effective_from=SCHEDULE_START,
+        prices=[
+            PriceLine(AgeBand(band), level, fee + offset)
+            for band, offset in zip(bands, (0, 6_000, 11_000), strict=True)
+            for level in (NeedLevel.STANDARD, NeedLevel.ADDITIONAL_SUPPORT)
+        ],
+        supplements=[
+            SupplementLine(SupplementKind.SOLO, SupplementUnit.PER_WEEK, 15_000),
+            SupplementLine(SupplementKind.EMERGENCY, SupplementUnit.PER_WEEK, 10_000),
+            SupplementLine(SupplementKind.SIBLING, SupplementUnit.PER_CHILD, 60_000),
+            SupplementLine(SupplementKind.ADDITIONAL_SUPPORT_HOURS, SupplementUnit.PER_HOUR, 2_500),
+        ],
+    )
+    market.users[key] = await create_user(
+        None,
+        email=f"duty@{key}.test",
+        password=PASSWORD,
+        display_name=f"{name} duty desk",
+        role=Role.PROVIDER_RESPONDER,
+        provider_id=provider.id,
+    )
+    household = await resources.create_carer_household(
+        Actor.of(market.users[key]),
+        provider.id,
+        resources.HouseholdDetails(
+            reference=f"{key.upper()}-H1",
+            district=district,
+            min_age=8,
+            max_age=17,
+            approved_places=2,
+            placement_kinds=[PlacementKind.CORE_FOSTERING.value],
+            durations=[d.value for d in Duration],
+        ),
+    )
+    market.households[key] = household.id

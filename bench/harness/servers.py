@@ -26,6 +26,11 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# A duty desk's inbox, as the portal asks for it (bench/api_bench.py, bench/mixed_bench.py).
+INBOX = """{ referrals(first: 20, filter: {status: [OPEN]}) { edges { node {
+  id reference urgency requiredBy ageBand placementKind homeDistrict
+  framework { name } lot { code name } myOffer { id status weeklyFeePence }
+} } } }"""
 LOGIN = "mutation($input: LoginInput!) { login(input: $input) { token errors { code message } } }"
 CREATE_REFERRAL = """mutation($input: CreateReferralInput!) {
   createReferral(input: $input) { referral { id reference } errors { field code message } } }"""
@@ -61,16 +66,24 @@ class Prepared:
     lot_id: str
     provider_ids: dict[str, int]
     published_referral_id: int  # one referral already broadcast to harbour and oakleaf (tier 1)
+    household_ids: dict[str, str] = field(default_factory=dict)  # each provider's carer household, global id
 
 
-def prepare_database(database_url: str) -> Prepared:
-    """Schema plus the test marketplace, built through the services; call with no event loop running."""
+KENT_DISTRICTS = [f"ME{n}" for n in range(1, 21)] + [f"CT{n}" for n in range(1, 22)] + [f"TN{n}" for n in range(1, 31)]
+
+
+def prepare_database(database_url: str, extra_providers: int = 0) -> Prepared:
+    """Schema plus the test marketplace, built through the services; call with no event loop running.
+
+    extra_providers: that many more agencies on the core lot's first tier ("agency01", ...), each with a duty
+    desk user and a household in a Kent district, for loads of many organisations."""
     from tortoise import Tortoise, connections
     from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-    from bench.harness.marketplace import PASSWORD, build_marketplace
+    from bench.harness.marketplace import PASSWORD, add_provider, build_marketplace
     from schema.ids import to_global_id
     from server.database import tortoise_config
+    from server.domain.vocabulary import OfstedJudgement
     from server.services import districts
 
     async def build() -> Prepared:
@@ -81,6 +94,13 @@ def prepare_database(database_url: str) -> Prepared:
         try:
             await Tortoise.generate_schemas()
             market = await build_marketplace()
+            for number in range(1, extra_providers + 1):
+                key = f"agency{number:02d}"
+                district = KENT_DISTRICTS[number % len(KENT_DISTRICTS)]
+                await add_provider(
+                    market, key, f"Agency {number:02d} (test)", f"SC8{number:05d}", OfstedJudgement.GOOD, district,
+                    1, 80_000 + 250 * number,
+                )  # fmt: skip
             referral = await market.referral()
             return Prepared(
                 database_url=database_url,
@@ -90,6 +110,7 @@ def prepare_database(database_url: str) -> Prepared:
                 lot_id=to_global_id("Lot", market.core_lot.id),
                 provider_ids={key: provider.id for key, provider in market.providers.items()},
                 published_referral_id=referral.id,
+                household_ids={key: to_global_id("CarerHousehold", pk) for key, pk in market.households.items()},
             )
         finally:
             await connections.close_all()
