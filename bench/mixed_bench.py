@@ -27,10 +27,12 @@ import argparse
 import asyncio
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -156,11 +158,13 @@ class Load:
         self.offers.append(time.perf_counter() - started)
 
 
-async def one_run(base_url: str, prepared: Prepared, agencies: list[str], seconds: int) -> Load:
+async def one_run(base_url: str, prepared: Prepared, agencies: list[str], seconds: int, on_ready=None) -> Load:
     load = Load(base_url, prepared, agencies)
     limits = httpx.Limits(max_connections=len(agencies) + 20, max_keepalive_connections=len(agencies) + 20)
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
         await load.sign_in(client)
+        if on_ready is not None:
+            on_ready()  # the profiler starts here: sign-in (an Argon2 hash each) is not the load
         until = time.monotonic() + seconds
         offering: list[asyncio.Task] = []
         pollers = [asyncio.create_task(load.poll(client, key, until)) for key in agencies]
@@ -177,8 +181,21 @@ def measure(name: str, database_url: str, args: argparse.Namespace, folder: Path
     for run in range(args.runs):
         server = ServerProcess(f"mixed-{name}-{run}", database_url, folder)
         with running(server):
-            loads.append(asyncio.run(one_run(server.base_url, prepared, agencies, args.seconds)))
+            spies: list[subprocess.Popen] = []
+            ready = None
+            if args.profile and run == 0:
+                ready = partial(_start_profiler, spies, server.pid, args, f"{args.profile}.{name}.txt")
+            loads.append(asyncio.run(one_run(server.base_url, prepared, agencies, args.seconds, ready)))
+            for spy in spies:
+                spy.wait(timeout=60)
     return loads
+
+
+def _start_profiler(spies: list[subprocess.Popen], pid: int, args: argparse.Namespace, path: str) -> None:
+    """py-spy sampling the server for the run, as collapsed stacks (one line per stack and its sample count)."""
+    command = ["py-spy", "record", "--pid", str(pid), "--duration", str(args.seconds), "--rate", "200"]
+    command += ["--format", "raw", "--output", path, "--nonblocking"]
+    spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
 
 def report(name: str, loads: list[Load], seconds: int) -> bool:
@@ -217,6 +234,7 @@ def main() -> int:
     parser.add_argument("--providers", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--postgres", action="store_true", help="measure PostgreSQL at 127.0.0.1:5432 as well")
+    parser.add_argument("--profile", help="py-spy the server's first run into PROFILE.<database>.txt (collapsed)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="mixed-bench-"))
     met = report("sqlite", measure("sqlite", f"sqlite://{folder / 'exchange.sqlite3'}", args, folder), args.seconds)
