@@ -133,7 +133,7 @@ Vacancy.carerHousehold, Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, 
         return await _by_id(CarerHousehold.all(), ids)
 
     async def _childrens_home(self, ids: Sequence[int]) -> list[ChildrensHome | None]:
-        """Reached only through scoped parents: Offer.childrensHome, Vacancy.childrensHome, \
+        """Reached only through scoped parents: Offer.childrensHome, Placement.childrensHome, Vacancy.childrensHome, \
 Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         return await _by_id(ChildrensHome.all(), ids)
 
