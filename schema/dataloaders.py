@@ -152,7 +152,10 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         found = []
         for referral_id in referral_ids:
             referral = await Referral.get_or_none(id=referral_id)
-            provider_ids = set(await Offer.filter(referral_id=referral_id).values_list("provider_id", flat=True))
+            # Only the offers the asker sees: a provider's own, so only its own households are matched.
+            offers = Offer.filter(referral_id=referral_id)
+            visible = policy.scope_offers(self.actor, offers) if self.actor else offers.filter(id__in=[])
+            provider_ids = set(await visible.values_list("provider_id", flat=True))
             results = await matching.best_matches(referral, provider_ids) if referral and provider_ids else []
             found.append({(r.candidate.kind.value, r.candidate.id): r for r in results})
         return found

@@ -102,6 +102,18 @@ def test_council_declines_with_a_reason_the_provider_sees_and_accepts_a_late_off
     expect(late_row.locator(".start")).to_contain_text("After the required-by")
     expect(officer.locator(f"tr[data-offer-id='{declined}'] .start")).not_to_contain_text("After the required-by")
 
+    # The commissioner reads the open referral's offers and decides nothing on them.
+    commissioner = browser.new_context()
+    contexts.append(commissioner)
+    reader = commissioner.new_page()
+    sign_in(reader, served, "kent_commissioner")
+    reader.goto(f"{served.base_url}/referrals/{referral_id}")
+    expect(reader.locator("#offers tbody tr[data-offer-id]")).to_have_count(2)
+    expect(reader.locator("#offers").get_by_role("button")).not_to_have_count(0)  # the sort buttons
+    expect(reader.locator("#offers tbody").get_by_role("button")).to_have_count(0)
+    expect(reader.locator("#referral-actions")).to_be_hidden()
+    expect(officer.locator(f"tr[data-offer-id='{late}']").get_by_role("button", name="Accept")).to_be_visible()
+
     # Why each offer fits, why it ranks where it does, and the household behind it.
     harbour_row = officer.locator(f"tr[data-offer-id='{declined}']")
     harbour_row.get_by_text("Why it fits").click()
@@ -262,5 +274,13 @@ def test_council_ends_a_placement_with_the_dfe_reason_and_notice_date(browser, s
     officer.get_by_label("Status").select_option("ENDED")
     officer.get_by_role("button", name="Show placements").click()
     expect(officer.locator("#placements tbody tr[data-ipa]")).to_have_count(1)
-    officer_context.close()
-    provider_context.close()
+
+    # The commissioner reads the same pages, and decides nothing on them.
+    commissioner_context = browser.new_context()
+    commissioner = commissioner_context.new_page()
+    sign_in(commissioner, served, "kent_commissioner")
+    commissioner.goto(f"{served.base_url}/placements")
+    expect(commissioner.locator(f"#placements tbody tr[data-ipa='{ipa}'] .status")).to_have_text("Ended")
+    expect(commissioner.get_by_role("button", name="End placement")).to_have_count(0)
+    for context in (officer_context, provider_context, commissioner_context):
+        context.close()
