@@ -22,6 +22,7 @@ from tortoise.queryset import QuerySet
 
 from server.auth import policy
 from server.auth.actor import Actor
+from server.domain.matching import MatchResult
 from server.models import (
     BroadcastRecipient,
     CarerHousehold,
@@ -37,6 +38,7 @@ from server.models import (
     Referral,
     Supplement,
 )
+from server.services import matching
 
 M = TypeVar("M", bound=Model)
 
@@ -73,6 +75,7 @@ class Loaders:
     price_schedule_by_membership: DataLoader[int, list[PriceScheduleEntry]] = field(init=False)
     supplements_by_membership: DataLoader[int, list[Supplement]] = field(init=False)
     placement_by_referral: DataLoader[int, Placement | None] = field(init=False)
+    matches_by_referral: DataLoader[int, dict[tuple[str, int], MatchResult]] = field(init=False)
 
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:
@@ -130,7 +133,7 @@ Vacancy.carerHousehold, Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, 
         return await _by_id(CarerHousehold.all(), ids)
 
     async def _childrens_home(self, ids: Sequence[int]) -> list[ChildrensHome | None]:
-        """Reached only through scoped parents: Offer.childrensHome, Vacancy.childrensHome, \
+        """Reached only through scoped parents: Offer.childrensHome, Placement.childrensHome, Vacancy.childrensHome, \
 Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         return await _by_id(ChildrensHome.all(), ids)
 
@@ -142,6 +145,20 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
             return [[] for _ in referral_ids]
         query = policy.scope_offers(self.actor, Offer.all()).order_by("submitted_at", "id")
         return await _grouped(query, "referral_id", referral_ids)
+
+    async def _matches_by_referral(self, referral_ids: Sequence[int]) -> list[dict[tuple[str, int], MatchResult]]:
+        """Reached only through scoped parents: Offer.matchReasons. The offering providers' households and homes
+        matched to the referral, by (kind, id)."""
+        found = []
+        for referral_id in referral_ids:
+            referral = await Referral.get_or_none(id=referral_id)
+            # Only the offers the asker sees: a provider's own, so only its own households are matched.
+            offers = Offer.filter(referral_id=referral_id)
+            visible = policy.scope_offers(self.actor, offers) if self.actor else offers.filter(id__in=[])
+            provider_ids = set(await visible.values_list("provider_id", flat=True))
+            results = await matching.best_matches(referral, provider_ids) if referral and provider_ids else []
+            found.append({(r.candidate.kind.value, r.candidate.id): r for r in results})
+        return found
 
     async def _live_offer_count(self, referral_ids: Sequence[int]) -> list[int]:
         """Scoped: policy.scope_offers (a provider counts only its own)."""

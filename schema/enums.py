@@ -23,6 +23,10 @@ LivingAlongside = strawberry.enum(v.LivingAlongside)
 Need = strawberry.enum(v.Need)
 NeedLevel = strawberry.enum(v.NeedLevel)
 OfferStatus = strawberry.enum(v.OfferStatus)
+OfferDeclineReason = strawberry.enum(
+    v.OfferDeclineReason,
+    description="Why the council declined an offer (ANOTHER_OFFER_ACCEPTED: recorded, not chosen)",
+)
 OfstedJudgement = strawberry.enum(v.OfstedJudgement)
 PetsPreference = strawberry.enum(v.PetsPreference)
 PlacementKind = strawberry.enum(v.PlacementKind)

@@ -93,6 +93,7 @@ BOUNDS: dict[str, Bound] = {
     "ofstedJudgementDate": Bound(earliest=-365 * 30, latest=1),
     "noticeGivenOn": Bound(earliest=-365 * 30, latest=366),
     "createdSince": PAST_ONLY,
+    "search": Bound(max_length=40),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from tortoise.expressions import Q
@@ -112,11 +113,21 @@ class Query:
 
     @strawberry.field(permission_classes=AUTH)
     async def placements(
-        self, info: Info, first: int | None = None, after: str | None = None, status: PlacementStatus | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: PlacementStatus | None = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Part of the IPA or referral reference, e.g. KEN-2026")
+        ] = None,
     ) -> Connection[PlacementNode]:
         query = policy.scope_placements(info.context.actor, Placement.all())
         if status is not None:
             query = query.filter(status=status)
+        if search and search.strip():
+            words = search.strip()
+            query = query.filter(Q(ipa_reference__icontains=words) | Q(referral__reference__icontains=words))
         return await paginate(query, first, after)
 
     @strawberry.field(permission_classes=AUTH, description="Your organisation's carer households.")
@@ -167,11 +178,19 @@ class Query:
         referral = await _visible_referral(info, referral_id)
         if referral is None or not policy.may_oversee_referral(info.context.actor, referral):
             return []
+        ranking = await quotes.ranking_of_live_offers(referral)
         return [
             OfferRanking(
-                offer_id=to_global_id("Offer", r.offer_id), rank=r.rank, quality=r.quality, cost=r.cost, total=r.total
+                offer_id=to_global_id("Offer", r.offer_id),
+                rank=r.rank,
+                quality=r.quality,
+                cost=r.cost,
+                total=r.total,
+                quality_weight_percent=ranking.quality_weight_percent,
+                cost_weight_percent=ranking.cost_weight_percent,
+                explanation=ranking.explanations[r.offer_id],
             )
-            for r in await quotes.rank_live_offers(referral)
+            for r in ranking.offers
         ]
 
     @strawberry.field(permission_classes=AUTH, description="Your organisation's figures (see the dashboard feed).")

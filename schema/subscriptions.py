@@ -16,6 +16,7 @@ import strawberry
 
 from schema.context import Info
 from schema.dataloaders import Loaders
+from schema.enums import OfferDeclineReason
 from schema.ids import from_global_id
 from schema.queries import VacancyFilter, filter_vacancies
 from schema.types.dashboard import Dashboard, dashboard_for
@@ -24,6 +25,7 @@ from schema.types.referrals import ReferralNode
 from schema.types.resources import VacancyNode
 from server.auth import policy
 from server.auth.actor import Actor
+from server.domain import vocabulary as v
 from server.events.hub import get_hub
 from server.events.log import LoggedEvent, latest_event_id, parse_cursor
 from server.models import Offer, Vacancy
@@ -44,6 +46,9 @@ class InboxMessage:
         description="referral.published / cascaded / withdrawn / placed, or offer.* for your own offers"
     )
     referral: ReferralNode
+    decline_reason: OfferDeclineReason | None = strawberry.field(
+        default=None, description="offer.declined: why the council declined your offer"
+    )
 
 
 @strawberry.type
@@ -121,7 +126,13 @@ class Subscription:
             loaders = _shared_loaders(info, event, actor)
             referral = await loaders.referral.load(event.payload["referralId"])
             if referral is not None:
-                yield InboxMessage(cursor=event.cursor, event=event.type, referral=referral)
+                reason = event.payload.get("declineReason") if event.type == "offer.declined" else None
+                yield InboxMessage(
+                    cursor=event.cursor,
+                    event=event.type,
+                    referral=referral,
+                    decline_reason=v.OfferDeclineReason(reason) if reason else None,
+                )
 
     @strawberry.subscription(description="The council's view of one referral: offers and declines as they happen.")
     async def offer_updates(

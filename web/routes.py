@@ -46,6 +46,7 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/vacancy-board": ("vacancy_board.html", COUNCIL, "Vacancy board"),
     "/dashboard": ("dashboard.html", COUNCIL | PROVIDER, "Dashboard"),
     "/parked-emails": ("parked_mail.html", ADMIN, "Parked emails"),
+    "/placements": ("placements.html", COUNCIL, "Placements"),
 }
 
 

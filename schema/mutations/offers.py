@@ -5,11 +5,12 @@ from datetime import date
 import strawberry
 
 from schema.context import Info
-from schema.enums import DeclineReason, ReasonPlacementChanged
+from schema.enums import DeclineReason, OfferDeclineReason, ReasonPlacementChanged
 from schema.errors import UserError, attempt
 from schema.ids import from_global_id
 from schema.types.offers import OfferNode, PlacementNode
 from schema.types.referrals import BroadcastRecipientNode, ReferralNode
+from server.domain import vocabulary as v
 from server.domain.pricing import Extra
 from server.services import offers, placements
 from server.services.offers import OfferDetails
@@ -36,6 +37,15 @@ class SubmitOfferInput:
 @strawberry.input
 class OfferIdInput:
     id: strawberry.ID
+
+
+@strawberry.input(description="The council declines an offer: the reason (and note) are told to the provider.")
+class DeclineOfferInput:
+    offer_id: strawberry.ID
+    reason: OfferDeclineReason = strawberry.field(
+        description="Why; OTHER needs a note. ANOTHER_OFFER_ACCEPTED is recorded by accepting another offer."
+    )
+    note: str = strawberry.field(default="", description="Told to the provider: no detail that identifies the child.")
 
 
 @strawberry.input
@@ -115,9 +125,12 @@ class OfferMutations:
         return OfferPayload(offer=offer, errors=errors)
 
     @strawberry.mutation
-    async def decline_offer(self, info: Info, input: OfferIdInput) -> OfferPayload:
+    async def decline_offer(self, info: Info, input: DeclineOfferInput) -> OfferPayload:
         offer, errors = await attempt(
-            info.context.actor, lambda actor: offers.decline_offer(actor, _pk(input.id, "Offer") or 0)
+            info.context.actor,
+            lambda actor: offers.decline_offer(
+                actor, _pk(input.offer_id, "Offer") or 0, v.OfferDeclineReason(input.reason), input.note
+            ),
         )
         return OfferPayload(offer=offer, errors=errors)
 

@@ -5,16 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from schema.ids import to_global_id
-from schema.types.offers import FeeLine
+from schema.types.offers import FeeLine, MatchReason
 from server.domain.matching import MatchResult
 from server.domain.vocabulary import ResourceKind
-
-
-@strawberry.type
-class MatchReason:
-    met: bool
-    text: str
-    hard: bool = strawberry.field(description="A constraint: unmet means the resource cannot take the child.")
 
 
 @strawberry.type
@@ -55,6 +48,9 @@ class FeeQuote:
 class OfferRanking:
     offer_id: strawberry.ID
     rank: int
-    quality: float
-    cost: float
-    total: float
+    quality: float = strawberry.field(description="The fit: the offered household's or home's match score.")
+    cost: float = strawberry.field(description="100 for the lowest weekly fee, dearer offers less in proportion.")
+    total: float = strawberry.field(description="quality and cost weighted by the framework's percentages.")
+    quality_weight_percent: int
+    cost_weight_percent: int
+    explanation: str = strawberry.field(description="Why the offer has its rank, in words.")

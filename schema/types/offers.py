@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import strawberry
 
 from schema.context import Info
-from schema.enums import FeeBasis, OfferStatus, PlacementStatus, PlacementType, ReasonPlacementChanged
+from schema.enums import (
+    FeeBasis,
+    OfferDeclineReason,
+    OfferStatus,
+    PlacementStatus,
+    PlacementType,
+    ReasonPlacementChanged,
+)
 from schema.ids import to_global_id
 from schema.types.organisations import CouncilNode, ProviderNode
 from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode
+from server.auth import policy
 from server.models import Offer, Placement
 
 if TYPE_CHECKING:
@@ -23,6 +32,17 @@ class FeeLine:
     label: str
     amount_pence: int
     kind: str
+
+
+# Required-by is a moment; a start is a day in England.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
+
+@strawberry.type
+class MatchReason:
+    met: bool
+    text: str
+    hard: bool = strawberry.field(description="A constraint: unmet means the resource cannot take the child.")
 
 
 @strawberry.type
@@ -87,6 +107,48 @@ class OfferNode:
             return None
         return await info.context.loaders.childrens_home.load(root.childrens_home_id)
 
+    @strawberry.field(description="The start is on a later day than the referral's required-by (emergency timing).")
+    async def starts_after_required_by(self, root: Offer, info: Info) -> bool:
+        referral = await info.context.loaders.referral.load(root.referral_id)
+        return referral is not None and root.start_date > referral.required_by.astimezone(LOCAL_TIME).date()
+
+    @strawberry.field(
+        description="Why the council declined the offer: for that council and the offering provider only."
+    )
+    async def decline_reason(self, root: Offer, info: Info) -> OfferDeclineReason | None:
+        return root.decline_reason if await _may_see_decision(root, info) else None
+
+    @strawberry.field(description="The council's note on declining, as the provider is told it; null for others.")
+    async def decline_note(self, root: Offer, info: Info) -> str | None:
+        return root.decline_note if root.decline_reason and await _may_see_decision(root, info) else None
+
+    @strawberry.field(
+        description="Why the offered household or home fits the child (or does not): the reasons behind the "
+        "offer's fit, from the same matching as the provider's best matches."
+    )
+    async def match_reasons(self, root: Offer, info: Info) -> list[MatchReason]:
+        matches = await info.context.loaders.matches_by_referral.load(root.referral_id)
+        key = (
+            ("carer_household", root.carer_household_id)
+            if root.carer_household_id
+            else (
+                "childrens_home",
+                root.childrens_home_id,
+            )
+        )
+        result = matches.get(key)
+        if result is None:
+            return []
+        return [MatchReason(met=r.met, text=r.text, hard=r.hard) for r in result.reasons]
+
+
+async def _may_see_decision(root: Offer, info: Info) -> bool:
+    actor = info.context.actor
+    referral = await info.context.loaders.referral.load(root.referral_id)
+    return (
+        actor is not None and referral is not None and policy.may_see_offer_decision(actor, root, referral.council_id)
+    )
+
 
 @strawberry.type(name="Placement", description="A placement made under an Individual Placement Agreement (IPA).")
 class PlacementNode:
@@ -126,3 +188,9 @@ class PlacementNode:
         if root.carer_household_id is None:
             return None
         return await info.context.loaders.carer_household.load(root.carer_household_id)
+
+    @strawberry.field
+    async def childrens_home(self, root: Placement, info: Info) -> ChildrensHomeNode | None:
+        if root.childrens_home_id is None:
+            return None
+        return await info.context.loaders.childrens_home.load(root.childrens_home_id)

@@ -136,6 +136,13 @@ def may_view_offer(actor: Actor, offer: Offer, referral_council_id: int) -> bool
     return False
 
 
+def may_see_offer_decision(actor: Actor, offer: Offer, referral_council_id: int) -> bool:
+    """Why the council declined an offer is between that council and the offering provider: nobody else."""
+    if actor.is_council:
+        return referral_council_id == actor.council_id
+    return actor.is_provider and offer.provider_id == actor.provider_id
+
+
 def may_manage_own_offer(actor: Actor, offer: Offer) -> bool:
     return actor.is_provider and offer.provider_id == actor.provider_id
 

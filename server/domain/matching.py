@@ -655,3 +655,50 @@ def rank_offers(
         RankedOffer(offer.offer_id, offer.match_score, cost, total, position)
         for position, (offer, cost, total) in enumerate(scored, start=1)
     ]
+
+
+def explain_ranking(
+    ranked: Sequence[RankedOffer], quality_weight_percent: int = 60, cost_weight_percent: int = 40
+) -> dict[int, str]:
+    """Why each offer has its rank, in words: its weighted score, and what sets it apart from its neighbour.
+
+    A council reading "fit 83.7" ranked above "fit 84.3" sees that the dearer offer lost on cost.
+    """
+    by_rank = {offer.rank: offer for offer in ranked}
+    explained = {}
+    for offer in ranked:
+        text = (
+            f"Score {offer.total:.1f} = fit {offer.quality:.1f} × {quality_weight_percent}% "
+            f"+ cost {offer.cost:.1f} × {cost_weight_percent}% (the framework's weighting; "
+            "the lowest weekly fee scores 100 on cost, dearer ones less in proportion)."
+        )
+        neighbour = by_rank.get(offer.rank + 1 if offer.rank == 1 else offer.rank - 1)
+        if neighbour is not None:
+            text += " " + _against(offer, neighbour)
+        explained[offer.offer_id] = text
+    return explained
+
+
+def _against(offer: RankedOffer, other: RankedOffer) -> str:
+    above = offer.rank < other.rank
+    place = "Above" if above else "Below"
+    if offer.total == other.total:
+        return f"{place} rank {other.rank} on the same score: the lower weekly fee goes first."
+    fit, cost = (offer.quality, other.quality), (offer.cost, other.cost)
+    if above and fit[0] < fit[1]:
+        return (
+            f"Above rank {other.rank} despite a lower fit ({fit[0]:.1f} against {fit[1]:.1f}): "
+            f"its lower fee scores {cost[0]:.1f} on cost against {cost[1]:.1f}."
+        )
+    if above and cost[0] < cost[1]:
+        return f"Above rank {other.rank} despite a higher fee: its fit is {fit[0]:.1f} against {fit[1]:.1f}."
+    if above:
+        return f"Above rank {other.rank} on both fit and cost."
+    if fit[0] > fit[1]:
+        return (
+            f"Below rank {other.rank} despite a higher fit ({fit[0]:.1f} against {fit[1]:.1f}): "
+            f"its higher fee scores {cost[0]:.1f} on cost against {cost[1]:.1f}."
+        )
+    if cost[0] > cost[1]:
+        return f"Below rank {other.rank} despite a lower fee: its fit is {fit[0]:.1f} against {fit[1]:.1f}."
+    return f"Below rank {other.rank} on both fit and cost."

@@ -366,6 +366,19 @@ class DeclineReason(LabelledEnum):
     OTHER = "other", "Other"
 
 
+class OfferDeclineReason(LabelledEnum):
+    """Why the council declined an offer: told to the provider, so it learns what councils need."""
+
+    ANOTHER_OFFER_ACCEPTED = "another_offer_accepted", "Another offer was accepted"
+    ANOTHER_OFFER_BETTER_MATCH = "another_offer_better_match", "Another offer is a better match"
+    TOO_FAR_FROM_HOME = "too_far_from_home", "Too far from the child's home"
+    NEEDS_NOT_MET = "needs_not_met", "The child's needs would not be met"
+    START_TOO_LATE = "start_too_late", "The start date is too late"
+    COST = "cost", "The cost"
+    CHILD_PLAN_CHANGED = "child_plan_changed", "The child's plan changed"
+    OTHER = "other", "Other (see the note)"
+
+
 class VacancyStatus(LabelledEnum):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"

@@ -7,6 +7,7 @@ from tortoise.models import Model
 
 from server.domain.vocabulary import (
     FeeBasis,
+    OfferDeclineReason,
     OfferStatus,
     PlacementStatus,
     PlacementType,
@@ -47,6 +48,9 @@ class Offer(Model):
     submitted_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     decided_at = fields.DatetimeField(null=True)
+    # Why the council declined it, told to the provider (the note passed the anonymisation guard).
+    decline_reason = fields.CharEnumField(OfferDeclineReason, max_length=26, null=True)
+    decline_note = fields.TextField(default="")
 
     class Meta:
         table = "offer"

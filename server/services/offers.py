@@ -19,6 +19,7 @@ from server.domain.pricing import Extra, PricingError, framework_quote, price_of
 from server.domain.vocabulary import (
     DeclineReason,
     FeeBasis,
+    OfferDeclineReason,
     OfferStatus,
     OfstedJudgement,
     ProviderStatus,
@@ -186,9 +187,22 @@ async def shortlist_offer(actor: Actor, offer_id: int) -> Offer:
     return await _move(offer, (OfferStatus.SUBMITTED,), OfferStatus.SHORTLISTED, "offer.shortlisted")
 
 
-async def decline_offer(actor: Actor, offer_id: int) -> Offer:
+# Chosen by an officer; ANOTHER_OFFER_ACCEPTED is recorded by accepting another offer, never chosen.
+CHOSEN_DECLINE_REASONS = tuple(r for r in OfferDeclineReason if r is not OfferDeclineReason.ANOTHER_OFFER_ACCEPTED)
+
+
+async def decline_offer(actor: Actor, offer_id: int, reason: OfferDeclineReason, note: str = "") -> Offer:
+    """The council declines an offer with a reason (and a note, needed for OTHER), both told to the provider."""
     offer = await _council_offer(actor, offer_id)
-    return await _move(offer, LIVE, OfferStatus.DECLINED, "offer.declined")
+    note = note.strip()
+    problems = identifying_problems([("note", note)])
+    if reason is OfferDeclineReason.ANOTHER_OFFER_ACCEPTED:
+        problems.append(invalid("reason", "Accepting another offer declines this one by itself: choose a reason."))
+    if reason is OfferDeclineReason.OTHER and not note:
+        problems.append(ServiceError(ErrorCode.REQUIRED, "Say in the note why the offer is declined.", "note"))
+    if problems:
+        raise ServiceError.many(problems)
+    return await _move(offer, LIVE, OfferStatus.DECLINED, "offer.declined", decline_reason=reason, decline_note=note)
 
 
 async def _council_offer(actor: Actor, offer_id: int) -> Offer:
@@ -200,7 +214,9 @@ async def _council_offer(actor: Actor, offer_id: int) -> Offer:
     return offer
 
 
-async def _move(offer: Offer, allowed: tuple[OfferStatus, ...], to: OfferStatus, event_type: str) -> Offer:
+async def _move(
+    offer: Offer, allowed: tuple[OfferStatus, ...], to: OfferStatus, event_type: str, **decision: object
+) -> Offer:
     if offer.status not in allowed:
         raise wrong_state(f"This offer is {offer.status.label.lower()}: it cannot be {to.label.lower()}.", "offerId")
     still_live = to in LIVE
@@ -210,6 +226,7 @@ async def _move(offer: Offer, allowed: tuple[OfferStatus, ...], to: OfferStatus,
             live=1 if still_live else None,
             decided_at=None if still_live else datetime.now(UTC),
             updated_at=datetime.now(UTC),
+            **decision,
         )
         if not changed:
             raise wrong_state("The offer changed meanwhile; reload it.", "offerId")
@@ -243,11 +260,18 @@ async def accept_offer(actor: Actor, offer_id: int) -> Placement:
             placement = await placements.create_from(offer, referral)
             others = await Offer.filter(referral_id=referral.id, status__in=list(LIVE))
             await Offer.filter(id__in=[o.id for o in others]).update(
-                status=OfferStatus.DECLINED, live=None, decided_at=now, updated_at=now
+                status=OfferStatus.DECLINED,
+                live=None,
+                decided_at=now,
+                updated_at=now,
+                decline_reason=OfferDeclineReason.ANOTHER_OFFER_ACCEPTED,
+                decline_note="",
             )
             await _tell_provider(work, referral, "offer.accepted", offer)
             for other in others:
                 other.status = OfferStatus.DECLINED
+                other.decline_reason = OfferDeclineReason.ANOTHER_OFFER_ACCEPTED
+                other.decline_note = ""
                 await _tell_provider(work, referral, "offer.declined", other)
             await close_for_providers(work, referral, "referral.placed", placed_with=offer.provider_id)
     except IntegrityError as error:
@@ -307,10 +331,16 @@ async def _tell_council(work: UnitOfWork, referral: Referral, event_type: str, o
 
 async def _tell_provider(work: UnitOfWork, referral: Referral, event_type: str, offer: Offer) -> None:
     event = await work.record(event_type, _offer_topics(referral, offer), _offer_payload(referral, offer))
+    reason = OfferDeclineReason(offer.decline_reason) if offer.decline_reason else None
     await work.notify(
         Notification.OFFER_DECISION,
         Audience.of_providers([offer.provider_id]),
-        {**referral_context(referral), "decision": event_type.split(".")[1]},
+        {
+            **referral_context(referral),
+            "decision": event_type.split(".")[1],
+            "decline_reason": reason.label if reason else "",
+            "decline_note": offer.decline_note or "",
+        },
         key=str(event.id),
     )
 
@@ -326,4 +356,5 @@ def _offer_payload(referral: Referral, offer: Offer) -> dict:
         "offerId": offer.id,
         "providerId": offer.provider_id,
         "status": OfferStatus(offer.status).value,
+        "declineReason": OfferDeclineReason(offer.decline_reason).value if offer.decline_reason else None,
     }

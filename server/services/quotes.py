@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from server.domain.matching import OfferForRanking, RankedOffer, rank_offers
+from dataclasses import dataclass
+
+from server.domain.matching import OfferForRanking, RankedOffer, explain_ranking, rank_offers
 from server.domain.pricing import PricingError, Quote, framework_quote
 from server.models import Framework, LotMembership, Offer, Referral
 from server.services import pricing_data
@@ -23,16 +25,36 @@ async def quote_for(referral: Referral, provider_id: int) -> Quote | None:
         return None
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """The ranked live offers, with the framework's weights and why each offer has its rank."""
+
+    offers: list[RankedOffer]
+    quality_weight_percent: int
+    cost_weight_percent: int
+    explanations: dict[int, str]
+
+
+async def ranking_of_live_offers(referral: Referral) -> Ranking:
+    quality_weight, cost_weight = await _weights(referral)
+    ranked = await rank_live_offers(referral)
+    return Ranking(ranked, quality_weight, cost_weight, explain_ranking(ranked, quality_weight, cost_weight))
+
+
+async def _weights(referral: Referral) -> tuple[int, int]:
+    if referral.framework_id:
+        framework = await Framework.get(id=referral.framework_id)
+        return framework.quality_weight_percent, framework.cost_weight_percent
+    return 60, 40
+
+
 async def rank_live_offers(referral: Referral) -> list[RankedOffer]:
     offers = await Offer.filter(referral_id=referral.id, live=1)
     if not offers:
         return []
     matches = await best_matches(referral, {offer.provider_id for offer in offers})
     scores = {(m.candidate.kind.value, m.candidate.id): m.score for m in matches}
-    quality_weight, cost_weight = 60, 40
-    if referral.framework_id:
-        framework = await Framework.get(id=referral.framework_id)
-        quality_weight, cost_weight = framework.quality_weight_percent, framework.cost_weight_percent
+    quality_weight, cost_weight = await _weights(referral)
     ranked_input = [
         OfferForRanking(
             offer_id=offer.id,

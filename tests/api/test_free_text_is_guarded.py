@@ -121,6 +121,22 @@ async def _decline_note(api: Api, market: Marketplace, field: str) -> Errors:
     return (await api(query, {"input": decline}, as_="harbour"))["data"]["declineReferral"]["errors"]
 
 
+async def _offer_decline_note(api: Api, market: Marketplace, field: str) -> Errors:
+    """The council's note on declining an offer is told to the provider."""
+    referral_id = await _open_referral(api, market)
+    offer = {
+        "referralId": referral_id,
+        "carerHouseholdId": to_global_id("CarerHousehold", market.households["harbour"]),
+        "startDate": (datetime.now(UTC) + timedelta(days=2)).date().isoformat(),
+        "matchingStatement": "Experienced with teenagers who go missing.",
+    }
+    submit = "mutation($input: SubmitOfferInput!) { submitOffer(input: $input) { offer { id } errors { message } } }"
+    offer_id = (await api(submit, {"input": offer}, as_="harbour"))["data"]["submitOffer"]["offer"]["id"]
+    query = f"mutation($input: DeclineOfferInput!) {{ declineOffer(input: $input) {{ {ERRORS} }} }}"
+    decline = {"offerId": offer_id, "reason": "OTHER", "note": IDENTIFYING}
+    return (await api(query, {"input": decline}, as_="kent_officer"))["data"]["declineOffer"]["errors"]
+
+
 def _vacancy_note(operation: str) -> Scenario:
     async def run(api: Api, market: Marketplace, field: str) -> Errors:
         household = to_global_id("CarerHousehold", market.households["harbour"])
@@ -174,6 +190,7 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     "ExtraInput.label": (_offer, "extras.0.label"),
     "ExtraInput.justification": (_offer, "extras.0.justification"),
     "DeclineReferralInput.note": (_decline_note, "note"),
+    "DeclineOfferInput.note": (_offer_decline_note, "note"),
     "PostVacancyInput.note": (_vacancy_note("post"), "note"),
     "UpdateVacancyInput.note": (_vacancy_note("update"), "note"),
     **{

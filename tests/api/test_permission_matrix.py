@@ -754,6 +754,10 @@ async def _live_offer(w: World, scope: Scope, role: str) -> dict[str, Any]:
     return {"id": _gid("Offer", (await w.offer(scope)).id)}
 
 
+async def _declining_offer(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"offerId": _gid("Offer", (await w.offer(scope)).id), "reason": "COST", "note": "Above our budget."}
+
+
 async def _declining(w: World, scope: Scope, role: str) -> dict[str, Any]:
     return {
         "referralId": _gid("Referral", (await w.referral(scope)).id),
@@ -840,7 +844,7 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "submitOffer": MutationCase("SubmitOfferInput", "offer", _offering),
     "withdrawOffer": MutationCase("OfferIdInput", "offer", _live_offer),
     "shortlistOffer": MutationCase("OfferIdInput", "offer", _live_offer),
-    "declineOffer": MutationCase("OfferIdInput", "offer", _live_offer),
+    "declineOffer": MutationCase("DeclineOfferInput", "offer", _declining_offer),
     "acceptOffer": MutationCase("OfferIdInput", "placement", _live_offer),
     "declineReferral": MutationCase("DeclineReferralInput", "broadcast", _declining),
     "endPlacement": MutationCase("EndPlacementInput", "placement", _ending),

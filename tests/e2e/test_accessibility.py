@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = {
     "harbour": ["/inbox", "/my-offers", "/my-vacancies", "/carers", "/dashboard"],
-    "kent_officer": ["/referrals", "/referrals/new", "/vacancy-board", "/dashboard"],
+    "kent_officer": ["/referrals", "/referrals/new", "/vacancy-board", "/dashboard", "/placements"],
     "admin": ["/parked-emails"],
 }
 

@@ -4,14 +4,15 @@ import { subscribe } from "../live.js";
 import { announce, day, esc, label, pence, when } from "../ui.js";
 
 async function load() {
-  const data = await gql(`{ myOffers(first: 100) { edges { node { id status weeklyFeePence startDate submittedAt
+  const data = await gql(`{ myOffers(first: 100) { edges { node { id status weeklyFeePence startDate submittedAt declineReason declineNote
     referral { id reference } carerHousehold { reference } childrensHome { name } } } } }`);
   document.querySelector("#offers tbody").innerHTML = data.myOffers.edges.map(({ node: o }) => `<tr>
     <td data-label="Referral"><a href="/referrals/${esc(o.referral.id)}">${esc(o.referral.reference)}</a></td>
     <td data-label="Household or home">${esc(o.carerHousehold?.reference ?? o.childrensHome?.name)}</td>
     <td data-label="Weekly fee">${esc(pence(o.weeklyFeePence))}</td><td data-label="Start">${esc(day(o.startDate))}</td>
-    <td data-label="Status" class="status">${esc(label("OfferStatus", o.status))}</td><td data-label="Submitted">${esc(when(o.submittedAt))}</td></tr>`).join("")
-    || `<tr><td colspan="6">No offers yet.</td></tr>`;
+    <td data-label="Status"><span class="status">${esc(label("OfferStatus", o.status))}</span></td>
+    <td data-label="Council's reason" class="decline-reason">${o.declineReason ? `${esc(label("OfferDeclineReason", o.declineReason))}${o.declineNote ? `<br><span class="meta">${esc(o.declineNote)}</span>` : ""}` : ""}</td><td data-label="Submitted">${esc(when(o.submittedAt))}</td></tr>`).join("")
+    || `<tr><td colspan="7">No offers yet.</td></tr>`;
 }
 
 load().then(() => subscribe(`subscription($after: String) { referralInbox(after: $after) { cursor } }`, {},

@@ -11,7 +11,7 @@ const QUERY = `query($id: ID!) {
     siblingsToPlaceTogether homeDistrict maxDistanceMiles needs riskToChild: risksToChild riskToOthers: risksToOthers
     communicationNeeds languages faith culturalNeeds livingAlongside pets additionalSupport additionalSupportHours
     deprivationOfLiberty legalStatus categoryOfNeed summary council { name } framework { name } lot { code name }
-    myOffer { id status weeklyFeePence startDate feeBreakdown { label amountPence } }
+    myOffer { id status weeklyFeePence startDate declineReason declineNote feeBreakdown { label amountPence } }
     myBroadcast { isSpot declineReason respondedAt } }
   bestMatches(referralId: $id) { resourceId resourceKind label district eligible score distanceMiles reasons { met text hard } }
   feeQuote(referralId: $id) { weeklyFeePence lines { label amountPence } }
@@ -87,6 +87,7 @@ function renderMyOffer(r) {
   section.hidden = !o && !r.myBroadcast?.declineReason;
   if (o) {
     section.innerHTML = `<h2>Your offer</h2><p class="status" id="offer-status">${esc(label("OfferStatus", o.status))}</p>
+      ${o.declineReason ? `<p id="offer-decline-reason">The council's reason: <strong>${esc(label("OfferDeclineReason", o.declineReason))}</strong>${o.declineNote ? `. ${esc(o.declineNote)}` : ""}</p>` : ""}
       <p>${esc(pence(o.weeklyFeePence))} a week from ${esc(day(o.startDate))}</p>
       ${live ? `<button type="button" id="withdraw">Withdraw offer</button>` : ""}`;
     document.getElementById("withdraw")?.addEventListener("click", withdraw);
