@@ -47,6 +47,9 @@ class ReferralNode:
     created_at: datetime
     published_at: datetime | None
     closed_at: datetime | None
+    withdrawal_reason: str = strawberry.field(
+        description="Why the council withdrew it, as it told the providers it was sent to (empty otherwise)."
+    )
 
     @strawberry.field
     def id(self, root: Referral) -> strawberry.ID:
