@@ -34,6 +34,8 @@ PROVIDER = {v.Role.PROVIDER_RESPONDER, v.Role.PROVIDER_ADMIN}
 COUNCIL = {v.Role.PLACEMENT_OFFICER, v.Role.COMMISSIONER}
 OFFICER = {v.Role.PLACEMENT_OFFICER}
 ADMIN = {v.Role.PLATFORM_ADMIN}
+COMMISSIONER = {v.Role.COMMISSIONER}
+PROVIDER_ADMIN = {v.Role.PROVIDER_ADMIN}
 ANYONE = set(v.Role)
 
 PAGES: dict[str, tuple[str, set[v.Role], str]] = {
@@ -46,6 +48,9 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/vacancy-board": ("vacancy_board.html", COUNCIL, "Vacancy board"),
     "/dashboard": ("dashboard.html", COUNCIL | PROVIDER, "Dashboard"),
     "/parked-emails": ("parked_mail.html", ADMIN, "Parked emails"),
+    "/providers": ("providers.html", ADMIN | COMMISSIONER, "Providers"),
+    "/frameworks": ("framework.html", ADMIN | COMMISSIONER, "Frameworks"),
+    "/users": ("users.html", ADMIN | PROVIDER_ADMIN, "Users and API tokens"),
 }
 
 
