@@ -35,7 +35,6 @@ COUNCIL = {v.Role.PLACEMENT_OFFICER, v.Role.COMMISSIONER}
 OFFICER = {v.Role.PLACEMENT_OFFICER}
 ADMIN = {v.Role.PLATFORM_ADMIN}
 COMMISSIONER = {v.Role.COMMISSIONER}
-PROVIDER_ADMIN = {v.Role.PROVIDER_ADMIN}
 ANYONE = set(v.Role)
 
 PAGES: dict[str, tuple[str, set[v.Role], str]] = {
@@ -50,7 +49,7 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/parked-emails": ("parked_mail.html", ADMIN, "Parked emails"),
     "/providers": ("providers.html", ADMIN | COMMISSIONER, "Providers"),
     "/frameworks": ("framework.html", ADMIN | COMMISSIONER, "Frameworks"),
-    "/users": ("users.html", ADMIN | PROVIDER_ADMIN, "Users and API tokens"),
+    "/users": ("users.html", ANYONE, "Users and API tokens"),
 }
 
 

@@ -13,7 +13,7 @@ PAGES = {
     "harbour": ["/inbox", "/my-offers", "/my-vacancies", "/carers", "/dashboard"],
     "kent_officer": ["/referrals", "/referrals/new", "/vacancy-board", "/dashboard"],
     "admin": ["/parked-emails", "/providers", "/frameworks", "/users"],
-    "kent_commissioner": ["/frameworks", "/providers"],
+    "kent_commissioner": ["/frameworks", "/providers", "/users"],
 }
 
 

@@ -76,12 +76,13 @@ async function load() {
 }
 
 async function fillAddForm(frameworks) {
+  const data = await gql(`{ providers { id name status } }`);
+  // Both lists are rebuilt at once, after the providers have arrived, keeping whatever was already chosen.
   const lotSelect = document.getElementById("add-lotId");
   const providerSelect = document.getElementById("add-providerId");
   const [chosenLot, chosenProvider] = [lotSelect.value, providerSelect.value];
   lotSelect.innerHTML = `<option value="">Choose…</option>` + frameworks.flatMap((f) => f.lots.map((lot) =>
     `<option value="${esc(lot.id)}">${esc(f.name)}: ${esc(lot.code)} ${esc(lot.name)}</option>`)).join("");
-  const data = await gql(`{ providers { id name status } }`);
   providerSelect.innerHTML = `<option value="">Choose…</option>` + data.providers.filter((p) => p.status === "ACTIVE")
     .map((p) => `<option value="${esc(p.id)}">${esc(p.name)}</option>`).join("");
   lotSelect.value = chosenLot; providerSelect.value = chosenProvider;

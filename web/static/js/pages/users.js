@@ -35,6 +35,7 @@ async function loadTokens() {
 async function loadChoices() {
   const data = await gql(`{ me { role provider { id name } } grantableRoles }`);
   me = data.me;
+  if (!userForm) return; // only those who may create accounts have the users part of the page
   document.getElementById("role").innerHTML = `<option value="">Choose…</option>`
     + data.grantableRoles.map((role) => `<option value="${esc(role)}">${esc(label("Role", role))}</option>`).join("");
   if (me.role === "PLATFORM_ADMIN") {
@@ -48,7 +49,7 @@ async function loadChoices() {
 // Council staff belong to a council, provider staff to a provider (a provider admin's: its own), admins to none.
 const COUNCIL_ROLES = ["PLACEMENT_OFFICER", "COMMISSIONER"];
 const PROVIDER_ROLES = ["PROVIDER_RESPONDER", "PROVIDER_ADMIN"];
-document.getElementById("role").addEventListener("change", (event) => {
+document.getElementById("role")?.addEventListener("change", (event) => {
   const role = event.target.value;
   document.getElementById("council-choice").hidden = !COUNCIL_ROLES.includes(role);
   document.getElementById("provider-choice").hidden = !(PROVIDER_ROLES.includes(role) && me.role === "PLATFORM_ADMIN");
@@ -59,7 +60,7 @@ function showErrors(summary, errors, ids = {}) {
   showErrorSummary(document.getElementById(summary), errors, (field) => ids[field] ?? field.split(".")[0]);
 }
 
-userForm.addEventListener("submit", async (event) => {
+userForm?.addEventListener("submit", async (event) => {
   event.preventDefault();
   const value = (id) => document.getElementById(id).value.trim();
   const role = value("role");
@@ -140,4 +141,4 @@ document.getElementById("tokens").addEventListener("click", (event) => {
   }, { once: true });
 });
 
-loadChoices().then(() => Promise.all([loadUsers(), loadTokens()])).catch((error) => announce(messages, error.message, "error"));
+loadChoices().then(() => Promise.all([userForm ? loadUsers() : null, loadTokens()])).catch((error) => announce(messages, error.message, "error"));
