@@ -290,3 +290,41 @@ def test_a_provider_admin_creates_its_own_staff_with_only_the_roles_it_may_grant
     expect(officer.locator("#users")).to_have_count(0)
     expect(officer.locator("#tokens tbody")).to_contain_text("No API tokens yet")
     context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 375, "height": 800}])
+def test_the_dialogs_and_the_new_token_are_accessible_and_fit_a_phone(browser, served: Served, viewport) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, problems = Axe(), []
+
+    def check(page, what: str) -> None:
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                problems.append(f"{what}: {violation['id']} ({violation['impact']}): {violation['help']}")
+        if (overflow := page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) > 0:
+            problems.append(f"{what}: {overflow}px wider than the screen")
+
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    sign_in(page, served, "kent_commissioner")
+    page.goto(f"{served.base_url}/frameworks")
+    member = page.locator("section.card", has=page.locator("h3", has_text="LOT1")).locator(
+        "tbody tr", has_text="Harbour Fostering (test)"
+    )
+    member.get_by_role("button", name=re.compile("^Change prices")).click()
+    page.get_by_role("button", name="Save prices").click()  # with its error summary showing
+    expect(page.locator("#prices-error-summary")).to_be_visible()
+    check(page, "change prices")
+    page.get_by_role("button", name="Cancel").first.click()
+    member.get_by_role("button", name=re.compile("^Take off the lot")).click()
+    expect(page.locator("#remove-dialog")).to_be_visible()
+    check(page, "take off the lot")
+    page.locator("#remove-cancel").click()
+    page.goto(f"{served.base_url}/users")
+    page.get_by_label("What it is for").fill("Quarterly KPI return")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token")).to_be_visible()
+    check(page, "new token")
+    context.close()
+    assert not problems, "\n".join(problems)
