@@ -14,13 +14,19 @@ let members = new Map(); // membership id -> { member, lot }
 const today = () => new Date().toISOString().slice(0, 10);
 const inForce = (line) => !line.effectiveTo || line.effectiveTo >= today();
 
+/** A member's prices in force or to come: the range at a glance, every line behind a disclosure. */
 function schedule(member) {
   const prices = member.priceSchedule.filter(inForce);
   const supplements = member.supplements.filter(inForce);
   if (!prices.length) return "No prices yet";
+  const fees = prices.map((p) => p.weeklyFeePence);
+  const [low, high] = [Math.min(...fees), Math.max(...fees)];
+  const range = low === high ? `${pence(low)} a week` : `${pence(low)} to ${pence(high)} a week`;
   const from = (line) => (line.effectiveFrom > today() ? ` from ${esc(day(line.effectiveFrom))}` : "");
-  return `<ul>${prices.map((p) => `<li>${esc(label("AgeBand", p.ageBand))}, ${esc(label("NeedLevel", p.needLevel))}: ${esc(pence(p.weeklyFeePence))}${from(p)}</li>`).join("")}</ul>`
-    + (supplements.length ? `<p class="meta">Supplements: ${supplements.map((s) => `${esc(label("SupplementKind", s.kind))} ${esc(pence(s.amountPence))} ${esc(label("SupplementUnit", s.unit))}${from(s)}`).join("; ")}</p>` : "");
+  return `<details><summary>${esc(range)}<span class="visually-hidden"> from ${esc(member.provider.name)}</span></summary>
+    <ul>${prices.map((p) => `<li>${esc(label("AgeBand", p.ageBand))}, ${esc(label("NeedLevel", p.needLevel))}: ${esc(pence(p.weeklyFeePence))}${from(p)}</li>`).join("")}</ul>`
+    + (supplements.length ? `<p class="meta">Supplements: ${supplements.map((s) => `${esc(label("SupplementKind", s.kind))} ${esc(pence(s.amountPence))} ${esc(label("SupplementUnit", s.unit))}${from(s)}`).join("; ")}</p>` : "")
+    + "</details>";
 }
 
 function memberRow(member, lot, framework) {
@@ -61,18 +67,30 @@ const FRAMEWORKS = `{ frameworks { id reference name startsOn endsOn extendedTo 
     priceSchedule { ageBand needLevel weeklyFeePence effectiveFrom effectiveTo }
     supplements { kind unit amountPence effectiveFrom effectiveTo } } } } }`;
 
+// One framework at a time (a consortium framework has dozens of members): the one in the address, else the
+// first the reader manages, else the first.
+const picker = document.getElementById("framework-choice");
+picker.addEventListener("change", () => {
+  history.replaceState(null, "", `?framework=${encodeURIComponent(picker.value)}`);
+  load().catch((error) => announce(messages, error.message, "error"));
+});
+
 async function load() {
   const data = await gql(FRAMEWORKS);
   lots = new Map(); members = new Map();
-  for (const f of data.frameworks) for (const lot of f.lots) {
-    lots.set(lot.id, { lot, framework: f });
+  const wanted = new URLSearchParams(location.search).get("framework");
+  const shown = data.frameworks.find((f) => f.id === wanted) ?? data.frameworks.find((f) => f.canManage) ?? data.frameworks[0];
+  picker.innerHTML = data.frameworks.map((f) => `<option value="${esc(f.id)}">${esc(f.name)}</option>`).join("");
+  document.getElementById("framework-picker").hidden = data.frameworks.length < 2;
+  if (shown) picker.value = shown.id;
+  for (const lot of shown?.lots ?? []) {
+    lots.set(lot.id, { lot, framework: shown });
     for (const m of lot.members) members.set(m.id, { member: m, lot });
   }
-  container.innerHTML = data.frameworks.map(frameworkSection).join("") || "<p>You are on no framework yet.</p>";
+  container.innerHTML = shown ? frameworkSection(shown) : "<p>You are on no framework yet.</p>";
   container.removeAttribute("aria-busy");
-  const manageable = data.frameworks.filter((f) => f.canManage);
-  document.getElementById("add-member").hidden = !manageable.length;
-  if (manageable.length) await fillAddForm(manageable);
+  document.getElementById("add-member").hidden = !shown?.canManage;
+  if (shown?.canManage) await fillAddForm([shown]);
 }
 
 async function fillAddForm(frameworks) {
@@ -86,6 +104,7 @@ async function fillAddForm(frameworks) {
   providerSelect.innerHTML = `<option value="">Choose…</option>` + data.providers.filter((p) => p.status === "ACTIVE")
     .map((p) => `<option value="${esc(p.id)}">${esc(p.name)}</option>`).join("");
   lotSelect.value = chosenLot; providerSelect.value = chosenProvider;
+  if (lotSelect.value !== chosenLot) document.getElementById("add-prices").innerHTML = `<p class="meta">Choose a lot to enter its weekly fees.</p>`;
 }
 
 // --- the price editor: one fee per age band and level of need the lot covers, and the supplements ------
