@@ -32,6 +32,7 @@ from schema.mutations.referrals import ReferralMutations
 from schema.mutations.resources import ResourceMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
+from schema.types.administration import AdministrationQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
@@ -49,7 +50,7 @@ MASKED_MESSAGE = "Unexpected error. Quote the X-Request-Id response header to su
 
 
 @strawberry.type
-class Query(CoreQuery, NotificationQueries, ParkedMailQueries):
+class Query(CoreQuery, NotificationQueries, ParkedMailQueries, AdministrationQueries):
     pass
 
 

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_council_portal")]
+    dependencies = [("models", "0005_admin_portal")]
 
     initial = False
 

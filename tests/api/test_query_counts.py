@@ -132,6 +132,27 @@ async def test_ten_frameworks_with_priced_members_cost_the_same_queries_as_two(a
     assert len(many) <= len(few) + 1, _queries_grow(few, many)  # a relation may take two batches, never one a row
 
 
+PROVIDERS = """{ providers { name status memberships { tier leftOn lot { code name framework { name } }
+  priceSchedule { weeklyFeePence } } } }"""
+
+
+async def test_the_register_of_providers_with_their_places_costs_the_same_queries_for_ten_frameworks_as_two(
+    api: Api, market: Marketplace
+) -> None:
+    await _frameworks(market, 1)
+    with counting_queries() as few:
+        body = await api(PROVIDERS, as_="kent_commissioner")
+    assert len(body["data"]["providers"]) == 5, body
+    await _frameworks(market, 8)
+    with counting_queries() as many:
+        body = await api(PROVIDERS, as_="kent_commissioner")
+    harbour = next(p for p in body["data"]["providers"] if p["name"] == "Harbour Fostering (test)")
+    assert len(harbour["memberships"]) == 1 + 9 * 2 and all(
+        m["lot"]["framework"]["name"] for m in harbour["memberships"]
+    )
+    assert len(many) <= len(few) + 1, _queries_grow(few, many)  # a relation may take two batches, never one a row
+
+
 # --- vacancies: their provider, household or home, and what each is approved for -------------------------
 
 VACANCIES = """{ vacancies(first: 50) { edges { node {

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 PAGES = {
     "harbour": ["/inbox", "/my-offers", "/my-vacancies", "/carers", "/dashboard"],
     "kent_officer": ["/referrals", "/referrals/new", "/vacancy-board", "/dashboard", "/placements"],
-    "admin": ["/parked-emails"],
+    "admin": ["/parked-emails", "/providers", "/frameworks", "/users"],
+    "kent_commissioner": ["/frameworks", "/providers", "/users"],
 }
 
 
