@@ -1,0 +1,211 @@
+"""The provider's whole job in the portal, walked as a duty desk and a registered manager would.
+
+Its households and homes are described on /carers, a referral is read (best matches first, the response window
+counting down) and answered with a confirmed offer, vacancies name the household chosen, and the inbox is sorted
+by need, filtered, and can say so on the desktop when a referral arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Served, sign_in
+
+pytestmark = pytest.mark.browser
+
+WIDE = {"width": 1366, "height": 900}
+HOUSEHOLDS = 18
+# Harbour's own household is in ME16; these make 18, near and far from a child at home in ME14.
+DISTRICTS = [
+    "ME15", "ME17", "ME20", "ME1", "ME7", "ME10", "TN12", "TN9", "ME19",
+    "CT1", "TN23", "CT9", "GU1", "RG1", "PO1", "SP1", "BH1",
+]  # fmt: skip
+
+
+def api(served: Served, key: str, query: str, variables: dict | None = None) -> dict:
+    login = httpx.post(
+        f"{served.base_url}/graphql",
+        json={
+            "query": "mutation($input: LoginInput!) { login(input: $input) { token errors { message } } }",
+            "variables": {"input": {"email": served.emails[key], "password": served.password}},
+        },
+    ).json()
+    token = login["data"]["login"]["token"]
+    body = httpx.post(
+        f"{served.base_url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def ensure_households(served: Served) -> None:
+    """Harbour's organisation holds 18 carer households, created through the API as its staff would."""
+    have = api(served, "harbour", "{ carerHouseholds(first: 100) { edges { node { reference } } } }")
+    references = {e["node"]["reference"] for e in have["carerHouseholds"]["edges"]}
+    for n, district in enumerate(DISTRICTS, start=2):
+        if len(references) >= HOUSEHOLDS:
+            break
+        reference = f"HARBOUR-H{n}"
+        if reference in references:
+            continue
+        created = api(
+            served,
+            "harbour",
+            "mutation($input: CreateCarerHouseholdInput!) { createCarerHousehold(input: $input) { errors { message } } }",
+            {
+                "input": {
+                    "reference": reference,
+                    "district": district,
+                    "minAge": 5 if n % 3 else 12,
+                    "maxAge": 17,
+                    "approvedPlaces": 2,
+                    "placementKinds": ["CORE_FOSTERING"],
+                    "durations": ["SHORT_TERM", "LONG_TERM"],
+                    "specialisms": ["TRAUMA"] if n % 2 else [],
+                }
+            },
+        )
+        assert created["createCarerHousehold"]["errors"] == []
+        references.add(reference)
+    assert len(references) >= HOUSEHOLDS
+
+
+def publish_referral(served: Served, **changes: object) -> tuple[str, str]:
+    """A Kent referral, published through the API as the placement officer would; (id, reference)."""
+    lots = api(served, "kent_officer", "{ frameworks { id lots { id code } } }")["frameworks"][0]
+    values = {
+        "frameworkId": lots["id"],
+        "lotId": lots["lots"][0]["id"],
+        "placementKind": "CORE_FOSTERING",
+        "duration": "SHORT_TERM",
+        "urgency": "WITHIN_5_DAYS",
+        "needLevel": "STANDARD",
+        "requiredBy": (datetime.now(UTC) + timedelta(days=3)).replace(hour=12).isoformat(),
+        "ageYears": 13,
+        "gender": "FEMALE",
+        "homeDistrict": "ME14",
+        "maxDistanceMiles": 40,
+        "needs": ["TRAUMA"],
+        "legalStatus": "C2",
+        "categoryOfNeed": "N1",
+        "summary": "Enjoys football and drawing; settled in Year 9.",
+        **changes,
+    }
+    created = api(
+        served,
+        "kent_officer",
+        "mutation($input: CreateReferralInput!) { createReferral(input: $input) { referral { id reference } errors { field message } } }",
+        {"input": values},
+    )["createReferral"]
+    assert created["errors"] == [], created
+    published = api(
+        served,
+        "kent_officer",
+        "mutation($input: ReferralIdInput!) { publishReferral(input: $input) { errors { message } } }",
+        {"input": {"id": created["referral"]["id"]}},
+    )
+    assert published["publishReferral"]["errors"] == []
+    return created["referral"]["id"], created["referral"]["reference"]
+
+
+def test_the_referral_page_leads_with_the_best_matches_and_fits_a_desktop_screen(browser, served: Served) -> None:
+    ensure_households(served)
+    referral_id, reference = publish_referral(served)
+    context = browser.new_context(viewport=WIDE)
+    page = context.new_page()
+    sign_in(page, served, "harbour")
+    page.goto(f"{served.base_url}/referrals/{referral_id}")
+    expect(page.locator("h1")).to_contain_text(reference)
+
+    expect(page.locator("#best-matches .match")).to_have_count(3)
+    expect(page.locator("#best-matches .reasons").first).to_contain_text("must-haves")
+    details = page.locator("#other-matches")
+    expect(details).not_to_have_attribute("open", "")
+    assert page.locator("#other-matches tbody tr").count() == HOUSEHOLDS - 3
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"provider referral page, {HOUSEHOLDS} households, 1366 px wide: {height} px tall")
+    assert height < 2500
+
+    # Legal status and category of need in words; the distance told against this child's own 40-mile limit.
+    expect(page.locator("#legal-status")).to_contain_text("Full care order")
+    expect(page.locator("#category-of-need")).to_contain_text("Abuse or neglect")
+    page.locator("#other-matches summary").click()
+    text = page.locator("main").inner_text()
+    assert "more than 20" not in text and "(band" not in text and "AGE_11_15" not in text
+    far = page.locator("#other-matches tr.unfit", has_text="SP1")
+    expect(far).to_contain_text("beyond the child's 40-mile limit")
+    expect(page.locator("#other-matches tbody")).to_contain_text("within the child's 40-mile limit")
+
+    # The response window counts down to the tier window's end (24 hours for a referral not needed today).
+    countdown = page.locator("#countdown")
+    expect(countdown).to_have_text(re.compile(r"^2[34] h \d\d min left$"))
+    deadline = datetime.fromisoformat(page.locator("#deadline time").get_attribute("datetime"))
+    assert timedelta(hours=23) < deadline - datetime.now(UTC) <= timedelta(hours=24)
+
+    # Nothing is chosen for the worker; the start is the council's required-by day.
+    assert page.locator('input[name="resource"]:checked').count() == 0
+    required_by = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    expect(page.locator("#startDate")).to_have_value(required_by)
+
+    axe = Axe()
+    for viewport in (WIDE, {"width": 375, "height": 800}):
+        page.set_viewport_size(viewport)
+        serious = [v["id"] for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], serious
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()
+
+
+def test_an_offer_needs_a_statement_and_is_sent_only_after_its_summary_is_confirmed(browser, served: Served) -> None:
+    ensure_households(served)
+    referral_id, _ = publish_referral(
+        served, urgency="TODAY", requiredBy=(datetime.now(UTC) + timedelta(hours=6)).isoformat()
+    )
+    context = browser.new_context(viewport=WIDE)
+    page = context.new_page()
+    sign_in(page, served, "harbour")
+    page.goto(f"{served.base_url}/referrals/{referral_id}")
+    expect(page.locator("#best-matches .match").first).to_be_visible()
+    # Needed today: the start is today, and the window is the framework's emergency one.
+    expect(page.locator("#startDate")).to_have_value(datetime.now().date().isoformat())
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^[34] h \d\d min left$"))
+
+    # Enter in the form with nothing chosen and no statement: every problem in the summary, nothing sent.
+    page.locator("#startDate").press("Enter")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Choose the household or home to offer.")
+    expect(summary).to_contain_text("Say why this is a good match")
+    expect(page.locator("#confirm-offer")).not_to_be_visible()
+
+    # An arrow key does not pick and send: a choice moves, but Send still asks first.
+    first = page.locator("#best-matches input[name='resource']").first
+    first.check()
+    page.locator("#startDate").press("Enter")
+    expect(summary).to_contain_text("Say why this is a good match")
+    expect(summary).not_to_contain_text("Choose the household")
+
+    chosen = first.get_attribute("data-label")
+    page.get_by_label("Why this is a good match").fill("Experienced carers for teenagers; 5 miles from home.")
+    page.get_by_role("button", name="Send offer").click()
+    dialog = page.locator("#confirm-offer")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#confirm-resource")).to_have_text(chosen)
+    expect(dialog.locator("#confirm-fee")).to_have_text(re.compile(r"^£[\d,]+\.\d\d"))
+    expect(dialog.locator("#confirm-statement")).to_have_text("Experienced carers for teenagers; 5 miles from home.")
+    page.get_by_role("button", name="Go back and change it").click()
+    expect(dialog).not_to_be_visible()
+    expect(page.locator("#offer-status")).to_have_count(0)
+
+    page.get_by_role("button", name="Send offer").click()
+    page.get_by_role("button", name="Confirm and send offer").click()
+    expect(page.locator("#offer-status")).to_have_text("Submitted")
+    context.close()
