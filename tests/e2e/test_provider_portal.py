@@ -209,3 +209,27 @@ def test_an_offer_needs_a_statement_and_is_sent_only_after_its_summary_is_confir
     page.get_by_role("button", name="Confirm and send offer").click()
     expect(page.locator("#offer-status")).to_have_text("Submitted")
     context.close()
+
+
+def test_a_vacancy_names_the_household_the_provider_chose(browser, served: Served) -> None:
+    ensure_households(served)
+    context = browser.new_context(viewport=WIDE)
+    page = context.new_page()
+    sign_in(page, served, "harbour")
+    page.goto(f"{served.base_url}/my-vacancies")
+    household = page.get_by_label("Household or home")
+    expect(household.locator("option", has_text="HARBOUR-H2 (ME15)")).to_have_count(1)
+    expect(household).to_have_value("")
+    page.get_by_label("Note for councils").fill("One place, near Maidstone.")
+    page.get_by_role("button", name="Post vacancy").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Choose the household or home with the place free.")
+    expect(page.locator("#vacancies")).not_to_contain_text("near Maidstone")
+
+    household.select_option(label="HARBOUR-H2 (ME15)")
+    page.get_by_role("button", name="Post vacancy").click()
+    expect(page.locator("#vacancies li", has_text="near Maidstone")).to_contain_text("HARBOUR-H2: 1 place(s), open")
+    expect(summary).to_be_hidden()
+    expect(household).to_have_value("")  # the next vacancy starts from nothing chosen again
+    context.close()
