@@ -233,3 +233,127 @@ def test_a_vacancy_names_the_household_the_provider_chose(browser, served: Serve
     expect(summary).to_be_hidden()
     expect(household).to_have_value("")  # the next vacancy starts from nothing chosen again
     context.close()
+
+
+def provider_admin(served: Served) -> str:
+    """Harbour's registered manager: a provider admin, created by the platform admin as onboarding does."""
+    if "harbour_admin" not in served.emails:
+        harbour = api(served, "harbour", "{ me { provider { id } } }")["me"]["provider"]["id"]
+        created = api(
+            served,
+            "admin",
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { user { email } errors { message } } }",
+            {
+                "input": {
+                    "email": "manager@harbour.test",
+                    "password": served.password,
+                    "displayName": "Harbour registered manager",
+                    "role": "PROVIDER_ADMIN",
+                    "providerId": harbour,
+                }
+            },
+        )["createUser"]
+        assert created["errors"] == []
+        served.emails["harbour_admin"] = created["user"]["email"]
+    return "harbour_admin"
+
+
+def test_a_provider_admin_adds_and_edits_a_household_and_a_home_and_staff_keep_availability(
+    browser, served: Served
+) -> None:
+    context = browser.new_context(viewport=WIDE)
+    page = context.new_page()
+    sign_in(page, served, provider_admin(served))
+    page.goto(f"{served.base_url}/carers")
+    expect(page.locator("#households tbody tr").first).to_be_visible()
+
+    # Adding with nothing filled in: every problem listed, each linked to its field, focus on the summary.
+    page.get_by_text("Add a carer household").click()
+    form = page.locator("#household-form")
+    form.get_by_role("button", name="Add household").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    for message in (
+        "Give your own reference",
+        "postcode district",
+        "youngest age",
+        "oldest age",
+        "approved for.",
+        "at least one kind",
+        "at least one duration",
+    ):
+        expect(summary).to_contain_text(message)
+    summary.get_by_role("link", name=re.compile("at least one kind")).click()
+    expect(page.locator("#h-placementKinds")).to_be_focused()
+
+    form.get_by_label("Your reference").fill("HARBOUR-NEW")
+    form.get_by_label("Postcode district").fill("me15")
+    form.get_by_label("Youngest age approved").fill("8")
+    form.get_by_label("Oldest age approved").fill("15")
+    form.get_by_label("Approved places").fill("2")
+    form.get_by_label("Core fostering", exact=True).check()
+    form.get_by_label("Long term / permanent").check()
+    form.locator("#h-specialisms").get_by_label("Trauma").check()
+    form.get_by_label("Languages spoken (comma separated)").fill("Polish")
+    form.get_by_role("button", name="Add household").click()
+    row = page.locator("#households tbody tr", has_text="HARBOUR-NEW")
+    expect(row).to_contain_text("ME15")
+    expect(row).to_contain_text("8 to 15")
+    expect(row).to_contain_text("Trauma, Polish")
+    expect(summary).to_be_hidden()
+
+    row.get_by_role("button", name="Edit HARBOUR-NEW").click()
+    expect(form.get_by_label("Your reference")).to_have_value("HARBOUR-NEW")
+    expect(form.get_by_label("Core fostering", exact=True)).to_be_checked()
+    form.get_by_label("Approved places").fill("3")
+    form.get_by_label("Has pets").check()
+    form.get_by_role("button", name="Save changes").click()
+    expect(row.locator("td[data-label='Approved places']")).to_have_text("3")
+    expect(row).to_contain_text("pets")
+
+    # A children's home: the Ofsted judgement starts empty and must be chosen.
+    page.get_by_text("Add a children's home").click()
+    home_form = page.locator("#home-form")
+    expect(home_form.get_by_label("Latest Ofsted judgement")).to_have_value("")
+    home_form.get_by_label("Name, as registered with Ofsted").fill("Harbour Lodge")
+    home_form.get_by_label("Ofsted URN").fill("SC950001")
+    home_form.get_by_label("Postcode district").fill("ME16")
+    home_form.get_by_label("Beds").fill("4")
+    home_form.get_by_label("Youngest age").fill("11")
+    home_form.get_by_label("Oldest age").fill("17")
+    home_form.get_by_role("button", name="Add home").click()
+    expect(summary).to_contain_text("Choose the home's latest Ofsted judgement.")
+    home_form.get_by_label("Latest Ofsted judgement").select_option("GOOD")
+    home_form.locator("#c-specialisms").get_by_label("Going missing").check()
+    home_form.get_by_role("button", name="Add home").click()
+    home = page.locator("#homes tbody tr", has_text="Harbour Lodge")
+    expect(home).to_contain_text("Good · URN SC950001")
+    expect(home.locator("td[data-label='Beds']")).to_have_text("4")
+    context.close()
+
+    # Any of the provider's staff (here the duty desk) keeps the household's availability up to date.
+    context = browser.new_context(viewport=WIDE)
+    page = context.new_page()
+    sign_in(page, served, "harbour")
+    page.goto(f"{served.base_url}/carers")
+    row = page.locator("#households tbody tr", has_text="HARBOUR-NEW")
+    expect(row.locator(".available")).to_have_text("None free")
+    row.get_by_role("button", name="Availability of HARBOUR-NEW").click()
+    dialog = page.locator("#availability")
+    expect(dialog).to_be_visible()
+    free_from = (datetime.now() + timedelta(days=7)).date()
+    dialog.get_by_label("Places free").fill("2")
+    dialog.get_by_label("Free from").fill(free_from.isoformat())
+    dialog.get_by_role("button", name="Save availability").click()
+    expect(dialog).not_to_be_visible()
+    expect(row.locator(".available")).to_have_text(re.compile(rf"^2 free from {free_from.day} "))
+    row.get_by_role("button", name="Availability of HARBOUR-NEW").click()
+    expect(dialog.get_by_label("Places free")).to_have_value("2")
+    dialog.get_by_label("Places free").fill("1")
+    dialog.get_by_role("button", name="Save availability").click()
+    expect(row.locator(".available")).to_have_text(re.compile(r"^1 free from "))
+    row.get_by_role("button", name="Availability of HARBOUR-NEW").click()
+    dialog.get_by_label("Places free").fill("0")
+    dialog.get_by_role("button", name="Save availability").click()
+    expect(row.locator(".available")).to_have_text("None free")
+    context.close()
