@@ -357,3 +357,103 @@ def test_a_provider_admin_adds_and_edits_a_household_and_a_home_and_staff_keep_a
     dialog.get_by_role("button", name="Save availability").click()
     expect(row.locator(".available")).to_have_text("None free")
     context.close()
+
+
+# Notifications recorded, not shown; the permission, once given, is remembered across reloads as a browser does.
+RECORD_ALERTS = """
+window.__asked = 0; window.__notes = []; window.__beeps = 0;
+class RecordedNotification {
+  static permission = sessionStorage.getItem("recorded-permission") ?? "default";
+  static requestPermission() {
+    window.__asked += 1;
+    RecordedNotification.permission = "granted";
+    sessionStorage.setItem("recorded-permission", "granted");
+    return Promise.resolve("granted");
+  }
+  constructor(title, options) { window.__notes.push({ title, ...options }); }
+}
+window.Notification = RecordedNotification;
+const RealAudio = window.AudioContext;
+window.AudioContext = class extends RealAudio { constructor(...args) { super(...args); window.__beeps += 1; } };
+"""
+
+
+def references_in_order(page) -> list[str]:
+    return page.locator("#inbox li[data-reference]").evaluate_all("items => items.map(i => i.dataset.reference)")
+
+
+def test_the_inbox_is_sorted_by_need_filtered_in_words_and_can_alert_the_desk(browser, served: Served) -> None:
+    soon = datetime.now(UTC)
+    _, later = publish_referral(served, urgency="LATER", requiredBy=(soon + timedelta(days=20)).isoformat())
+    _, today = publish_referral(served, urgency="TODAY", requiredBy=(soon + timedelta(hours=6)).isoformat())
+    declined_id, five_days = publish_referral(served, requiredBy=(soon + timedelta(days=4)).isoformat())
+    declined = api(
+        served,
+        "harbour",
+        "mutation($input: DeclineReferralInput!) { declineReferral(input: $input) { errors { message } } }",
+        {"input": {"referralId": declined_id, "reason": "NO_CAPACITY", "note": ""}},
+    )
+    assert declined["declineReferral"]["errors"] == []
+    mine = [today, five_days, later]
+
+    context = browser.new_context(viewport=WIDE, permissions=["notifications"])
+    context.add_init_script(RECORD_ALERTS)
+    page = context.new_page()
+    sign_in(page, served, "harbour")
+    page.goto(f"{served.base_url}/inbox")
+    expect(page.locator(f"#inbox li[data-reference='{later}']")).to_be_visible()
+
+    # Sorted by need, and says so: needed today first, then within five days, then later.
+    expect(page.get_by_label("Sort by")).to_have_value("need")
+    expect(page.locator("#sorted-by")).to_contain_text("most urgent first")
+    assert [r for r in references_in_order(page) if r in mine] == mine
+    page.get_by_label("Sort by").select_option("newest")
+    expect(page.locator("#sorted-by")).to_contain_text("newest first")
+    assert [r for r in references_in_order(page) if r in mine][0] == five_days  # published last
+
+    # Words, never codes, on every card.
+    text = page.locator("main").inner_text()
+    for code in ("AGE_11_15", "LOT1", "U6", "CORE_FOSTERING", "WITHIN_5_DAYS", "band "):
+        assert code not in text, code
+    assert not re.search(r"\b[A-Z]+(?:_[A-Z0-9]+)+\b", text)
+    expect(page.locator(f"#inbox li[data-reference='{later}']")).to_contain_text("age 13 (11-15)")
+
+    # Filters: by urgency, by kind, and only those not answered yet.
+    page.get_by_label("Urgency").select_option("TODAY")
+    assert [r for r in references_in_order(page) if r in mine] == [today]
+    page.get_by_label("Urgency").select_option("")
+    page.get_by_label("Not answered yet only").check()
+    assert five_days not in references_in_order(page)
+    assert {today, later} <= set(references_in_order(page))
+    page.get_by_label("Placement kind").select_option("SIBLING_GROUP")
+    expect(page.locator("#inbox")).to_have_text("No referrals to show.")
+    page.get_by_label("Placement kind").select_option("")
+    page.get_by_label("Not answered yet only").uncheck()
+
+    # Desktop notifications and a sound: asked for only on a click, remembered, used when a referral arrives.
+    assert page.evaluate("window.__asked") == 0
+    page.get_by_role("button", name="Turn on desktop notifications").click()
+    expect(page.get_by_role("button", name="Turn off desktop notifications")).to_be_visible()
+    assert page.evaluate("window.__asked") == 1
+    page.get_by_label("Play a sound for new referrals").check()
+    assert page.evaluate("localStorage.getItem('px.inbox.notify')") == "on"
+
+    _, arriving = publish_referral(served, requiredBy=(soon + timedelta(days=2)).isoformat())
+    expect(page.locator(f"#inbox li[data-reference='{arriving}']")).to_be_visible(timeout=5000)
+    page.wait_for_function("window.__notes.length > 0")
+    note = page.evaluate("window.__notes[0]")
+    assert note["title"] == f"New referral {arriving}: Within 5 days"
+    assert note["body"] == "Core fostering, age 13, ME14"
+    assert page.evaluate("window.__beeps") == 1
+
+    page.reload()
+    expect(page.get_by_role("button", name="Turn off desktop notifications")).to_be_visible()
+    expect(page.get_by_label("Play a sound for new referrals")).to_be_checked()
+    assert page.evaluate("window.__asked") == 0  # remembered: not asked again
+
+    # Compact: many referrals to a screen.
+    cards = page.locator("#inbox li[data-reference]")
+    heights = cards.evaluate_all("items => items.map(i => i.getBoundingClientRect().height + 8)")
+    print(f"inbox cards at 1366 px: {max(heights):.0f} px each at most, {WIDE['height'] // max(heights):.0f} a screen")
+    assert WIDE["height"] // max(heights) >= 6, heights
+    context.close()
