@@ -28,6 +28,17 @@ DISTRICTS = [
 ]  # fmt: skip
 
 
+def assert_accessible(page) -> None:
+    """No serious or critical axe violation, and no wider than the screen, at 1,366 px and at 375 px."""
+    axe = Axe()
+    for viewport in (WIDE, {"width": 375, "height": 800}):
+        page.set_viewport_size(viewport)
+        serious = [v["id"] for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], serious
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.set_viewport_size(WIDE)
+
+
 def api(served: Served, key: str, query: str, variables: dict | None = None) -> dict:
     login = httpx.post(
         f"{served.base_url}/graphql",
@@ -155,12 +166,7 @@ def test_the_referral_page_leads_with_the_best_matches_and_fits_a_desktop_screen
     required_by = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
     expect(page.locator("#startDate")).to_have_value(required_by)
 
-    axe = Axe()
-    for viewport in (WIDE, {"width": 375, "height": 800}):
-        page.set_viewport_size(viewport)
-        serious = [v["id"] for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == [], serious
-        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert_accessible(page)
     context.close()
 
 
@@ -201,6 +207,7 @@ def test_an_offer_needs_a_statement_and_is_sent_only_after_its_summary_is_confir
     expect(dialog.locator("#confirm-resource")).to_have_text(chosen)
     expect(dialog.locator("#confirm-fee")).to_have_text(re.compile(r"^£[\d,]+\.\d\d"))
     expect(dialog.locator("#confirm-statement")).to_have_text("Experienced carers for teenagers; 5 miles from home.")
+    assert_accessible(page)
     page.get_by_role("button", name="Go back and change it").click()
     expect(dialog).not_to_be_visible()
     expect(page.locator("#offer-status")).to_have_count(0)
@@ -285,6 +292,7 @@ def test_a_provider_admin_adds_and_edits_a_household_and_a_home_and_staff_keep_a
         expect(summary).to_contain_text(message)
     summary.get_by_role("link", name=re.compile("at least one kind")).click()
     expect(page.locator("#h-placementKinds")).to_be_focused()
+    assert_accessible(page)  # the open form with its errors shown
 
     form.get_by_label("Your reference").fill("HARBOUR-NEW")
     form.get_by_label("Postcode district").fill("me15")
@@ -341,6 +349,7 @@ def test_a_provider_admin_adds_and_edits_a_household_and_a_home_and_staff_keep_a
     row.get_by_role("button", name="Availability of HARBOUR-NEW").click()
     dialog = page.locator("#availability")
     expect(dialog).to_be_visible()
+    assert_accessible(page)
     free_from = (datetime.now() + timedelta(days=7)).date()
     dialog.get_by_label("Places free").fill("2")
     dialog.get_by_label("Free from").fill(free_from.isoformat())
