@@ -192,8 +192,16 @@ def test_an_offer_needs_a_statement_and_is_sent_only_after_its_summary_is_confir
     expect(summary).to_contain_text("Say why this is a good match")
     expect(page.locator("#confirm-offer")).not_to_be_visible()
 
-    # An arrow key does not pick and send: a choice moves, but Send still asks first.
-    first = page.locator("#best-matches input[name='resource']").first
+    # An arrow key in the group moves the choice, and Enter then sends nothing: the statement is still missing,
+    # and even with it, Send asks first (below).
+    radios = page.locator("#best-matches input[name='resource']")
+    first = radios.first
+    first.focus()
+    first.press("ArrowDown")
+    expect(radios.nth(1)).to_be_checked()
+    radios.nth(1).press("Enter")
+    page.locator("#startDate").press("Enter")
+    expect(page.locator("#offer-status")).to_have_count(0)
     first.check()
     page.locator("#startDate").press("Enter")
     expect(summary).to_contain_text("Say why this is a good match")
@@ -201,7 +209,7 @@ def test_an_offer_needs_a_statement_and_is_sent_only_after_its_summary_is_confir
 
     chosen = first.get_attribute("data-label")
     page.get_by_label("Why this is a good match").fill("Experienced carers for teenagers; 5 miles from home.")
-    page.get_by_role("button", name="Send offer").click()
+    page.locator("#startDate").press("Enter")  # Enter, with everything filled in, asks: it does not send
     dialog = page.locator("#confirm-offer")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#confirm-resource")).to_have_text(chosen)
