@@ -167,6 +167,9 @@ def test_the_referral_page_leads_with_the_best_matches_and_fits_a_desktop_screen
     expect(page.locator("#startDate")).to_have_value(required_by)
 
     assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.locator("#other-matches summary").click()  # closed again, as a phone user first sees it
+    print(f"the same page at 375 px: {page.evaluate('document.documentElement.scrollHeight')} px tall")
     context.close()
 
 
