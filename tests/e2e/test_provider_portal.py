@@ -481,3 +481,28 @@ def test_the_inbox_is_sorted_by_need_filtered_in_words_and_can_alert_the_desk(br
     print(f"inbox cards at 1366 px: {max(heights):.0f} px each at most, {WIDE['height'] // max(heights):.0f} a screen")
     assert WIDE["height"] // max(heights) >= 6, heights
     context.close()
+
+
+def test_declining_needs_a_reason_chosen_and_tells_the_council(browser, served: Served) -> None:
+    referral_id, _ = publish_referral(served)
+    context = browser.new_context(viewport=WIDE)
+    page = context.new_page()
+    sign_in(page, served, "harbour")
+    page.goto(f"{served.base_url}/referrals/{referral_id}")
+    page.get_by_text("Or decline this referral").click()
+    expect(page.get_by_label("Reason")).to_have_value("")
+    page.get_by_role("button", name="Decline this referral").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Choose why you are declining.")
+    page.get_by_label("Reason").select_option("NO_CAPACITY")
+    page.get_by_role("button", name="Decline this referral").click()
+    expect(page.locator("#my-offer")).to_contain_text("You declined")
+    recipients = api(
+        served,
+        "kent_officer",
+        "query($id: ID!) { referral(id: $id) { recipients { provider { name } declineReason } } }",
+        {"id": referral_id},
+    )["referral"]["recipients"]
+    assert {"provider": {"name": "Harbour Fostering (test)"}, "declineReason": "NO_CAPACITY"} in recipients
+    context.close()
