@@ -10,6 +10,7 @@ from schema.ids import to_global_id
 from server.models import ChildrensHome
 from tests.api.conftest import Api
 from tests.api.test_api_basics import CREATE, PUBLISH, referral_input
+from tests.api.test_query_counts import counting_queries
 
 SUBMIT = """mutation($input: SubmitOfferInput!) { submitOffer(input: $input) {
   offer { id } errors { field code message } } }"""
@@ -130,3 +131,27 @@ async def test_a_childrens_home_without_its_details_names_every_missing_field(ap
         ("maxAge", "INVALID"),
         ("district", "INVALID"),
     }
+
+
+INBOX = """{ referrals(first: 50) { edges { node {
+  reference urgency requiredBy responseDeadline ageBand lot { name } myOffer { status } myBroadcast { respondedAt }
+} } } }"""
+
+
+async def test_the_inbox_with_its_deadlines_costs_the_same_queries_for_fifty_referrals_as_for_five(
+    api: Api, market: Marketplace
+) -> None:
+    async def referrals(count: int) -> None:
+        for _ in range(count):
+            await market.referral()
+
+    await referrals(5)
+    with counting_queries() as few:
+        body = await api(INBOX, as_="harbour")
+    assert len(body["data"]["referrals"]["edges"]) == 5
+    await referrals(45)
+    with counting_queries() as many:
+        body = await api(INBOX, as_="harbour")
+    edges = body["data"]["referrals"]["edges"]
+    assert len(edges) == 50 and all(e["node"]["responseDeadline"] for e in edges)
+    assert len(many) <= len(few) + 1, "\n".join(many)
