@@ -477,6 +477,7 @@ def test_the_inbox_is_sorted_by_need_filtered_in_words_and_can_alert_the_desk(br
 
     # Compact: many referrals to a screen.
     cards = page.locator("#inbox li[data-reference]")
+    expect(cards.filter(has_text=arriving)).to_be_visible()
     heights = cards.evaluate_all("items => items.map(i => i.getBoundingClientRect().height + 8)")
     print(f"inbox cards at 1366 px: {max(heights):.0f} px each at most, {WIDE['height'] // max(heights):.0f} a screen")
     assert WIDE["height"] // max(heights) >= 6, heights
