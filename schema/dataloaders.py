@@ -111,7 +111,7 @@ class Loaders:
         return await _by_id(Provider.all(), ids)
 
     async def _framework(self, ids: Sequence[int]) -> list[Framework | None]:
-        """Reached only through scoped parents: Referral.framework."""
+        """Reached only through scoped parents: Referral.framework, Referral.responseDeadline."""
         return await _by_id(Framework.all(), ids)
 
     async def _lot(self, ids: Sequence[int]) -> list[Lot | None]:
