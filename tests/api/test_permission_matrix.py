@@ -142,6 +142,8 @@ MUTATIONS: dict[str, str] = {
     "closeVacancy": "--       --        A-        A-        AA       --",
     "createCarerHousehold": "--       --        A-        A-        AA       --",
     "updateCarerHousehold": "--       --        A-        A-        AA       --",
+    "createChildrensHome": "--       --        A-        A-        AA       --",
+    "updateChildrensHome": "--       --        A-        A-        AA       --",
     "setNotificationPreference": "AA       AA        AA        AA        --       --",
     "retryParkedEmail": "--       --        --        --        AA       --",
 }
@@ -860,6 +862,25 @@ async def _household_update(w: World, scope: Scope, role: str) -> dict[str, Any]
     return {"id": _gid("CarerHousehold", household), "languages": ["Polish"]}
 
 
+async def _new_home(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    provider = w.market.providers[SIDES[scope][1]]
+    n = next(w.serial)
+    return {
+        "providerId": _gid("Provider", provider.id),
+        "name": f"Matrix House {n}",
+        "ofstedUrn": f"SC92{n:04d}",
+        "beds": 3,
+        "minAge": 10,
+        "maxAge": 17,
+        "district": provider.district,
+        "ofstedJudgement": "GOOD",
+    }
+
+
+async def _home_update(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"id": w.targets["home"][scope], "beds": 4}
+
+
 async def _preference_choice(w: World, scope: Scope, role: str) -> dict[str, Any]:
     """A kind the role is sent (the platform admin and the anonymous caller: one nobody sends them)."""
     kinds = kinds_for(Role(role)) if ROLES[role] is not None else []
@@ -904,6 +925,8 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "closeVacancy": MutationCase("VacancyIdInput", "vacancy", _vacancy),
     "createCarerHousehold": MutationCase("CreateCarerHouseholdInput", "carerHousehold", _new_household),
     "updateCarerHousehold": MutationCase("UpdateCarerHouseholdInput", "carerHousehold", _household_update),
+    "createChildrensHome": MutationCase("CreateChildrensHomeInput", "childrensHome", _new_home),
+    "updateChildrensHome": MutationCase("UpdateChildrensHomeInput", "childrensHome", _home_update),
     # One's own email only, so "other" repeats the call. The platform admin is sent no email: whatever kind
     # it names is INVALID for it.
     "setNotificationPreference": MutationCase(

@@ -47,7 +47,12 @@ async def _referrals_with_offers(market: Marketplace, count: int) -> None:
         for key in ("harbour", "oakleaf"):
             await offers.submit_offer(
                 market.actor(key),
-                OfferDetails(referral_id=referral.id, carer_household_id=market.households[key], start_date=start),
+                OfferDetails(
+                    referral_id=referral.id,
+                    carer_household_id=market.households[key],
+                    start_date=start,
+                    matching_statement="Experienced with this age; close to home.",
+                ),
             )
 
 
@@ -245,7 +250,12 @@ async def _placements(market: Marketplace, count: int) -> None:
         referral = await market.referral()
         offer = await offers.submit_offer(
             market.actor("harbour"),
-            OfferDetails(referral_id=referral.id, carer_household_id=household.id, start_date=start),
+            OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=household.id,
+                start_date=start,
+                matching_statement="Experienced with this age; close to home.",
+            ),
         )
         await offers.accept_offer(market.actor("kent_officer"), offer.id)
 

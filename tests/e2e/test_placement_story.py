@@ -35,8 +35,10 @@ def test_referral_to_placement_live_in_two_browsers(browser, served: Served) -> 
     expect(provider).to_have_title(re.compile(r"^\(1\)"))
     card.get_by_role("link", name=reference).click()
     expect(provider.locator("#fee-total")).to_have_text("£880.00")
+    provider.locator("#best-matches input[name='resource']").first.check()
     provider.get_by_label("Why this is a good match").fill("Experienced carers for teenagers; 5 miles from home.")
     provider.get_by_role("button", name="Send offer").click()
+    provider.get_by_role("button", name="Confirm and send offer").click()
     expect(provider.locator("#offer-status")).to_have_text("Submitted")
 
     row = officer.locator("#offers tbody tr[data-offer-id]")
