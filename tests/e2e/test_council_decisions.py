@@ -193,7 +193,7 @@ def test_council_sends_a_referral_nobody_on_the_framework_can_take_to_spot_purch
     assert created["errors"] == [], created
 
     sign_in(officer, served, "kent_officer")
-    _, reference = publish(officer, served, age=5)  # every framework household is approved from 8
+    referral_id, reference = publish(officer, served, age=5)  # every framework household is approved from 8
     escalate = officer.get_by_role("button", name="Go to spot purchase")
     expect(escalate).to_be_enabled()
     expect(officer.locator("#spot-hint")).to_contain_text("Every framework tier has had its window")
@@ -220,6 +220,10 @@ def test_council_sends_a_referral_nobody_on_the_framework_can_take_to_spot_purch
     withdraw.get_by_role("button", name="Withdraw referral").click()
     expect(officer.locator("#referral-status")).to_have_text("Withdrawn")
     expect(officer.locator("#referral-actions")).to_be_hidden()
+
+    # The provider it was sent to reads why, on the referral's page.
+    spot.goto(f"{served.base_url}/referrals/{referral_id}")
+    expect(spot.locator("#withdrawn")).to_contain_text("A relative has come forward to care for the child.")
     spot_context.close()
     officer_context.close()
 
