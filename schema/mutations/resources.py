@@ -185,9 +185,7 @@ class ResourceMutations:
     @strawberry.mutation
     async def create_carer_household(self, info: Info, input: CreateCarerHouseholdInput) -> CarerHouseholdPayload:
         async def create(actor: Actor) -> CarerHousehold:
-            provider_id = _optional_pk(input.provider_id, "Provider") if input.provider_id else actor.provider_id
-            if provider_id is None:
-                raise ServiceError(ErrorCode.REQUIRED, "Say which provider the household belongs to.", "providerId")
+            provider_id = _owning_provider(actor, input.provider_id, "household")
             return await resources.create_carer_household(actor, provider_id, _household_details(input))
 
         household, errors = await attempt(info.context.actor, create)
@@ -205,9 +203,7 @@ class ResourceMutations:
     @strawberry.mutation(description="Add a children's home (provider staff: their own; platform admins: any).")
     async def create_childrens_home(self, info: Info, input: CreateChildrensHomeInput) -> ChildrensHomePayload:
         async def create(actor: Actor) -> ChildrensHome:
-            provider_id = _optional_pk(input.provider_id, "Provider") if input.provider_id else actor.provider_id
-            if provider_id is None:
-                raise ServiceError(ErrorCode.REQUIRED, "Say which provider the home belongs to.", "providerId")
+            provider_id = _owning_provider(actor, input.provider_id, "home")
             return await resources.create_childrens_home(actor, provider_id, _home_details(input))
 
         home, errors = await attempt(info.context.actor, create)
@@ -220,3 +216,11 @@ class ResourceMutations:
             info.context.actor, lambda actor: resources.update_childrens_home(actor, pk, _home_details(input))
         )
         return ChildrensHomePayload(childrens_home=home, errors=errors)
+
+
+def _owning_provider(actor: Actor, given: strawberry.ID | None, what: str) -> int:
+    """The provider a new household or home belongs to: the one named (platform admins), else the asker's own."""
+    provider_id = _optional_pk(given, "Provider") if given else actor.provider_id
+    if provider_id is None:
+        raise ServiceError(ErrorCode.REQUIRED, f"Say which provider the {what} belongs to.", "providerId")
+    return provider_id

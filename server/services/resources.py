@@ -61,16 +61,21 @@ class HouseholdDetails:
 REQUIRED = ("reference", "district", "min_age", "max_age", "approved_places", "placement_kinds", "durations")
 
 
-async def create_carer_household(actor: Actor, provider_id: int, details: HouseholdDetails) -> CarerHousehold:
-    if not policy.may_manage_provider(actor, provider_id):
-        raise denied("Only the provider's own staff can add its carer households.")
+def _require(details: HouseholdDetails | HomeDetails, names: tuple[str, ...]) -> None:
+    """Every required detail given, or one error per missing one (named as the API names it)."""
     missing = [
         ServiceError(ErrorCode.REQUIRED, "This is required.", api_field(n))
-        for n in REQUIRED
+        for n in names
         if getattr(details, n) is None
     ]
     if missing:
         raise ServiceError.many(missing)
+
+
+async def create_carer_household(actor: Actor, provider_id: int, details: HouseholdDetails) -> CarerHousehold:
+    if not policy.may_manage_provider(actor, provider_id):
+        raise denied("Only the provider's own staff can add its carer households.")
+    _require(details, REQUIRED)
     values = _validated(details.given(), current=None)
     try:
         async with unit_of_work() as work:
@@ -167,13 +172,7 @@ DUPLICATE_HOME = "A children's home with that Ofsted URN is already registered."
 async def create_childrens_home(actor: Actor, provider_id: int, details: HomeDetails) -> ChildrensHome:
     if not policy.may_manage_provider(actor, provider_id):
         raise denied("Only the provider's own staff can add its children's homes.")
-    missing = [
-        ServiceError(ErrorCode.REQUIRED, "This is required.", api_field(n))
-        for n in HOME_REQUIRED
-        if getattr(details, n) is None
-    ]
-    if missing:
-        raise ServiceError.many(missing)
+    _require(details, HOME_REQUIRED)
     values = _validated_home(details.given(), current=None)
     try:
         async with unit_of_work() as work:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Served, make_required_choices, sign_in
+from tests.e2e.conftest import Served, publish_referral, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -133,14 +133,7 @@ def test_an_admin_onboards_a_provider_onto_a_lot_with_prices_and_it_is_sent_refe
     officer_context = browser.new_context()
     officer = officer_context.new_page()
     sign_in(officer, served, "kent_officer")
-    officer.goto(f"{served.base_url}/referrals/new")
-    officer.get_by_label("Age in years").fill("13")
-    officer.get_by_label("Home postcode district").fill("ME14")
-    make_required_choices(officer)  # LOT1, core fostering, short term
-    officer.get_by_label("Summary", exact=True).fill("Enjoys art and swimming; settled at school in Year 9.")
-    officer.get_by_role("button", name="Save and publish").click()
-    officer.wait_for_url(re.compile(r"/referrals/(?!new)[\w-]+$"))
-    reference = officer.locator("h1").inner_text().split()[0]
+    _, reference = publish_referral(officer, served)  # LOT1, core fostering, short term
     officer_context.close()
 
     duty_context = browser.new_context()

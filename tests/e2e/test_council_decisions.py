@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Served, make_required_choices, sign_in
+from tests.e2e.conftest import Served, publish_referral, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -50,17 +50,7 @@ def _day(days: int) -> str:
 
 
 def publish(officer: Page, served: Served, age: int = 13, max_miles: int = 60) -> tuple[str, str]:
-    """The officer writes and publishes a referral on the form; returns its id and reference."""
-    officer.goto(f"{served.base_url}/referrals/new")
-    officer.get_by_label("Age in years").fill(str(age))
-    officer.get_by_label("Home postcode district").fill("ME14")
-    officer.get_by_label("Maximum distance (miles)").fill(str(max_miles))
-    make_required_choices(officer)
-    officer.get_by_label("Summary", exact=True).fill("Enjoys swimming and board games; settled in Year 8.")
-    officer.get_by_role("button", name="Save and publish").click()
-    officer.wait_for_url(re.compile(r"/referrals/(?!new)[\w-]+$"))
-    reference = officer.locator("h1").inner_text().split()[0]
-    return officer.url.rsplit("/", 1)[1], reference
+    return publish_referral(officer, served, age=age, max_miles=max_miles)
 
 
 def offer(provider: Page, served: Served, referral_id: str, start_in_days: int) -> str:
