@@ -37,6 +37,14 @@ def static_prefix() -> str:
     return f"/static/v/{static_version()}"
 
 
+GOVUK_FRONTEND_CSS = "vendor/govuk-frontend-6.6.0/govuk-frontend.min.css"
+
+
+def portal_stylesheets() -> list[str]:
+    """The portal's CSS, in order (GOV.UK Frontend, then the portal's own), for pages not built from base.html."""
+    return [f"{static_prefix()}/{GOVUK_FRONTEND_CSS}", f"{static_prefix()}/css/app.css"]
+
+
 class _CachedStatic(StaticFiles):
     """Serves ``v/<version>/<path>`` as ``<path>`` with a year's cache; other paths revalidate."""
 
