@@ -223,7 +223,7 @@ def _page(title: str, body: str, stylesheets: Sequence[str] = ()) -> str:
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 0;
   color: #0b0c0c; }}
-.dev-page {{ margin: 0 auto; max-width: 70rem; padding: 1rem 1.5rem; }}
+.dev-page {{ margin: 0 auto; max-width: 70rem; }}
 .dev-banner {{ background: #fff7bf; border-left: 6px solid #ffdd00; padding: .5rem 1rem; margin: 0 0 1rem; }}
 .dev-page table {{ border-collapse: collapse; width: 100%; }}
 .dev-page th, .dev-page td {{ text-align: left; vertical-align: top; padding: .4rem .6rem .4rem 0;

@@ -54,12 +54,18 @@ function dataTable(caption, headings, rows) {
 const charts = new Map();
 
 /** Draw or update one chart and its table. `series` is [{ name, values }], one value per label. */
-function draw(id, { kind, title, category, labels, series, format = String, horizontal = false }) {
+function draw(id, { kind, title, category, labels, axisLabels = labels, series, format = String, horizontal = false, empty, max }) {
   const figure = document.getElementById(id);
   document.getElementById(`${id}-table`).innerHTML = dataTable(
     title, [category, ...series.map((s) => s.name)],
     labels.map((name, i) => [name, ...series.map((s) => format(s.values[i]))]),
   );
+  // Nothing to chart yet: say so in words rather than draw empty axes.
+  const none = figure.querySelector(".chart-empty");
+  figure.querySelector(".canvas-box").hidden = labels.length === 0;
+  figure.querySelector(".chart-data").hidden = labels.length === 0;
+  if (labels.length === 0 && !none) figure.insertAdjacentHTML("beforeend", `<p class="chart-empty meta">${esc(empty)}</p>`);
+  if (labels.length > 0) none?.remove();
   const datasets = series.map((s, i) => {
     const style = SERIES_STYLE[i % SERIES_STYLE.length];
     return {
@@ -70,22 +76,27 @@ function draw(id, { kind, title, category, labels, series, format = String, hori
   });
   const existing = charts.get(id);
   if (existing) {
-    existing.data.labels = labels.map((l) => wrap(l));
+    existing.data.labels = axisLabels.map((l) => wrap(l));
     existing.data.datasets.forEach((dataset, i) => { dataset.data = datasets[i].data; });
     existing.update();
     return;
   }
   const Chart = window.Chart;
+  Chart.defaults.color = "#0b0c0c";
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   const narrow = window.matchMedia("(max-width: 40rem)").matches;
   const valueAxis = {
-    beginAtZero: true, grace: "5%",
+    beginAtZero: true, grace: "5%", max,
     ticks: { precision: 0, callback: (v) => format(v), font: { size: narrow ? 12 : 14 } },
     grid: { color: "#cecece" },
   };
-  const labelAxis = { ticks: { font: { size: narrow ? 12 : 14 }, autoSkip: false, maxRotation: 0 }, grid: { display: false } };
+  // Category labels are never rotated into each other: bars wrap long names over lines; a trend on a phone
+  // shows every other week (its table has them all).
+  const labelAxis = { ticks: { font: { size: narrow ? 12 : 14 }, autoSkip: kind === "trend", autoSkipPadding: 10, maxRotation: 0 },
+    grid: { display: false }, title: kind === "trend" ? { display: true, text: "Week starting (Monday)", font: { size: narrow ? 12 : 14 } } : { display: false } };
   charts.set(id, new Chart(figure.querySelector("canvas"), {
     type: kind === "trend" ? "line" : "bar",
-    data: { labels: labels.map((l) => wrap(l)), datasets },
+    data: { labels: axisLabels.map((l) => wrap(l)), datasets },
     options: {
       responsive: true, maintainAspectRatio: false, animation: false, indexAxis: horizontal ? "y" : "x",
       layout: { padding: { right: 8 } },
@@ -103,6 +114,7 @@ function trend(weekly, names) {
     kind: "trend",
     category: "Week",
     labels: weekly.map((w) => weekOf(w.weekStarting)),
+    axisLabels: weekly.map((w) => weekOf(w.weekStarting).replace("w/c ", "")),
     series: [
       { name: names[0], values: weekly.map((w) => w.referrals) },
       { name: names[1], values: weekly.map((w) => w.offers) },
@@ -140,6 +152,7 @@ function render({ council, provider }) {
       series: [{ name: "Open referrals", values: council.openByUrgency.map((x) => x.count) }] });
     const fees = council.averageWeeklyFeeByKind;
     draw("chart-fees", { kind: "bar", horizontal: true, title: "Average weekly fee by placement kind", format: pence, category: "Placement kind",
+      empty: "No placements yet: fees show here once placements are made.",
       labels: fees.map((x) => label("PlacementKind", x.placementKind)),
       series: [{ name: "Average weekly fee", values: fees.map((x) => x.averageWeeklyFeePence) }] });
   } else if (provider) {
@@ -159,7 +172,7 @@ function render({ council, provider }) {
     document.getElementById("kpis").innerHTML = kpis;
     draw("chart-weekly", { title: "Referrals, offers and placements per week",
       ...trend(provider.weekly, ["Referrals received", "Offers made", "Placements won"]) });
-    draw("chart-rates", { kind: "bar", horizontal: true, title: "Your rates", format: (v) => `${v}%`, category: "Rate",
+    draw("chart-rates", { kind: "bar", horizontal: true, title: "Your rates", format: (v) => `${v}%`, category: "Rate", max: 100,
       labels: ["Response rate", "Acceptance rate"],
       series: [{ name: "Rate", values: [Math.round((provider.responseRate ?? 0) * 100), Math.round((provider.acceptanceRate ?? 0) * 100)] }] });
   }
