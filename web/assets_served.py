@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 STATIC_DIR = Path(__file__).parent / "static"
 YEAR = 365 * 24 * 3600
+GZIP_MIN_BYTES = 512  # smaller files are sent as they are: gzip would save nothing worth a header
 
 
 @cache
@@ -67,7 +68,7 @@ class _CachedStatic(StaticFiles):
 def static_app() -> ASGIApp:
     """Static files, gzip-compressed for clients that accept it (text assets only are worth it)."""
     files = _CachedStatic(directory=STATIC_DIR)
-    compressed = GZipMiddleware(files, minimum_size=512)
+    compressed = GZipMiddleware(files, minimum_size=GZIP_MIN_BYTES)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await compressed(scope, receive, send)
