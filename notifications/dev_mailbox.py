@@ -205,7 +205,8 @@ async def message_page(request: Request, stylesheets: Sequence[str] = ()) -> HTM
     )
     body = (
         '<p><a href="/dev/mailbox">&larr; All messages</a></p>'
-        '<div class="table-wrap"><table class="govuk-table"><caption class="visually-hidden">Headers</caption>'
+        '<div class="table-wrap"><table class="govuk-table dev-headers">'
+        '<caption class="visually-hidden">Headers</caption>'
         f"{headers}</table></div>"
         f"<h2>Plain text</h2><pre>{_e(message.text) or 'No plain-text part.'}</pre>"
         f"<h2>HTML</h2>{html_part}"
@@ -227,7 +228,13 @@ body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Ar
 .dev-banner {{ background: #fff7bf; border-left: 6px solid #ffdd00; padding: .5rem 1rem; margin: 0 0 1rem; }}
 .dev-page table {{ border-collapse: collapse; width: 100%; }}
 .dev-page th, .dev-page td {{ text-align: left; vertical-align: top; padding: .4rem .6rem .4rem 0;
-  border-bottom: 1px solid #cecece; overflow-wrap: anywhere; }}
+  border-bottom: 1px solid #cecece; }}
+.dev-page td {{ overflow-wrap: anywhere; }}
+.dev-page th[scope="row"] {{ white-space: nowrap; }}
+@media (max-width: 40rem) {{
+  .dev-headers tr {{ display: block; border-bottom: 1px solid #cecece; padding: .3rem 0; }}
+  .dev-headers th, .dev-headers td {{ display: block; border: 0; padding: .1rem 0; }}
+}}
 .dev-page pre {{ white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f8fb; padding: 1rem; }}
 .dev-page iframe {{ width: 100%; height: 40rem; border: 1px solid #cecece; }}
 .dev-page a {{ color: #1a65a6; }}
