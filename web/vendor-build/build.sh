@@ -26,8 +26,7 @@ if grep -q "GDS Transport\|fonts/" "$GOVUK/govuk-frontend.min.css"; then
 fi
 node -e '
 const p = require("./node_modules/govuk-frontend/package.json");
-const year = new Date().getFullYear();
-process.stdout.write(`${p.name} ${p.version}\nLicence: ${p.license} (from its package.json)\n\nThe MIT License (MIT)\n\nCopyright (C) 2018-${year} Crown Copyright (Government Digital Service)\n\n`);
+process.stdout.write(`${p.name} ${p.version}\nLicence: ${p.license} (from its package.json)\n\nThe MIT License (MIT)\n\nCopyright (C) 2017 Crown Copyright (Government Digital Service)\n\n`);
 ' > "$GOVUK/LICENSE.txt"
 cat "$HERE/mit-terms.txt" >> "$GOVUK/LICENSE.txt"
 
