@@ -54,7 +54,7 @@ function dataTable(caption, headings, rows) {
 const charts = new Map();
 
 /** Draw or update one chart and its table. `series` is [{ name, values }], one value per label. */
-function draw(id, { kind, title, category, labels, axisLabels = labels, series, format = String, horizontal = false, empty, max }) {
+function draw(id, { kind, title, category, labels, axisLabels = labels, series, format = String, horizontal = false, empty, max, tickFormat = format }) {
   const figure = document.getElementById(id);
   document.getElementById(`${id}-table`).innerHTML = dataTable(
     title, [category, ...series.map((s) => s.name)],
@@ -87,7 +87,7 @@ function draw(id, { kind, title, category, labels, axisLabels = labels, series, 
   const narrow = window.matchMedia("(max-width: 40rem)").matches;
   const valueAxis = {
     beginAtZero: true, grace: "5%", max,
-    ticks: { precision: 0, callback: (v) => format(v), font: { size: narrow ? 12 : 14 } },
+    ticks: { precision: 0, callback: (v) => tickFormat(v), font: { size: narrow ? 12 : 14 }, maxRotation: 0, autoSkipPadding: 12 },
     grid: { color: "#cecece" },
   };
   // Category labels are never rotated into each other: bars wrap long names over lines; a trend on a phone
@@ -152,6 +152,7 @@ function render({ council, provider }) {
       series: [{ name: "Open referrals", values: council.openByUrgency.map((x) => x.count) }] });
     const fees = council.averageWeeklyFeeByKind;
     draw("chart-fees", { kind: "bar", horizontal: true, title: "Average weekly fee by placement kind", format: pence, category: "Placement kind",
+      tickFormat: (v) => `£${(v / 100).toLocaleString("en-GB", { maximumFractionDigits: 0 })}`,
       empty: "No placements yet: fees show here once placements are made.",
       labels: fees.map((x) => label("PlacementKind", x.placementKind)),
       series: [{ name: "Average weekly fee", values: fees.map((x) => x.averageWeeklyFeePence) }] });
