@@ -14,8 +14,8 @@ WORDS = """async () => {
   const src = [...document.scripts].map((s) => s.src).find((s) => s.includes("/js/pages/")) ?? "";
   const ui = await import(src.replace(/\\/js\\/pages\\/.*$/, "/js/ui.js"));
   return {
-    when: ui.when("2026-12-02T13:05:00Z"), midday: ui.when("2026-07-01T11:00:00Z"), day: ui.day("2026-12-02T13:05:00Z"),
-    week: ui.weekOf("2026-11-30"), nothing: ui.when(null), bad: ui.day("not a date"),
+    when: ui.when("2026-12-02T13:05:00Z"), midday: ui.when("2026-07-01T16:00:00Z"), day: ui.day("2026-12-02T13:05:00Z"),
+    week: ui.shortDay("2026-11-30"), dateOnly: ui.day("2026-11-30"), nothing: ui.when(null), bad: ui.day("not a date"),
     lot: ui.lotName({ code: "LOT1", name: "Core fostering" }), spot: ui.lotName(null),
     type: ui.labelWithCode("PlacementType", "U6"), reason: ui.labelWithCode("ReasonPlacementChanged", "CARPL"),
     band: ui.label("AgeBand", "AGE_11_15"), aged: ui.ageBandName("AGE_11_15"), tier: ui.tierName(1),
@@ -39,15 +39,16 @@ BANNERS = """async () => {
 
 
 def test_dates_and_codes_are_shown_in_words(browser, served: Served) -> None:
-    context = browser.new_context(timezone_id="Europe/London")
+    context = browser.new_context(timezone_id="America/New_York")  # a date-only value stays that day anywhere
     page = context.new_page()
     sign_in(page, served, "kent_officer")
     words = page.evaluate(WORDS)
     assert words == {
-        "when": "Wed 2 December 2026 at 1:05pm",
-        "midday": "Wed 1 July 2026 at 12pm (midday)",  # 11:00 UTC is noon in British Summer Time
+        "when": "Wed 2 December 2026 at 8:05am",  # 13:05 UTC, in the reader's time zone
+        "midday": "Wed 1 July 2026 at 12pm (midday)",  # 16:00 UTC is noon in New York in summer
         "day": "Wed 2 December 2026",
-        "week": "w/c 30 Nov",
+        "week": "30 Nov",
+        "dateOnly": "Mon 30 November 2026",
         "nothing": "–",
         "bad": "–",
         "lot": "Lot 1: Core fostering (LOT1)",

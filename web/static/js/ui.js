@@ -44,7 +44,12 @@ export function ageBandName(band) {
   return to ? `aged ${from} to ${to}` : label("AgeBand", band);
 }
 
-const valid = (iso) => !!iso && !Number.isNaN(new Date(iso).getTime());
+/** A date-only value ("2026-11-30") is that day where the reader is, not midnight UTC; anything else is a moment. */
+function toDate(iso) {
+  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso));
+  return dateOnly ? new Date(Number(dateOnly[1]), Number(dateOnly[2]) - 1, Number(dateOnly[3])) : new Date(iso);
+}
+const valid = (iso) => !!iso && !Number.isNaN(toDate(iso).getTime());
 const dayFormat = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "long", year: "numeric" });
 const timeFormat = new Intl.DateTimeFormat("en-GB", { hour: "numeric", minute: "2-digit", hourCycle: "h12" });
 const dayWords = (date) => dayFormat.formatToParts(date).filter((p) => p.type !== "literal").map((p) => p.value).join(" ");
@@ -60,20 +65,20 @@ function clock(date) {
 /** A moment in words: "Wed 2 December 2026 at 1:05pm" (never an ISO string). */
 export function when(iso) {
   if (!valid(iso)) return "–";
-  const date = new Date(iso);
+  const date = toDate(iso);
   return `${dayWords(date)} at ${clock(date)}`;
 }
 
 /** A date in words: "Wed 2 December 2026". */
 export function day(iso) {
   if (!valid(iso)) return "–";
-  return dayWords(new Date(iso));
+  return dayWords(toDate(iso));
 }
 
-/** A week in words, from the date it starts: "w/c 30 November". */
-export function weekOf(iso) {
+/** A short date for a chart's axis: "30 Nov" (the chart's table gives the whole date). */
+export function shortDay(iso) {
   if (!valid(iso)) return "–";
-  return `w/c ${new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short" }).format(new Date(iso))}`;
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short" }).format(toDate(iso));
 }
 
 export function urgencyBadge(urgency) {

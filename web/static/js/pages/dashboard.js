@@ -2,7 +2,7 @@
 // window.Chart; nothing from a CDN); every chart has a table of the same figures for screen readers and for
 // anyone who wants the numbers, and its canvas is labelled as an image pointing to that table.
 import { subscribe } from "../live.js";
-import { announce, esc, label, pence, weekOf } from "../ui.js";
+import { announce, day, esc, label, pence, shortDay } from "../ui.js";
 
 const WEEK = "weekly { weekStarting referrals offers placements }";
 const QUERY = `subscription($after: String) { dashboard(after: $after) { cursor dashboard {
@@ -112,9 +112,9 @@ function draw(id, { kind, title, category, labels, axisLabels = labels, series, 
 function trend(weekly, names) {
   return {
     kind: "trend",
-    category: "Week",
-    labels: weekly.map((w) => weekOf(w.weekStarting)),
-    axisLabels: weekly.map((w) => weekOf(w.weekStarting).replace("w/c ", "")),
+    category: "Week starting (Monday)",
+    labels: weekly.map((w) => day(w.weekStarting)),
+    axisLabels: weekly.map((w) => shortDay(w.weekStarting)),
     series: [
       { name: names[0], values: weekly.map((w) => w.referrals) },
       { name: names[1], values: weekly.map((w) => w.offers) },
