@@ -23,6 +23,7 @@ from server.health import healthz, readyz
 from server.outage import DatabaseOutage
 from server.request_limits import RequestSizeLimit
 from server.settings import Settings
+from web.assets_served import portal_stylesheets
 from web.routes import exception_handlers as web_exception_handlers
 from web.routes import routes as web_routes
 
@@ -72,7 +73,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         *web_routes(settings),
-        *([] if settings.is_production else mailbox_routes()),
+        *([] if settings.is_production else mailbox_routes(portal_stylesheets)),
     ]
     app = Starlette(
         routes=routes,
