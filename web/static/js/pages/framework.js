@@ -1,7 +1,7 @@
 // A framework's lots, their members by tier and their price schedules; the lead commissioners and platform
 // admins put providers on lots with prices, change prices, and take providers off.
 import { gql, mutate } from "../api.js";
-import { announce, day, esc, label, markFieldErrors, pence, showErrorSummary } from "../ui.js";
+import { announce, day, esc, label, lotName, markFieldErrors, pence, showErrorSummary } from "../ui.js";
 
 const messages = document.getElementById("messages");
 const container = document.getElementById("frameworks");
@@ -43,7 +43,7 @@ function lotSection(lot, framework) {
   const kinds = lot.placementKinds.map((k) => label("PlacementKind", k)).join(", ");
   const bands = lot.ageBands.map((b) => label("AgeBand", b)).join(", ");
   const levels = lot.needLevels.map((n) => label("NeedLevel", n)).join(", ");
-  return `<section class="card" aria-labelledby="lot-${esc(lot.id)}"><h3 id="lot-${esc(lot.id)}">${esc(lot.code)}: ${esc(lot.name)}</h3>
+  return `<section class="card" aria-labelledby="lot-${esc(lot.id)}"><h3 id="lot-${esc(lot.id)}">${esc(lotName(lot))}</h3>
     <dl class="facts"><dt>Placement kinds</dt><dd>${esc(kinds) || "Any"}</dd><dt>Age bands</dt><dd>${esc(bands) || "Any"}</dd><dt>Levels of need</dt><dd>${esc(levels) || "Any"}</dd></dl>
     <div class="table-wrap"><table class="responsive"><caption>Providers on ${esc(lot.code)}, by tier</caption>
     <thead><tr><th scope="col">Provider</th><th scope="col">Tier</th><th scope="col">Membership</th><th scope="col">Weekly fees</th>${framework.canManage ? `<th scope="col"><span class="visually-hidden">Actions</span></th>` : ""}</tr></thead>
