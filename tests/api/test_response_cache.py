@@ -170,6 +170,7 @@ async def _offer(market: Marketplace, key: str, referral_id: int) -> None:
             referral_id=referral_id,
             carer_household_id=market.households[key],
             start_date=datetime.now(UTC).date() + timedelta(days=1),
+            matching_statement="Experienced carers for this age group, near the child's school.",
         ),
     )
 
