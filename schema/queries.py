@@ -13,12 +13,13 @@ from schema.context import Info
 from schema.enums import PlacementKind, PlacementStatus, ReferralStatus, Urgency
 from schema.ids import from_global_id, to_global_id
 from schema.permissions import AUTH
+from schema.selection import node_fields
 from schema.types.dashboard import Dashboard, dashboard_for
 from schema.types.frameworks import FrameworkNode
 from schema.types.matching import FeeQuote, Match, OfferRanking
 from schema.types.offers import FeeLine, OfferNode, PlacementNode
 from schema.types.pagination import Connection, paginate
-from schema.types.referrals import ReferralNode
+from schema.types.referrals import ReferralNode, prime_referral_page, referral_columns
 from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode, VacancyNode
 from schema.types.users import UserNode
 from server.auth import policy
@@ -71,7 +72,10 @@ class Query:
         query = policy.scope_referrals(info.context.actor, Referral.all())
         if filter is not None:
             query = _filter_referrals(query, filter)
-        return await paginate(query, first, after)
+        asked = node_fields(info)
+        page = await paginate(query, first, after, referral_columns(asked))
+        await prime_referral_page(info, asked, [edge.node for edge in page.edges])
+        return page
 
     @strawberry.field(permission_classes=AUTH)
     async def referral(self, info: Info, id: strawberry.ID) -> ReferralNode | None:

@@ -47,11 +47,16 @@ def page_size(first: int | None) -> int:
     return size
 
 
-async def paginate(query: QuerySet, first: int | None, after: str | None) -> Connection:
+async def paginate(
+    query: QuerySet, first: int | None, after: str | None, columns: list[str] | None = None
+) -> Connection:
+    """Newest first, `first` at a time after the cursor; only `columns` of each row when given."""
     size = page_size(first)
     after_id = from_cursor(after)
     if after_id is not None:
         query = query.filter(id__lt=after_id)
+    if columns is not None:
+        query = query.only(*columns)
     rows = await query.order_by("-id").limit(size + 1)
     page = rows[:size]
     edges = [Edge(cursor=to_cursor(row.id), node=row) for row in page]

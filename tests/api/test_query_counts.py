@@ -6,8 +6,11 @@ their households and homes, placements with their referrals.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from contextlib import AbstractContextManager
+import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 from bench.harness.marketplace import ADMIN, SCHEDULE_START, Marketplace
@@ -272,3 +275,54 @@ async def test_fifty_placements_cost_the_same_queries_as_five(api: Api, market: 
     assert len(nodes) == 50
     assert all(n["referral"]["placement"]["ipaReference"] == n["ipaReference"] for n in nodes)
     assert len(many) <= len(few) + 1, _queries_grow(few, many)  # a relation may take two batches, never one a row
+
+
+INBOX = """{ referrals(first: 50, filter: {status: [OPEN]}) { edges { node {
+  id reference urgency requiredBy ageBand placementKind homeDistrict
+  framework { name } lot { code name } myOffer { id status weeklyFeePence }
+} } } }"""
+
+
+@contextmanager
+def tasks_started() -> Iterator[list[str]]:
+    """Every asyncio task started meanwhile on this loop (the app runs in it, over ASGI)."""
+    loop = asyncio.get_running_loop()
+    started: list[str] = []
+    previous = loop.get_task_factory()
+
+    def factory(loop: asyncio.AbstractEventLoop, coro, **kwargs):
+        name = getattr(coro, "__qualname__", repr(coro))
+        if name != "PoolConnectionHolder.release":  # asyncpg's own bookkeeping, as many as it likes
+            started.append(name)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(factory)
+    try:
+        yield started
+    finally:
+        loop.set_task_factory(previous)
+
+
+async def test_an_inbox_reads_only_the_columns_it_shows_and_starts_no_task_per_referral(
+    api: Api, market: Marketplace
+) -> None:
+    await _referrals_with_offers(market, 5)
+    with counting_queries() as seen, tasks_started() as few:
+        body = await api(INBOX, as_="harbour")
+    assert len(body["data"]["referrals"]["edges"]) == 5
+    [referrals_sql] = [query for query in seen if 'FROM "referral"' in query]
+    columns = set(re.findall(r'"referral"\."(\w+)"', referrals_sql.split(" FROM ")[0]))
+    shown = {"reference", "urgency", "required_by", "age_years", "placement_kind", "home_district"}
+    assert columns == shown | {"id", "council_id", "status", "framework_id", "lot_id"}, columns
+
+    await _referrals_with_offers(market, 15)
+    with tasks_started() as many:
+        body = await api(INBOX.replace("first: 50", "first: 49"), as_="harbour")  # not an answer kept in memory
+    assert len(body["data"]["referrals"]["edges"]) == 20
+    assert len(many) == len(few), f"a task per referral (or per relation of one): {few} against {many}"
+
+    # A field asked reads its column; one whose needs are not declared reads every column.
+    with counting_queries() as seen:
+        await api("{ referrals(first: 5) { edges { node { reference summary } } } }", as_="harbour")
+    [referrals_sql] = [query for query in seen if 'FROM "referral"' in query]
+    assert '"referral"."summary"' in referrals_sql and '"referral"."needs"' not in referrals_sql
