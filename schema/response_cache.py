@@ -24,6 +24,7 @@ untouched.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -68,20 +69,30 @@ class GraphQLResponseCache:
         self.path = path
         self.seconds = settings.graphql_cache_seconds
         self._answers: OrderedDict[Hashable, _Answer] = OrderedDict()
+        self._reads = asyncio.Semaphore(settings.graphql_read_concurrency)
         self.hits = 0
         self.misses = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.seconds or scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
         body, complete = await _read_body(receive)
         replay = _replaying(body, complete, receive)
         found = await self._key(scope, body) if complete else None
-        if found is None:
+        if found is None:  # a mutation, or nothing this recognises: the ordinary path, ungated
             await self.app(scope, replay, send)
             return
         key, topics = found
+        # Reads take turns, a few at a time; writes never wait for them. Under a load of readers a council's
+        # publish would otherwise queue, at each of its awaits, behind every read in the event loop.
+        async with self._reads:
+            await self._answer(key, topics, scope, replay, send)
+
+    async def _answer(self, key: Hashable, topics: tuple[str, ...], scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.seconds:
+            await self.app(scope, receive, send)
+            return
         version = version_for(topics)
         answer = self._answers.get(key)
         if answer is not None and answer.version == version and answer.good_until > time.monotonic():
@@ -91,7 +102,7 @@ class GraphQLResponseCache:
             return
         self.misses += 1
         capture = _Capture(send)
-        await self.app(scope, replay, capture)
+        await self.app(scope, receive, capture)
         answer = capture.answer(version, time.monotonic() + self.seconds)
         if answer is not None:
             self._answers[key] = answer

@@ -34,6 +34,7 @@ class Settings:
     live_max_lag_seconds: float = 30.0
     live_max_sockets_per_user: int = 10
     graphql_cache_seconds: float = 10.0
+    graphql_read_concurrency: int = 8
     worker_in_process: bool = False
 
     @property
@@ -65,6 +66,9 @@ class Settings:
             ),
             graphql_cache_seconds=_seconds(
                 "GRAPHQL_CACHE_SECONDS", env.get("GRAPHQL_CACHE_SECONDS", "10"), allow_zero=True
+            ),
+            graphql_read_concurrency=_count(
+                "GRAPHQL_READ_CONCURRENCY", env.get("GRAPHQL_READ_CONCURRENCY", "8"), maximum=10_000
             ),
             worker_in_process=_flag("WORKER_IN_PROCESS", env.get("WORKER_IN_PROCESS"), app_env == "development"),
         )

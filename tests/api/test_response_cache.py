@@ -234,3 +234,46 @@ async def _write_event_elsewhere(type_: str, topics: list[str]) -> None:
     connection = connections.get("default")
     event_id = await write_event(connection, type_, "{}", datetime.now(UTC), topics)
     await get_bus().publish(event_id)
+
+
+async def test_reads_take_turns_and_a_write_never_waits_for_them(db: str, market: Marketplace) -> None:
+    """GRAPHQL_READ_CONCURRENCY reads at a time go on; a mutation (a council's publish) goes straight through."""
+    import httpx
+
+    settings = Settings.from_env(
+        {"DATABASE_URL": db, "APP_ENV": "development", "GRAPHQL_CACHE_SECONDS": "0", "GRAPHQL_READ_CONCURRENCY": "1"}
+    )
+    token, _ = await accounts.issue_token(market.users["kent_officer"], "api", name="gate test")
+    release, entered = asyncio.Event(), []
+
+    async def slow_app(scope, receive, send) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        entered.append(body)
+        if b"mutation" not in body:
+            await release.wait()  # a read that takes its time
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b'{"data": {}}'})
+
+    gate = GraphQLResponseCache(slow_app, settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://testserver") as client:
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def post(query: str) -> asyncio.Task:
+            return asyncio.create_task(client.post("/graphql", json={"query": query}, headers=headers))
+
+        first, second = post("{ me { id } }"), post("query Again { me { id } }")
+        for _ in range(100):
+            if entered:
+                break
+            await asyncio.sleep(0.01)
+        write = await asyncio.wait_for(post("mutation { logout { ok } }"), timeout=2)
+        assert write.status_code == 200
+        assert len(entered) == 2 and not second.done()  # the first read, then the write; the second read waits
+        release.set()
+        assert (await first).status_code == (await second).status_code == 200
+        assert len(entered) == 3
