@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'child_record', 'app': 'models', 'pk_attr': 'id', 'table_description': "The child's identified details, sealed; held apart from the anonymised referral."},
+            options={'table': 'child_record', 'app': 'models', 'pk_attr': 'id', 'table_description': "The identified details of the child of a referral, sealed, held apart from the anonymised referral."},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('document', fields.ForeignKeyField('models.ChildDocument', source_field='document_id', null=True, db_constraint=True, to_field='id', related_name='accesses', on_delete=OnDelete.SET_NULL)),
                 ('at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'child_record_access', 'app': 'models', 'indexes': [Index(fields=['referral_id', 'at'])], 'pk_attr': 'id', 'table_description': "Who (and which organisation) saw or changed what of a child's record, and when: the council's audit trail."},
+            options={'table': 'child_record_access', 'app': 'models', 'indexes': [Index(fields=['referral_id', 'at'])], 'pk_attr': 'id', 'table_description': "Who (and which organisation) saw or changed what of a child record, and when: the audit trail of the council."},
             bases=['Model'],
         ),
     ]

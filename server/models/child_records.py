@@ -3,7 +3,7 @@
 One ChildRecord per referral (name, date of birth, NHS number, address, school, the allocated social
 worker, the council's own child id), its documents, and the trail of who saw what. The sealed columns hold
 server.security.sealed tokens, never the plain values; nothing here is ever put in an event, an outbox row,
-a log line or a cache (tests/services/test_child_record_stays_off_the_broadcast_path.py).
+a log line or a cache (tests/api/test_child_record_stays_off_the_broadcast_path.py).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class ChildRecord(Model):
 
     class Meta:
         table = "child_record"
-        table_description = "The child's identified details, sealed; held apart from the anonymised referral."
+        table_description = "The identified details of the child of a referral, sealed, held apart from the anonymised referral."
 
 
 class ChildDocument(Model):
@@ -75,7 +75,7 @@ class ChildDocument(Model):
 
 
 class ChildRecordAccess(Model):
-    """Who (and which organisation) saw or changed what of a child's record, and when: the council's audit trail."""
+    """Who (and which organisation) saw or changed what of a child record, and when: the audit trail of the council."""
 
     _no_comments = True
     id = fields.BigIntField(primary_key=True)

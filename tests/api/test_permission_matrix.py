@@ -23,6 +23,7 @@ Everything is built through the services users hit (children's homes excepted: n
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -39,8 +40,10 @@ from tortoise import Tortoise, connections
 from bench.harness.marketplace import ADMIN, PASSWORD, SCHEDULE_START, Marketplace, referral_details
 from schema.ids import to_global_id
 from server.app import create_app
+from server.domain.child_details import ChildDetails
 from server.domain.vocabulary import (
     AgeBand,
+    ChildDocumentKind,
     Duration,
     NeedLevel,
     OfstedJudgement,
@@ -62,7 +65,7 @@ from server.models import (
     Vacancy,
 )
 from server.outbox.kinds import Notification, kinds_for
-from server.services import accounts, administration, broadcast, offers, resources, vacancies
+from server.services import accounts, administration, broadcast, child_records, offers, resources, vacancies
 from server.services.administration import PriceLine
 from server.services.offers import OfferDetails
 from server.services.referrals import create_referral, publish_referral
@@ -106,6 +109,9 @@ QUERIES: dict[str, str] = {
     "dashboard": "A-       A-        A-        A-        --       --",
     "notificationPreferences": "A-       A-        A-        A-        A-       --",
     "parkedEmails": "--       --        --        --        AA       --",
+    "childRecord": "A-       --        A-        A-        --       --",
+    "referralDocument": "A-       --        A-        A-        --       --",
+    "accessAudit": "A-       --        --        --        --       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -138,6 +144,9 @@ MUTATIONS: dict[str, str] = {
     "updateCarerHousehold": "--       --        A-        A-        AA       --",
     "setNotificationPreference": "AA       AA        AA        AA        --       --",
     "retryParkedEmail": "--       --        --        --        AA       --",
+    "saveChildRecord": "A-       --        --        --        --       --",
+    "addReferralDocument": "A-       --        --        --        --       --",
+    "revokeChildRecordAccess": "A-       --        --        --        --       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -182,6 +191,8 @@ class World:
     targets: dict[str, dict[Scope, str]] = field(default_factory=dict)  # kind -> scope -> global id
     offers: dict[str, Offer] = field(default_factory=dict)  # harbour_on_kent, oakleaf_on_kent, oakleaf_on_medway
     serial: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # scope -> (referral, document) ids of a placed referral whose child's record was saved, made on first use
+    child_records: dict[Scope, tuple[int, int]] = field(default_factory=dict)
 
     def user_id(self, key: str) -> str:
         return to_global_id("User", self.market.users[key].id)
@@ -491,6 +502,65 @@ async def _parked_emails(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and target in [edge["node"]["id"] for edge in data["parkedEmails"]["edges"]]
 
 
+CHILD = {
+    "fullName": "Amelia Rose Thornbury",
+    "dateOfBirth": "2013-05-17",
+    "nhsNumber": "943 476 5919",
+    "socialWorkerName": "Priya Raman",
+}
+CARE_PLAN = base64.b64encode(b"%PDF-1.7\n%%EOF\n").decode()
+
+
+async def _child_record_kept(w: World, referral: Referral) -> int:
+    """The side's council saves the child's record and a care plan; the care plan's id."""
+    officer = w.market.actor(SIDES["own" if referral.council_id == w.market.kent.id else "other"][0])
+    await child_records.save_child_record(
+        officer, referral.id, ChildDetails(**{_snake(k): v for k, v in CHILD.items()})
+    )
+    document = await child_records.add_document(
+        officer, referral.id, kind=ChildDocumentKind.CARE_PLAN, file_name="Care plan.pdf", content_base64=CARE_PLAN
+    )
+    return document.id
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+async def _placed_child(w: World, scope: Scope) -> tuple[int, int]:
+    """A referral of the side placed with the side's provider (Harbour, Oakleaf), its child's record kept."""
+    if scope not in w.child_records:
+        placement = await w.placement(scope)
+        referral = await Referral.get(id=placement.referral_id)
+        w.child_records[scope] = (referral.id, await _child_record_kept(w, referral))
+    return w.child_records[scope]
+
+
+async def _child_record(w: World, who: str | None, scope: Scope) -> bool:
+    referral_id, _ = await _placed_child(w, scope)
+    query = "query($r: ID!) { childRecord(referralId: $r) { fullName documents { fileName } } }"
+    data = await ask(w, who, query, {"r": _gid("Referral", referral_id)})
+    return data is not None and data["childRecord"] is not None and data["childRecord"]["fullName"] == CHILD["fullName"]
+
+
+async def _referral_document(w: World, who: str | None, scope: Scope) -> bool:
+    _, document_id = await _placed_child(w, scope)
+    query = "query($d: ID!) { referralDocument(id: $d) { contentBase64 } }"
+    data = await ask(w, who, query, {"d": _gid("ReferralDocument", document_id)})
+    return (
+        data is not None
+        and data["referralDocument"] is not None
+        and data["referralDocument"]["contentBase64"] == CARE_PLAN
+    )
+
+
+async def _access_audit(w: World, who: str | None, scope: Scope) -> bool:
+    referral_id, _ = await _placed_child(w, scope)
+    query = "query($r: ID!) { accessAudit(referralId: $r) { action } }"
+    data = await ask(w, who, query, {"r": _gid("Referral", referral_id)})
+    return data is not None and bool(data["accessAudit"])
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -509,6 +579,9 @@ QUERY_PROBES: dict[str, Probe] = {
     "dashboard": _dashboard,
     "notificationPreferences": _notification_preferences,
     "parkedEmails": _parked_emails,
+    "childRecord": _child_record,
+    "referralDocument": _referral_document,
+    "accessAudit": _access_audit,
 }
 
 
@@ -819,6 +892,24 @@ async def _parked(w: World, scope: Scope, role: str) -> dict[str, Any]:
     return {"id": _gid("ParkedEmail", await _parked_email(w))}
 
 
+async def _child_details(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"referralId": _gid("Referral", (await w.referral(scope)).id), **CHILD}
+
+
+async def _child_document(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    referral = await w.referral(scope)
+    await _child_record_kept(w, referral)
+    return {"referralId": _gid("Referral", referral.id), "kind": "RISK_ASSESSMENT", "fileName": "Risk.pdf",
+            "contentBase64": CARE_PLAN}  # fmt: skip
+
+
+async def _child_access(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await w.placement(scope)
+    referral = await Referral.get(id=placement.referral_id)
+    await _child_record_kept(w, referral)
+    return {"referralId": _gid("Referral", referral.id)}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -863,6 +954,9 @@ MUTATION_CASES: dict[str, MutationCase] = {
         also_denied_as=frozenset({"INVALID"}),
     ),
     "retryParkedEmail": MutationCase("RetryParkedEmailInput", "email", _parked),
+    "saveChildRecord": MutationCase("SaveChildRecordInput", "childRecord", _child_details),
+    "addReferralDocument": MutationCase("AddReferralDocumentInput", "document", _child_document),
+    "revokeChildRecordAccess": MutationCase("RevokeChildRecordAccessInput", "childRecord", _child_access),
 }
 
 
