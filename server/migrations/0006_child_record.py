@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'child_record', 'app': 'models', 'pk_attr': 'id', 'table_description': "The identified details of the child of a referral, sealed, held apart from the anonymised referral."},
+            options={'table': 'child_record', 'app': 'models', 'pk_attr': 'id', 'table_description': "The identified details of the child of a referral, sealed, held apart from it."},
             bases=['Model'],
         ),
         ops.CreateModel(

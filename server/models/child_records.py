@@ -50,7 +50,7 @@ class ChildRecord(Model):
 
     class Meta:
         table = "child_record"
-        table_description = "The identified details of the child of a referral, sealed, held apart from the anonymised referral."
+        table_description = "The identified details of the child of a referral, sealed, held apart from it."
 
 
 class ChildDocument(Model):
