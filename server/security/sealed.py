@@ -79,9 +79,10 @@ class KeyRing:
         prefix, kid, body = _parts(token)
         if prefix != PREFIX:
             raise SealError("not a sealed value")
+        key = self._key(kid)
         try:
             raw = base64.b64decode(body, validate=True)
-            return AESGCM(self._key(kid)).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
+            return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
         except (binascii.Error, InvalidTag, ValueError) as error:
             raise SealError("a sealed value did not open (tampered, or moved to another row or field)") from error
 
