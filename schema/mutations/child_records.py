@@ -48,6 +48,23 @@ class RevokeChildRecordAccessInput:
     referral_id: strawberry.ID
 
 
+@strawberry.input(description="Share documents of the child's record with the providers whose offers are "
+                  "shortlisted, before acceptance.")  # fmt: skip
+class ShareDocumentsInput:
+    referral_id: strawberry.ID
+    document_ids: list[strawberry.ID]
+    marked_anonymised: bool = strawberry.field(
+        description="The council confirms the documents identify nobody; plain-text and Word documents and every "
+        "file name also pass the anonymisation guard."
+    )
+
+
+@strawberry.type
+class ShareDocumentsPayload:
+    documents: list[ReferralDocument] | None
+    errors: list[UserError]
+
+
 @strawberry.type
 class ChildRecordPayload:
     child_record: ChildRecord | None
@@ -106,3 +123,16 @@ class ChildRecordMutations:
             info.context.actor, lambda actor: child_records.revoke_access(actor, _referral(input.referral_id))
         )
         return ChildRecordPayload(child_record=ChildRecord.of(view) if view else None, errors=errors)
+
+    @strawberry.mutation(description="Share chosen documents, marked anonymised, with the shortlisted providers.")
+    async def share_documents(self, info: Info, input: ShareDocumentsInput) -> ShareDocumentsPayload:
+        ids = [from_global_id(value, "ReferralDocument") or 0 for value in input.document_ids]
+        views, errors = await attempt(
+            info.context.actor,
+            lambda actor: child_records.share_documents(
+                actor, _referral(input.referral_id), ids, marked_anonymised=input.marked_anonymised
+            ),
+        )
+        return ShareDocumentsPayload(
+            documents=[ReferralDocument.of(view) for view in views] if views is not None else None, errors=errors
+        )

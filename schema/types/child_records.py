@@ -25,6 +25,9 @@ class ReferralDocument:
     content_type: str = strawberry.field(description="Read from the file's bytes when it was added.")
     size_bytes: int
     uploaded_at: datetime
+    shared_at: datetime | None = strawberry.field(
+        description="When the council shared it, marked anonymised, with the providers it shortlisted."
+    )
 
     @classmethod
     def of(cls, view: DocumentView) -> ReferralDocument:
@@ -35,6 +38,7 @@ class ReferralDocument:
             content_type=view.content_type,
             size_bytes=view.size_bytes,
             uploaded_at=view.uploaded_at,
+            shared_at=view.shared_at,
         )
 
 
@@ -156,3 +160,14 @@ class ChildRecordQueries:
         except ServiceError:
             return []
         return [AccessAuditEntry.of(entry) for entry in entries]
+
+    @strawberry.field(
+        permission_classes=AUTH,
+        description="Documents the council shared, marked anonymised, with the providers whose offers it "
+        "shortlisted (before acceptance): for those providers and the placing council's officers; empty for others.",
+    )
+    async def shared_documents(self, info: Info, referral_id: strawberry.ID) -> list[ReferralDocument]:
+        pk = from_global_id(referral_id, "Referral")
+        if pk is None or info.context.actor is None:
+            return []
+        return [ReferralDocument.of(view) for view in await child_records.shared_documents(info.context.actor, pk)]

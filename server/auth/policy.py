@@ -30,6 +30,7 @@ from server.domain.vocabulary import Role
 from server.models import (
     BroadcastRecipient,
     CarerHousehold,
+    ChildDocument,
     ChildRecord,
     ChildrensHome,
     Framework,
@@ -180,6 +181,16 @@ def may_read_child_record(
     if placement.provider_id != actor.provider_id or record.access_revoked_at is not None:
         return False
     return placement.end_date is None or today <= placement.end_date + timedelta(days=days_after_end)
+
+
+def may_read_shared_document(
+    actor: Actor, document: ChildDocument, placement: Placement | None, shortlisted_provider_ids: set[int]
+) -> bool:
+    """A document the council marked anonymised and shared is also for the providers whose offer on the
+    referral it shortlisted, while no offer is accepted (then the chosen provider reads the whole record)."""
+    if document.shared_at is None or placement is not None or not actor.is_provider:
+        return False
+    return actor.provider_id in shortlisted_provider_ids
 
 
 # --- providers' resources --------------------------------------------------------

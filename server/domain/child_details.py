@@ -143,3 +143,20 @@ def document_problems(content: bytes, declared_type: str | None) -> tuple[str | 
     if declared_type and declared_type.split(";")[0].strip().lower() != found:
         return found, [Problem("contentType", f"The file is {DOCUMENT_TYPES[found]}, not {declared_type}.")]
     return found, []
+
+
+_XML_TAG = re.compile(r"<[^>]+>")
+_PARAGRAPH_END = re.compile(r"</w:p>")
+
+
+def document_text(content: bytes, content_type: str) -> str | None:
+    """The words of a plain-text or Word document, for the anonymisation guard; None for PDF and images, whose
+    words cannot be read reliably here (the council's marking them anonymised is then the only check)."""
+    if content_type == TEXT:
+        return content.decode("utf-8")
+    if content_type != DOCX:
+        return None
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8", errors="replace")
+    text = _XML_TAG.sub("", _PARAGRAPH_END.sub("\n", xml))
+    return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')

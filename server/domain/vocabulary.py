@@ -420,3 +420,4 @@ class ChildRecordAction(LabelledEnum):
     DOCUMENT_ADDED = "document_added", "Added a document"
     DOCUMENT_DOWNLOADED = "document_downloaded", "Downloaded a document"
     ACCESS_REVOKED = "access_revoked", "Revoked the provider's access"
+    DOCUMENT_SHARED = "document_shared", "Shared an anonymised document with shortlisted providers"

@@ -68,6 +68,9 @@ class ChildDocument(Model):
         "models.User", related_name="child_documents", on_delete=fields.RESTRICT
     )
     uploaded_at = fields.DatetimeField(auto_now_add=True)
+    # The council marked it anonymised (text passed the anonymisation guard) and shared it with the providers
+    # whose offers it shortlisted, before acceptance.
+    shared_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "child_document"

@@ -18,15 +18,27 @@ from server.auth.actor import Actor
 from server.domain.child_details import (
     ChildDetails,
     document_problems,
+    document_text,
     normalised,
     problems_with,
 )
-from server.domain.vocabulary import ChildDocumentKind, ChildRecordAction
-from server.models import ChildDocument, ChildRecord, ChildRecordAccess, Council, Placement, Provider, Referral, User
+from server.domain.vocabulary import ChildDocumentKind, ChildRecordAction, OfferStatus
+from server.models import (
+    ChildDocument,
+    ChildRecord,
+    ChildRecordAccess,
+    Council,
+    Offer,
+    Placement,
+    Provider,
+    Referral,
+    User,
+)
 from server.models.child_records import SEALED_RECORD_FIELDS
 from server.repositories.referrals import referral_by_id
 from server.security.sealed import KeyRing, associated_data, ring_for
 from server.services.errors import ServiceError, invalid, not_found, wrong_state
+from server.services.free_text import identifying_problems
 from server.services.unit_of_work import UnitOfWork, unit_of_work
 from server.settings import Settings
 
@@ -67,6 +79,7 @@ class DocumentView:
     content_type: str
     size_bytes: int
     uploaded_at: datetime
+    shared_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,7 @@ def _document_view(document: ChildDocument) -> DocumentView:
         content_type=document.content_type,
         size_bytes=document.size_bytes,
         uploaded_at=document.uploaded_at,
+        shared_at=document.shared_at,
     )
 
 
@@ -287,7 +301,7 @@ async def download_document(actor: Actor, document_id: int) -> tuple[DocumentVie
     """A document's bytes for someone who may read the record (the download is audited)."""
     document = await ChildDocument.get_or_none(id=document_id)
     held = await _held(document.referral_id) if document is not None else None
-    if document is None or held is None or not _may_read(actor, held):
+    if document is None or held is None or not (_may_read(actor, held) or await _shared_with(actor, document, held)):
         raise not_found("document", "id")
     content = disclosure().ring.open(document.content, _document_aad(document.id, "content"))
     await _audit(actor, document.referral_id, ChildRecordAction.DOCUMENT_DOWNLOADED, document.id)
@@ -332,6 +346,67 @@ async def access_audit(actor: Actor, referral_id: int) -> list[AccessEntry]:
         )
         for row in rows
     ]
+
+
+async def _shortlisted(referral_id: int) -> set[int]:
+    rows = await Offer.filter(referral_id=referral_id, status=OfferStatus.SHORTLISTED).values_list(
+        "provider_id", flat=True
+    )
+    return set(rows)
+
+
+async def _shared_with(actor: Actor, document: ChildDocument, held: _Held) -> bool:
+    return policy.may_read_shared_document(actor, document, held.placement, await _shortlisted(held.referral.id))
+
+
+async def share_documents(
+    actor: Actor, referral_id: int, document_ids: list[int], *, marked_anonymised: bool
+) -> list[DocumentView]:
+    """Share chosen documents, which the council marks anonymised, with the providers whose offers it
+    shortlisted, before acceptance. Words that can be read (plain text, Word) and every file name pass the
+    anonymisation guard first; what it finds is refused with the document's place in `documentIds`."""
+    held = await _kept(actor, referral_id)
+    if held.placement is not None:
+        raise wrong_state("An offer is accepted: the chosen provider already reads the whole record.", "referralId")
+    if not marked_anonymised:
+        raise invalid("markedAnonymised", "Confirm that the documents identify nobody before sharing them.")
+    if not document_ids:
+        raise invalid("documentIds", "Choose the documents to share.")
+    documents = {d.id: d for d in await ChildDocument.filter(referral_id=referral_id, id__in=document_ids)}
+    problems: list[ServiceError] = []
+    ring = disclosure().ring
+    for index, document_id in enumerate(document_ids):
+        field = f"documentIds.{index}"
+        document = documents.get(document_id)
+        if document is None:
+            problems.append(not_found("document", field))
+            continue
+        name = ring.open_text(document.file_name, _document_aad(document.id, "file_name"))
+        text = document_text(ring.open(document.content, _document_aad(document.id, "content")), document.content_type)
+        problems += identifying_problems([(field, name), *([(field, text)] if text is not None else [])])
+    if problems:
+        raise ServiceError.many(problems)
+    now = datetime.now(UTC)
+    async with unit_of_work() as work:
+        await ChildDocument.filter(id__in=list(documents), shared_at__isnull=True).update(shared_at=now)
+        for document_id in documents:
+            await _audit(actor, referral_id, ChildRecordAction.DOCUMENT_SHARED, document_id)
+        shortlisted = await _shortlisted(referral_id)
+        topics = [f"council:{held.referral.council_id}", *(f"provider:{pk}" for pk in sorted(shortlisted))]
+        await work.record("childRecord.documentsShared", topics, {"referralId": referral_id, "count": len(documents)})
+    return [_document_view(d) for d in await ChildDocument.filter(id__in=list(documents)).order_by("id")]
+
+
+async def shared_documents(actor: Actor, referral_id: int) -> list[DocumentView]:
+    """The documents of a referral shared with shortlisted providers, for one of them or the keepers."""
+    held = await _held(referral_id)
+    if held is None:
+        return []
+    shared = await ChildDocument.filter(referral_id=referral_id, shared_at__isnull=False).order_by("uploaded_at", "id")
+    if policy.may_keep_child_record(actor, held.referral):
+        return [_document_view(d) for d in shared]
+    shortlisted = await _shortlisted(referral_id)
+    return [_document_view(d) for d in shared if policy.may_read_shared_document(actor, d, held.placement, shortlisted)]
 
 
 async def _announce(work: UnitOfWork, held: _Held, type_: str) -> None:

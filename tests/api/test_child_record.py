@@ -298,3 +298,93 @@ def test_production_needs_a_data_key_and_refuses_a_bad_one() -> None:
     key = base64.b64encode(b"k" * 32).decode()
     settings = Settings.from_env({**production, "DATA_ENCRYPTION_KEY": key})
     assert settings.data_encryption_key == b"k" * 32 and key not in repr(settings) and "k" * 32 not in repr(settings)
+
+
+SHARE = """mutation($input: ShareDocumentsInput!) { shareDocuments(input: $input) {
+  documents { id fileName sharedAt } errors { field code message span { start end } } } }"""
+SHARED = "query($id: ID!) { sharedDocuments(referralId: $id) { id fileName } }"
+
+
+def docx_saying(text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(
+            "word/document.xml", f"<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+        )
+    return buffer.getvalue()
+
+
+async def _document(api: Api, rid: str, name: str, content: bytes) -> str:
+    document = {"referralId": rid, "kind": "OTHER", "fileName": name, "contentBase64": b64(content)}
+    added = (await api(ADD, {"input": document}, as_="kent_officer"))["data"]["addReferralDocument"]
+    assert added["errors"] == [], added
+    return added["document"]["id"]
+
+
+async def test_anonymised_documents_are_shared_with_shortlisted_providers_alone_before_acceptance(
+    api: Api, market: Marketplace
+) -> None:
+    referral, harbours = await _placed(market)
+    rid = to_global_id("Referral", referral.id)
+    assert (await _save(api, rid))["errors"] == []
+    plan = await _document(api, rid, "Behaviour support plan.txt", b"Responds well to routine; likes football.\n")
+    private = await _document(api, rid, "Care plan.pdf", PDF)
+    await offers.shortlist_offer(market.actor("kent_officer"), harbours)
+
+    unmarked = (await api(SHARE, {"input": {"referralId": rid, "documentIds": [plan], "markedAnonymised": False}},
+                          as_="kent_officer"))["data"]["shareDocuments"]  # fmt: skip
+    assert [(e["field"], e["code"]) for e in unmarked["errors"]] == [("markedAnonymised", "INVALID")]
+    shared = await api(SHARE, {"input": {"referralId": rid, "documentIds": [plan], "markedAnonymised": True}},
+                       as_="kent_officer")  # fmt: skip
+    assert shared["data"]["shareDocuments"]["errors"] == []
+    assert shared["data"]["shareDocuments"]["documents"][0]["sharedAt"]
+
+    expected = [{"id": plan, "fileName": "Behaviour support plan.txt"}]
+    assert (await api(SHARED, {"id": rid}, as_="harbour"))["data"]["sharedDocuments"] == expected
+    assert (await api(SHARED, {"id": rid}, as_="kent_officer"))["data"]["sharedDocuments"] == expected
+    for who in ("oakleaf", "northdowns", "medway_officer", "admin"):  # Oakleaf offered, but is not shortlisted
+        assert (await api(SHARED, {"id": rid}, as_=who))["data"]["sharedDocuments"] == [], who
+        assert (await api(DOWNLOAD, {"id": plan}, as_=who))["data"]["referralDocument"] is None, who
+    assert (await api(DOWNLOAD, {"id": private}, as_="harbour"))["data"]["referralDocument"] is None
+    assert await _record(api, rid, "harbour") is None  # the identified record still waits for acceptance
+    downloaded = (await api(DOWNLOAD, {"id": plan}, as_="harbour"))["data"]["referralDocument"]
+    assert base64.b64decode(downloaded["contentBase64"]).startswith(b"Responds well")
+    trail = (await api(AUDIT, {"id": rid}, as_="kent_officer"))["data"]["accessAudit"]
+    assert {"action": "DOCUMENT_SHARED", "userName": "Kent Officer", "organisationName": "Kent County Council",
+            "documentName": "Behaviour support plan.txt"} in trail  # fmt: skip
+    assert {"action": "DOCUMENT_DOWNLOADED", "userName": "Harbour Fostering (test) duty desk",
+            "organisationName": "Harbour Fostering (test)", "documentName": "Behaviour support plan.txt"} in trail  # fmt: skip
+
+    await offers.accept_offer(market.actor("kent_officer"), harbours)
+    late = await api(SHARE, {"input": {"referralId": rid, "documentIds": [private], "markedAnonymised": True}},
+                     as_="kent_officer")  # fmt: skip
+    assert [(e["field"], e["code"]) for e in late["data"]["shareDocuments"]["errors"]] == [
+        ("referralId", "WRONG_STATE")
+    ]
+
+
+async def test_shared_text_passes_the_anonymisation_guard(api: Api, market: Marketplace) -> None:
+    referral = await market.referral()
+    rid = to_global_id("Referral", referral.id)
+    assert (await _save(api, rid))["errors"] == []
+    clean = await _document(api, rid, "Routine.txt", b"Bedtime at nine; walks to school.\n")
+    named = await _document(api, rid, "Contact.txt", b"Contact with her mother Kerry Jones on Sundays.\n")
+    word = await _document(api, rid, "Plan.docx", docx_saying("Her school is Invicta Grammar School."))
+    titled = await _document(api, rid, "Jack Smith care plan.pdf", PDF)
+    refused = (await api(SHARE, {"input": {"referralId": rid, "documentIds": [clean, named, word, titled],
+                                           "markedAnonymised": True}}, as_="kent_officer"))["data"]["shareDocuments"]  # fmt: skip
+    assert refused["documents"] is None
+    assert {(e["field"], e["code"]) for e in refused["errors"]} == {
+        ("documentIds.1", "IDENTIFYING_DETAILS"),
+        ("documentIds.2", "IDENTIFYING_DETAILS"),
+        ("documentIds.3", "IDENTIFYING_DETAILS"),
+    }
+    assert (await api(SHARED, {"id": rid}, as_="kent_officer"))["data"]["sharedDocuments"] == []
+    other = await market.referral()
+    foreign = (await api(SHARE, {"input": {"referralId": to_global_id("Referral", other.id), "documentIds": [clean],
+                                           "markedAnonymised": True}}, as_="kent_officer"))["data"]["shareDocuments"]  # fmt: skip
+    assert [(e["field"], e["code"]) for e in foreign["errors"]] in (
+        [("referralId", "WRONG_STATE")],
+        [("documentIds.0", "NOT_FOUND")],
+    )

@@ -112,6 +112,7 @@ QUERIES: dict[str, str] = {
     "childRecord": "A-       --        A-        A-        --       --",
     "referralDocument": "A-       --        A-        A-        --       --",
     "accessAudit": "A-       --        --        --        --       --",
+    "sharedDocuments": "A-       --        A-        A-        --       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -147,6 +148,7 @@ MUTATIONS: dict[str, str] = {
     "saveChildRecord": "A-       --        --        --        --       --",
     "addReferralDocument": "A-       --        --        --        --       --",
     "revokeChildRecordAccess": "A-       --        --        --        --       --",
+    "shareDocuments": "A-       --        --        --        --       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -193,6 +195,7 @@ class World:
     serial: itertools.count = field(default_factory=lambda: itertools.count(1))
     # scope -> (referral, document) ids of a placed referral whose child's record was saved, made on first use
     child_records: dict[Scope, tuple[int, int]] = field(default_factory=dict)
+    shared_documents: dict[Scope, int] = field(default_factory=dict)  # scope -> referral with a shared document
 
     def user_id(self, key: str) -> str:
         return to_global_id("User", self.market.users[key].id)
@@ -561,6 +564,26 @@ async def _access_audit(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and bool(data["accessAudit"])
 
 
+async def _shared_document(w: World, scope: Scope) -> int:
+    """A referral of the side whose council shortlisted its provider's offer and shared an anonymised document."""
+    if scope not in w.shared_documents:
+        offer = await w.offer(scope)
+        referral = await Referral.get(id=offer.referral_id)
+        document_id = await _child_record_kept(w, referral)
+        officer = w.market.actor(SIDES[scope][0])
+        await offers.shortlist_offer(officer, offer.id)
+        await child_records.share_documents(officer, referral.id, [document_id], marked_anonymised=True)
+        w.shared_documents[scope] = referral.id
+    return w.shared_documents[scope]
+
+
+async def _shared_documents(w: World, who: str | None, scope: Scope) -> bool:
+    referral_id = await _shared_document(w, scope)
+    query = "query($r: ID!) { sharedDocuments(referralId: $r) { fileName } }"
+    data = await ask(w, who, query, {"r": _gid("Referral", referral_id)})
+    return data is not None and data["sharedDocuments"] == [{"fileName": "Care plan.pdf"}]
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -582,6 +605,7 @@ QUERY_PROBES: dict[str, Probe] = {
     "childRecord": _child_record,
     "referralDocument": _referral_document,
     "accessAudit": _access_audit,
+    "sharedDocuments": _shared_documents,
 }
 
 
@@ -910,6 +934,16 @@ async def _child_access(w: World, scope: Scope, role: str) -> dict[str, Any]:
     return {"referralId": _gid("Referral", referral.id)}
 
 
+async def _sharing(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    referral = await w.referral(scope)
+    document_id = await _child_record_kept(w, referral)
+    return {
+        "referralId": _gid("Referral", referral.id),
+        "documentIds": [_gid("ReferralDocument", document_id)],
+        "markedAnonymised": True,
+    }
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -957,6 +991,7 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "saveChildRecord": MutationCase("SaveChildRecordInput", "childRecord", _child_details),
     "addReferralDocument": MutationCase("AddReferralDocumentInput", "document", _child_document),
     "revokeChildRecordAccess": MutationCase("RevokeChildRecordAccessInput", "childRecord", _child_access),
+    "shareDocuments": MutationCase("ShareDocumentsInput", "documents", _sharing),
 }
 
 
