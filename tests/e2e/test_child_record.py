@@ -100,3 +100,63 @@ def test_the_chosen_provider_alone_reads_the_childs_details_until_the_council_re
     assert graphql(harbour, RECORD, {"id": referral_id}) == {"childRecord": None}
     for context in contexts:
         context.close()
+
+
+def test_the_council_shares_anonymised_documents_with_a_shortlisted_provider_before_accepting(
+    browser, served: Served
+) -> None:
+    contexts = [browser.new_context(accept_downloads=True) for _ in range(3)]
+    officer, harbour, oakleaf = (context.new_page() for context in contexts)
+    for page, key in ((officer, "kent_officer"), (harbour, "harbour"), (oakleaf, "oakleaf")):
+        sign_in(page, served, key)
+    referral_id, _ = publish(officer, served)
+    chosen = offer(harbour, served, referral_id, start_in_days=1)
+    offer(oakleaf, served, referral_id, start_in_days=2)
+
+    officer.goto(f"{served.base_url}/referrals/{referral_id}")
+    section = officer.locator("#child-record")
+    section.get_by_label("Full name").fill("Amelia Rose Thornbury")
+    section.get_by_label("Date of birth").fill("2013-05-17")
+    section.get_by_label("NHS number").fill("9434765919")
+    section.get_by_role("button", name="Save the child's details").click()
+    expect(officer.locator("#child-messages")).to_contain_text("saved")
+    for name, text in (("Routine.txt", b"Bedtime at nine; walks to school with a friend.\n"),
+                       ("Contact.txt", b"Contact with her mother Kerry Jones on Sundays.\n")):  # fmt: skip
+        section.get_by_label("Kind of document").select_option("OTHER")
+        section.get_by_label("File (PDF").set_input_files({"name": name, "mimeType": "text/plain", "buffer": text})
+        section.get_by_role("button", name="Add the document").click()
+        expect(officer.locator("#child-documents")).to_contain_text(name)
+    officer.locator(f"tr[data-offer-id='{chosen}']").get_by_role("button", name="Shortlist").click()
+    expect(officer.locator("#messages")).to_contain_text("Shortlisted.")
+
+    officer.get_by_role("button", name="Share documents with shortlisted providers").click()
+    dialog = officer.locator("#share-dialog")
+    dialog.get_by_label("Other document: Routine.txt").check()
+    dialog.get_by_label("Other document: Contact.txt").check()
+    dialog.get_by_role("button", name="Share documents").click()
+    expect(officer.locator("#share-errors")).to_contain_text("Confirm that the documents identify nobody")
+    dialog.get_by_label("These documents identify nobody").check()
+    dialog.get_by_role("button", name="Share documents").click()
+    expect(officer.locator("#share-errors")).to_be_focused()
+    expect(officer.locator("#share-errors")).to_contain_text("Contact.txt")
+    assert_accessible(officer, "the share dialog with its errors")
+    dialog.get_by_label("Other document: Contact.txt").uncheck()
+    dialog.get_by_role("button", name="Share documents").click()
+    expect(dialog).to_be_hidden()
+    expect(officer.locator("#child-documents")).to_contain_text("shared with shortlisted providers")
+
+    harbour.goto(f"{served.base_url}/referrals/{referral_id}")
+    shared = harbour.locator("#shared-documents")
+    expect(shared).to_be_visible()
+    expect(shared).to_contain_text("Routine.txt")
+    expect(shared).not_to_contain_text("Contact.txt")
+    expect(harbour.locator("#child-details")).to_be_hidden()  # the identified record waits for acceptance
+    with harbour.expect_download() as downloaded:
+        shared.get_by_role("button", name="Routine.txt").click()
+    assert open(downloaded.value.path(), "rb").read().startswith(b"Bedtime at nine")
+    assert_accessible(harbour, "the shortlisted provider's referral page with shared documents")
+    oakleaf.goto(f"{served.base_url}/referrals/{referral_id}")
+    oakleaf.wait_for_load_state("networkidle")
+    expect(oakleaf.locator("#shared-documents")).to_be_hidden()
+    for context in contexts:
+        context.close()

@@ -6,7 +6,7 @@ import { announce, day, esc, label, markFieldErrors, showErrorSummary, when } fr
 const FIELDS = ["fullName", "dateOfBirth", "nhsNumber", "address", "school", "socialWorkerName",
   "socialWorkerEmail", "socialWorkerPhone", "councilChildId"];
 const RECORD = `query($id: ID!) { childRecord(referralId: $id) { ${FIELDS.join(" ")} accessRevokedAt providerAccessUntil
-  documents { id kind fileName contentType sizeBytes uploadedAt } } }`;
+  documents { id kind fileName contentType sizeBytes uploadedAt sharedAt } } }`;
 const AUDIT = `query($id: ID!) { accessAudit(referralId: $id) { at action userName organisationName documentName } }`;
 const SAVE = `mutation($input: SaveChildRecordInput!) { saveChildRecord(input: $input) {
   childRecord { fullName } errors { field code message } } }`;
@@ -14,6 +14,9 @@ const ADD = `mutation($input: AddReferralDocumentInput!) { addReferralDocument(i
   document { id } errors { field code message } } }`;
 const REVOKE = `mutation($input: RevokeChildRecordAccessInput!) { revokeChildRecordAccess(input: $input) {
   childRecord { accessRevokedAt } errors { field code message } } }`;
+const SHARE = `mutation($input: ShareDocumentsInput!) { shareDocuments(input: $input) {
+  documents { id } errors { field code message } } }`;
+const SHARED = `query($id: ID!) { sharedDocuments(referralId: $id) { id kind fileName contentType sizeBytes uploadedAt } }`;
 const DOWNLOAD = `query($id: ID!) { referralDocument(id: $id) { document { fileName contentType } contentBase64 } }`;
 
 const size = (bytes) => (bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 1024)} KB`);
@@ -22,7 +25,7 @@ function documentItems(documents) {
   if (!documents.length) return "<li>No documents yet.</li>";
   return documents.map((d) => `<li>${esc(label("ChildDocumentKind", d.kind))}:
     <button type="button" class="link-button" data-download="${esc(d.id)}">${esc(d.fileName)}</button>
-    <span class="meta">(${esc(size(d.sizeBytes))}, added ${esc(day(d.uploadedAt))})</span></li>`).join("");
+    <span class="meta">(${esc(size(d.sizeBytes))}, added ${esc(day(d.uploadedAt))}${d.sharedAt ? ", shared with shortlisted providers" : ""})</span></li>`).join("");
 }
 
 /** Fetch a document (the download is audited) and hand it to the browser as a file. */
@@ -118,6 +121,39 @@ async function council(section) {
     await load();
   });
 
+  const share = document.getElementById("share-dialog");
+  const shareErrors = document.getElementById("share-errors");
+  document.getElementById("share-documents").addEventListener("click", () => {
+    const choices = (record?.documents ?? []).filter((d) => !d.sharedAt);
+    document.getElementById("share-choices").innerHTML = choices.map((d, i) => `<div>
+      <input type="checkbox" id="share-${i}" name="documentIds" value="${esc(d.id)}">
+      <label for="share-${i}">${esc(label("ChildDocumentKind", d.kind))}: ${esc(d.fileName)}</label></div>`).join("")
+      || "<p>No document to share yet.</p>";
+    document.getElementById("share-form").reset();
+    shareErrors.hidden = true;
+    markFieldErrors([], {});
+    share.showModal();
+  });
+  share.querySelector("[data-close]").addEventListener("click", () => share.close());
+  document.getElementById("share-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = [...share.querySelectorAll("input[name=documentIds]:checked")].map((box) => box.value);
+    const input = { referralId, documentIds: chosen, markedAnonymised: document.getElementById("markedAnonymised").checked };
+    const names = Object.fromEntries((record?.documents ?? []).map((d) => [d.id, d.fileName]));
+    let errors = [];
+    if (!chosen.length) errors.push({ field: "documentIds", message: "Choose the documents to share." });
+    if (!input.markedAnonymised) errors.push({ field: "markedAnonymised", message: "Confirm that the documents identify nobody before sharing them." });
+    if (!errors.length) [, errors] = await mutate(SHARE, input, "shareDocuments");
+    // An error on "documentIds.2" is about the third chosen document: say which.
+    errors = errors.map((e) => (e.field?.startsWith("documentIds.")
+      ? { ...e, field: "documentIds", message: `${names[chosen[Number(e.field.split(".")[1])]] ?? "A document"}: ${e.message}` } : e));
+    markFieldErrors(errors, {});
+    if (errors.length) { showErrorSummary(shareErrors, errors, (field) => (field === "documentIds" ? "share-choices" : field)); return; }
+    share.close();
+    announce(messages, "The documents are shared with the shortlisted providers.");
+    await load();
+  });
+
   revoke.addEventListener("click", () => dialog.showModal());
   dialog.addEventListener("close", async () => {
     if (dialog.returnValue !== "revoke") return;
@@ -146,7 +182,18 @@ async function provider(section) {
   section.hidden = false;
 }
 
+async function sharedWithMe(section) {
+  const documents = (await gql(SHARED, { id: section.dataset.referralId })).sharedDocuments;
+  if (!documents.length) return;
+  const list = document.getElementById("shared-documents-list");
+  list.innerHTML = documentItems(documents);
+  onDownloads(list);
+  section.hidden = false;
+}
+
 const kept = document.getElementById("child-record");
-const shared = document.getElementById("child-details");
+const disclosed = document.getElementById("child-details");
+const sharedSection = document.getElementById("shared-documents");
 if (kept) council(kept);
-if (shared) provider(shared);
+if (disclosed) provider(disclosed);
+if (sharedSection) sharedWithMe(sharedSection);
