@@ -388,3 +388,18 @@ async def test_shared_text_passes_the_anonymisation_guard(api: Api, market: Mark
         [("referralId", "WRONG_STATE")],
         [("documentIds.0", "NOT_FOUND")],
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CHILD_RECORD_ACCESS_DAYS_AFTER_END", "-1"),
+        ("CHILD_RECORD_ACCESS_DAYS_AFTER_END", "a month"),
+        ("DATA_ENCRYPTION_KEYS_OLD", "c2hvcnQ="),
+    ],
+)
+def test_bad_child_record_settings_name_the_variable(name: str, value: str) -> None:
+    from server.settings import SettingsError
+
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
