@@ -33,3 +33,8 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Rebuild the vendored GOV.UK Frontend CSS and Chart.js under web/static/vendor/ (needs npm; nothing else does).
+.PHONY: vendor
+vendor:
+	bash web/vendor-build/build.sh

@@ -16,7 +16,7 @@ import itertools
 import logging
 import threading
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -141,10 +141,19 @@ async def run_in_process(settings: Settings) -> AsyncIterator[OutboxWorker]:
 # --- pages ---------------------------------------------------------------------------
 
 
-def mailbox_routes() -> list[Route]:
+def mailbox_routes(stylesheets: Callable[[], Sequence[str]] = tuple) -> list[Route]:
+    """The mailbox pages; `stylesheets` gives the portal's CSS URLs (the app passes its versioned ones), so the
+    mailbox looks like the portal without notifications/ knowing how the portal serves its files."""
+
+    async def listing(request: Request) -> HTMLResponse:
+        return await mailbox_page(request, stylesheets())
+
+    async def message(request: Request) -> HTMLResponse:
+        return await message_page(request, stylesheets())
+
     return [
-        Route("/dev/mailbox", mailbox_page, methods=["GET"]),
-        Route("/dev/mailbox/{number:int}", message_page, methods=["GET"]),
+        Route("/dev/mailbox", listing, methods=["GET"]),
+        Route("/dev/mailbox/{number:int}", message, methods=["GET"]),
     ]
 
 
@@ -155,29 +164,31 @@ def _mailbox_for(request: Request) -> DevMailbox | None:
     return _running
 
 
-async def mailbox_page(request: Request) -> HTMLResponse:
+async def mailbox_page(request: Request, stylesheets: Sequence[str] = ()) -> HTMLResponse:
     mailbox = _mailbox_for(request)
     if mailbox is None:
         body = (
             "<p>The dev mailbox is not running: SMTP_URL is set (email goes to that server), "
             "or its port was busy when the app started.</p>"
         )
-        return HTMLResponse(_page("Dev mailbox", body))
+        return HTMLResponse(_page("Dev mailbox", body, stylesheets))
     rows = "".join(
-        f"<tr><td>{_when(m.received_at)}</td><td>{_e(', '.join(m.to))}</td>"
-        f'<td><a href="/dev/mailbox/{m.number}">{_e(m.subject) or "(no subject)"}</a></td></tr>'
+        f'<tr><td data-label="Received">{_when(m.received_at)}</td><td data-label="To">{_e(", ".join(m.to))}</td>'
+        f'<td data-label="Subject"><a href="/dev/mailbox/{m.number}">{_e(m.subject) or "(no subject)"}</a></td></tr>'
         for m in mailbox.messages
     )
     body = (
         f"<p>{len(mailbox.messages)} message(s) received on 127.0.0.1:{mailbox.port}, newest first; "
         f"the newest {KEEP} are kept. Nothing here was really sent.</p>"
-        '<table><thead><tr><th scope="col">Received</th><th scope="col">To</th><th scope="col">Subject</th></tr>'
-        f"</thead><tbody>{rows or '<tr><td colspan=3>No email yet.</td></tr>'}</tbody></table>"
+        '<div class="table-wrap"><table class="govuk-table responsive">'
+        '<caption class="visually-hidden">Email received</caption>'
+        '<thead><tr><th scope="col">Received</th><th scope="col">To</th><th scope="col">Subject</th></tr>'
+        f"</thead><tbody>{rows or '<tr><td colspan=3>No email yet.</td></tr>'}</tbody></table></div>"
     )
-    return HTMLResponse(_page("Dev mailbox", body))
+    return HTMLResponse(_page("Dev mailbox", body, stylesheets))
 
 
-async def message_page(request: Request) -> HTMLResponse:
+async def message_page(request: Request, stylesheets: Sequence[str] = ()) -> HTMLResponse:
     mailbox = _mailbox_for(request)
     message = mailbox.get(request.path_params["number"]) if mailbox else None
     if message is None:
@@ -194,30 +205,52 @@ async def message_page(request: Request) -> HTMLResponse:
     )
     body = (
         '<p><a href="/dev/mailbox">&larr; All messages</a></p>'
-        f"<table>{headers}</table>"
+        '<div class="table-wrap"><table class="govuk-table dev-headers">'
+        '<caption class="visually-hidden">Headers</caption>'
+        f"{headers}</table></div>"
         f"<h2>Plain text</h2><pre>{_e(message.text) or 'No plain-text part.'}</pre>"
         f"<h2>HTML</h2>{html_part}"
     )
-    return HTMLResponse(_page(message.subject or "(no subject)", body))
+    return HTMLResponse(_page(message.subject or "(no subject)", body, stylesheets))
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, stylesheets: Sequence[str] = ()) -> str:
+    links = "".join(f'<link rel="stylesheet" href="{_e(href)}">' for href in stylesheets)
     return f"""<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en-GB" class="govuk-template"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(title)} · Placement Exchange (development)</title>
+{links}
 <style>
-body {{ font-family: system-ui, Arial, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem 1.5rem; }}
-body, th, td {{ color: #0b0c0c; }}
-.banner {{ background: #fff7bf; border-left: 6px solid #ffdd00; padding: .5rem 1rem; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #b1b4b6; }}
-pre {{ white-space: pre-wrap; background: #f3f2f1; padding: 1rem; }}
-iframe {{ width: 100%; height: 40rem; border: 1px solid #b1b4b6; }}
-a {{ color: #1d70b8; }}
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 0;
+  color: #0b0c0c; }}
+.dev-page {{ margin: 0 auto; max-width: 70rem; }}
+.dev-banner {{ background: #fff7bf; border-left: 6px solid #ffdd00; padding: .5rem 1rem; margin: 0 0 1rem; }}
+.dev-page table {{ border-collapse: collapse; width: 100%; }}
+.dev-page th, .dev-page td {{ text-align: left; vertical-align: top; padding: .4rem .6rem .4rem 0;
+  border-bottom: 1px solid #cecece; }}
+.dev-page td {{ overflow-wrap: anywhere; }}
+.dev-page th[scope="row"] {{ white-space: nowrap; }}
+@media (max-width: 40rem) {{
+  .dev-headers tr {{ display: block; border-bottom: 1px solid #cecece; padding: .3rem 0; }}
+  .dev-headers th, .dev-headers td {{ display: block; border: 0; padding: .1rem 0; }}
+}}
+.dev-page pre {{ white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f8fb; padding: 1rem; }}
+.dev-page iframe {{ width: 100%; height: 40rem; border: 1px solid #cecece; }}
+.dev-page a {{ color: #1a65a6; }}
 </style></head>
-<body><p class="banner">Development mailbox: email the exchange would have sent.</p>
+<body class="govuk-template__body">
+<a class="govuk-skip-link skip-link" href="#main">Skip to main content</a>
+<header class="govuk-template__header"><div class="govuk-generic-header px-header">
+<div class="govuk-generic-header__container govuk-width-container px-header__container">
+<div class="govuk-generic-header__logo">
+<a class="govuk-generic-header__homepage-link brand" href="/">Placement Exchange</a></div>
+</div></div></header>
+<div class="govuk-width-container"><main class="govuk-main-wrapper dev-page" id="main" tabindex="-1">
+<p class="dev-banner">Development mailbox: email the exchange would have sent.</p>
 <h1>{_e(title)}</h1>
 {body}
+</main></div>
 </body></html>"""
 
 
@@ -226,4 +259,5 @@ def _e(text: str) -> str:
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TIME).strftime("%d %b %Y %H:%M:%S")
+    local = moment.astimezone(LOCAL_TIME)
+    return f"{local.day} {local:%B %Y at %H:%M:%S}"

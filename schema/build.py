@@ -33,6 +33,7 @@ from schema.mutations.referrals import ReferralMutations
 from schema.mutations.resources import ResourceMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
+from schema.types.administration import AdministrationQueries
 from schema.types.child_records import ChildRecordQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
@@ -51,7 +52,7 @@ MASKED_MESSAGE = "Unexpected error. Quote the X-Request-Id response header to su
 
 
 @strawberry.type
-class Query(CoreQuery, NotificationQueries, ParkedMailQueries, ChildRecordQueries):
+class Query(CoreQuery, NotificationQueries, ParkedMailQueries, AdministrationQueries, ChildRecordQueries):
     pass
 
 

@@ -72,6 +72,7 @@ class Loaders:
     lots_by_framework: DataLoader[int, list[Lot]] = field(init=False)
     member_councils_by_framework: DataLoader[int, list[Council]] = field(init=False)
     memberships_by_lot: DataLoader[int, list[LotMembership]] = field(init=False)
+    memberships_by_provider: DataLoader[int, list[LotMembership]] = field(init=False)
     price_schedule_by_membership: DataLoader[int, list[PriceScheduleEntry]] = field(init=False)
     supplements_by_membership: DataLoader[int, list[Supplement]] = field(init=False)
     placement_by_referral: DataLoader[int, Placement | None] = field(init=False)
@@ -114,11 +115,11 @@ class Loaders:
         return await _by_id(Provider.all(), ids)
 
     async def _framework(self, ids: Sequence[int]) -> list[Framework | None]:
-        """Reached only through scoped parents: Referral.framework."""
+        """Reached only through scoped parents: Referral.framework, Referral.responseDeadline, Lot.framework."""
         return await _by_id(Framework.all(), ids)
 
     async def _lot(self, ids: Sequence[int]) -> list[Lot | None]:
-        """Reached only through scoped parents: Referral.lot."""
+        """Reached only through scoped parents: Referral.lot, LotMembership.lot."""
         return await _by_id(Lot.all(), ids)
 
     async def _referral(self, ids: Sequence[int]) -> list[Referral | None]:
@@ -217,6 +218,13 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
             return [[] for _ in lot_ids]
         query = policy.scope_lot_memberships(self.actor, LotMembership.all()).order_by("tier", "provider_id")
         return await _grouped(query, "lot_id", lot_ids)
+
+    async def _memberships_by_provider(self, provider_ids: Sequence[int]) -> list[list[LotMembership]]:
+        """Scoped: policy.scope_lot_memberships (a provider loads only its own; a council its frameworks')."""
+        if self.actor is None:
+            return [[] for _ in provider_ids]
+        query = policy.scope_lot_memberships(self.actor, LotMembership.all()).order_by("lot_id", "tier")
+        return await _grouped(query, "provider_id", provider_ids)
 
     async def _price_schedule_by_membership(self, membership_ids: Sequence[int]) -> list[list[PriceScheduleEntry]]:
         """Scoped: policy.scope_price_entries (a provider loads only its own prices)."""

@@ -79,6 +79,7 @@ BOUNDS: dict[str, Bound] = {
     "tier": Bound(low=1, high=10),
     "places": Bound(low=1, high=50),
     "approvedPlaces": Bound(high=20),
+    "beds": Bound(low=1, high=20),
     "siblingsToPlaceTogether": Bound(high=10),
     "maxDistanceMiles": MILES,
     "withinMiles": MILES,

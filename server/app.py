@@ -24,6 +24,7 @@ from server.outage import DatabaseOutage
 from server.request_limits import RequestSizeLimit
 from server.services import child_records
 from server.settings import Settings
+from web.assets_served import portal_stylesheets
 from web.routes import exception_handlers as web_exception_handlers
 from web.routes import routes as web_routes
 
@@ -74,7 +75,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         *web_routes(settings),
-        *([] if settings.is_production else mailbox_routes()),
+        *([] if settings.is_production else mailbox_routes(portal_stylesheets)),
     ]
     app = Starlette(
         routes=routes,

@@ -30,14 +30,16 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-def _connection(database_url: str) -> str | dict[str, Any]:
+def _connection(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite:"):
         # WAL lets readers carry on while the single writer commits. synchronous=NORMAL, SQLite's advice for
         # WAL: a commit no longer waits for an fsync of its own (the log is synced at checkpoints), so the
         # database cannot be corrupted and a crash of the process loses nothing; a power cut may undo the
         # last commits. Deployments that need more run on PostgreSQL.
         separator = "&" if "?" in database_url else "?"
-        return f"{database_url}{separator}journal_mode=WAL&synchronous=NORMAL&foreign_keys=ON"
+        config = expand_db_url(f"{database_url}{separator}journal_mode=WAL&synchronous=NORMAL&foreign_keys=ON")
+        config["engine"] = "server.sqlite"  # the same client, with reads on a connection of their own
+        return config
     config = expand_db_url(database_url)
     if config["engine"] == "tortoise.backends.asyncpg":
         config["engine"] = "server.postgres"  # the same client, without a reset round trip per query

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 STATIC_DIR = Path(__file__).parent / "static"
 YEAR = 365 * 24 * 3600
+GZIP_MIN_BYTES = 512  # smaller files are sent as they are: gzip would save nothing worth a header
 
 
 @cache
@@ -35,6 +36,14 @@ def static_version() -> str:
 
 def static_prefix() -> str:
     return f"/static/v/{static_version()}"
+
+
+GOVUK_FRONTEND_CSS = "vendor/govuk-frontend-6.6.0/govuk-frontend.min.css"
+
+
+def portal_stylesheets() -> list[str]:
+    """The portal's CSS, in order (GOV.UK Frontend, then the portal's own), for pages not built from base.html."""
+    return [f"{static_prefix()}/{GOVUK_FRONTEND_CSS}", f"{static_prefix()}/css/app.css"]
 
 
 class _CachedStatic(StaticFiles):
@@ -59,7 +68,7 @@ class _CachedStatic(StaticFiles):
 def static_app() -> ASGIApp:
     """Static files, gzip-compressed for clients that accept it (text assets only are worth it)."""
     files = _CachedStatic(directory=STATIC_DIR)
-    compressed = GZipMiddleware(files, minimum_size=512)
+    compressed = GZipMiddleware(files, minimum_size=GZIP_MIN_BYTES)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await compressed(scope, receive, send)

@@ -34,6 +34,7 @@ PROVIDER = {v.Role.PROVIDER_RESPONDER, v.Role.PROVIDER_ADMIN}
 COUNCIL = {v.Role.PLACEMENT_OFFICER, v.Role.COMMISSIONER}
 OFFICER = {v.Role.PLACEMENT_OFFICER}
 ADMIN = {v.Role.PLATFORM_ADMIN}
+COMMISSIONER = {v.Role.COMMISSIONER}
 ANYONE = set(v.Role)
 
 PAGES: dict[str, tuple[str, set[v.Role], str]] = {
@@ -47,6 +48,9 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/dashboard": ("dashboard.html", COUNCIL | PROVIDER, "Dashboard"),
     "/parked-emails": ("parked_mail.html", ADMIN, "Parked emails"),
     "/placements": ("placements.html", COUNCIL, "Placements"),
+    "/providers": ("providers.html", ADMIN | COMMISSIONER, "Providers"),
+    "/frameworks": ("framework.html", ADMIN | COMMISSIONER, "Frameworks"),
+    "/users": ("users.html", ANYONE, "Users and API tokens"),
 }
 
 

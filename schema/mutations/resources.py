@@ -13,15 +13,16 @@ from schema.enums import (
     CommunicationNeed,
     Duration,
     Need,
+    OfstedJudgement,
     PlacementKind,
     RiskToChild,
     RiskToOthers,
 )
 from schema.errors import UserError, attempt
 from schema.ids import from_global_id
-from schema.types.resources import CarerHouseholdNode, VacancyNode
+from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode, VacancyNode
 from server.auth.actor import Actor
-from server.models import CarerHousehold
+from server.models import CarerHousehold, ChildrensHome
 from server.services import resources, vacancies
 from server.services.errors import ErrorCode, ServiceError
 
@@ -95,6 +96,43 @@ class CarerHouseholdPayload:
     errors: list[UserError]
 
 
+@strawberry.input(description="A children's home, as registered with Ofsted, and the needs and risks it can meet.")
+class ChildrensHomeFields:
+    name: str | None = strawberry.field(default=None, description="The home's name, as registered with Ofsted.")
+    ofsted_urn: str | None = None
+    beds: int | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    district: str | None = None
+    ofsted_judgement: OfstedJudgement | None = None
+    ofsted_judgement_date: date | None = None
+    specialisms: list[Need] | None = None
+    manageable_risks_to_child: list[RiskToChild] | None = None
+    manageable_risks_to_others: list[RiskToOthers] | None = None
+    solo_only: bool | None = None
+    is_active: bool | None = None
+
+
+@strawberry.input
+class CreateChildrensHomeInput(ChildrensHomeFields):
+    provider_id: strawberry.ID | None = strawberry.field(default=None, description="Admins only; else your own.")
+
+
+@strawberry.input
+class UpdateChildrensHomeInput(ChildrensHomeFields):
+    id: strawberry.ID
+
+
+@strawberry.type
+class ChildrensHomePayload:
+    childrens_home: ChildrensHomeNode | None
+    errors: list[UserError]
+
+
+def _home_details(input: ChildrensHomeFields) -> resources.HomeDetails:
+    return resources.HomeDetails(**{name: getattr(input, name) for name in resources.HomeDetails.__dataclass_fields__})
+
+
 def _vacancy_details(
     input: VacancyFields, household: int | None = None, home: int | None = None
 ) -> vacancies.VacancyDetails:
@@ -147,9 +185,7 @@ class ResourceMutations:
     @strawberry.mutation
     async def create_carer_household(self, info: Info, input: CreateCarerHouseholdInput) -> CarerHouseholdPayload:
         async def create(actor: Actor) -> CarerHousehold:
-            provider_id = _optional_pk(input.provider_id, "Provider") if input.provider_id else actor.provider_id
-            if provider_id is None:
-                raise ServiceError(ErrorCode.REQUIRED, "Say which provider the household belongs to.", "providerId")
+            provider_id = _owning_provider(actor, input.provider_id, "household")
             return await resources.create_carer_household(actor, provider_id, _household_details(input))
 
         household, errors = await attempt(info.context.actor, create)
@@ -163,3 +199,28 @@ class ResourceMutations:
             lambda actor: resources.update_carer_household(actor, pk, _household_details(input)),
         )
         return CarerHouseholdPayload(carer_household=household, errors=errors)
+
+    @strawberry.mutation(description="Add a children's home (provider staff: their own; platform admins: any).")
+    async def create_childrens_home(self, info: Info, input: CreateChildrensHomeInput) -> ChildrensHomePayload:
+        async def create(actor: Actor) -> ChildrensHome:
+            provider_id = _owning_provider(actor, input.provider_id, "home")
+            return await resources.create_childrens_home(actor, provider_id, _home_details(input))
+
+        home, errors = await attempt(info.context.actor, create)
+        return ChildrensHomePayload(childrens_home=home, errors=errors)
+
+    @strawberry.mutation
+    async def update_childrens_home(self, info: Info, input: UpdateChildrensHomeInput) -> ChildrensHomePayload:
+        pk = from_global_id(input.id, "ChildrensHome") or 0
+        home, errors = await attempt(
+            info.context.actor, lambda actor: resources.update_childrens_home(actor, pk, _home_details(input))
+        )
+        return ChildrensHomePayload(childrens_home=home, errors=errors)
+
+
+def _owning_provider(actor: Actor, given: strawberry.ID | None, what: str) -> int:
+    """The provider a new household or home belongs to: the one named (platform admins), else the asker's own."""
+    provider_id = _optional_pk(given, "Provider") if given else actor.provider_id
+    if provider_id is None:
+        raise ServiceError(ErrorCode.REQUIRED, f"Say which provider the {what} belongs to.", "providerId")
+    return provider_id

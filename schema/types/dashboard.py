@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from schema.enums import PlacementKind, Urgency
 from server.auth.actor import Actor
 from server.domain import vocabulary as v
-from server.services.dashboard import CouncilFigures, ProviderFigures, figures_for
+from server.services.dashboard import CouncilFigures, ProviderFigures, WeekFigures, figures_for
 
 
 @strawberry.type
@@ -22,6 +24,20 @@ class KindFee:
     average_weekly_fee_pence: int
 
 
+@strawberry.type(description="One week (Monday to Sunday, UTC) of an organisation's activity, for trend charts.")
+class DashboardWeek:
+    week_starting: date = strawberry.field(description="The Monday the week starts")
+    referrals: int = strawberry.field(
+        description="Council: referrals it published that week. Provider: referrals it was sent."
+    )
+    offers: int = strawberry.field(description="Council: offers it received. Provider: offers it made.")
+    placements: int = strawberry.field(description="Council: placements it made. Provider: placements it won.")
+
+
+def dashboard_weeks(weeks: list[WeekFigures]) -> list[DashboardWeek]:
+    return [DashboardWeek(**vars(week)) for week in weeks]
+
+
 @strawberry.type
 class CouncilDashboard:
     open_by_urgency: list[UrgencyCount]
@@ -34,6 +50,7 @@ class CouncilDashboard:
     framework_placements: int
     spot_placements: int
     average_weekly_fee_by_kind: list[KindFee]
+    weekly: list[DashboardWeek] = strawberry.field(description="This week and the seven before it, oldest first")
 
 
 @strawberry.type
@@ -44,6 +61,7 @@ class ProviderDashboard:
     offers_live: int
     acceptance_rate: float | None
     vacancies_open: int
+    weekly: list[DashboardWeek] = strawberry.field(description="This week and the seven before it, oldest first")
 
 
 @strawberry.type
@@ -67,6 +85,7 @@ def council_dashboard(figures: CouncilFigures) -> CouncilDashboard:
             KindFee(placement_kind=v.PlacementKind(kind), average_weekly_fee_pence=fee)
             for kind, fee in figures.average_weekly_fee_by_kind.items()
         ],
+        weekly=dashboard_weeks(figures.weekly),
     )
 
 
@@ -75,5 +94,5 @@ async def dashboard_for(actor: Actor) -> Dashboard:
     if isinstance(figures, CouncilFigures):
         return Dashboard(council=council_dashboard(figures))
     if isinstance(figures, ProviderFigures):
-        return Dashboard(provider=ProviderDashboard(**vars(figures)))
+        return Dashboard(provider=ProviderDashboard(**{**vars(figures), "weekly": dashboard_weeks(figures.weekly)}))
     return Dashboard()

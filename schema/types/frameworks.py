@@ -8,6 +8,7 @@ from schema.context import Info
 from schema.enums import AgeBand, LeftReason, NeedLevel, OfstedJudgement, PlacementKind, SupplementKind, SupplementUnit
 from schema.ids import to_global_id
 from schema.types.organisations import CouncilNode, ProviderNode
+from server.auth import policy
 from server.models import Framework, Lot, LotMembership
 
 
@@ -40,6 +41,11 @@ class FrameworkNode:
     async def lots(self, root: Framework, info: Info) -> list[LotNode]:
         return await info.context.loaders.lots_by_framework.load(root.id)
 
+    @strawberry.field(description="Whether you may change its members, tiers and prices (lead commissioners, admins).")
+    def can_manage(self, root: Framework, info: Info) -> bool:
+        actor = info.context.actor
+        return actor is not None and policy.may_administer_framework(actor, root)
+
 
 @strawberry.type(name="Lot")
 class LotNode:
@@ -49,6 +55,10 @@ class LotNode:
     @strawberry.field
     def id(self, root: Lot) -> strawberry.ID:
         return to_global_id("Lot", root.id)
+
+    @strawberry.field
+    async def framework(self, root: Lot, info: Info) -> FrameworkNode:
+        return await info.context.loaders.framework.load(root.framework_id)
 
     @strawberry.field
     def placement_kinds(self, root: Lot) -> list[PlacementKind]:
@@ -77,6 +87,10 @@ class LotMembershipNode:
     @strawberry.field
     def id(self, root: LotMembership) -> strawberry.ID:
         return to_global_id("LotMembership", root.id)
+
+    @strawberry.field
+    async def lot(self, root: LotMembership, info: Info) -> LotNode:
+        return await info.context.loaders.lot.load(root.lot_id)
 
     @strawberry.field
     async def provider(self, root: LotMembership, info: Info) -> ProviderNode:

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.context import Info
 from schema.enums import OfstedJudgement, ProviderSector, ProviderStatus, ProviderType
 from schema.ids import to_global_id
 from server.models import Council, Provider
+
+if TYPE_CHECKING:
+    from schema.types.frameworks import LotMembershipNode
 
 
 @strawberry.type(name="Council")
@@ -35,3 +40,12 @@ class ProviderNode:
     @strawberry.field
     def id(self, root: Provider) -> strawberry.ID:
         return to_global_id("Provider", root.id)
+
+    @strawberry.field(
+        description="Its places on framework lots, left ones included (a provider sees its own; councils those on "
+        "their frameworks; admins all)."
+    )
+    async def memberships(
+        self, root: Provider, info: Info
+    ) -> list[Annotated[LotMembershipNode, strawberry.lazy("schema.types.frameworks")]]:
+        return await info.context.loaders.memberships_by_provider.load(root.id)

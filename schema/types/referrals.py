@@ -16,6 +16,7 @@ from schema.types.organisations import CouncilNode, ProviderNode
 from server.auth import policy
 from server.domain import vocabulary as v
 from server.models import BroadcastRecipient, Referral
+from server.services.broadcast import response_window
 
 
 @strawberry.type(name="BroadcastRecipient", description="A provider considered for a referral, and what it did.")
@@ -47,6 +48,9 @@ class ReferralNode:
     created_at: datetime
     published_at: datetime | None
     closed_at: datetime | None
+    withdrawal_reason: str = strawberry.field(
+        description="Why the council withdrew it, as it told the providers it was sent to (empty otherwise)."
+    )
 
     @strawberry.field
     def id(self, root: Referral) -> strawberry.ID:
@@ -90,6 +94,17 @@ class ReferralNode:
     @strawberry.field(description="When this provider was sent the referral, viewed it, responded or declined.")
     async def my_broadcast(self, root: Referral, info: Info) -> BroadcastRecipientNode | None:
         return await info.context.loaders.my_recipient.load(root.id)
+
+    @strawberry.field(
+        description="The asking provider's: when its tier's window to respond ends (sent to it, plus the framework's "
+        "response window, shorter when needed today); null for a spot request or one not sent to it."
+    )
+    async def response_deadline(self, root: Referral, info: Info) -> datetime | None:
+        recipient = await info.context.loaders.my_recipient.load(root.id)
+        if recipient is None or recipient.sent_at is None or recipient.is_spot or root.framework_id is None:
+            return None
+        framework = await info.context.loaders.framework.load(root.framework_id)
+        return recipient.sent_at + response_window(framework, root) if framework else None
 
     @strawberry.field(description="Council only: who was asked, who viewed, who declined and why, who was left out.")
     async def recipients(self, root: Referral, info: Info) -> list[BroadcastRecipientNode] | None:

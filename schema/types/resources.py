@@ -84,6 +84,7 @@ class ChildrensHomeNode:
     district: str
     ofsted_judgement: OfstedJudgement
     ofsted_judgement_date: date | None
+    solo_only: bool
     is_active: bool
 
     @strawberry.field
@@ -93,6 +94,14 @@ class ChildrensHomeNode:
     @strawberry.field
     def specialisms(self, root: ChildrensHome) -> list[Need]:
         return root.specialisms
+
+    @strawberry.field
+    def manageable_risks_to_child(self, root: ChildrensHome) -> list[RiskToChild]:
+        return root.manageable_risks_to_child
+
+    @strawberry.field
+    def manageable_risks_to_others(self, root: ChildrensHome) -> list[RiskToOthers]:
+        return root.manageable_risks_to_others
 
 
 @strawberry.type(name="Vacancy", description="Early notification of a vacancy (available places from a date).")

@@ -28,6 +28,7 @@ from tortoise.queryset import QuerySet
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.models import (
+    AccessToken,
     BroadcastRecipient,
     CarerHousehold,
     ChildDocument,
@@ -40,8 +41,10 @@ from server.models import (
     OutboxMessage,
     Placement,
     PriceScheduleEntry,
+    Provider,
     Referral,
     Supplement,
+    User,
     Vacancy,
 )
 
@@ -345,6 +348,41 @@ def scope_parked_mail(actor: Actor, query: QuerySet[OutboxMessage]) -> QuerySet[
 
 def may_create_user(actor: Actor, role: Role, provider_id: int | None) -> bool:
     """Admins create anyone; provider admins their own staff."""
+    if role not in grantable_roles(actor):
+        return False
+    return may_administer(actor) or provider_id == actor.provider_id
+
+
+def grantable_roles(actor: Actor) -> list[Role]:
+    """The roles the actor may give a new account: every role for admins, provider roles for provider admins."""
     if may_administer(actor):
-        return True
-    return actor.role is Role.PROVIDER_ADMIN and role.is_provider and provider_id == actor.provider_id
+        return list(Role)
+    if actor.role is Role.PROVIDER_ADMIN and actor.provider_id is not None:
+        return [role for role in Role if role.is_provider]
+    return []
+
+
+def scope_users(actor: Actor, query: QuerySet[User]) -> QuerySet[User]:
+    """Who has an account: admins see everyone, provider admins their own organisation's staff."""
+    if may_administer(actor):
+        return query
+    if actor.role is Role.PROVIDER_ADMIN and actor.provider_id is not None:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
+
+
+def scope_api_tokens(actor: Actor, query: QuerySet[AccessToken]) -> QuerySet[AccessToken]:
+    """API tokens: everyone sees their own (revokeApiToken revokes those); admins every user's."""
+    query = query.filter(kind="api")
+    return query if may_administer(actor) else query.filter(user_id=actor.user_id)
+
+
+def scope_providers(actor: Actor, query: QuerySet[Provider]) -> QuerySet[Provider]:
+    """The register of providers on the exchange, for those who put providers on lots: admins and commissioners.
+
+    Providers are on Ofsted's public register; what is tenant data about them (their memberships and prices)
+    is scoped by scope_lot_memberships and scope_price_entries wherever it is reached.
+    """
+    if may_administer(actor) or (actor.role is Role.COMMISSIONER and actor.council_id is not None):
+        return query
+    return query.filter(NOTHING)

@@ -475,8 +475,14 @@ class _Matcher:
             reasons.append(Reason(False, "Distance from home unknown", False))
         elif distance <= NEAR_MILES:
             reasons.append(Reason(True, f"{_miles(distance, NEAR_MILES)} from home (within 20 miles)", False))
+        elif distance <= self.max_distance:
+            # Judged against this child's own limit: "38 miles (more than 20)" read as a breach of a 40-mile one.
+            miles = _miles(distance, NEAR_MILES, self.max_distance)
+            text = f"{miles} from home: within the child's {self.max_distance}-mile limit, not within 20 miles"
+            reasons.append(Reason(False, text, False))
         else:
-            reasons.append(Reason(False, f"{_miles(distance, NEAR_MILES)} from home (more than 20 miles)", False))
+            miles = _miles(distance, self.max_distance)
+            reasons.append(Reason(False, f"{miles} from home, more than the child's {self.max_distance} miles", False))
 
         if self.needs:
             met, unmet = self.needs & c.specialisms, self.needs - c.specialisms

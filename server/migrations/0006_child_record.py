@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_council_portal')]
+    dependencies = [('models', '0007_withdrawal_reason')]
 
     initial = False
 

@@ -76,6 +76,8 @@ class Referral(Model):
     updated_at = fields.DatetimeField(auto_now=True)
     published_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    # Why the council withdrew it, for the providers it was sent to (guarded free text; never in email).
+    withdrawal_reason = fields.TextField(default="")
 
     class Meta:
         table = "referral"

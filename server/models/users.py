@@ -46,6 +46,8 @@ class AccessToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     kind = fields.CharField(max_length=10, description="login, api or session")
     name = fields.CharField(max_length=80, default="")
+    # The token's first characters, so a person can tell their tokens apart; too few to guess the rest.
+    prefix = fields.CharField(max_length=12, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)

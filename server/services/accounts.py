@@ -24,6 +24,7 @@ SESSION_LIFETIME = timedelta(hours=12)
 API_TOKEN_LIFETIME = timedelta(days=365)
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit, and the column's
 TOKEN_PREFIX = {"login": "pxl_", "api": "pxa_", "session": "pxs_"}
+SHOWN_PREFIX_LENGTH = 10  # "pxa_" and six of the 43 random characters: enough to tell tokens apart, not to guess
 
 
 def normalise_email(email: str) -> str:
@@ -100,8 +101,15 @@ async def issue_token(
     lifetime = lifetime or {"login": LOGIN_TOKEN_LIFETIME, "session": SESSION_LIFETIME}.get(kind, API_TOKEN_LIFETIME)
     token = TOKEN_PREFIX[kind] + secrets.token_urlsafe(32)
     row = await AccessToken.create(
-        user_id=user.id, token_hash=_digest(token), kind=kind, name=name, expires_at=datetime.now(UTC) + lifetime
+        user_id=user.id,
+        token_hash=_digest(token),
+        kind=kind,
+        name=name,
+        prefix=token[:SHOWN_PREFIX_LENGTH] if kind == "api" else "",
+        expires_at=datetime.now(UTC) + lifetime,
     )
+    if kind == "api":
+        note_local_change()  # the list of API tokens (apiTokens) has changed
     return token, row
 
 
@@ -172,5 +180,6 @@ async def revoke_token_by_id(actor: Actor, token_id: int) -> bool:
     if not policy.may_administer(actor):
         query = query.filter(user_id=actor.user_id)
     revoked = bool(await query.update(revoked_at=datetime.now(UTC)))
+    note_local_change()
     forget_tokens()  # which token it was is not known by its digest here
     return revoked

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tortoise.functions import Count
 
@@ -15,6 +15,18 @@ from server.models import BroadcastRecipient, Offer, Placement, Referral, Vacanc
 
 WINDOW = timedelta(days=30)
 NEAR_MILES = 20
+WEEKS = 8  # the trend charts: this week and the seven before it, Monday to Sunday (UTC)
+
+
+@dataclass
+class WeekFigures:
+    """One week of a trend: for a council, its referrals published, offers received and placements made; for a
+    provider, referrals it was sent, offers it made and placements it won."""
+
+    week_starting: date
+    referrals: int = 0
+    offers: int = 0
+    placements: int = 0
 
 
 @dataclass
@@ -29,6 +41,7 @@ class CouncilFigures:
     framework_placements: int = 0
     spot_placements: int = 0
     average_weekly_fee_by_kind: dict[str, int] = field(default_factory=dict)
+    weekly: list[WeekFigures] = field(default_factory=list)
 
 
 @dataclass
@@ -39,6 +52,7 @@ class ProviderFigures:
     offers_live: int = 0
     acceptance_rate: float | None = None
     vacancies_open: int = 0
+    weekly: list[WeekFigures] = field(default_factory=list)
 
 
 async def council_figures(council_id: int, now: datetime | None = None) -> CouncilFigures:
@@ -93,6 +107,20 @@ async def council_figures(council_id: int, now: datetime | None = None) -> Counc
         for p in placements:
             fees[str(p["referral__placement_kind"])].append(p["weekly_fee_pence"])
         figures.average_weekly_fee_by_kind = {kind: round(sum(v) / len(v)) for kind, v in sorted(fees.items())}
+    first_week = weeks_ending(now)[0]
+    start = datetime.combine(first_week, datetime.min.time(), UTC)
+    figures.weekly = _by_week(
+        now,
+        referrals=await Referral.filter(council_id=council_id, published_at__gte=start).values_list(
+            "published_at", flat=True
+        ),
+        offers=await Offer.filter(referral__council_id=council_id, submitted_at__gte=start).values_list(
+            "submitted_at", flat=True
+        ),
+        placements=await Placement.filter(council_id=council_id, created_at__gte=start).values_list(
+            "created_at", flat=True
+        ),
+    )
     return figures
 
 
@@ -114,6 +142,19 @@ async def provider_figures(provider_id: int, now: datetime | None = None) -> Pro
     ).values_list("status", flat=True)
     figures.acceptance_rate = _share(sum(1 for s in decided if s == OfferStatus.ACCEPTED), len(decided))
     figures.vacancies_open = await Vacancy.filter(provider_id=provider_id, status=VacancyStatus.OPEN).count()
+    start = datetime.combine(weeks_ending(now)[0], datetime.min.time(), UTC)
+    figures.weekly = _by_week(
+        now,
+        referrals=await BroadcastRecipient.filter(provider_id=provider_id, sent_at__gte=start).values_list(
+            "sent_at", flat=True
+        ),
+        offers=await Offer.filter(provider_id=provider_id, submitted_at__gte=start).values_list(
+            "submitted_at", flat=True
+        ),
+        placements=await Placement.filter(provider_id=provider_id, created_at__gte=start).values_list(
+            "created_at", flat=True
+        ),
+    )
     return figures
 
 
@@ -123,6 +164,28 @@ async def figures_for(actor: Actor) -> CouncilFigures | ProviderFigures | None:
     if actor.is_provider:
         return await provider_figures(actor.provider_id)
     return None
+
+
+def weeks_ending(now: datetime) -> list[date]:
+    """The Mondays that start the WEEKS weeks up to and including the one `now` falls in, oldest first."""
+    today = now.astimezone(UTC).date()
+    this_week = today - timedelta(days=today.weekday())
+    return [this_week - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
+
+
+def _by_week(
+    now: datetime, *, referrals: list[datetime], offers: list[datetime], placements: list[datetime]
+) -> list[WeekFigures]:
+    weeks = {monday: WeekFigures(week_starting=monday) for monday in weeks_ending(now)}
+    for name, moments in (("referrals", referrals), ("offers", offers), ("placements", placements)):
+        for moment in moments:
+            if moment is None or moment > now:
+                continue
+            day = moment.astimezone(UTC).date()
+            week = weeks.get(day - timedelta(days=day.weekday()))
+            if week is not None:
+                setattr(week, name, getattr(week, name) + 1)
+    return list(weeks.values())
 
 
 def _share(part: int, whole: int) -> float | None:

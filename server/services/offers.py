@@ -75,6 +75,14 @@ async def submit_offer(actor: Actor, details: OfferDetails) -> Offer:
         + [(f"extras.{i}.label", extra.label) for i, extra in enumerate(details.extras)]
         + [(f"extras.{i}.justification", extra.justification) for i, extra in enumerate(details.extras)]
     )
+    if not details.matching_statement.strip():
+        problems.append(
+            ServiceError(
+                ErrorCode.REQUIRED,
+                "Say why this is a good match: how the household or home meets the child's needs.",
+                "matchingStatement",
+            )
+        )
     if details.start_date < datetime.now(UTC).date():
         problems.append(invalid("startDate", "The start date has passed."))
     if problems:

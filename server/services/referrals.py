@@ -117,7 +117,11 @@ async def withdraw_referral(actor: Actor, referral_id: int, reason: str = "") ->
     now = datetime.now(UTC)
     async with unit_of_work() as work:
         changed = await Referral.filter(id=referral.id, status=referral.status).update(
-            status=ReferralStatus.WITHDRAWN, closed_at=now, updated_at=now, tier_deadline=None
+            status=ReferralStatus.WITHDRAWN,
+            closed_at=now,
+            updated_at=now,
+            tier_deadline=None,
+            withdrawal_reason=reason.strip(),
         )
         if not changed:
             raise wrong_state("The referral changed meanwhile; reload it.", "id")
@@ -167,7 +171,7 @@ async def close_for_providers(work: UnitOfWork, referral: Referral, event_type: 
         await work.notify(
             Notification.REFERRAL_CLOSED,
             Audience.of_providers(told),
-            referral_context(referral),
+            {**referral_context(referral), "placed": placed_with is not None},
             key=f"{event_type}.{referral.id}",
         )
     await BroadcastRecipient.filter(id__in=[r.id for r in recipients]).update(outcome_notified_at=datetime.now(UTC))

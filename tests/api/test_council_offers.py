@@ -224,3 +224,19 @@ async def test_the_council_finds_its_placements_by_status_and_reference(api: Api
     assert await found(as_="medway_officer", search=references[0]) == []  # another council's: absent
     too_long = await api(query, {"search": "x" * 41}, as_="kent_officer")
     assert too_long["errors"][0]["extensions"]["field"] == "search"
+
+
+async def test_a_withdrawn_referral_tells_its_providers_why(api: Api, market: Marketplace) -> None:
+    referral_id = await _open_referral(api, market)
+    withdraw = """mutation($input: WithdrawReferralInput!) { withdrawReferral(input: $input) {
+      referral { status withdrawalReason } errors { field message } } }"""
+    reason = "The family found a kinship carer overnight."
+    body = await api(withdraw, {"input": {"id": referral_id, "reason": f"  {reason} "}}, as_="kent_officer")
+    assert body["data"]["withdrawReferral"] == {
+        "referral": {"status": "WITHDRAWN", "withdrawalReason": reason},
+        "errors": [],
+    }
+    read = "query($id: ID!) { referral(id: $id) { status withdrawalReason } }"
+    for who in ("harbour", "oakleaf"):  # both were sent it
+        assert (await api(read, {"id": referral_id}, as_=who))["data"]["referral"]["withdrawalReason"] == reason
+    assert (await api(read, {"id": referral_id}, as_="medway_officer"))["data"]["referral"] is None

@@ -44,6 +44,10 @@ NOT_SHARED = {
     "CreateCarerHouseholdInput.district": "checked to be a postcode district",
     "UpdateCarerHouseholdInput.district": "checked to be a postcode district",
     "VacancyFilter.ofDistrict": "a search filter, never stored",
+    "CreateChildrensHomeInput.ofstedUrn": "the home's public Ofsted number, checked to be letters and digits",
+    "UpdateChildrensHomeInput.ofstedUrn": "the home's public Ofsted number, checked to be letters and digits",
+    "CreateChildrensHomeInput.district": "checked to be a postcode district",
+    "UpdateChildrensHomeInput.district": "checked to be a postcode district",
     "SaveChildRecordInput.fullName": IDENTIFIED_RECORD,
     "SaveChildRecordInput.nhsNumber": IDENTIFIED_RECORD,
     "SaveChildRecordInput.address": IDENTIFIED_RECORD,
@@ -195,6 +199,32 @@ def _household_field(operation: str) -> Scenario:
     return run
 
 
+async def _home_name(api: Api, market: Marketplace, field: str) -> Errors:
+    details = {
+        "name": IDENTIFYING,
+        "ofstedUrn": "SC930001",
+        "beds": 3,
+        "minAge": 10,
+        "maxAge": 17,
+        "district": "ME15",
+        "ofstedJudgement": "GOOD",
+    }
+    query = f"mutation($input: CreateChildrensHomeInput!) {{ createChildrensHome(input: $input) {{ {ERRORS} }} }}"
+    body = await api(query, {"input": details}, as_="harbour")
+    return body["data"]["createChildrensHome"]["errors"]
+
+
+async def _home_rename(api: Api, market: Marketplace, field: str) -> Errors:
+    details = {"name": "Harbour View", "ofstedUrn": "SC930002", "beds": 3, "minAge": 10, "maxAge": 17}
+    create = "mutation($input: CreateChildrensHomeInput!) { createChildrensHome(input: $input) "
+    create += f"{{ childrensHome {{ id }} {ERRORS} }} }}"
+    body = await api(create, {"input": {**details, "district": "ME15", "ofstedJudgement": "GOOD"}}, as_="harbour")
+    home_id = body["data"]["createChildrensHome"]["childrensHome"]["id"]
+    query = f"mutation($input: UpdateChildrensHomeInput!) {{ updateChildrensHome(input: $input) {{ {ERRORS} }} }}"
+    body = await api(query, {"input": {"id": home_id, "name": IDENTIFYING}}, as_="harbour")
+    return body["data"]["updateChildrensHome"]["errors"]
+
+
 # Each guarded field, with the mutation that proves it and the field name its errors carry.
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
@@ -209,6 +239,8 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     "DeclineOfferInput.note": (_offer_decline_note, "note"),
     "PostVacancyInput.note": (_vacancy_note("post"), "note"),
     "UpdateVacancyInput.note": (_vacancy_note("update"), "note"),
+    "CreateChildrensHomeInput.name": (_home_name, "name"),
+    "UpdateChildrensHomeInput.name": (_home_rename, "name"),
     **{
         f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")

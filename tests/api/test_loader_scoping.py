@@ -36,7 +36,9 @@ PUBLIC = "Not tenant data: "
 
 # Types every way to which is itself scoped: their lists and by-id lookups go through the policy, and the
 # loaders that reach them from elsewhere are scoped (Referral, Offer, Placement) or reached from one of these.
-SCOPED_PARENTS = {"Referral", "Offer", "Placement", "Vacancy", "Framework"}
+# A Lot is reached from Framework.lots and Referral.lot; a LotMembership only from the scoped membership
+# loaders (Lot.members, Provider.memberships) and the payloads of the mutations that changed it.
+SCOPED_PARENTS = {"Referral", "Offer", "Placement", "Vacancy", "Framework", "Lot", "LotMembership"}
 
 
 def loader_names() -> list[str]:
@@ -171,6 +173,7 @@ async def test_scoped_loaders_load_another_tenants_rows_as_unknown_ids(world: Wo
         ("my_recipient", medways, ("harbour", "medway_officer", None), "oakleaf"),
         ("placement_by_referral", medway_placement.referral_id, ("harbour", "kent_officer", None), "medway_officer"),
         ("memberships_by_lot", world.medway_lot.id, ("harbour", "kent_officer", None), "medway_officer"),
+        ("memberships_by_provider", world.market.providers["spot"].id, ("harbour", "kent_officer", None), "spot"),
         ("price_schedule_by_membership", medway_member.id, ("harbour", "kent_officer", None), "medway_officer"),
         ("supplements_by_membership", medway_member.id, ("harbour", "kent_officer", None), "oakleaf"),
     ]

@@ -38,7 +38,12 @@ async def test_council_sees_offers_ranked_by_quality_and_cost(api: Api, market: 
     for key in ("harbour", "oakleaf"):
         await offers.submit_offer(
             market.actor(key),
-            OfferDetails(referral_id=referral.id, carer_household_id=market.households[key], start_date=start),
+            OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=market.households[key],
+                start_date=start,
+                matching_statement="Experienced with this age; close to home.",
+            ),
         )
     body = await api(
         "query($id: ID!) { offerRanking(referralId: $id) { rank cost total } }",

@@ -40,6 +40,7 @@ from tortoise import Tortoise, connections
 from bench.harness.marketplace import ADMIN, PASSWORD, SCHEDULE_START, Marketplace, referral_details
 from schema.ids import to_global_id
 from server.app import create_app
+from server.auth import policy
 from server.domain.child_details import ChildDetails
 from server.domain.vocabulary import (
     AgeBand,
@@ -109,6 +110,11 @@ QUERIES: dict[str, str] = {
     "dashboard": "A-       A-        A-        A-        --       --",
     "notificationPreferences": "A-       A-        A-        A-        A-       --",
     "parkedEmails": "--       --        --        --        AA       --",
+    "providers": "--       A-        --        --        AA       --",
+    "councils": "AA       AA        AA        AA        AA       --",
+    "users": "--       --        --        A-        AA       --",
+    "apiTokens": "A-       A-        A-        A-        AA       --",
+    "grantableRoles": "--       --        --        A-        A-       --",
     "childRecord": "A-       --        A-        A-        --       --",
     "referralDocument": "A-       --        A-        A-        --       --",
     "accessAudit": "A-       --        --        --        --       --",
@@ -143,6 +149,8 @@ MUTATIONS: dict[str, str] = {
     "closeVacancy": "--       --        A-        A-        AA       --",
     "createCarerHousehold": "--       --        A-        A-        AA       --",
     "updateCarerHousehold": "--       --        A-        A-        AA       --",
+    "createChildrensHome": "--       --        A-        A-        AA       --",
+    "updateChildrensHome": "--       --        A-        A-        AA       --",
     "setNotificationPreference": "AA       AA        AA        AA        --       --",
     "retryParkedEmail": "--       --        --        --        AA       --",
     "saveChildRecord": "A-       --        --        --        --       --",
@@ -505,6 +513,46 @@ async def _parked_emails(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and target in [edge["node"]["id"] for edge in data["parkedEmails"]["edges"]]
 
 
+async def _providers(w: World, who: str | None, scope: Scope) -> bool:
+    """Own: Harbour's place on Kent's core lot; other: Oakleaf's on Medway's lot, which Kent is not on."""
+    lot = w.market.core_lot if scope == "own" else w.medway_lot
+    provider = w.market.providers[SIDES[scope][1]]
+    target = _gid("LotMembership", (await LotMembership.get(lot_id=lot.id, provider_id=provider.id)).id)
+    data = await ask(w, who, "{ providers { memberships { id } } }")
+    return data is not None and target in {m["id"] for p in data["providers"] for m in p["memberships"]}
+
+
+async def _councils(w: World, who: str | None, scope: Scope) -> bool:
+    """The directory of councils is public: Kent and Medway alike, to anyone signed in."""
+    council = w.market.kent if scope == "own" else w.market.medway
+    data = await ask(w, who, "{ councils { id } }")
+    return data is not None and _gid("Council", council.id) in _ids(data["councils"])
+
+
+async def _users(w: World, who: str | None, scope: Scope) -> bool:
+    """Own: Harbour's duty desk (the provider admin's own staff); other: Oakleaf's."""
+    data = await ask(w, who, "{ users(first: 100) { edges { node { id } } } }")
+    return data is not None and w.user_id(SIDES[scope][1]) in _ids(_edges(data["users"]))
+
+
+async def _api_tokens(w: World, who: str | None, scope: Scope) -> bool:
+    """Own: a token of the caller's; other: one of the other side's user of the same kind."""
+    role = next(role for role, key in ROLES.items() if key == who)
+    owner = (who or "kent_officer") if scope == "own" else _council_or_provider(role, "other")
+    _, token_id = await w.api_token(owner)
+    data = await ask(w, who, "{ apiTokens { id prefix } }")
+    return data is not None and _gid("ApiToken", token_id) in _ids(data["apiTokens"])
+
+
+async def _grantable_roles(w: World, who: str | None, scope: Scope) -> bool:
+    """Own: the caller may grant roles, and createUser would let it grant each. No argument names anyone else."""
+    data = await ask(w, who, "{ grantableRoles }")
+    if data is None or who is None or scope == "other" or not data["grantableRoles"]:
+        return False
+    actor = w.market.actor(who)
+    return all(policy.may_create_user(actor, Role[r], actor.provider_id) for r in data["grantableRoles"])
+
+
 CHILD = {
     "fullName": "Amelia Rose Thornbury",
     "dateOfBirth": "2013-05-17",
@@ -602,6 +650,11 @@ QUERY_PROBES: dict[str, Probe] = {
     "dashboard": _dashboard,
     "notificationPreferences": _notification_preferences,
     "parkedEmails": _parked_emails,
+    "providers": _providers,
+    "councils": _councils,
+    "users": _users,
+    "apiTokens": _api_tokens,
+    "grantableRoles": _grantable_roles,
     "childRecord": _child_record,
     "referralDocument": _referral_document,
     "accessAudit": _access_audit,
@@ -906,6 +959,25 @@ async def _household_update(w: World, scope: Scope, role: str) -> dict[str, Any]
     return {"id": _gid("CarerHousehold", household), "languages": ["Polish"]}
 
 
+async def _new_home(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    provider = w.market.providers[SIDES[scope][1]]
+    n = next(w.serial)
+    return {
+        "providerId": _gid("Provider", provider.id),
+        "name": f"Matrix House {n}",
+        "ofstedUrn": f"SC92{n:04d}",
+        "beds": 3,
+        "minAge": 10,
+        "maxAge": 17,
+        "district": provider.district,
+        "ofstedJudgement": "GOOD",
+    }
+
+
+async def _home_update(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"id": w.targets["home"][scope], "beds": 4}
+
+
 async def _preference_choice(w: World, scope: Scope, role: str) -> dict[str, Any]:
     """A kind the role is sent (the platform admin and the anonymous caller: one nobody sends them)."""
     kinds = kinds_for(Role(role)) if ROLES[role] is not None else []
@@ -978,6 +1050,8 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "closeVacancy": MutationCase("VacancyIdInput", "vacancy", _vacancy),
     "createCarerHousehold": MutationCase("CreateCarerHouseholdInput", "carerHousehold", _new_household),
     "updateCarerHousehold": MutationCase("UpdateCarerHouseholdInput", "carerHousehold", _household_update),
+    "createChildrensHome": MutationCase("CreateChildrensHomeInput", "childrensHome", _new_home),
+    "updateChildrensHome": MutationCase("UpdateChildrensHomeInput", "childrensHome", _home_update),
     # One's own email only, so "other" repeats the call. The platform admin is sent no email: whatever kind
     # it names is INVALID for it.
     "setNotificationPreference": MutationCase(

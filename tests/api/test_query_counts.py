@@ -47,7 +47,12 @@ async def _referrals_with_offers(market: Marketplace, count: int) -> None:
         for key in ("harbour", "oakleaf"):
             await offers.submit_offer(
                 market.actor(key),
-                OfferDetails(referral_id=referral.id, carer_household_id=market.households[key], start_date=start),
+                OfferDetails(
+                    referral_id=referral.id,
+                    carer_household_id=market.households[key],
+                    start_date=start,
+                    matching_statement="Experienced with this age; close to home.",
+                ),
             )
 
 
@@ -129,6 +134,27 @@ async def test_ten_frameworks_with_priced_members_cost_the_same_queries_as_two(a
         and all(m["priceSchedule"] and m["supplements"] for lot in f["lots"] for m in lot["members"])
         for f in specialist
     ), frameworks
+    assert len(many) <= len(few) + 1, _queries_grow(few, many)  # a relation may take two batches, never one a row
+
+
+PROVIDERS = """{ providers { name status memberships { tier leftOn lot { code name framework { name } }
+  priceSchedule { weeklyFeePence } } } }"""
+
+
+async def test_the_register_of_providers_with_their_places_costs_the_same_queries_for_ten_frameworks_as_two(
+    api: Api, market: Marketplace
+) -> None:
+    await _frameworks(market, 1)
+    with counting_queries() as few:
+        body = await api(PROVIDERS, as_="kent_commissioner")
+    assert len(body["data"]["providers"]) == 5, body
+    await _frameworks(market, 8)
+    with counting_queries() as many:
+        body = await api(PROVIDERS, as_="kent_commissioner")
+    harbour = next(p for p in body["data"]["providers"] if p["name"] == "Harbour Fostering (test)")
+    assert len(harbour["memberships"]) == 1 + 9 * 2 and all(
+        m["lot"]["framework"]["name"] for m in harbour["memberships"]
+    )
     assert len(many) <= len(few) + 1, _queries_grow(few, many)  # a relation may take two batches, never one a row
 
 
@@ -224,7 +250,12 @@ async def _placements(market: Marketplace, count: int) -> None:
         referral = await market.referral()
         offer = await offers.submit_offer(
             market.actor("harbour"),
-            OfferDetails(referral_id=referral.id, carer_household_id=household.id, start_date=start),
+            OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=household.id,
+                start_date=start,
+                matching_statement="Experienced with this age; close to home.",
+            ),
         )
         await offers.accept_offer(market.actor("kent_officer"), offer.id)
 

@@ -71,6 +71,7 @@ async def test_a_repeated_read_is_answered_from_memory_until_something_changes(a
             referral_id=second.id,
             carer_household_id=market.households["harbour"],
             start_date=datetime.now(UTC).date() + timedelta(days=1),
+            matching_statement="Experienced with this age; close to home.",
         ),
     )
     body = (await _post(api, INBOX, "harbour")).json()
@@ -86,6 +87,7 @@ async def test_one_callers_answer_is_never_given_to_another(api: Api, market: Ma
             referral_id=referral.id,
             carer_household_id=market.households["harbour"],
             start_date=datetime.now(UTC).date() + timedelta(days=1),
+            matching_statement="Experienced with this age; close to home.",
         ),
     )
     for _ in range(2):
@@ -168,6 +170,7 @@ async def _offer(market: Marketplace, key: str, referral_id: int) -> None:
             referral_id=referral_id,
             carer_household_id=market.households[key],
             start_date=datetime.now(UTC).date() + timedelta(days=1),
+            matching_statement="Experienced carers for this age group, near the child's school.",
         ),
     )
 

@@ -632,10 +632,33 @@ def test_eligibility_always_agrees_with_the_constraints_shown() -> None:
         ),
         pytest.param(20.0, 100.0, "20 miles from home (within 20 miles)", True, id="twenty miles still full marks"),
         pytest.param(
-            20.3, 97.0, "20.3 miles from home (more than 20 miles)", False, id="just over 20 is not rounded down"
+            20.3,
+            97.0,
+            "20.3 miles from home: within the child's 30-mile limit, not within 20 miles",
+            False,
+            id="just over 20 is not rounded down",
         ),
-        pytest.param(25.0, 50.0, "25 miles from home (more than 20 miles)", False, id="halfway to the limit"),
-        pytest.param(30.0, 0.0, "30 miles from home (more than 20 miles)", False, id="at the limit scores nothing"),
+        pytest.param(
+            25.0,
+            50.0,
+            "25 miles from home: within the child's 30-mile limit, not within 20 miles",
+            False,
+            id="halfway to the limit",
+        ),
+        pytest.param(
+            30.0,
+            0.0,
+            "30 miles from home: within the child's 30-mile limit, not within 20 miles",
+            False,
+            id="at the limit scores nothing",
+        ),
+        pytest.param(
+            38.0,
+            0.0,
+            "38 miles from home, more than the child's 30 miles",
+            False,
+            id="past the child's own limit, said against it",
+        ),
         pytest.param(None, 50.0, "Distance from home unknown", False, id="unknown distance is scored halfway"),
     ],
 )

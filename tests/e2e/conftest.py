@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import time
@@ -130,3 +131,20 @@ def make_required_choices(page, kind: str = "CORE_FOSTERING", urgency: str = "WI
     page.get_by_label("Urgency").select_option(urgency)
     page.get_by_label("Level of need").select_option("STANDARD")
     page.get_by_label("Gender").select_option("FEMALE")
+
+
+def publish_referral(
+    officer, served: Served, *, age: int = 13, max_miles: int | None = None, summary: str | None = None
+) -> tuple[str, str]:
+    """A signed-in officer writes a referral on the form (home ME14, core fostering) and publishes it; returns
+    the referral's id and reference, from the page it lands on."""
+    officer.goto(f"{served.base_url}/referrals/new")
+    officer.get_by_label("Age in years").fill(str(age))
+    officer.get_by_label("Home postcode district").fill("ME14")
+    if max_miles is not None:
+        officer.get_by_label("Maximum distance (miles)").fill(str(max_miles))
+    make_required_choices(officer)
+    officer.get_by_label("Summary", exact=True).fill(summary or "Enjoys swimming and board games; settled at school.")
+    officer.get_by_role("button", name="Save and publish").click()
+    officer.wait_for_url(re.compile(r"/referrals/(?!new)[\w-]+$"))
+    return officer.url.rsplit("/", 1)[1], officer.locator("h1").inner_text().split()[0]

@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Served, make_required_choices, sign_in
+from tests.e2e.conftest import Served, publish_referral, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -50,17 +50,7 @@ def _day(days: int) -> str:
 
 
 def publish(officer: Page, served: Served, age: int = 13, max_miles: int = 60) -> tuple[str, str]:
-    """The officer writes and publishes a referral on the form; returns its id and reference."""
-    officer.goto(f"{served.base_url}/referrals/new")
-    officer.get_by_label("Age in years").fill(str(age))
-    officer.get_by_label("Home postcode district").fill("ME14")
-    officer.get_by_label("Maximum distance (miles)").fill(str(max_miles))
-    make_required_choices(officer)
-    officer.get_by_label("Summary", exact=True).fill("Enjoys swimming and board games; settled in Year 8.")
-    officer.get_by_role("button", name="Save and publish").click()
-    officer.wait_for_url(re.compile(r"/referrals/(?!new)[\w-]+$"))
-    reference = officer.locator("h1").inner_text().split()[0]
-    return officer.url.rsplit("/", 1)[1], reference
+    return publish_referral(officer, served, age=age, max_miles=max_miles)
 
 
 def offer(provider: Page, served: Served, referral_id: str, start_in_days: int) -> str:
@@ -193,7 +183,7 @@ def test_council_sends_a_referral_nobody_on_the_framework_can_take_to_spot_purch
     assert created["errors"] == [], created
 
     sign_in(officer, served, "kent_officer")
-    _, reference = publish(officer, served, age=5)  # every framework household is approved from 8
+    referral_id, reference = publish(officer, served, age=5)  # every framework household is approved from 8
     escalate = officer.get_by_role("button", name="Go to spot purchase")
     expect(escalate).to_be_enabled()
     expect(officer.locator("#spot-hint")).to_contain_text("Every framework tier has had its window")
@@ -220,6 +210,10 @@ def test_council_sends_a_referral_nobody_on_the_framework_can_take_to_spot_purch
     withdraw.get_by_role("button", name="Withdraw referral").click()
     expect(officer.locator("#referral-status")).to_have_text("Withdrawn")
     expect(officer.locator("#referral-actions")).to_be_hidden()
+
+    # The provider it was sent to reads why, on the referral's page.
+    spot.goto(f"{served.base_url}/referrals/{referral_id}")
+    expect(spot.locator("#withdrawn")).to_contain_text("A relative has come forward to care for the child.")
     spot_context.close()
     officer_context.close()
 

@@ -50,15 +50,20 @@ def test_offer_decline_and_vacancy_notes_mark_their_identifying_words(browser, s
 
     sign_in(provider, served, "harbour")
     provider.goto(f"{served.base_url}{referral_url}")
+    provider.locator("#best-matches input[name='resource']").first.check()
     provider.get_by_label("Why this is a good match").fill("Our carers live at 3 Elm Close, near the school.")
     provider.get_by_role("button", name="Send offer").click()
+    provider.get_by_role("button", name="Confirm and send offer").click()
     expect(provider.locator("#matchingStatement-error mark.identifying")).to_have_text("3 Elm Close")
 
+    provider.get_by_text("Or decline this referral").click()
+    provider.get_by_label("Reason").select_option("NO_CAPACITY")
     provider.get_by_label("Note for the council (optional)").fill("Our carer Sandra is on leave.")
     provider.get_by_role("button", name="Decline this referral").click()
     expect(provider.locator("#declineNote-error mark.identifying")).to_have_text("Sandra")
 
     provider.goto(f"{served.base_url}/my-vacancies")
+    provider.get_by_label("Household or home").select_option(index=1)
     provider.get_by_label("Note for councils").fill("Ring 0044 7700 900123 to arrange a visit.")
     provider.get_by_role("button", name="Post vacancy").click()
     expect(provider.locator("#note-error mark.identifying")).to_have_text("0044 7700 900123")

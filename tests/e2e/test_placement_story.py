@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Served, make_required_choices, sign_in
+from tests.e2e.conftest import Served, make_required_choices, publish_referral, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,14 +20,7 @@ def test_referral_to_placement_live_in_two_browsers(browser, served: Served) -> 
     expect(provider.locator("#live-state")).to_have_text("Live")
 
     sign_in(officer, served, "kent_officer")
-    officer.goto(f"{served.base_url}/referrals/new")
-    officer.get_by_label("Age in years").fill("13")
-    officer.get_by_label("Home postcode district").fill("ME14")
-    make_required_choices(officer)
-    officer.get_by_label("Summary", exact=True).fill("Enjoys football and drawing; settled in Year 9.")
-    officer.get_by_role("button", name="Save and publish").click()
-    officer.wait_for_url(re.compile(r"/referrals/(?!new)[\w-]+$"))
-    reference = officer.locator("h1").inner_text().split()[0]
+    _, reference = publish_referral(officer, served, summary="Enjoys football and drawing; settled in Year 9.")
     assert reference.startswith("KEN-")
 
     card = provider.locator(f"li[data-reference='{reference}']")
@@ -35,8 +28,10 @@ def test_referral_to_placement_live_in_two_browsers(browser, served: Served) -> 
     expect(provider).to_have_title(re.compile(r"^\(1\)"))
     card.get_by_role("link", name=reference).click()
     expect(provider.locator("#fee-total")).to_have_text("£880.00")
+    provider.locator("#best-matches input[name='resource']").first.check()
     provider.get_by_label("Why this is a good match").fill("Experienced carers for teenagers; 5 miles from home.")
     provider.get_by_role("button", name="Send offer").click()
+    provider.get_by_role("button", name="Confirm and send offer").click()
     expect(provider.locator("#offer-status")).to_have_text("Submitted")
 
     row = officer.locator("#offers tbody tr[data-offer-id]")

@@ -73,6 +73,7 @@ async def test_council_sees_offers_arrive_but_providers_cannot_watch_them(live, 
                 referral_id=referral.id,
                 carer_household_id=market.households["harbour"],
                 start_date=datetime.now(UTC).date() + timedelta(days=1),
+                matching_statement="Experienced with this age; close to home.",
             ),
         )
         update = (await officer.receive())["payload"]["data"]["offerUpdates"]

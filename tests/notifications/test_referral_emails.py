@@ -129,3 +129,30 @@ async def test_one_click_unsubscribe_stops_that_kind_of_email(
     queued = await OutboxMessage.filter(notification="referral_broadcast").values_list("recipient", flat=True)
     assert sorted(queued) == ["duty@harbour.test", "duty@oakleaf.test", "duty@oakleaf.test"]
     assert await unsubscribe_with_token("not-a-token", secret_key=SECRET) is None
+
+
+async def test_a_closed_referral_says_whether_it_was_withdrawn_or_placed_but_never_the_reason(
+    market: Marketplace, mail_server: MailServer, make_worker
+) -> None:
+    officer = market.actor("kent_officer")
+    withdrawn = await market.referral()
+    await referrals.withdraw_referral(officer, withdrawn.id, "Family found a kinship carer overnight.")
+    placed = await market.referral()
+    offer = await offers.submit_offer(
+        market.actor("harbour"),
+        OfferDetails(
+            referral_id=placed.id,
+            carer_household_id=market.households["harbour"],
+            start_date=datetime.now(UTC).date() + timedelta(days=2),
+            matching_statement="Experienced carers for this age group.",
+        ),
+    )
+    await offers.accept_offer(officer, offer.id)
+    await drain(make_worker())
+
+    closed = [r for r in mail_server.to("duty@oakleaf.test") if "Referral closed" in r.message["Subject"]]
+    by_reference = {r.message["Subject"].split("]")[0].strip("["): r.text for r in closed}
+    assert "the council has withdrawn it" in by_reference[withdrawn.reference]
+    assert "kinship" not in by_reference[withdrawn.reference]  # free text stays on the referral's page
+    assert "placed elsewhere" in by_reference[placed.reference]
+    assert (await Referral.get(id=withdrawn.id)).withdrawal_reason == "Family found a kinship carer overnight."

@@ -121,7 +121,12 @@ async def test_occupancy_and_vacancies_come_with_the_candidates(market: Marketpl
     other = await market.referral(age_years=12)
     offer = await offers.submit_offer(
         market.actor("harbour"),
-        OfferDetails(referral_id=other.id, carer_household_id=household.id, start_date=today + timedelta(days=1)),
+        OfferDetails(
+            referral_id=other.id,
+            carer_household_id=household.id,
+            start_date=today + timedelta(days=1),
+            matching_statement="Experienced with this age; close to home.",
+        ),
     )
     await offers.accept_offer(market.actor("kent_officer"), offer.id)
     await CarerHousehold.filter(id=household.id).update(approved_places=1)
@@ -196,6 +201,7 @@ async def test_track_records_count_unplanned_endings_and_take_the_median_respons
                 referral_id=referral.id,
                 carer_household_id=market.households["harbour"],
                 start_date=today + timedelta(days=1),
+                matching_statement="Experienced with this age; close to home.",
             ),
         )
         placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)

@@ -373,6 +373,7 @@ async def test_a_child_nobody_on_the_framework_can_take_goes_to_spot_purchase(ma
             carer_household_id=household.id,
             start_date=datetime.now(UTC).date(),
             spot_weekly_fee_pence=135_000,
+            matching_statement="Experienced with this age; close to home.",
         ),
     )
     assert offer.fee_basis is FeeBasis.SPOT and offer.weekly_fee_pence == 135_000

@@ -15,22 +15,93 @@ export function pence(amount) {
   return new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP" }).format(amount / 100);
 }
 
-export function when(iso) {
-  if (!iso) return "–";
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+/** A word and its code, for fields whose people use the code too: "Foster placement with other foster carer: other (U6)". */
+export function labelWithCode(kind, value) {
+  if (value === null || value === undefined || value === "") return "–";
+  const words = label(kind, value);
+  return words === String(value) ? words : `${words} (${value})`;
 }
 
+/** A framework lot in words: "Lot 1: Core fostering (LOT1)"; a referral with no lot is a spot purchase. */
+export function lotName(lot) {
+  if (!lot) return "Spot purchase (no framework lot)";
+  const number = /^LOT\s*(\d+)$/i.exec(lot.code ?? "")?.[1];
+  const title = number ? `Lot ${number}` : "Lot";
+  return lot.name ? `${title}: ${lot.name} (${lot.code})` : `${title} (${lot.code})`;
+}
+
+/** A broadcast tier in words: 1 becomes "Tier 1", no tier "Spot purchase". */
+export function tierName(tier, isSpot = false) {
+  if (isSpot) return "Spot purchase";
+  if (tier === null || tier === undefined || tier === "") return "–";
+  return `Tier ${tier}`;
+}
+
+/** An age band in words: "AGE_11_15" becomes "aged 11 to 15". */
+export function ageBandName(band) {
+  if (!band) return "–";
+  const [from, to] = label("AgeBand", band).split("-");
+  return to ? `aged ${from} to ${to}` : label("AgeBand", band);
+}
+
+/** A date-only value ("2026-11-30") is that day where the reader is, not midnight UTC; anything else is a moment. */
+function toDate(iso) {
+  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso));
+  return dateOnly ? new Date(Number(dateOnly[1]), Number(dateOnly[2]) - 1, Number(dateOnly[3])) : new Date(iso);
+}
+const valid = (iso) => !!iso && !Number.isNaN(toDate(iso).getTime());
+const dayFormat = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "long", year: "numeric" });
+const timeFormat = new Intl.DateTimeFormat("en-GB", { hour: "numeric", minute: "2-digit", hourCycle: "h12" });
+const dayWords = (date) => dayFormat.formatToParts(date).filter((p) => p.type !== "literal").map((p) => p.value).join(" ");
+
+/** A time the way GOV.UK writes it: "1:05pm", "12pm" for midday. */
+function clock(date) {
+  const parts = Object.fromEntries(timeFormat.formatToParts(date).map((p) => [p.type, p.value]));
+  const minute = parts.minute === "00" ? "" : `:${parts.minute}`;
+  if (parts.hour === "12" && !minute) return parts.dayPeriod?.toLowerCase().startsWith("p") ? "12pm (midday)" : "12am (midnight)";
+  return `${parts.hour}${minute}${(parts.dayPeriod ?? "").toLowerCase().replaceAll(".", "").replace(/\s/g, "")}`;
+}
+
+/** A moment in words: "Wed 2 December 2026 at 1:05pm" (never an ISO string). */
+export function when(iso) {
+  if (!valid(iso)) return "–";
+  const date = toDate(iso);
+  return `${dayWords(date)} at ${clock(date)}`;
+}
+
+/** A date in words: "Wed 2 December 2026". */
 export function day(iso) {
-  if (!iso) return "–";
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium" }).format(new Date(iso));
+  if (!valid(iso)) return "–";
+  return dayWords(toDate(iso));
+}
+
+/** A short date for a chart's axis: "30 Nov" (the chart's table gives the whole date). */
+export function shortDay(iso) {
+  if (!valid(iso)) return "–";
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short" }).format(toDate(iso));
 }
 
 export function urgencyBadge(urgency) {
   return `<span class="badge urgency-${esc(urgency)}">${esc(label("Urgency", urgency))}</span>`;
 }
 
+let bannerCount = 0;
+
+/**
+ * Tell the reader what just happened: a GOV.UK success notification banner (role=status) for good news,
+ * the error summary's look (role=alert) for a problem. Same call as ever: announce(element, message, kind).
+ */
 export function announce(element, message, kind = "success") {
-  element.innerHTML = `<div class="alert ${kind}" role="${kind === "error" ? "alert" : "status"}">${esc(message)}</div>`;
+  if (kind === "error") {
+    element.innerHTML = `<div class="govuk-error-summary" role="alert"><h2 class="govuk-error-summary__title">There is a problem</h2>
+      <div class="govuk-error-summary__body"><p class="govuk-body govuk-!-margin-bottom-0">${esc(message)}</p></div></div>`;
+    return;
+  }
+  const id = `banner-title-${++bannerCount}`;
+  const success = kind === "success";
+  element.innerHTML = `<div class="govuk-notification-banner${success ? " govuk-notification-banner--success" : ""}" role="status" aria-labelledby="${id}">
+    <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="${id}">${success ? "Success" : "Important"}</h2></div>
+    <div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">${esc(message)}</p></div></div>`;
 }
 
 export function errorsByField(errors) {
@@ -90,7 +161,9 @@ export function showErrorSummary(element, errors, idOf = (field) => field.split(
     const id = idOf(e.field ?? "");
     return `<li>${id && document.getElementById(id) ? `<a href="#${esc(id)}">${esc(e.message)}</a>` : esc(e.message)}</li>`;
   };
-  element.innerHTML = `<div class="alert error" role="alert"><h2>There is a problem</h2><ul>${errors.map(item).join("")}</ul></div>`;
+  element.classList.add("govuk-error-summary");
+  element.innerHTML = `<div role="alert"><h2 class="govuk-error-summary__title">There is a problem</h2>
+    <div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list">${errors.map(item).join("")}</ul></div></div>`;
   element.hidden = false;
   element.focus();
 }

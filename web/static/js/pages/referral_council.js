@@ -1,7 +1,7 @@
 // The council compares the offers on its referral side by side, live, and decides.
 import { gql, mutate } from "../api.js";
 import { subscribe } from "../live.js";
-import { announce, day, esc, label, markFieldErrors, pence, showErrorSummary, urgencyBadge, when } from "../ui.js";
+import { announce, day, esc, label, markFieldErrors, pence, showErrorSummary, tierName, urgencyBadge, when } from "../ui.js";
 
 const article = document.getElementById("referral");
 const id = article.dataset.referralId;
@@ -52,7 +52,7 @@ function render(data) {
   renderOffers();
   document.querySelector("#recipients tbody").innerHTML = r.recipients.map((x) => `<tr>
     <td data-label="Provider">${esc(x.provider.name)}${x.isSpot ? " (spot)" : ""}</td>
-    <td data-label="Tier">${esc(x.tier ?? "–")}</td>
+    <td data-label="Tier">${esc(tierName(x.tier, x.isSpot))}</td>
     <td data-label="Sent">${x.excludedReason ? `Not sent: ${esc(x.excludedReason)}` : esc(when(x.sentAt))}</td>
     <td data-label="Viewed">${esc(when(x.viewedAt))}</td><td data-label="Responded">${esc(when(x.respondedAt))}</td>
     <td data-label="Declined because">${x.declineReason ? esc(label("DeclineReason", x.declineReason)) + (x.declineNote ? `: ${esc(x.declineNote)}` : "") : ""}</td></tr>`).join("");

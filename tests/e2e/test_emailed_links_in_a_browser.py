@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Served, make_required_choices, sign_in
+from tests.e2e.conftest import Served, publish_referral, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +18,7 @@ def _publish_referral(browser, served: Served) -> str:
     context = browser.new_context()
     officer = context.new_page()
     sign_in(officer, served, "kent_officer")
-    officer.goto(f"{served.base_url}/referrals/new")
-    officer.get_by_label("Age in years").fill("10")
-    officer.get_by_label("Home postcode district").fill("ME14")
-    make_required_choices(officer)
-    officer.get_by_label("Summary", exact=True).fill("Loves swimming; settled at primary school.")
-    officer.get_by_role("button", name="Save and publish").click()
-    officer.wait_for_url(re.compile(r"/referrals/(?!new)[\w-]+$"))
-    reference = officer.locator("h1").inner_text().split()[0]
+    _, reference = publish_referral(officer, served, age=10)
     context.close()
     return reference
 

@@ -1,0 +1,55 @@
+"""SQLite (server/sqlite.py): a plain read goes on while a transaction is open, and sees only what is committed;
+writes, and reads inside a transaction, keep the one writer connection."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tortoise import Tortoise, connections
+from tortoise.transactions import in_transaction
+
+from server.database import tortoise_config
+from server.models import Council
+from server.sqlite import ReadApartClient
+
+
+async def test_a_read_is_not_queued_behind_an_open_transaction(tmp_path) -> None:
+    await Tortoise.init(config=tortoise_config(f"sqlite://{tmp_path / 'apart.sqlite3'}"))
+    try:
+        await Tortoise.generate_schemas()
+        assert isinstance(connections.get("default"), ReadApartClient)
+        await Council.create(
+            name="Kent County Council",
+            ons_code="E10000016",
+            region="South East",
+            district="ME14",
+            reference_prefix="KEN",
+        )
+        written, release = asyncio.Event(), asyncio.Event()
+
+        async def publish_slowly() -> None:
+            async with in_transaction():
+                await Council.create(
+                    name="Medway Council",
+                    ons_code="E06000035",
+                    region="South East",
+                    district="ME4",
+                    reference_prefix="MED",
+                )
+                assert await Council.all().count() == 2  # the transaction reads its own write
+                written.set()
+                await release.wait()
+
+        writer = asyncio.create_task(publish_slowly())
+        await written.wait()
+        # With one connection and one lock this read would wait for the COMMIT (and time out here).
+        assert await asyncio.wait_for(Council.all().count(), timeout=2) == 1
+        release.set()
+        await writer
+        assert await Council.all().count() == 2
+        await Council.filter(reference_prefix="MED").update(
+            name="Medway"
+        )  # a write outside a transaction: the writer's
+        assert (await Council.get(reference_prefix="MED")).name == "Medway"
+    finally:
+        await connections.close_all()
