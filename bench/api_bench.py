@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -326,7 +327,12 @@ def profiling(server: Server, path: str | None, duration: float) -> Iterator[Non
 def measure(database: str, database_url: str, token: str, load: Load, profile: str | None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        env = {"DATABASE_URL": database_url, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32)}
+        env = {
+            "DATABASE_URL": database_url,
+            "APP_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "DATA_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        }
         with (
             uvicorn("graphql", ["server.asgi:app"], env, folder) as real,
             uvicorn("uncached", ["server.asgi:app"], {**env, "GRAPHQL_CACHE_SECONDS": "0"}, folder) as uncached,

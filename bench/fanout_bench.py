@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import gc
 import json
@@ -484,6 +485,7 @@ def run_for(prepared: Any, count: int, rounds: int, folder: Path, profile: str |
     env = {
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATA_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "LIVE_MAX_SOCKETS_PER_USER": str(max(count, 1)),
     }
     server = ServerProcess(f"fanout-{count}", prepared.database_url, folder, extra_env=env)

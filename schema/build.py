@@ -28,6 +28,7 @@ from tortoise.models import Model
 
 from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
+from schema.mutations.child_records import ChildRecordMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.offers import OfferMutations
 from schema.mutations.parked_mail import ParkedMailMutations
@@ -36,6 +37,7 @@ from schema.mutations.resources import ResourceMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
 from schema.types.administration import AdministrationQueries
+from schema.types.child_records import ChildRecordQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
@@ -53,13 +55,19 @@ MASKED_MESSAGE = "Unexpected error. Quote the X-Request-Id response header to su
 
 
 @strawberry.type
-class Query(CoreQuery, NotificationQueries, ParkedMailQueries, AdministrationQueries):
+class Query(CoreQuery, NotificationQueries, ParkedMailQueries, AdministrationQueries, ChildRecordQueries):
     pass
 
 
 @strawberry.type
 class Mutation(
-    AccountMutations, ReferralMutations, OfferMutations, ResourceMutations, NotificationMutations, ParkedMailMutations
+    AccountMutations,
+    ReferralMutations,
+    OfferMutations,
+    ResourceMutations,
+    NotificationMutations,
+    ParkedMailMutations,
+    ChildRecordMutations,
 ):
     pass
 

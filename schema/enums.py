@@ -51,3 +51,5 @@ NotificationKind = strawberry.enum(Notification, name="NotificationKind")
 NotificationDelivery = strawberry.enum(
     Delivery, name="NotificationDelivery", description="How a kind of email reaches you"
 )
+ChildDocumentKind = strawberry.enum(v.ChildDocumentKind)
+ChildRecordAction = strawberry.enum(v.ChildRecordAction, description="What a row of a record's access trail records")

@@ -95,6 +95,20 @@ BOUNDS: dict[str, Bound] = {
     "noticeGivenOn": Bound(earliest=-365 * 30, latest=366),
     "createdSince": PAST_ONLY,
     "search": Bound(max_length=40),
+    # The child's identified record (schema/mutations/child_records.py).
+    "fullName": Bound(max_length=120),
+    "dateOfBirth": Bound(earliest=-366 * 26, latest=1),
+    "nhsNumber": Bound(max_length=16),
+    "address": Bound(max_length=400),
+    "school": Bound(max_length=120),
+    "socialWorkerName": Bound(max_length=120),
+    "socialWorkerEmail": Bound(max_length=254),
+    "socialWorkerPhone": Bound(max_length=30),
+    "councilChildId": Bound(max_length=40),
+    "fileName": Bound(max_length=200),
+    "contentType": Bound(max_length=100),
+    # 700 KiB of document as base64 (server/domain/child_details.py MAX_DOCUMENT_BYTES), inside the request limit.
+    "contentBase64": Bound(max_length=4 * -(-700 * 1024 // 3)),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100
@@ -145,7 +159,8 @@ def checked(name: str, value: Any) -> Any:
 
 
 def _is_id(name: str) -> bool:
-    return name == "id" or name.endswith("Id")
+    """A global id (bounded by MAX_ID_LENGTH); a name with a bound of its own (councilChildId) is not one."""
+    return name not in BOUNDS and (name == "id" or name.endswith("Id"))
 
 
 def _check_text(name: str, value: str, max_length: int) -> None:

@@ -19,7 +19,7 @@ Who is asking is checked on every request, as on the ordinary path (bearer token
 with its CSRF header); the token's owner is remembered for a few seconds (services.accounts). When it is
 not remembered, the token is looked up here, once, and the view reuses what was found (a miss costs one
 look-up, as any request does). Anything the middleware does not recognise goes to the ordinary path
-untouched.
+untouched. Answers about the child's identified record (NEVER_KEPT) are never kept.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from typing import Any
 from graphql import OperationType
 from starlette.requests import Request
 
-from schema.operations import operation_of
+from schema.operations import field_names, operation_of
 from schema.view import note_checked_token, request_token
 from server.events.version import version_for
 from server.services.accounts import remembered_actor, token_actor
@@ -50,6 +50,9 @@ Send = Callable[[Message], Awaitable[None]]
 MAX_ENTRIES = 4096
 MAX_REQUEST_BYTES = 64 * 1024
 MAX_RESPONSE_BYTES = 512 * 1024
+# Never kept, whoever asks: the child's identified record and its trail must not sit in memory, and every read
+# of them is to be audited (schema/types/child_records.py).
+NEVER_KEPT = frozenset({"childRecord", "referralDocument", "accessAudit", "sharedDocuments"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ class GraphQLResponseCache:
             return None
         operation = operation_of(payload["query"], operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        if field_names(payload["query"]) & NEVER_KEPT:
             return None
         actor = remembered_actor(token)
         if actor is None:

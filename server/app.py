@@ -22,6 +22,7 @@ from server.events.hub import EventHub, set_hub
 from server.health import healthz, readyz
 from server.outage import DatabaseOutage
 from server.request_limits import RequestSizeLimit
+from server.services import child_records
 from server.settings import Settings
 from web.assets_served import portal_stylesheets
 from web.routes import exception_handlers as web_exception_handlers
@@ -42,6 +43,7 @@ def create_app(
 ) -> Starlette:
     """manage_database=False lets tests that already initialised Tortoise share their connection."""
     settings = settings or Settings.from_env()
+    child_records.configure(settings)  # the data key ring and the provider's access window
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

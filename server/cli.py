@@ -34,6 +34,9 @@ def run(coroutine_factory: Callable[[Settings], Awaitable[Any]]) -> Any:
     settings = load_settings()
     try:
         _check_sqlite_folder(settings)
+        from server.services import child_records
+
+        child_records.configure(settings)
         return asyncio.run(coroutine_factory(settings))
     except SettingsError as error:
         console.print(f"[bold red]Configuration error:[/] {error}", soft_wrap=True)
@@ -193,6 +196,41 @@ def create_user_command(
                 return 1
             console.print(f"Created {user.email} ({Role(role).label})")
             return 0
+
+    sys.exit(run(go))
+
+
+@main.command("new-data-key")
+def new_data_key() -> None:
+    """Print a fresh random key for DATA_ENCRYPTION_KEY (to standard output, nowhere else)."""
+    from server.security.sealed import new_key
+
+    click.echo(new_key())
+
+
+@main.command("rotate-data-key")
+def rotate_data_key() -> None:
+    """Seal every child's record and document again under DATA_ENCRYPTION_KEY.
+
+    Run it after moving the old key into DATA_ENCRYPTION_KEYS_OLD and setting the new one; once it has
+    finished, the old key can be dropped from DATA_ENCRYPTION_KEYS_OLD (README: "Rotating the data key").
+    """
+    from server.database import database
+    from server.security.sealed import SealError, ring_for
+    from server.services.child_records import reseal_everything
+
+    async def go(settings: Settings) -> int:
+        ring = ring_for(settings)
+        async with database(settings):
+            try:
+                done = await reseal_everything(ring)
+            except SealError as error:
+                console.print(f"[bold red]Cannot rotate:[/] {error}", soft_wrap=True)
+                return 1
+        console.print(
+            f"Sealed under key {ring.current_id}: {done.records} records and {done.documents} documents re-sealed."
+        )
+        return 0
 
     sys.exit(run(go))
 

@@ -6,9 +6,11 @@ process with a message naming the variable, never a traceback.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,6 +38,12 @@ class Settings:
     graphql_cache_seconds: float = 10.0
     graphql_read_concurrency: int = 8
     worker_in_process: bool = False
+    # The key that seals the child's identified record (server/security/sealed.py), and retired keys still
+    # able to open what they sealed until `placement-exchange rotate-data-key` has run. None in development:
+    # a key generated once in the data folder. Never in repr, so never in a log line or a traceback.
+    data_encryption_key: bytes | None = field(default=None, repr=False)
+    data_encryption_keys_old: tuple[bytes, ...] = field(default=(), repr=False)
+    child_record_access_days_after_end: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -71,6 +79,11 @@ class Settings:
                 "GRAPHQL_READ_CONCURRENCY", env.get("GRAPHQL_READ_CONCURRENCY", "8"), maximum=10_000
             ),
             worker_in_process=_flag("WORKER_IN_PROCESS", env.get("WORKER_IN_PROCESS"), app_env == "development"),
+            data_encryption_key=_data_key(env.get("DATA_ENCRYPTION_KEY"), app_env),
+            data_encryption_keys_old=_old_data_keys(env.get("DATA_ENCRYPTION_KEYS_OLD")),
+            child_record_access_days_after_end=_days(
+                "CHILD_RECORD_ACCESS_DAYS_AFTER_END", env.get("CHILD_RECORD_ACCESS_DAYS_AFTER_END", "30")
+            ),
         )
 
 
@@ -111,6 +124,46 @@ def _secret_key(value: str | None, app_env: str) -> str:
             raise SettingsError("SECRET_KEY must be at least 32 characters long")
         return value
     return value or DEVELOPMENT_SECRET
+
+
+DATA_KEY_BYTES = 32
+
+
+def _data_key(value: str | None, app_env: str) -> bytes | None:
+    if not value or not value.strip():
+        if app_env == "production":
+            raise SettingsError(
+                "DATA_ENCRYPTION_KEY is required when APP_ENV=production "
+                "(make one with `placement-exchange new-data-key`)"
+            )
+        return None
+    return _decoded_key("DATA_ENCRYPTION_KEY", value)
+
+
+def _old_data_keys(value: str | None) -> tuple[bytes, ...]:
+    if not value or not value.strip():
+        return ()
+    return tuple(_decoded_key("DATA_ENCRYPTION_KEYS_OLD", part) for part in value.split(",") if part.strip())
+
+
+def _decoded_key(name: str, value: str) -> bytes:
+    """32 bytes from base64; the message never quotes the value (it is a secret)."""
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != DATA_KEY_BYTES:
+        raise SettingsError(
+            f"{name} must be {DATA_KEY_BYTES} random bytes in base64 (make one with `placement-exchange new-data-key`)"
+        )
+    return key
+
+
+def _days(name: str, value: str) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 3650:
+        raise SettingsError(f"{name} must be a whole number of days from 0 to 3650, not {value!r}")
+    return int(text)
 
 
 def _base_url(value: str) -> str:

@@ -108,6 +108,7 @@ def test_a_production_worker_without_smtp_url_is_a_one_line_configuration_error(
 ) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", "a2V5LWZvci10aGUtd29ya2VyLXRlc3QtMzItYnl0ZXM=")
     monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'worker.sqlite3'}")
     monkeypatch.delenv("SMTP_URL", raising=False)
     _one_line_refusal(CliRunner().invoke(main, ["worker"]), "Configuration error", "SMTP_URL")

@@ -7,7 +7,10 @@ decided in one place:
   considered) and only its own offers, never another provider's offer or price;
 - councils see the frameworks they are on, with every member's prices; the lead
   council's commissioners manage members and prices;
-- platform admins administer.
+- platform admins administer;
+- the child's identified record (name, NHS number, documents) is the placing council's placement officers',
+  and, once an offer is accepted, the chosen provider's to read until the council revokes it or a set
+  time after the placement ends; nobody else's, platform admins included.
 Scoping functions narrow a queryset (every list, every data loader of tenant
 data); predicates answer for one loaded object or for what a role may do at all.
 An object the actor may not see is "not found", exactly as if it did not exist,
@@ -16,6 +19,8 @@ for an object the actor can see but may not change.
 """
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -26,6 +31,8 @@ from server.models import (
     AccessToken,
     BroadcastRecipient,
     CarerHousehold,
+    ChildDocument,
+    ChildRecord,
     ChildrensHome,
     Framework,
     Lot,
@@ -148,6 +155,45 @@ def may_see_offer_decision(actor: Actor, offer: Offer, referral_council_id: int)
 
 def may_manage_own_offer(actor: Actor, offer: Offer) -> bool:
     return actor.is_provider and offer.provider_id == actor.provider_id
+
+
+# --- the child's identified record --------------------------------------------------
+
+
+def may_keep_child_record(actor: Actor, referral: Referral) -> bool:
+    """The placing council's placement officers write the child's record, add its documents, revoke the
+    provider's access and read who saw it. Not its commissioners, not another council, not platform admins."""
+    return may_write_referral(actor, referral)
+
+
+def may_read_child_record(
+    actor: Actor,
+    referral: Referral,
+    placement: Placement | None,
+    record: ChildRecord | None,
+    today: date,
+    days_after_end: int,
+) -> bool:
+    """The keepers always; the chosen provider's staff once its offer is accepted (the referral's placement
+    is theirs), until the council revokes access or `days_after_end` days after the placement's end date.
+    No other provider ever, whatever it was sent or offered."""
+    if may_keep_child_record(actor, referral):
+        return True
+    if not actor.is_provider or placement is None or record is None or placement.referral_id != referral.id:
+        return False
+    if placement.provider_id != actor.provider_id or record.access_revoked_at is not None:
+        return False
+    return placement.end_date is None or today <= placement.end_date + timedelta(days=days_after_end)
+
+
+def may_read_shared_document(
+    actor: Actor, document: ChildDocument, placement: Placement | None, shortlisted_provider_ids: set[int]
+) -> bool:
+    """A document the council marked anonymised and shared is also for the providers whose offer on the
+    referral it shortlisted, while no offer is accepted (then the chosen provider reads the whole record)."""
+    if document.shared_at is None or placement is not None or not actor.is_provider:
+        return False
+    return actor.provider_id in shortlisted_provider_ids
 
 
 # --- providers' resources --------------------------------------------------------

@@ -400,3 +400,24 @@ class OutboxStatus(LabelledEnum):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped"
+
+
+# --- the child's identified record (held apart from the referral) ----------------
+
+
+class ChildDocumentKind(LabelledEnum):
+    CARE_PLAN = "care_plan", "Care plan"
+    PLACEMENT_PLAN = "placement_plan", "Placement plan"
+    RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
+    OTHER = "other", "Other document"
+
+
+class ChildRecordAction(LabelledEnum):
+    """What an access-audit row records."""
+
+    RECORD_SAVED = "record_saved", "Saved the child's details"
+    RECORD_VIEWED = "record_viewed", "Viewed the child's details"
+    DOCUMENT_ADDED = "document_added", "Added a document"
+    DOCUMENT_DOWNLOADED = "document_downloaded", "Downloaded a document"
+    ACCESS_REVOKED = "access_revoked", "Revoked the provider's access"
+    DOCUMENT_SHARED = "document_shared", "Shared an anonymised document with shortlisted providers"

@@ -3,6 +3,7 @@
 Every model sets `_no_comments = True`: otherwise Tortoise reads each model's source file at import to look for
 "#:" field comments (which we do not use), a tenth of a second of every process's start-up."""
 
+from server.models.child_records import ChildDocument, ChildRecord, ChildRecordAccess
 from server.models.events import Event, EventTopic, OutboxMessage
 from server.models.frameworks import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
 from server.models.geography import PostcodeDistrict
@@ -16,6 +17,9 @@ __all__ = [
     "AccessToken",
     "BroadcastRecipient",
     "CarerHousehold",
+    "ChildDocument",
+    "ChildRecord",
+    "ChildRecordAccess",
     "ChildrensHome",
     "Council",
     "Event",

@@ -23,6 +23,11 @@ from tests.api.test_api_basics import CREATE, PUBLISH, referral_input
 IDENTIFYING = "Her mother Kerry Jones"
 SPAN = "Kerry Jones"
 
+# The child's identified record is identifying by design: sealed at rest, never broadcast, opened only by the
+# placing council and, after acceptance, the chosen provider (tests/api/test_child_record.py,
+# tests/api/test_child_record_stays_off_the_broadcast_path.py).
+IDENTIFIED_RECORD = "the child's identified record: sealed, for the chosen provider alone after acceptance"
+
 # Fields that never reach another organisation about a child, and why.
 NOT_SHARED = {
     "LoginInput.email": "the user's own sign-in",
@@ -43,6 +48,17 @@ NOT_SHARED = {
     "UpdateChildrensHomeInput.ofstedUrn": "the home's public Ofsted number, checked to be letters and digits",
     "CreateChildrensHomeInput.district": "checked to be a postcode district",
     "UpdateChildrensHomeInput.district": "checked to be a postcode district",
+    "SaveChildRecordInput.fullName": IDENTIFIED_RECORD,
+    "SaveChildRecordInput.nhsNumber": IDENTIFIED_RECORD,
+    "SaveChildRecordInput.address": IDENTIFIED_RECORD,
+    "SaveChildRecordInput.school": IDENTIFIED_RECORD,
+    "SaveChildRecordInput.socialWorkerName": IDENTIFIED_RECORD,
+    "SaveChildRecordInput.socialWorkerEmail": IDENTIFIED_RECORD,
+    "SaveChildRecordInput.socialWorkerPhone": IDENTIFIED_RECORD,
+    "SaveChildRecordInput.councilChildId": IDENTIFIED_RECORD,
+    "AddReferralDocumentInput.fileName": IDENTIFIED_RECORD,
+    "AddReferralDocumentInput.contentBase64": IDENTIFIED_RECORD,
+    "AddReferralDocumentInput.contentType": IDENTIFIED_RECORD,
 }
 
 ERRORS = "errors { field code message span { start end } }"

@@ -23,6 +23,7 @@ Everything is built through the services users hit (children's homes excepted: n
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -40,8 +41,10 @@ from bench.harness.marketplace import ADMIN, PASSWORD, SCHEDULE_START, Marketpla
 from schema.ids import to_global_id
 from server.app import create_app
 from server.auth import policy
+from server.domain.child_details import ChildDetails
 from server.domain.vocabulary import (
     AgeBand,
+    ChildDocumentKind,
     Duration,
     NeedLevel,
     OfstedJudgement,
@@ -63,7 +66,7 @@ from server.models import (
     Vacancy,
 )
 from server.outbox.kinds import Notification, kinds_for
-from server.services import accounts, administration, broadcast, offers, resources, vacancies
+from server.services import accounts, administration, broadcast, child_records, offers, resources, vacancies
 from server.services.administration import PriceLine
 from server.services.offers import OfferDetails
 from server.services.referrals import create_referral, publish_referral
@@ -112,6 +115,10 @@ QUERIES: dict[str, str] = {
     "users": "--       --        --        A-        AA       --",
     "apiTokens": "A-       A-        A-        A-        AA       --",
     "grantableRoles": "--       --        --        A-        A-       --",
+    "childRecord": "A-       --        A-        A-        --       --",
+    "referralDocument": "A-       --        A-        A-        --       --",
+    "accessAudit": "A-       --        --        --        --       --",
+    "sharedDocuments": "A-       --        A-        A-        --       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -146,6 +153,10 @@ MUTATIONS: dict[str, str] = {
     "updateChildrensHome": "--       --        A-        A-        AA       --",
     "setNotificationPreference": "AA       AA        AA        AA        --       --",
     "retryParkedEmail": "--       --        --        --        AA       --",
+    "saveChildRecord": "A-       --        --        --        --       --",
+    "addReferralDocument": "A-       --        --        --        --       --",
+    "revokeChildRecordAccess": "A-       --        --        --        --       --",
+    "shareDocuments": "A-       --        --        --        --       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -190,6 +201,9 @@ class World:
     targets: dict[str, dict[Scope, str]] = field(default_factory=dict)  # kind -> scope -> global id
     offers: dict[str, Offer] = field(default_factory=dict)  # harbour_on_kent, oakleaf_on_kent, oakleaf_on_medway
     serial: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # scope -> (referral, document) ids of a placed referral whose child's record was saved, made on first use
+    child_records: dict[Scope, tuple[int, int]] = field(default_factory=dict)
+    shared_documents: dict[Scope, int] = field(default_factory=dict)  # scope -> referral with a shared document
 
     def user_id(self, key: str) -> str:
         return to_global_id("User", self.market.users[key].id)
@@ -539,6 +553,85 @@ async def _grantable_roles(w: World, who: str | None, scope: Scope) -> bool:
     return all(policy.may_create_user(actor, Role[r], actor.provider_id) for r in data["grantableRoles"])
 
 
+CHILD = {
+    "fullName": "Amelia Rose Thornbury",
+    "dateOfBirth": "2013-05-17",
+    "nhsNumber": "943 476 5919",
+    "socialWorkerName": "Priya Raman",
+}
+CARE_PLAN = base64.b64encode(b"%PDF-1.7\n%%EOF\n").decode()
+
+
+async def _child_record_kept(w: World, referral: Referral) -> int:
+    """The side's council saves the child's record and a care plan; the care plan's id."""
+    officer = w.market.actor(SIDES["own" if referral.council_id == w.market.kent.id else "other"][0])
+    await child_records.save_child_record(
+        officer, referral.id, ChildDetails(**{_snake(k): v for k, v in CHILD.items()})
+    )
+    document = await child_records.add_document(
+        officer, referral.id, kind=ChildDocumentKind.CARE_PLAN, file_name="Care plan.pdf", content_base64=CARE_PLAN
+    )
+    return document.id
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+async def _placed_child(w: World, scope: Scope) -> tuple[int, int]:
+    """A referral of the side placed with the side's provider (Harbour, Oakleaf), its child's record kept."""
+    if scope not in w.child_records:
+        placement = await w.placement(scope)
+        referral = await Referral.get(id=placement.referral_id)
+        w.child_records[scope] = (referral.id, await _child_record_kept(w, referral))
+    return w.child_records[scope]
+
+
+async def _child_record(w: World, who: str | None, scope: Scope) -> bool:
+    referral_id, _ = await _placed_child(w, scope)
+    query = "query($r: ID!) { childRecord(referralId: $r) { fullName documents { fileName } } }"
+    data = await ask(w, who, query, {"r": _gid("Referral", referral_id)})
+    return data is not None and data["childRecord"] is not None and data["childRecord"]["fullName"] == CHILD["fullName"]
+
+
+async def _referral_document(w: World, who: str | None, scope: Scope) -> bool:
+    _, document_id = await _placed_child(w, scope)
+    query = "query($d: ID!) { referralDocument(id: $d) { contentBase64 } }"
+    data = await ask(w, who, query, {"d": _gid("ReferralDocument", document_id)})
+    return (
+        data is not None
+        and data["referralDocument"] is not None
+        and data["referralDocument"]["contentBase64"] == CARE_PLAN
+    )
+
+
+async def _access_audit(w: World, who: str | None, scope: Scope) -> bool:
+    referral_id, _ = await _placed_child(w, scope)
+    query = "query($r: ID!) { accessAudit(referralId: $r) { action } }"
+    data = await ask(w, who, query, {"r": _gid("Referral", referral_id)})
+    return data is not None and bool(data["accessAudit"])
+
+
+async def _shared_document(w: World, scope: Scope) -> int:
+    """A referral of the side whose council shortlisted its provider's offer and shared an anonymised document."""
+    if scope not in w.shared_documents:
+        offer = await w.offer(scope)
+        referral = await Referral.get(id=offer.referral_id)
+        document_id = await _child_record_kept(w, referral)
+        officer = w.market.actor(SIDES[scope][0])
+        await offers.shortlist_offer(officer, offer.id)
+        await child_records.share_documents(officer, referral.id, [document_id], marked_anonymised=True)
+        w.shared_documents[scope] = referral.id
+    return w.shared_documents[scope]
+
+
+async def _shared_documents(w: World, who: str | None, scope: Scope) -> bool:
+    referral_id = await _shared_document(w, scope)
+    query = "query($r: ID!) { sharedDocuments(referralId: $r) { fileName } }"
+    data = await ask(w, who, query, {"r": _gid("Referral", referral_id)})
+    return data is not None and data["sharedDocuments"] == [{"fileName": "Care plan.pdf"}]
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -562,6 +655,10 @@ QUERY_PROBES: dict[str, Probe] = {
     "users": _users,
     "apiTokens": _api_tokens,
     "grantableRoles": _grantable_roles,
+    "childRecord": _child_record,
+    "referralDocument": _referral_document,
+    "accessAudit": _access_audit,
+    "sharedDocuments": _shared_documents,
 }
 
 
@@ -891,6 +988,34 @@ async def _parked(w: World, scope: Scope, role: str) -> dict[str, Any]:
     return {"id": _gid("ParkedEmail", await _parked_email(w))}
 
 
+async def _child_details(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"referralId": _gid("Referral", (await w.referral(scope)).id), **CHILD}
+
+
+async def _child_document(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    referral = await w.referral(scope)
+    await _child_record_kept(w, referral)
+    return {"referralId": _gid("Referral", referral.id), "kind": "RISK_ASSESSMENT", "fileName": "Risk.pdf",
+            "contentBase64": CARE_PLAN}  # fmt: skip
+
+
+async def _child_access(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await w.placement(scope)
+    referral = await Referral.get(id=placement.referral_id)
+    await _child_record_kept(w, referral)
+    return {"referralId": _gid("Referral", referral.id)}
+
+
+async def _sharing(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    referral = await w.referral(scope)
+    document_id = await _child_record_kept(w, referral)
+    return {
+        "referralId": _gid("Referral", referral.id),
+        "documentIds": [_gid("ReferralDocument", document_id)],
+        "markedAnonymised": True,
+    }
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -937,6 +1062,10 @@ MUTATION_CASES: dict[str, MutationCase] = {
         also_denied_as=frozenset({"INVALID"}),
     ),
     "retryParkedEmail": MutationCase("RetryParkedEmailInput", "email", _parked),
+    "saveChildRecord": MutationCase("SaveChildRecordInput", "childRecord", _child_details),
+    "addReferralDocument": MutationCase("AddReferralDocumentInput", "document", _child_document),
+    "revokeChildRecordAccess": MutationCase("RevokeChildRecordAccessInput", "childRecord", _child_access),
+    "shareDocuments": MutationCase("ShareDocumentsInput", "documents", _sharing),
 }
 
 
