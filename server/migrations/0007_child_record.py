@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_withdrawal_reason')]
+    dependencies = [('models', '0006_withdrawal_reason')]
 
     initial = False
 
