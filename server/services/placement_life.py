@@ -452,7 +452,7 @@ async def give_notice(actor: Actor, placement_id: int, *, given_on: date, intend
     problems: list[ServiceError] = []
     if given_on > datetime.now(UTC).date():
         problems.append(invalid("givenOn", "Notice is given today or before."))
-    if given_on < placement.start_date:
+    if given_on < started_on(placement):
         problems.append(invalid("givenOn", "Notice is given after the placement started."))
     if intended_end < given_on:
         problems.append(invalid("intendedEnd", "The placement ends on or after the day notice is given."))
