@@ -14,6 +14,7 @@ class Notification(LabelledEnum):
     VACANCY_POSTED = "vacancy_posted", "A vacancy is posted on your frameworks"
     PLACEMENT_ENDED_UNPLANNED = "placement_ended_unplanned", "A placement ends unplanned or without notice"
     PLACEMENT_LIFE = "placement_life", "A placement's agreement, start, fee, notice or step-across changes"
+    REVIEWS_DUE = "reviews_due", "A child's review of a placement is due soon or overdue"
 
 
 class Delivery(LabelledEnum):
@@ -34,6 +35,7 @@ DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
         Notification.DEADLINE_NEAR: Delivery.IMMEDIATELY,
         Notification.VACANCY_POSTED: Delivery.DIGEST,
         Notification.PLACEMENT_LIFE: Delivery.IMMEDIATELY,
+        Notification.REVIEWS_DUE: Delivery.IMMEDIATELY,
     },
     Role.COMMISSIONER: {
         Notification.PLACEMENT_ENDED_UNPLANNED: Delivery.IMMEDIATELY,

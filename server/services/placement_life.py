@@ -426,6 +426,35 @@ async def record_review(
     return review
 
 
+@dataclass(frozen=True)
+class ReviewDue:
+    placement_id: int
+    council_id: int
+    ipa_reference: str
+    due_on: date
+    overdue: bool
+
+
+async def reviews_due(today: date, council_id: int | None = None) -> list[ReviewDue]:
+    """Active placements whose next statutory review is overdue or due within DUE_SOON_DAYS, soonest first:
+    for one council, or (the daily clock) for every council."""
+    query = Placement.filter(status=PlacementStatus.ACTIVE)
+    if council_id is not None:
+        query = query.filter(council_id=council_id)
+    rows = await query.values("id", "council_id", "ipa_reference", "start_date", "actual_start_date")
+    held: dict[int, list[date]] = {}
+    for placement_id, day in await PlacementReview.filter(placement_id__in=[r["id"] for r in rows]).values_list(
+        "placement_id", "held_on"
+    ):
+        held.setdefault(placement_id, []).append(day)
+    found = []
+    for row in rows:
+        due = next_review_due(row["actual_start_date"] or row["start_date"], held.get(row["id"], []))
+        if due <= today + timedelta(days=DUE_SOON_DAYS):
+            found.append(ReviewDue(row["id"], row["council_id"], row["ipa_reference"], due, due < today))
+    return sorted(found, key=lambda r: (r.due_on, r.placement_id))
+
+
 # --- notice ---------------------------------------------------------------------------------------
 
 

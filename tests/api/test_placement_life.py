@@ -266,3 +266,42 @@ async def test_the_review_cadence_and_fee_in_force() -> None:
     assert placement_life.fee_in_force(history, date(2026, 2, 28)) == 100
     assert placement_life.fee_in_force(history, date(2026, 3, 1)) == 120
     assert placement_life.fee_in_force(history, date(2026, 7, 1)) == 120  # not agreed
+
+
+DASHBOARD = (
+    "{ dashboard { council { reviewsOverdue reviewsDueSoon reviewsDue { placementId ipaReference dueOn overdue } } } }"
+)
+
+
+async def test_reviews_due_show_on_the_councils_dashboard_and_are_emailed_once(api: Api, market: Marketplace) -> None:
+    from server.jobs.reviews import warn_reviews_due
+
+    _, placement_id = await _residential_placement(market)  # started 300 days ago, never reviewed
+    pid = to_global_id("Placement", placement_id)
+    placement = await Placement.get(id=placement_id)
+    figures = (await api(DASHBOARD, as_="kent_officer"))["data"]["dashboard"]["council"]
+    due = placement_life.add_working_days(placement.start_date, 20)
+    assert figures["reviewsOverdue"] == 1 and figures["reviewsDueSoon"] == 0
+    assert figures["reviewsDue"] == [
+        {"placementId": pid, "ipaReference": placement.ipa_reference, "dueOn": due.isoformat(), "overdue": True}
+    ]
+    medway = (await api(DASHBOARD, as_="medway_officer"))["data"]["dashboard"]["council"]
+    assert medway["reviewsDue"] == [] and medway["reviewsOverdue"] == 0
+
+    now = datetime.now(UTC)
+    assert await warn_reviews_due(now) == 1  # Kent's one placement officer
+    assert await warn_reviews_due(now) == 0  # once
+    [(recipient, context)] = await OutboxMessage.filter(notification="reviews_due").values_list("recipient", "context")
+    assert recipient == "kent_officer@council.test" and context["overdue"] is True
+    assert not any(value in str(context) for value in CHILD.values())
+
+    # Reviewed today: the next is 3 months off, neither due soon nor overdue.
+    body = await api(
+        REVIEW,
+        {"input": {"placementId": pid, "heldOn": now.date().isoformat(), "attendance": ["CHILD"], "sdqTotal": 15}},
+        as_="kent_officer",
+    )
+    assert body["data"]["recordPlacementReview"]["errors"] == []
+    figures = (await api(DASHBOARD, as_="kent_officer"))["data"]["dashboard"]["council"]
+    assert figures["reviewsDue"] == [] and figures["reviewsOverdue"] == 0
+    assert await warn_reviews_due(now) == 0
