@@ -22,7 +22,7 @@ from schema.types.organisations import CouncilNode, ProviderNode
 from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode
 from server.auth import policy
 from server.domain import vocabulary as v
-from server.models import Offer, Placement, PlacementReview
+from server.models import Offer, Placement, PlacementReview, User
 from server.services import placement_life
 
 if TYPE_CHECKING:
@@ -211,6 +211,13 @@ class PlacementNode:
         self, root: Placement
     ) -> Annotated[PlacementSide, strawberry.lazy("schema.types.placement_life")] | None:
         return root.notice_given_by
+
+    @strawberry.field(description="The person who gave notice, for the two parties.")
+    async def notice_given_by_name(self, root: Placement) -> str | None:
+        if root.notice_given_by_user_id is None:
+            return None
+        user = await User.get_or_none(id=root.notice_given_by_user_id)
+        return user.display_name if user else None
 
     @strawberry.field(description="Days between notice and the intended end (computed).")
     def notice_days(self, root: Placement) -> int | None:

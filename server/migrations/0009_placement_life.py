@@ -67,6 +67,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Placement',
+            name='notice_given_by_user',
+            field=fields.ForeignKeyField('models.User', source_field='notice_given_by_user_id', null=True, db_constraint=True, to_field='id', related_name='placement_notices_given', on_delete=OnDelete.RESTRICT),
+        ),
+        ops.AddField(
+            model_name='Placement',
             name='notice_intended_end',
             field=fields.DateField(null=True),
         ),

@@ -108,6 +108,9 @@ class Placement(Model):
     actual_start_date = fields.DateField(null=True)
     notice_intended_end = fields.DateField(null=True)
     notice_given_by = fields.CharEnumField(PlacementSide, max_length=8, null=True)
+    notice_given_by_user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="placement_notices_given", null=True, on_delete=fields.RESTRICT
+    )
     step_across_referral: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Referral", related_name="stepped_across_from_placements", null=True, on_delete=fields.SET_NULL
     )

@@ -489,7 +489,10 @@ async def give_notice(actor: Actor, placement_id: int, *, given_on: date, intend
         raise ServiceError.many(problems)
     async with unit_of_work() as work:
         await Placement.filter(id=placement.id).update(
-            notice_given_on=given_on, notice_intended_end=intended_end, notice_given_by=side
+            notice_given_on=given_on,
+            notice_intended_end=intended_end,
+            notice_given_by=side,
+            notice_given_by_user_id=actor.user_id,
         )
         await placement.refresh_from_db()
         await _step(

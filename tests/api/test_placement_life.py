@@ -32,7 +32,7 @@ FEE = """mutation($input: ChangePlacementFeeInput!) { changePlacementFee(input: 
 REVIEW = """mutation($input: RecordPlacementReviewInput!) { recordPlacementReview(input: $input) {
   placement { nextReviewDue reviewOverdue } review { heldOn sdqTotal attendance } errors { field code message } } }"""
 NOTICE = """mutation($input: GiveNoticeInput!) { giveNotice(input: $input) {
-  placement { noticeGivenOn noticeIntendedEnd noticeGivenBy noticeDays shortNotice } errors { field code message } } }"""
+  placement { noticeGivenOn noticeIntendedEnd noticeGivenBy noticeGivenByName noticeDays shortNotice } errors { field code message } } }"""
 STEP = """mutation($id: ID!, $kind: PlacementKind!) { startStepAcross(input: {placementId: $id, placementKind: $kind}) {
   referral { id status placementKind ageYears homeDistrict steppedAcrossFrom { ipaReference } }
   placement { stepAcrossReferral { id } } errors { field code message } } }"""
@@ -225,6 +225,7 @@ async def test_a_placement_from_acceptance_to_a_step_down_and_an_ending(api: Api
     assert given["errors"] == []
     assert given["placement"]["noticeDays"] == 14 and given["placement"]["shortNotice"] is True
     assert given["placement"]["noticeGivenBy"] == "PROVIDER"
+    assert given["placement"]["noticeGivenByName"] == "Harbour Fostering (test) duty desk"
     assert _errors(await api(NOTICE, {"input": notice}, as_="kent_officer"), "giveNotice")[0]["code"] == "WRONG_STATE"
     ended = await api(END, {"input": {"id": pid, "endDate": notice["intendedEnd"], "reason": "CARPL",
                                       "planned": False}}, as_="kent_officer")  # fmt: skip

@@ -19,7 +19,7 @@ const QUERY = `query($id: ID!) { placementAgreement(placementId: $id) {
   confirmations { side userName at }
   placementPlan { id fileName }
   child { fullName dateOfBirth nhsNumber address school socialWorkerName socialWorkerEmail socialWorkerPhone }
-  placement { id status placementType startDate actualStartDate endDate noticeGivenOn noticeIntendedEnd noticeGivenBy
+  placement { id status placementType startDate actualStartDate endDate noticeGivenOn noticeIntendedEnd noticeGivenBy noticeGivenByName
     noticeDays shortNotice nextReviewDue reviewOverdue childrensHome { name } referral { id reference }
     stepAcrossReferral { id reference }
     feeHistory { weeklyFeePence effectiveFrom reason proposedBy agreed }
@@ -73,7 +73,7 @@ function renderLife(a) {
     ["Status", esc(label("PlacementStatus", p.status)) + (p.endDate ? `, ended ${esc(day(p.endDate))}` : "")],
     ["Next review due", p.nextReviewDue ? `${esc(day(p.nextReviewDue))}${p.reviewOverdue ? ' <span class="badge overdue">Overdue</span>' : ""}` : "–"],
     ["Notice", p.noticeGivenOn
-      ? `Given by ${esc(label("PlacementSide", p.noticeGivenBy))} on ${esc(day(p.noticeGivenOn))}, ending ${esc(day(p.noticeIntendedEnd))}: ${esc(p.noticeDays)} days${p.shortNotice ? ' <span class="badge short-notice">Short of 28 days</span>' : ""}`
+      ? `Given by ${esc(label("PlacementSide", p.noticeGivenBy))}${p.noticeGivenByName ? ` (${esc(p.noticeGivenByName)})` : ""} on ${esc(day(p.noticeGivenOn))}, ending ${esc(day(p.noticeIntendedEnd))}: ${esc(p.noticeDays)} days${p.shortNotice ? ' <span class="badge short-notice">Short of 28 days</span>' : ""}`
       : "None given"],
     ["Step-across", p.stepAcrossReferral ? `<a href="/referrals/${esc(p.stepAcrossReferral.id)}">Referral ${esc(p.stepAcrossReferral.reference)}</a> (draft fostering referral)` : "None"],
   ];
