@@ -57,7 +57,7 @@ def test_both_sides_live_the_placement_from_its_agreement_to_notice(browser, ser
     harbour.get_by_role("button", name="Confirm the agreement").click()
     harbour.get_by_role("button", name="Yes, go ahead").click()
     expect(harbour.locator("#agreement")).to_contain_text("Confirmed by both")
-    harbour.get_by_label("The day the child moved in").fill(_day())
+    harbour.get_by_label("The day the child moved in").fill(_day(-60))  # moved in early, as an emergency
     harbour.get_by_role("button", name="Confirm the start").click()
     expect(harbour.locator("#messages")).to_contain_text("Start confirmed")
 
@@ -75,6 +75,13 @@ def test_both_sides_live_the_placement_from_its_agreement_to_notice(browser, ser
     officer.get_by_role("button", name="Agree the new fee").click()
     expect(officer.locator("#fee-history")).to_contain_text("£900.00")
     expect(officer.locator("#fee-history")).not_to_contain_text("Awaiting agreement")
+
+    # Its first review (20 working days from the start) is overdue: on the council's dashboard.
+    officer.goto(f"{served.base_url}/dashboard")
+    expect(officer.locator("#kpi-reviews-overdue")).to_contain_text("1")
+    officer.locator("#reviews-due").get_by_role("link", name=f"IPA-{reference}").click()
+    officer.wait_for_url("**/placements/*")
+    expect(officer.locator("#life-facts")).to_contain_text("Overdue")
 
     # The council records a review.
     officer.get_by_label("Held on").fill(_day())
