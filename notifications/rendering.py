@@ -126,6 +126,8 @@ class Renderer:
         base = self.settings.base_url
         if notification == Notification.VACANCY_POSTED.value:
             return f"{base}/vacancy-board"
+        if "placement_id" in context:
+            return f"{base}/placements/{int(context['placement_id'])}"
         if "referral_id" in context:
             return f"{base}/referrals/{int(context['referral_id'])}"
         return f"{base}/"

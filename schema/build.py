@@ -41,6 +41,7 @@ from schema.types.child_records import ChildRecordQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
+from schema.types.placement_life import PlacementLifeMutations, PlacementLifeQueries
 from server.events.hub import SubscriberLagging
 from server.outage import MESSAGE as OUTAGE_MESSAGE
 from server.outage import is_connection_fault
@@ -55,7 +56,9 @@ MASKED_MESSAGE = "Unexpected error. Quote the X-Request-Id response header to su
 
 
 @strawberry.type
-class Query(CoreQuery, NotificationQueries, ParkedMailQueries, AdministrationQueries, ChildRecordQueries):
+class Query(
+    CoreQuery, NotificationQueries, ParkedMailQueries, AdministrationQueries, ChildRecordQueries, PlacementLifeQueries
+):
     pass
 
 
@@ -68,6 +71,7 @@ class Mutation(
     NotificationMutations,
     ParkedMailMutations,
     ChildRecordMutations,
+    PlacementLifeMutations,
 ):
     pass
 

@@ -109,6 +109,15 @@ BOUNDS: dict[str, Bound] = {
     "contentType": Bound(max_length=100),
     # 700 KiB of document as base64 (server/domain/child_details.py MAX_DOCUMENT_BYTES), inside the request limit.
     "contentBase64": Bound(max_length=4 * -(-700 * 1024 // 3)),
+    # The placement's life (schema/types/placement_life.py).
+    "startedOn": Bound(earliest=-366 * 5, latest=1),
+    "effectiveFrom": Bound(earliest=-366 * 30, latest=366 * 2),
+    "heldOn": Bound(earliest=-366 * 30, latest=1),
+    "attendance": Bound(max_items=10),
+    "sdqTotal": Bound(high=40),
+    "notes": FREE_TEXT,
+    "givenOn": Bound(earliest=-366 * 30, latest=1),
+    "intendedEnd": Bound(earliest=-366 * 30, latest=366 * 2),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

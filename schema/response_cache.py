@@ -52,7 +52,7 @@ MAX_REQUEST_BYTES = 64 * 1024
 MAX_RESPONSE_BYTES = 512 * 1024
 # Never kept, whoever asks: the child's identified record and its trail must not sit in memory, and every read
 # of them is to be audited (schema/types/child_records.py).
-NEVER_KEPT = frozenset({"childRecord", "referralDocument", "accessAudit", "sharedDocuments"})
+NEVER_KEPT = frozenset({"childRecord", "referralDocument", "accessAudit", "sharedDocuments", "placementAgreement"})
 
 
 @dataclass(frozen=True)

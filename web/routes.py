@@ -21,6 +21,7 @@ from server.services.accounts import authenticate
 from server.services.errors import ServiceError
 from server.services.errors import not_found as not_found_error
 from server.services.lookups import referral_for
+from server.services.placement_life import readable_placement
 from server.settings import Settings
 from web.assets_served import static_app, static_prefix
 from web.session import csrf_for, current_user, end_session, home_for, start_session
@@ -180,6 +181,34 @@ async def referral_page(request: Request) -> Response:
     )
 
 
+async def placement_page(request: Request) -> Response:
+    """A placement's agreement and life (/placements/{id}), for the placing council and the provider; emails
+    link to it by number, sent on to the page's address by global id. Anyone else gets the missing page."""
+    placement_id = request.path_params["placement_id"]
+    if placement_id.isascii() and placement_id.isdigit() and len(placement_id) <= 10:
+        return RedirectResponse(f"/placements/{to_global_id('Placement', int(placement_id))}", status_code=308)
+    user = await current_user(request)
+    if user is None:
+        return _to_sign_in(request)
+    actor = Actor.of(user)
+    pk = from_global_id(placement_id, "Placement")
+    try:
+        if pk is None:
+            raise not_found_error("placement", "placementId")
+        placement = await readable_placement(actor, pk)
+    except ServiceError:
+        return await not_found(request, HTTPException(404))
+    return await render(
+        request,
+        "placement.html",
+        user=user,
+        actor=actor,
+        title=f"Placement {placement.ipa_reference}",
+        placement_id=placement_id,
+        options=vocabulary(),
+    )
+
+
 async def _guarded(request: Request, template: str, roles: set[v.Role], title: str) -> Response:
     user = await current_user(request)
     if user is None:
@@ -292,6 +321,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/sign-out", sign_out, methods=["POST"]),
         *(Route(path, page) for path in PAGES),
         Route("/referrals/{referral_id}", referral_page),
+        Route("/placements/{placement_id}", placement_page),
         Mount("/static", app=static_app(), name="static"),
     ]
 

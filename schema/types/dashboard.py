@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 
 from schema.enums import PlacementKind, Urgency
+from schema.ids import to_global_id
 from server.auth.actor import Actor
 from server.domain import vocabulary as v
 from server.services.dashboard import CouncilFigures, ProviderFigures, WeekFigures, figures_for
@@ -38,6 +39,14 @@ def dashboard_weeks(weeks: list[WeekFigures]) -> list[DashboardWeek]:
     return [DashboardWeek(**vars(week)) for week in weeks]
 
 
+@strawberry.type(description="A placement whose next statutory review is overdue or due within 14 days.")
+class ReviewDueNode:
+    placement_id: strawberry.ID
+    ipa_reference: str
+    due_on: date
+    overdue: bool
+
+
 @strawberry.type
 class CouncilDashboard:
     open_by_urgency: list[UrgencyCount]
@@ -51,6 +60,11 @@ class CouncilDashboard:
     spot_placements: int
     average_weekly_fee_by_kind: list[KindFee]
     weekly: list[DashboardWeek] = strawberry.field(description="This week and the seven before it, oldest first")
+    reviews_overdue: int = strawberry.field(default=0, description="Active placements whose review is overdue")
+    reviews_due_soon: int = strawberry.field(default=0, description="Reviews due within 14 days, not yet overdue")
+    reviews_due: list[ReviewDueNode] = strawberry.field(
+        default_factory=list, description="Overdue and soon-due reviews, soonest first"
+    )
 
 
 @strawberry.type
@@ -86,6 +100,17 @@ def council_dashboard(figures: CouncilFigures) -> CouncilDashboard:
             for kind, fee in figures.average_weekly_fee_by_kind.items()
         ],
         weekly=dashboard_weeks(figures.weekly),
+        reviews_overdue=sum(1 for r in figures.reviews_due if r.overdue),
+        reviews_due_soon=sum(1 for r in figures.reviews_due if not r.overdue),
+        reviews_due=[
+            ReviewDueNode(
+                placement_id=to_global_id("Placement", r.placement_id),
+                ipa_reference=r.ipa_reference,
+                due_on=r.due_on,
+                overdue=r.overdue,
+            )
+            for r in figures.reviews_due
+        ],
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -21,9 +21,12 @@ from schema.ids import to_global_id
 from schema.types.organisations import CouncilNode, ProviderNode
 from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode
 from server.auth import policy
-from server.models import Offer, Placement
+from server.domain import vocabulary as v
+from server.models import Offer, Placement, PlacementReview, User
+from server.services import placement_life
 
 if TYPE_CHECKING:
+    from schema.types.placement_life import FeePeriod, PlacementReviewNode, PlacementSide
     from schema.types.referrals import ReferralNode
 
 
@@ -194,3 +197,94 @@ class PlacementNode:
         if root.childrens_home_id is None:
             return None
         return await info.context.loaders.childrens_home.load(root.childrens_home_id)
+
+    @strawberry.field(description="The day the child actually moved in, once confirmed.")
+    def actual_start_date(self, root: Placement) -> date | None:
+        return root.actual_start_date
+
+    @strawberry.field(description="The intended end date given with notice.")
+    def notice_intended_end(self, root: Placement) -> date | None:
+        return root.notice_intended_end
+
+    @strawberry.field(description="Who gave notice: the council or the provider.")
+    def notice_given_by(
+        self, root: Placement
+    ) -> Annotated[PlacementSide, strawberry.lazy("schema.types.placement_life")] | None:
+        return root.notice_given_by
+
+    @strawberry.field(description="The person who gave notice, for the two parties.")
+    async def notice_given_by_name(self, root: Placement) -> str | None:
+        if root.notice_given_by_user_id is None:
+            return None
+        user = await User.get_or_none(id=root.notice_given_by_user_id)
+        return user.display_name if user else None
+
+    @strawberry.field(description="Days between notice and the intended end (computed).")
+    def notice_days(self, root: Placement) -> int | None:
+        return placement_life.notice_days(root)
+
+    @strawberry.field(description="Notice of fewer than the contractual 28 days was given (computed).")
+    def short_notice(self, root: Placement) -> bool | None:
+        return placement_life.short_notice(root)
+
+    @strawberry.field(description="Both the council and the provider confirmed the placement agreement.")
+    def agreement_confirmed(self, root: Placement) -> bool:
+        return root.council_confirmed_at is not None and root.provider_confirmed_at is not None
+
+    @strawberry.field(description="The agreement's fee, then each change with its effective date.")
+    async def fee_history(
+        self, root: Placement
+    ) -> list[Annotated[FeePeriod, strawberry.lazy("schema.types.placement_life")]]:
+        from schema.types.placement_life import FeePeriod as Node
+
+        return [
+            Node(
+                weekly_fee_pence=p.weekly_fee_pence,
+                effective_from=p.effective_from,
+                reason=p.reason,
+                proposed_by=p.proposed_by,
+                agreed=p.agreed,
+            )
+            for p in await placement_life.fee_history(root)
+        ]
+
+    @strawberry.field(description="The weekly fee in force on a day (agreed changes only).")
+    async def fee_on(self, root: Placement, day: date) -> int:
+        return await placement_life.fee_on(root, day)
+
+    @strawberry.field(description="The child's reviews of this placement, oldest first.")
+    async def reviews(
+        self, root: Placement
+    ) -> list[Annotated[PlacementReviewNode, strawberry.lazy("schema.types.placement_life")]]:
+        from schema.types.placement_life import PlacementReviewNode as Node
+
+        return [
+            Node(
+                held_on=r.held_on,
+                attendance=[v.ReviewAttendee(a) for a in r.attendance],
+                sdq_total=r.sdq_total,
+                notes=r.notes,
+            )
+            for r in await PlacementReview.filter(placement_id=root.id).order_by("held_on", "id")
+        ]
+
+    @strawberry.field(description="When the next statutory review is due: 20 working days, 3 months, then 6.")
+    async def next_review_due(self, root: Placement) -> date | None:
+        if root.status is not v.PlacementStatus.ACTIVE:
+            return None
+        return placement_life.next_review_due(placement_life.started_on(root), await placement_life.review_dates(root))
+
+    @strawberry.field(description="The next review's due date has passed.")
+    async def review_overdue(self, root: Placement) -> bool:
+        if root.status is not v.PlacementStatus.ACTIVE:
+            return False
+        due = placement_life.next_review_due(placement_life.started_on(root), await placement_life.review_dates(root))
+        return due < datetime.now(UTC).date()
+
+    @strawberry.field(description="The fostering referral started from this placement by a step-across.")
+    async def step_across_referral(
+        self, root: Placement, info: Info
+    ) -> Annotated[ReferralNode, strawberry.lazy("schema.types.referrals")] | None:
+        if root.step_across_referral_id is None:
+            return None
+        return await info.context.loaders.referral.load(root.step_across_referral_id)

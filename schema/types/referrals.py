@@ -121,6 +121,17 @@ class ReferralNode:
     async def placement(self, root: Referral, info: Info) -> PlacementNode | None:
         return await info.context.loaders.placement_by_referral.load(root.id)
 
+    @strawberry.field(description="The placement this referral was started from by a step-across (step-down), "
+                      "for those who may read that placement.")  # fmt: skip
+    async def stepped_across_from(self, root: Referral, info: Info) -> PlacementNode | None:
+        from server.services.placement_life import stepped_across_from
+
+        placement = await stepped_across_from(root.id)
+        actor = info.context.actor
+        if placement is None or actor is None or not policy.may_read_placement(actor, placement):
+            return None
+        return placement
+
 
 def _latest(offers: Sequence[Offer]) -> Offer | None:
     """The provider's live offer, else its latest (its offers on one referral, oldest first)."""

@@ -329,6 +329,30 @@ def may_end_placement(actor: Actor, placement: Placement) -> bool:
     return actor.is_provider and placement.provider_id == actor.provider_id
 
 
+def may_read_placement(actor: Actor, placement: Placement) -> bool:
+    """A placement's agreement and life: the placing council's staff (its commissioners read), the
+    placement's provider. Anyone else (another organisation, platform admins): missing."""
+    if actor.is_council:
+        return placement.council_id == actor.council_id
+    return actor.is_provider and placement.provider_id == actor.provider_id
+
+
+def may_act_for_council_on_placement(actor: Actor, placement: Placement) -> bool:
+    """The placing council's placement officers confirm, review, change fees, give notice, step across."""
+    return actor.role is Role.PLACEMENT_OFFICER and placement.council_id == actor.council_id
+
+
+def may_act_for_provider_on_placement(actor: Actor, placement: Placement) -> bool:
+    """The placement's provider's staff confirm, propose or agree fees and give notice."""
+    return actor.is_provider and placement.provider_id == actor.provider_id
+
+
+def may_see_identified_agreement(actor: Actor, placement: Placement) -> bool:
+    """The agreement names the child only for the placing council's placement officers and the chosen
+    provider (the child record's own policy then decides, and audits the read)."""
+    return may_act_for_council_on_placement(actor, placement) or may_act_for_provider_on_placement(actor, placement)
+
+
 def has_dashboard(actor: Actor) -> bool:
     """Figures are per organisation: council and provider staff have a dashboard, admins none."""
     return actor.is_council or actor.is_provider

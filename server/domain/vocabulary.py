@@ -421,3 +421,21 @@ class ChildRecordAction(LabelledEnum):
     DOCUMENT_DOWNLOADED = "document_downloaded", "Downloaded a document"
     ACCESS_REVOKED = "access_revoked", "Revoked the provider's access"
     DOCUMENT_SHARED = "document_shared", "Shared an anonymised document with shortlisted providers"
+
+
+class PlacementSide(LabelledEnum):
+    """Which party to an Individual Placement Agreement acted."""
+
+    COUNCIL = "council", "The placing council"
+    PROVIDER = "provider", "The provider"
+
+
+class ReviewAttendee(LabelledEnum):
+    """Who attended a looked-after child's review."""
+
+    CHILD = "child", "The child"
+    CARER = "carer", "Carer or key worker"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    REVIEWING_OFFICER = "reviewing_officer", "Independent reviewing officer"
+    PARENT = "parent", "Parent"
+    PROVIDER = "provider", "Provider's representative"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from server.background import running_loop
 from server.jobs.deadlines import warn_deadlines
+from server.jobs.reviews import warn_reviews_due
 from server.services.broadcast import cascade_due
 from server.settings import Settings
 
@@ -33,6 +34,7 @@ class Job:
 CLOCKS: tuple[Job, ...] = (
     Job("tier cascade", cascade_due),
     Job("deadline warnings", warn_deadlines),
+    Job("reviews due", warn_reviews_due),
 )
 
 

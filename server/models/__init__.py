@@ -7,7 +7,7 @@ from server.models.child_records import ChildDocument, ChildRecord, ChildRecordA
 from server.models.events import Event, EventTopic, OutboxMessage
 from server.models.frameworks import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
 from server.models.geography import PostcodeDistrict
-from server.models.offers import Offer, Placement
+from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementReview
 from server.models.organisations import Council, Provider
 from server.models.referrals import BroadcastRecipient, Referral, ReferralCounter
 from server.models.resources import CarerHousehold, ChildrensHome, Vacancy
@@ -32,6 +32,8 @@ __all__ = [
     "Offer",
     "OutboxMessage",
     "Placement",
+    "PlacementFeeChange",
+    "PlacementReview",
     "PostcodeDistrict",
     "PriceScheduleEntry",
     "Provider",

@@ -9,6 +9,7 @@ from server.domain.vocabulary import (
     FeeBasis,
     OfferDeclineReason,
     OfferStatus,
+    PlacementSide,
     PlacementStatus,
     PlacementType,
     ReasonPlacementChanged,
@@ -95,9 +96,79 @@ class Placement(Model):
     planned_ending = fields.BooleanField(null=True)
     notice_given_on = fields.DateField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # The placement's life (issue 19): the agreement's two confirmations, the actual start, notice, step-across.
+    council_confirmed_at = fields.DatetimeField(null=True)
+    council_confirmed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="placements_confirmed_for_council", null=True, on_delete=fields.RESTRICT
+    )
+    provider_confirmed_at = fields.DatetimeField(null=True)
+    provider_confirmed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="placements_confirmed_for_provider", null=True, on_delete=fields.RESTRICT
+    )
+    actual_start_date = fields.DateField(null=True)
+    notice_intended_end = fields.DateField(null=True)
+    notice_given_by = fields.CharEnumField(PlacementSide, max_length=8, null=True)
+    notice_given_by_user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="placement_notices_given", null=True, on_delete=fields.RESTRICT
+    )
+    step_across_referral: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Referral", related_name="stepped_across_from_placements", null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "placement"
         ordering = ["-start_date", "-id"]
         # Matching counts a resource's active placements for every candidate it reads.
         indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"))
+
+
+class PlacementFeeChange(Model):
+    """A change of a placement's weekly fee from a date: proposed by one side, in force once the other agrees."""
+
+    _no_comments = True
+
+    id = fields.IntField(primary_key=True)
+    placement: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Placement", related_name="fee_changes", on_delete=fields.CASCADE
+    )
+    weekly_fee_pence = fields.IntField()
+    effective_from = fields.DateField()
+    reason = fields.TextField()
+    proposed_by_side = fields.CharEnumField(PlacementSide, max_length=8)
+    proposed_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="fee_changes_proposed", on_delete=fields.RESTRICT
+    )
+    proposed_at = fields.DatetimeField(auto_now_add=True)
+    agreed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="fee_changes_agreed", null=True, on_delete=fields.RESTRICT
+    )
+    agreed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "placement_fee_change"
+        ordering = ["effective_from", "id"]
+        indexes = (("placement_id", "effective_from"),)
+
+
+class PlacementReview(Model):
+    """A looked-after child's review of the placement: when, who attended, the SDQ total and notes."""
+
+    _no_comments = True
+
+    id = fields.IntField(primary_key=True)
+    placement: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Placement", related_name="reviews", on_delete=fields.CASCADE
+    )
+    held_on = fields.DateField()
+    attendance = fields.JSONField(default=list)
+    sdq_total = fields.IntField(null=True)
+    notes = fields.TextField(default="")
+    recorded_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="placement_reviews", on_delete=fields.RESTRICT
+    )
+    recorded_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "placement_review"
+        ordering = ["held_on", "id"]
+        indexes = (("placement_id", "held_on"),)

@@ -13,6 +13,8 @@ class Notification(LabelledEnum):
     DEADLINE_NEAR = "deadline_near", "A referral's response deadline nears with no offers"
     VACANCY_POSTED = "vacancy_posted", "A vacancy is posted on your frameworks"
     PLACEMENT_ENDED_UNPLANNED = "placement_ended_unplanned", "A placement ends unplanned or without notice"
+    PLACEMENT_LIFE = "placement_life", "A placement's agreement, start, fee, notice or step-across changes"
+    REVIEWS_DUE = "reviews_due", "A child's review of a placement is due soon or overdue"
 
 
 class Delivery(LabelledEnum):
@@ -25,12 +27,15 @@ _PROVIDER = {
     Notification.REFERRAL_BROADCAST: Delivery.IMMEDIATELY,
     Notification.REFERRAL_CLOSED: Delivery.IMMEDIATELY,
     Notification.OFFER_DECISION: Delivery.IMMEDIATELY,
+    Notification.PLACEMENT_LIFE: Delivery.IMMEDIATELY,
 }
 DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
     Role.PLACEMENT_OFFICER: {
         Notification.OFFER_ACTIVITY: Delivery.IMMEDIATELY,
         Notification.DEADLINE_NEAR: Delivery.IMMEDIATELY,
         Notification.VACANCY_POSTED: Delivery.DIGEST,
+        Notification.PLACEMENT_LIFE: Delivery.IMMEDIATELY,
+        Notification.REVIEWS_DUE: Delivery.IMMEDIATELY,
     },
     Role.COMMISSIONER: {
         Notification.PLACEMENT_ENDED_UNPLANNED: Delivery.IMMEDIATELY,

@@ -42,6 +42,7 @@ class CouncilFigures:
     spot_placements: int = 0
     average_weekly_fee_by_kind: dict[str, int] = field(default_factory=dict)
     weekly: list[WeekFigures] = field(default_factory=list)
+    reviews_due: list = field(default_factory=list)  # placement_life.ReviewDue: overdue or due within 14 days
 
 
 @dataclass
@@ -121,6 +122,7 @@ async def council_figures(council_id: int, now: datetime | None = None) -> Counc
             "created_at", flat=True
         ),
     )
+    figures.reviews_due = await _reviews_due(council_id, now)
     return figures
 
 
@@ -164,6 +166,12 @@ async def figures_for(actor: Actor) -> CouncilFigures | ProviderFigures | None:
     if actor.is_provider:
         return await provider_figures(actor.provider_id)
     return None
+
+
+async def _reviews_due(council_id: int, now: datetime) -> list:
+    from server.services.placement_life import reviews_due
+
+    return await reviews_due(now.astimezone(UTC).date(), council_id)
 
 
 def weeks_ending(now: datetime) -> list[date]:

@@ -68,6 +68,8 @@ async def end_placement(
     notice_given_on: date | None = None,
 ) -> Placement:
     placement = await placement_for(actor, placement_id)
+    if notice_given_on is None:
+        notice_given_on = placement.notice_given_on  # the notice given with giveNotice, if any
     if not policy.may_end_placement(actor, placement):
         raise denied("Only the placing council or the provider can end this placement.")
     if placement.status is not PlacementStatus.ACTIVE:

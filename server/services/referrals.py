@@ -49,6 +49,23 @@ async def create_referral(actor: Actor, details: ReferralDetails) -> Referral:
     return referral
 
 
+async def step_across_draft(work: UnitOfWork, actor: Actor, source: Referral, placement_kind: Any) -> Referral:
+    """A draft referral prefilled from `source`'s profile for another kind of placement (a step-across from
+    residential care to fostering): same framework, no lot yet, needed by 28 days from now."""
+    values = {field.name: getattr(source, field.name) for field in PROFILE if hasattr(source, field.name)}
+    values.update(placement_kind=placement_kind, lot_id=None, required_by=datetime.now(UTC) + timedelta(days=28))
+    values.pop("lot", None)
+    council = await Council.get(id=source.council_id)
+    year = datetime.now(UTC).year
+    await _ensure_counter(council, year)
+    reference = await _next_reference(council, year)
+    referral = await Referral.create(
+        reference=reference, council_id=council.id, author_id=actor.user_id, status=ReferralStatus.DRAFT, **values
+    )
+    await work.record("referral.created", [f"council:{council.id}", f"referral:{referral.id}"], _payload(referral))
+    return referral
+
+
 async def update_referral(actor: Actor, referral_id: int, details: ReferralDetails) -> Referral:
     referral = await referral_for(actor, referral_id, "id")
     if not policy.may_write_referral(actor, referral):

@@ -225,6 +225,40 @@ async def _home_rename(api: Api, market: Marketplace, field: str) -> Errors:
     return body["data"]["updateChildrensHome"]["errors"]
 
 
+def _placement_text(mutation: str, input_type: str) -> Scenario:
+    """The other side of a placement reads a fee change's reason and a review's notes."""
+
+    async def run(api: Api, market: Marketplace, field: str) -> Errors:
+        from server.models import Placement
+        from server.services import offers
+        from server.services.offers import OfferDetails
+
+        referral = await market.referral()
+        offer = await offers.submit_offer(
+            market.actor("harbour"),
+            OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=market.households["harbour"],
+                start_date=(datetime.now(UTC) + timedelta(days=2)).date(),
+                matching_statement="Experienced with teenagers.",
+            ),
+        )
+        placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)
+        started = (datetime.now(UTC) - timedelta(days=30)).date()
+        await Placement.filter(id=placement.id).update(start_date=started)  # time travel: it has begun
+        pid = to_global_id("Placement", placement.id)
+        values = (
+            {"weeklyFeePence": 90_000, "effectiveFrom": (started + timedelta(days=7)).isoformat()}
+            if mutation == "changePlacementFee"
+            else {"heldOn": (started + timedelta(days=20)).isoformat(), "attendance": ["CHILD"], "sdqTotal": 10}
+        )
+        query = f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {ERRORS} }} }}"
+        body = await api(query, {"input": {"placementId": pid, **values, field: IDENTIFYING}}, as_="kent_officer")
+        return body["data"][mutation]["errors"]
+
+    return run
+
+
 # Each guarded field, with the mutation that proves it and the field name its errors carry.
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
@@ -241,6 +275,11 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     "UpdateVacancyInput.note": (_vacancy_note("update"), "note"),
     "CreateChildrensHomeInput.name": (_home_name, "name"),
     "UpdateChildrensHomeInput.name": (_home_rename, "name"),
+    "ChangePlacementFeeInput.reason": (_placement_text("changePlacementFee", "ChangePlacementFeeInput"), "reason"),
+    "RecordPlacementReviewInput.notes": (
+        _placement_text("recordPlacementReview", "RecordPlacementReviewInput"),
+        "notes",
+    ),
     **{
         f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")

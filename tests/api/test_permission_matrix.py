@@ -119,6 +119,7 @@ QUERIES: dict[str, str] = {
     "referralDocument": "A-       --        A-        A-        --       --",
     "accessAudit": "A-       --        --        --        --       --",
     "sharedDocuments": "A-       --        A-        A-        --       --",
+    "placementAgreement": "A-       A-        A-        A-        --       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -157,6 +158,12 @@ MUTATIONS: dict[str, str] = {
     "addReferralDocument": "A-       --        --        --        --       --",
     "revokeChildRecordAccess": "A-       --        --        --        --       --",
     "shareDocuments": "A-       --        --        --        --       --",
+    "confirmPlacementAgreement": "A-       --        A-        A-        --       --",
+    "confirmPlacementStart": "A-       --        A-        A-        --       --",
+    "changePlacementFee": "A-       --        A-        A-        --       --",
+    "recordPlacementReview": "A-       --        --        --        --       --",
+    "giveNotice": "A-       --        A-        A-        --       --",
+    "startStepAcross": "A-       --        --        --        --       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -632,6 +639,14 @@ async def _shared_documents(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and data["sharedDocuments"] == [{"fileName": "Care plan.pdf"}]
 
 
+async def _placement_agreement(w: World, who: str | None, scope: Scope) -> bool:
+    placement = await w.placement(scope)
+    query = "query($p: ID!) { placementAgreement(placementId: $p) { ipaReference } }"
+    data = await ask(w, who, query, {"p": _gid("Placement", placement.id)})
+    found = data["placementAgreement"] if data else None
+    return found is not None and found["ipaReference"] == placement.ipa_reference
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -659,6 +674,7 @@ QUERY_PROBES: dict[str, Probe] = {
     "referralDocument": _referral_document,
     "accessAudit": _access_audit,
     "sharedDocuments": _shared_documents,
+    "placementAgreement": _placement_agreement,
 }
 
 
@@ -1016,6 +1032,48 @@ async def _sharing(w: World, scope: Scope, role: str) -> dict[str, Any]:
     }
 
 
+async def _running(w: World, scope: Scope) -> Placement:
+    """A fresh placement of the side that started 60 days ago (time travel, so reviews and notice can fall)."""
+    placement = await w.placement(scope)
+    await Placement.filter(id=placement.id).update(start_date=datetime.now(UTC).date() - timedelta(days=60))
+    return await Placement.get(id=placement.id)
+
+
+async def _placement_id(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"placementId": _gid("Placement", (await w.placement(scope)).id)}
+
+
+async def _placement_start(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"placementId": _gid("Placement", (await w.placement(scope)).id), "startedOn": _today()}
+
+
+async def _fee_change(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await w.placement(scope)
+    return {"placementId": _gid("Placement", placement.id), "weeklyFeePence": 90_000,
+            "effectiveFrom": (placement.start_date + timedelta(days=7)).isoformat(),
+            "reason": "Extra staffing agreed."}  # fmt: skip
+
+
+async def _review(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await _running(w, scope)
+    return {"placementId": _gid("Placement", placement.id), "heldOn": _today(-10), "attendance": ["CHILD"],
+            "sdqTotal": 12, "notes": "Settling well."}  # fmt: skip
+
+
+async def _notice(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await _running(w, scope)
+    return {"placementId": _gid("Placement", placement.id), "givenOn": _today(), "intendedEnd": _today(28)}
+
+
+async def _step_across(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """The side's placement, in its provider's children's home (the world has no residential lot)."""
+    placement = await w.placement(scope)
+    home = await ChildrensHome.filter(provider_id=placement.provider_id).first()
+    assert home is not None
+    await Placement.filter(id=placement.id).update(childrens_home_id=home.id, carer_household_id=None)
+    return {"placementId": _gid("Placement", placement.id), "placementKind": "CORE_FOSTERING"}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1066,6 +1124,12 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "addReferralDocument": MutationCase("AddReferralDocumentInput", "document", _child_document),
     "revokeChildRecordAccess": MutationCase("RevokeChildRecordAccessInput", "childRecord", _child_access),
     "shareDocuments": MutationCase("ShareDocumentsInput", "documents", _sharing),
+    "confirmPlacementAgreement": MutationCase("PlacementIdInput", "agreement", _placement_id),
+    "confirmPlacementStart": MutationCase("ConfirmPlacementStartInput", "placement", _placement_start),
+    "changePlacementFee": MutationCase("ChangePlacementFeeInput", "placement", _fee_change),
+    "recordPlacementReview": MutationCase("RecordPlacementReviewInput", "review", _review),
+    "giveNotice": MutationCase("GiveNoticeInput", "placement", _notice),
+    "startStepAcross": MutationCase("StartStepAcrossInput", "referral", _step_across),
 }
 
 

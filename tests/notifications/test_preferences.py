@@ -17,6 +17,8 @@ async def test_placement_officer_sees_role_defaults_merged_with_their_choices(ma
         (Notification.OFFER_ACTIVITY, Delivery.IMMEDIATELY),
         (Notification.DEADLINE_NEAR, Delivery.IMMEDIATELY),
         (Notification.VACANCY_POSTED, Delivery.DIGEST),
+        (Notification.PLACEMENT_LIFE, Delivery.IMMEDIATELY),
+        (Notification.REVIEWS_DUE, Delivery.IMMEDIATELY),
     ]
     await set_preference(market.actor("kent_officer"), Notification.VACANCY_POSTED, Delivery.OFF)
     await set_preference(market.actor("kent_officer"), Notification.OFFER_ACTIVITY, Delivery.DIGEST)
@@ -25,6 +27,8 @@ async def test_placement_officer_sees_role_defaults_merged_with_their_choices(ma
         (Notification.OFFER_ACTIVITY, Delivery.DIGEST),
         (Notification.DEADLINE_NEAR, Delivery.IMMEDIATELY),
         (Notification.VACANCY_POSTED, Delivery.OFF),
+        (Notification.PLACEMENT_LIFE, Delivery.IMMEDIATELY),
+        (Notification.REVIEWS_DUE, Delivery.IMMEDIATELY),
     ]
 
 

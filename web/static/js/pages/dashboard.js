@@ -8,6 +8,7 @@ const WEEK = "weekly { weekStarting referrals offers placements }";
 const QUERY = `subscription($after: String) { dashboard(after: $after) { cursor dashboard {
   council { openByUrgency { urgency count } openWithoutOffer medianHoursToFirstOffer offersPerReferral placementsThisMonth
     shareInsideArea shareWithin20Miles frameworkPlacements spotPlacements averageWeeklyFeeByKind { placementKind averageWeeklyFeePence }
+    reviewsOverdue reviewsDueSoon reviewsDue { placementId ipaReference dueOn overdue }
     ${WEEK} }
   provider { referralsReceived responseRate medianResponseHours offersLive acceptanceRate vacanciesOpen ${WEEK} } } } }`;
 
@@ -136,7 +137,11 @@ function render({ council, provider }) {
       ${kpi("Placements this month", council.placementsThisMonth, "kpi-placements")}
       ${kpi("Inside our area", percent(council.shareInsideArea), "kpi-inside")}
       ${kpi("Within 20 miles", percent(council.shareWithin20Miles), "kpi-20")}
-      ${kpi("Framework / spot", `${council.frameworkPlacements} / ${council.spotPlacements}`, "kpi-spot")}</div>`;
+      ${kpi("Framework / spot", `${council.frameworkPlacements} / ${council.spotPlacements}`, "kpi-spot")}
+      ${kpi("Reviews overdue", council.reviewsOverdue, "kpi-reviews-overdue")}
+      ${kpi("Reviews due in 14 days", council.reviewsDueSoon, "kpi-reviews-soon")}</div>
+      ${council.reviewsDue.length ? `<h2>Children's reviews due</h2><ul id="reviews-due">${council.reviewsDue.map((r) =>
+        `<li><a href="/placements/${esc(r.placementId)}">${esc(r.ipaReference)}</a>: ${r.overdue ? "overdue since" : "due by"} ${esc(day(r.dueOn))}</li>`).join("")}</ul>` : ""}`;
     if (shown !== "council") {
       box.innerHTML = `<div id="kpis"></div><div class="charts">
         ${chartFrame("chart-weekly", "Referrals, offers and placements per week", 300)}

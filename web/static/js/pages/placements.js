@@ -32,7 +32,7 @@ function render() {
     const resource = p.carerHousehold ? `${p.carerHousehold.reference} (${p.carerHousehold.district})`
       : p.childrensHome ? `${p.childrensHome.name} (${p.childrensHome.district})` : "–";
     return `<tr data-placement-id="${esc(p.id)}" data-ipa="${esc(p.ipaReference)}">
-      <td data-label="IPA reference"><strong>${esc(p.ipaReference)}</strong><br><a href="/referrals/${esc(p.referral.id)}">Referral ${esc(p.referral.reference)}</a></td>
+      <td data-label="IPA reference"><a href="/placements/${esc(p.id)}"><strong>${esc(p.ipaReference)}</strong></a><br><a href="/referrals/${esc(p.referral.id)}">Referral ${esc(p.referral.reference)}</a></td>
       <td data-label="Provider">${esc(p.provider.name)}</td>
       <td data-label="Household or home">${esc(resource)}</td>
       <td data-label="Placement type">${esc(label("PlacementType", p.placementType))} (${esc(p.placementType)})</td>
