@@ -13,6 +13,8 @@ class Notification(LabelledEnum):
     DEADLINE_NEAR = "deadline_near", "A referral's response deadline nears with no offers"
     VACANCY_POSTED = "vacancy_posted", "A vacancy is posted on your frameworks"
     PLACEMENT_ENDED_UNPLANNED = "placement_ended_unplanned", "A placement ends unplanned or without notice"
+    QUESTION_ASKED = "question_asked", "A provider asks a question about your referral"
+    QUESTION_ANSWERED = "question_answered", "The council answers a question about a referral you were sent"
 
 
 class Delivery(LabelledEnum):
@@ -25,12 +27,14 @@ _PROVIDER = {
     Notification.REFERRAL_BROADCAST: Delivery.IMMEDIATELY,
     Notification.REFERRAL_CLOSED: Delivery.IMMEDIATELY,
     Notification.OFFER_DECISION: Delivery.IMMEDIATELY,
+    Notification.QUESTION_ANSWERED: Delivery.IMMEDIATELY,
 }
 DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
     Role.PLACEMENT_OFFICER: {
         Notification.OFFER_ACTIVITY: Delivery.IMMEDIATELY,
         Notification.DEADLINE_NEAR: Delivery.IMMEDIATELY,
         Notification.VACANCY_POSTED: Delivery.DIGEST,
+        Notification.QUESTION_ASKED: Delivery.IMMEDIATELY,
     },
     Role.COMMISSIONER: {
         Notification.PLACEMENT_ENDED_UNPLANNED: Delivery.IMMEDIATELY,
