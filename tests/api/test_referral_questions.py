@@ -74,7 +74,8 @@ async def test_ask_and_answer_privately_then_to_every_provider(api: Api, market:
     assert (await _seen(api, "harbour", rid))[0]["answer"] == "Yes: a place at a local secondary school is held."
     assert [q["question"] for q in await _seen(api, "oakleaf", rid)] == [Q_OAKLEAF]
 
-    # Answered to every provider: Harbour reads Oakleaf's question and the answer, never who asked.
+    # Answered to every provider: Harbour reads Oakleaf's question and the answer, never who asked (the same
+    # query as before, kept by the response cache until the answer's event, which names Harbour too).
     shared = await _answer(api, oakleaf_q["id"], "Fortnightly supervised contact on Saturdays.", to_all=True)
     assert shared["errors"] == [] and shared["question"]["sharedWithAll"] is True
     harbour_view = await _seen(api, "harbour", rid)
