@@ -35,7 +35,7 @@ async function provider(section) {
     if (!data.referral) return;
     section.hidden = false;
     const open = data.referral.status === "OPEN";
-    form.hidden = !open;
+    document.getElementById("question-ask").hidden = !open;
     document.getElementById("questions-closed").hidden = open;
     const items = data.referralQuestions.map((q) => `<li class="card question" data-question-id="${esc(q.id)}">
       <p class="question-label"><strong>${q.askedByYou ? "Your question" : "Another provider's question"}</strong>
