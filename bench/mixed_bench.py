@@ -30,6 +30,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -235,6 +236,8 @@ def measure(name: str, database_url: str, args: argparse.Namespace, folder: Path
 
 def _start_profiler(spies: list[subprocess.Popen], pid: int, args: argparse.Namespace, path: str) -> None:
     """py-spy sampling the server for the run, as collapsed stacks (one line per stack and its sample count)."""
+    if shutil.which("py-spy") is None:
+        sys.exit("--profile needs py-spy: pip install py-spy")
     command = ["py-spy", "record", "--pid", str(pid), "--duration", str(args.seconds), "--rate", "200"]
     command += ["--format", "raw", "--output", path, "--nonblocking"]
     spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

@@ -10,7 +10,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from notifications.dev_mailbox import mailbox_routes
 from schema.build import build_schema
 from schema.live.frames import RawSend
 from schema.response_cache import GraphQLResponseCache
@@ -75,7 +74,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         *web_routes(settings),
-        *([] if settings.is_production else mailbox_routes(portal_stylesheets)),
+        *([] if settings.is_production else _dev_mailbox_routes()),
     ]
     app = Starlette(
         routes=routes,
@@ -97,3 +96,10 @@ def create_app(
     app.state.live = graphql.live  # the shared live subscriptions, for tests and diagnostics
     app.state.live_sockets = graphql.live_sockets
     return app
+
+
+def _dev_mailbox_routes() -> list[BaseRoute]:
+    """The dev mailbox's pages, outside production only: a production process never imports it (nor aiosmtpd)."""
+    from notifications.dev_mailbox import mailbox_routes
+
+    return mailbox_routes(portal_stylesheets)

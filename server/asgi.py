@@ -1,12 +1,26 @@
 """The ASGI entry point uvicorn serves (`server.asgi:app`)."""
 
-from notifications import dev_mailbox
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from server.app import create_app
 from server.cli import load_settings
 from server.jobs import runner
+from server.settings import Settings
 
 settings = load_settings()
+
+
+@asynccontextmanager
+async def _mailbox_and_outbox_worker(settings: Settings) -> AsyncIterator[object]:
+    """notifications.dev_mailbox, imported only where it runs: never in a production web process."""
+    from notifications import dev_mailbox
+
+    async with dev_mailbox.run_in_process(settings) as worker:
+        yield worker
+
+
 # The embedded default (and the demo): the outbox worker, the clocks (server.jobs) and, with no SMTP_URL, the
 # dev mailbox run inside the web process. In production the Procfile's `worker` runs them instead.
-in_process = [dev_mailbox.run_in_process, runner.run_in_process] if settings.worker_in_process else []
+in_process = [_mailbox_and_outbox_worker, runner.run_in_process] if settings.worker_in_process else []
 app = create_app(settings, background=in_process)

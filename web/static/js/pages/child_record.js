@@ -60,6 +60,9 @@ async function council(section) {
   const dialog = document.getElementById("revoke-dialog");
   let record = null;
   onDownloads(documents);
+  // Nothing can be typed until what is saved is shown: the first load fills every field (empty if none).
+  const controls = [...form.elements];
+  for (const control of controls) control.disabled = true;
 
   async function load() {
     const [data, audit] = [await gql(RECORD, { id: referralId }), await gql(AUDIT, { id: referralId })];
@@ -163,6 +166,7 @@ async function council(section) {
     await load();
   });
   await load();
+  for (const control of controls) control.disabled = false;
 }
 
 // --- the chosen provider: read it ---------------------------------------------------------------
