@@ -32,6 +32,7 @@ from schema.mutations.child_records import ChildRecordMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.offers import OfferMutations
 from schema.mutations.parked_mail import ParkedMailMutations
+from schema.mutations.questions import QuestionMutations
 from schema.mutations.referrals import ReferralMutations
 from schema.mutations.resources import ResourceMutations
 from schema.queries import Query as CoreQuery
@@ -42,6 +43,7 @@ from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
 from schema.types.placement_life import PlacementLifeMutations, PlacementLifeQueries
+from schema.types.questions import QuestionQueries
 from server.events.hub import SubscriberLagging
 from server.outage import MESSAGE as OUTAGE_MESSAGE
 from server.outage import is_connection_fault
@@ -57,7 +59,13 @@ MASKED_MESSAGE = "Unexpected error. Quote the X-Request-Id response header to su
 
 @strawberry.type
 class Query(
-    CoreQuery, NotificationQueries, ParkedMailQueries, AdministrationQueries, ChildRecordQueries, PlacementLifeQueries
+    CoreQuery,
+    NotificationQueries,
+    ParkedMailQueries,
+    AdministrationQueries,
+    ChildRecordQueries,
+    PlacementLifeQueries,
+    QuestionQueries,
 ):
     pass
 
@@ -72,6 +80,7 @@ class Mutation(
     ParkedMailMutations,
     ChildRecordMutations,
     PlacementLifeMutations,
+    QuestionMutations,
 ):
     pass
 

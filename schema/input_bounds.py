@@ -57,6 +57,8 @@ BOUNDS: dict[str, Bound] = {
     "note": NOTE,
     "reason": NOTE,
     "justification": NOTE,
+    "question": NOTE,
+    "answer": NOTE,
     "faith": Bound(max_length=60),
     "faiths": Bound(max_length=60, max_items=20),
     "cultures": Bound(max_length=60, max_items=20),

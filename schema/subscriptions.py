@@ -21,6 +21,7 @@ from schema.ids import from_global_id
 from schema.queries import VacancyFilter, filter_vacancies
 from schema.types.dashboard import Dashboard, dashboard_for
 from schema.types.offers import OfferNode
+from schema.types.questions import ReferralQuestion
 from schema.types.referrals import ReferralNode
 from schema.types.resources import VacancyNode
 from server.auth import policy
@@ -29,7 +30,7 @@ from server.domain import vocabulary as v
 from server.events.hub import get_hub
 from server.events.log import LoggedEvent, latest_event_id, parse_cursor
 from server.models import Offer, Vacancy
-from server.services import lookups
+from server.services import lookups, questions
 from server.services.errors import ServiceError
 
 DASHBOARD_MIN_INTERVAL = 1.0
@@ -61,6 +62,13 @@ class OfferUpdate:
     offer: OfferNode | None
     referral: ReferralNode
     provider_name: str | None
+
+
+@strawberry.type
+class QuestionMessage:
+    cursor: str
+    event: str = strawberry.field(description="question.asked / question.answered")
+    question: ReferralQuestion
 
 
 @strawberry.type
@@ -159,6 +167,34 @@ class Subscription:
                 referral=await loaders.referral.load(referral.id),
                 provider_name=provider.name if provider else None,
             )
+
+    @strawberry.subscription(
+        description="Questions on one referral and their answers, live: for the owning council every question "
+        "asked; for a provider it was sent to, its own questions and the answers that concern it."
+    )
+    async def referral_questions(
+        self, info: Info, referral_id: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[QuestionMessage, None]:
+        actor = _actor(info)
+        pk = from_global_id(referral_id, "Referral")
+        try:
+            referral = await lookups.referral_for(actor, pk or 0)
+        except ServiceError as error:
+            raise SubscriptionRefused(error.message) from error
+        if policy.may_oversee_referral(actor, referral):
+            topic = f"referral:{referral.id}"
+        elif await policy.may_ask_question(actor, referral):
+            topic = f"provider:{actor.provider_id}"  # named on a question's events only when they concern it
+        else:
+            raise SubscriptionRefused("Questions are for the council and the providers the referral was sent to.")
+        async for event in _events(info, frozenset({topic}), _cursor(after)):
+            if not event.type.startswith("question.") or topic not in event.topics:
+                continue
+            if event.payload.get("referralId") != referral.id:
+                continue
+            view = await questions.question_for(actor, referral, event.payload["questionId"])
+            if view is not None:
+                yield QuestionMessage(cursor=event.cursor, event=event.type, question=ReferralQuestion.of(view))
 
     @strawberry.subscription(description="Council staff: vacancies on your frameworks' providers, live.")
     async def vacancy_feed(

@@ -8,6 +8,8 @@ decided in one place:
 - councils see the frameworks they are on, with every member's prices; the lead
   council's commissioners manage members and prices;
 - platform admins administer;
+- questions before offering are between the owning council and the asking provider; an answer the
+  council shares with every provider the referral was sent to is theirs too, without who asked;
 - the child's identified record (name, NHS number, documents) is the placing council's placement officers',
   and, once an offer is accepted, the chosen provider's to read until the council revokes it or a set
   time after the placement ends; nobody else's, platform admins included.
@@ -43,6 +45,7 @@ from server.models import (
     PriceScheduleEntry,
     Provider,
     Referral,
+    ReferralQuestion,
     Supplement,
     User,
     Vacancy,
@@ -114,6 +117,41 @@ def scope_broadcast_recipients(actor: Actor, query: QuerySet[BroadcastRecipient]
     if actor.is_provider:
         return query.filter(provider_id=actor.provider_id)
     return query.filter(NOTHING)
+
+
+# --- questions before offering -------------------------------------------------------
+
+
+async def may_ask_question(actor: Actor, referral: Referral) -> bool:
+    """Staff of a provider the referral was sent to ask its council questions (before they offer)."""
+    return await may_respond_to_referral(actor, referral)
+
+
+def may_answer_question(actor: Actor, referral: Referral) -> bool:
+    """The owning council's placement officers answer them."""
+    return may_write_referral(actor, referral)
+
+
+async def scope_referral_questions(
+    actor: Actor, referral: Referral, query: QuerySet[ReferralQuestion]
+) -> QuerySet[ReferralQuestion]:
+    """The questions on one referral the actor sees: all of them for the owning council (and admins); for a
+    provider it was sent to, its own and the answers the council shared with every provider; else none."""
+    query = query.filter(referral_id=referral.id)
+    if may_oversee_referral(actor, referral):
+        return query
+    if await may_ask_question(actor, referral):
+        return query.filter(Q(provider_id=actor.provider_id) | Q(shared_with_all=True, answered_at__isnull=False))
+    return query.filter(NOTHING)
+
+
+def asked_by_actors_organisation(actor: Actor, question: ReferralQuestion) -> bool:
+    return actor.is_provider and question.provider_id == actor.provider_id
+
+
+def may_see_who_asked(actor: Actor, referral: Referral, question: ReferralQuestion) -> bool:
+    """Which provider asked is the council's to know (and the asker's own); never another provider's."""
+    return may_oversee_referral(actor, referral) or asked_by_actors_organisation(actor, question)
 
 
 # --- offers ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from server.models.frameworks import Framework, Lot, LotMembership, PriceSchedul
 from server.models.geography import PostcodeDistrict
 from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementReview
 from server.models.organisations import Council, Provider
+from server.models.questions import ReferralQuestion
 from server.models.referrals import BroadcastRecipient, Referral, ReferralCounter
 from server.models.resources import CarerHousehold, ChildrensHome, Vacancy
 from server.models.users import AccessToken, LoginAttempt, NotificationPreference, User
@@ -39,6 +40,7 @@ __all__ = [
     "Provider",
     "Referral",
     "ReferralCounter",
+    "ReferralQuestion",
     "Supplement",
     "User",
     "Vacancy",

@@ -15,6 +15,8 @@ class Notification(LabelledEnum):
     PLACEMENT_ENDED_UNPLANNED = "placement_ended_unplanned", "A placement ends unplanned or without notice"
     PLACEMENT_LIFE = "placement_life", "A placement's agreement, start, fee, notice or step-across changes"
     REVIEWS_DUE = "reviews_due", "A child's review of a placement is due soon or overdue"
+    QUESTION_ASKED = "question_asked", "A provider asks a question about your referral"
+    QUESTION_ANSWERED = "question_answered", "The council answers a question about a referral you were sent"
 
 
 class Delivery(LabelledEnum):
@@ -28,6 +30,7 @@ _PROVIDER = {
     Notification.REFERRAL_CLOSED: Delivery.IMMEDIATELY,
     Notification.OFFER_DECISION: Delivery.IMMEDIATELY,
     Notification.PLACEMENT_LIFE: Delivery.IMMEDIATELY,
+    Notification.QUESTION_ANSWERED: Delivery.IMMEDIATELY,
 }
 DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
     Role.PLACEMENT_OFFICER: {
@@ -36,6 +39,7 @@ DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
         Notification.VACANCY_POSTED: Delivery.DIGEST,
         Notification.PLACEMENT_LIFE: Delivery.IMMEDIATELY,
         Notification.REVIEWS_DUE: Delivery.IMMEDIATELY,
+        Notification.QUESTION_ASKED: Delivery.IMMEDIATELY,
     },
     Role.COMMISSIONER: {
         Notification.PLACEMENT_ENDED_UNPLANNED: Delivery.IMMEDIATELY,

@@ -259,6 +259,23 @@ def _placement_text(mutation: str, input_type: str) -> Scenario:
     return run
 
 
+async def _question(api: Api, market: Marketplace, field: str) -> Errors:
+    referral_id = await _open_referral(api, market)
+    query = f"mutation($input: AskQuestionInput!) {{ askQuestion(input: $input) {{ {ERRORS} }} }}"
+    body = await api(query, {"input": {"referralId": referral_id, "question": IDENTIFYING}}, as_="harbour")
+    return body["data"]["askQuestion"]["errors"]
+
+
+async def _answer(api: Api, market: Marketplace, field: str) -> Errors:
+    referral_id = await _open_referral(api, market)
+    ask = "mutation($input: AskQuestionInput!) { askQuestion(input: $input) { question { id } } }"
+    question = {"referralId": referral_id, "question": "Is a school place arranged?"}
+    asked = (await api(ask, {"input": question}, as_="harbour"))["data"]["askQuestion"]["question"]
+    query = f"mutation($input: AnswerQuestionInput!) {{ answerQuestion(input: $input) {{ {ERRORS} }} }}"
+    answer = {"questionId": asked["id"], "answer": IDENTIFYING, "toEveryProvider": True}
+    return (await api(query, {"input": answer}, as_="kent_officer"))["data"]["answerQuestion"]["errors"]
+
+
 # Each guarded field, with the mutation that proves it and the field name its errors carry.
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
@@ -280,6 +297,8 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
         _placement_text("recordPlacementReview", "RecordPlacementReviewInput"),
         "notes",
     ),
+    "AskQuestionInput.question": (_question, "question"),
+    "AnswerQuestionInput.answer": (_answer, "answer"),
     **{
         f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")

@@ -66,7 +66,16 @@ from server.models import (
     Vacancy,
 )
 from server.outbox.kinds import Notification, kinds_for
-from server.services import accounts, administration, broadcast, child_records, offers, resources, vacancies
+from server.services import (
+    accounts,
+    administration,
+    broadcast,
+    child_records,
+    offers,
+    questions,
+    resources,
+    vacancies,
+)
 from server.services.administration import PriceLine
 from server.services.offers import OfferDetails
 from server.services.referrals import create_referral, publish_referral
@@ -120,6 +129,7 @@ QUERIES: dict[str, str] = {
     "accessAudit": "A-       --        --        --        --       --",
     "sharedDocuments": "A-       --        A-        A-        --       --",
     "placementAgreement": "A-       A-        A-        A-        --       --",
+    "referralQuestions": "A-       A-        A-        A-        AA       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -164,6 +174,8 @@ MUTATIONS: dict[str, str] = {
     "recordPlacementReview": "A-       --        --        --        --       --",
     "giveNotice": "A-       --        A-        A-        --       --",
     "startStepAcross": "A-       --        --        --        --       --",
+    "askQuestion": "--       --        A-        A-        --       --",
+    "answerQuestion": "A-       --        --        --        --       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -172,6 +184,7 @@ SUBSCRIPTIONS: dict[str, str] = {
     "offerUpdates": "A-       A-        --        --        AA       --",
     "vacancyFeed": "A-       A-        --        --        --       --",
     "dashboard": "A-       A-        A-        A-        --       --",
+    "referralQuestions": "A-       A-        A-        A-        AA       --",
 }
 
 DENIED_CODES = frozenset({"PERMISSION_DENIED", "NOT_FOUND", "UNAUTHENTICATED"})
@@ -211,6 +224,7 @@ class World:
     # scope -> (referral, document) ids of a placed referral whose child's record was saved, made on first use
     child_records: dict[Scope, tuple[int, int]] = field(default_factory=dict)
     shared_documents: dict[Scope, int] = field(default_factory=dict)  # scope -> referral with a shared document
+    asked: dict[Scope, int] = field(default_factory=dict)  # scope -> referral its provider asked a question on
 
     def user_id(self, key: str) -> str:
         return to_global_id("User", self.market.users[key].id)
@@ -647,6 +661,25 @@ async def _placement_agreement(w: World, who: str | None, scope: Scope) -> bool:
     return found is not None and found["ipaReference"] == placement.ipa_reference
 
 
+QUESTION = "Is a school place already arranged near the home?"
+
+
+async def _asked(w: World, scope: Scope) -> int:
+    """A referral of the side on which the side's provider (Harbour, Oakleaf) asked the council a question."""
+    if scope not in w.asked:
+        referral = await w.referral(scope)
+        await questions.ask_question(w.market.actor(SIDES[scope][1]), referral.id, QUESTION)
+        w.asked[scope] = referral.id
+    return w.asked[scope]
+
+
+async def _referral_questions(w: World, who: str | None, scope: Scope) -> bool:
+    referral_id = await _asked(w, scope)
+    query = "query($r: ID!) { referralQuestions(referralId: $r) { question } }"
+    data = await ask(w, who, query, {"r": _gid("Referral", referral_id)})
+    return data is not None and [q["question"] for q in data["referralQuestions"]] == [QUESTION]
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -675,6 +708,7 @@ QUERY_PROBES: dict[str, Probe] = {
     "accessAudit": _access_audit,
     "sharedDocuments": _shared_documents,
     "placementAgreement": _placement_agreement,
+    "referralQuestions": _referral_questions,
 }
 
 
@@ -736,6 +770,18 @@ async def _dashboard_feed(w: World, who: str | None, scope: Scope) -> bool:
     return await _watch(w, who, document, {}, figures)
 
 
+async def _questions_feed(w: World, who: str | None, scope: Scope) -> bool:
+    target = _gid("Referral", await _asked(w, scope))
+    document = (
+        'subscription($target: ID!) { referralQuestions(referralId: $target, after: "0") { question { referralId } } }'
+    )
+
+    async def shows_target(data: dict[str, Any]) -> bool:
+        return data["referralQuestions"]["question"]["referralId"] == target
+
+    return await _watch(w, who, document, {"target": target}, shows_target)
+
+
 SUBSCRIPTION_PROBES: dict[str, Probe] = {
     "referralInbox": _feed(
         "referralInbox", 'after: "0"', "{ referral { id } }", "referral", lambda m: m["referral"]["id"]
@@ -750,6 +796,7 @@ SUBSCRIPTION_PROBES: dict[str, Probe] = {
     ),
     "vacancyFeed": _feed("vacancyFeed", 'after: "0"', "{ vacancy { id } }", "vacancy", lambda m: m["vacancy"]["id"]),
     "dashboard": _dashboard_feed,
+    "referralQuestions": _questions_feed,
 }
 
 
@@ -1074,6 +1121,16 @@ async def _step_across(w: World, scope: Scope, role: str) -> dict[str, Any]:
     return {"placementId": _gid("Placement", placement.id), "placementKind": "CORE_FOSTERING"}
 
 
+async def _question_to_ask(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"referralId": _gid("Referral", (await w.referral(scope)).id), "question": QUESTION}
+
+
+async def _question_to_answer(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    referral = await w.referral(scope)
+    asked = await questions.ask_question(w.market.actor(SIDES[scope][1]), referral.id, QUESTION)
+    return {"questionId": _gid("ReferralQuestion", asked.id), "answer": "Yes, at the local secondary school."}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1130,6 +1187,8 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "recordPlacementReview": MutationCase("RecordPlacementReviewInput", "review", _review),
     "giveNotice": MutationCase("GiveNoticeInput", "placement", _notice),
     "startStepAcross": MutationCase("StartStepAcrossInput", "referral", _step_across),
+    "askQuestion": MutationCase("AskQuestionInput", "question", _question_to_ask),
+    "answerQuestion": MutationCase("AnswerQuestionInput", "question", _question_to_answer),
 }
 
 

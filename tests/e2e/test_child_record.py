@@ -27,6 +27,7 @@ def test_the_chosen_provider_alone_reads_the_childs_details_until_the_council_re
 
     # The officer keeps the child's details on the referral page: required ones first, each error linked.
     officer.goto(f"{served.base_url}/referrals/{referral_id}")
+    officer.wait_for_load_state("networkidle")  # the saved record is loaded into the form before typing
     section = officer.locator("#child-record")
     expect(section.get_by_role("heading", name="Child's details (not shared with providers)")).to_be_visible()
     section.get_by_role("button", name="Save the child's details").click()
@@ -114,6 +115,7 @@ def test_the_council_shares_anonymised_documents_with_a_shortlisted_provider_bef
     offer(oakleaf, served, referral_id, start_in_days=2)
 
     officer.goto(f"{served.base_url}/referrals/{referral_id}")
+    officer.wait_for_load_state("networkidle")  # the saved record is loaded into the form before typing
     section = officer.locator("#child-record")
     section.get_by_label("Full name").fill("Amelia Rose Thornbury")
     section.get_by_label("Date of birth").fill("2013-05-17")

@@ -19,6 +19,7 @@ async def test_placement_officer_sees_role_defaults_merged_with_their_choices(ma
         (Notification.VACANCY_POSTED, Delivery.DIGEST),
         (Notification.PLACEMENT_LIFE, Delivery.IMMEDIATELY),
         (Notification.REVIEWS_DUE, Delivery.IMMEDIATELY),
+        (Notification.QUESTION_ASKED, Delivery.IMMEDIATELY),
     ]
     await set_preference(market.actor("kent_officer"), Notification.VACANCY_POSTED, Delivery.OFF)
     await set_preference(market.actor("kent_officer"), Notification.OFFER_ACTIVITY, Delivery.DIGEST)
@@ -29,7 +30,14 @@ async def test_placement_officer_sees_role_defaults_merged_with_their_choices(ma
         (Notification.VACANCY_POSTED, Delivery.OFF),
         (Notification.PLACEMENT_LIFE, Delivery.IMMEDIATELY),
         (Notification.REVIEWS_DUE, Delivery.IMMEDIATELY),
+        (Notification.QUESTION_ASKED, Delivery.IMMEDIATELY),
     ]
+
+
+async def test_provider_staff_are_offered_the_answers_to_questions(market: Marketplace) -> None:
+    kinds = dict(await preferences_for(market.users["harbour"]))
+    assert kinds[Notification.QUESTION_ANSWERED] is Delivery.IMMEDIATELY
+    assert Notification.QUESTION_ASKED not in kinds
 
 
 async def test_provider_cannot_choose_a_kind_of_email_providers_are_never_sent(market: Marketplace) -> None:
