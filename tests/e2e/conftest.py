@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import httpx
 import pytest
 from tortoise import Tortoise, connections
 
-from bench.harness.marketplace import PASSWORD, build_marketplace
+from bench.harness.marketplace import PASSWORD, Marketplace, build_marketplace
 from bench.harness.servers import free_port
 from server.database import tortoise_config
 from tests.conftest import IN_CI
@@ -41,11 +41,13 @@ class Served:
     password: str = PASSWORD
 
 
-def _prepare(database_url: str) -> dict[str, str]:
+def _prepare(database_url: str, more: Callable[[Marketplace], Awaitable[None]] | None) -> dict[str, str]:
     async def build() -> dict[str, str]:
         await Tortoise.init(config=tortoise_config(database_url))
         await Tortoise.generate_schemas()
         market = await build_marketplace()
+        if more is not None:
+            await more(market)
         emails = {key: user.email for key, user in market.users.items()}
         await connections.close_all()
         return emails
@@ -55,13 +57,21 @@ def _prepare(database_url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    yield from serve(tmp_path_factory)
+
+
+def serve(
+    tmp_path_factory: pytest.TempPathFactory, more: Callable[[Marketplace], Awaitable[None]] | None = None
+) -> Iterator[Served]:
+    """The demo's way of running (worker and dev mailbox in the server) on the test marketplace, plus whatever
+    `more` adds to it through the services before the server starts (a module's own `served` fixture)."""
     if not Path(CHROMIUM).exists():
         message = "Chromium is not installed: apt-get install -y chromium (or run `make test`, which installs it)"
         if IN_CI:
             pytest.fail(f"CI must not skip browser tests. {message}")
         pytest.skip(message)
     database_url = f"sqlite://{tmp_path_factory.mktemp('e2e') / 'exchange.sqlite3'}"
-    emails = _prepare(database_url)
+    emails = _prepare(database_url, more)
     port = free_port()
     # As the demo runs it: the outbox worker and the dev mailbox (on a port of its own) inside the server.
     env = {

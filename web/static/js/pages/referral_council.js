@@ -13,7 +13,7 @@ let sortKey = "rank";
 
 const QUERY = `query($id: ID!) {
   referral(id: $id) { id reference status urgency requiredBy placementKind ageYears gender homeDistrict publishedAt
-    currentTier tierDeadline escalatedToSpot summary needs
+    currentTier tierDeadline escalatedToSpot summary needs steppedAcrossFrom { id ipaReference }
     offers { id status weeklyFeePence feeBasis differsFromSchedule distanceMiles submittedAt startDate matchingStatement
       startsAfterRequiredBy declineReason declineNote matchReasons { met hard text }
       feeBreakdown { label amountPence } extras { label amountPence justification }
@@ -40,6 +40,8 @@ function render(data) {
      · ${esc(label("PlacementKind", r.placementKind))}, age ${esc(r.ageYears)} · ${esc(r.homeDistrict)}
      ${r.currentTier ? ` · tier ${esc(r.currentTier)}${r.tierDeadline ? ` until ${esc(when(r.tierDeadline))}` : ""}` : ""}
      ${r.escalatedToSpot ? ' · <span class="badge" id="spot-badge">Sent to spot purchase</span>' : ""}</p>
+    ${r.steppedAcrossFrom ? `<p id="stepped-across">A step-across from placement
+      <a href="/placements/${esc(r.steppedAcrossFrom.id)}">${esc(r.steppedAcrossFrom.ipaReference)}</a>.</p>` : ""}
     <p>${esc(r.summary)}</p>`;
   article.setAttribute("aria-busy", "false");
   document.getElementById("draft-actions").hidden = r.status !== "DRAFT" || !decides;
