@@ -13,6 +13,8 @@ import binascii
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from tortoise.exceptions import IntegrityError
+
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.child_details import (
@@ -236,13 +238,20 @@ async def save_child_record(actor: Actor, referral_id: int, details: ChildDetail
     if problems:
         raise ServiceError.many([invalid(problem.field, problem.message) for problem in problems])
     sealed = _sealed_details(details, referral_id)
-    async with unit_of_work() as work:
-        if held.record is None:
-            await ChildRecord.create(referral_id=referral_id, **sealed)
-        else:
-            await ChildRecord.filter(id=held.record.id).update(updated_at=datetime.now(UTC), **sealed)
-        await _audit(actor, referral_id, ChildRecordAction.RECORD_SAVED)
-        await _announce(work, held, "childRecord.saved")
+    for last_try in (False, True):
+        try:
+            async with unit_of_work() as work:
+                if held.record is None:
+                    await ChildRecord.create(referral_id=referral_id, **sealed)
+                else:
+                    await ChildRecord.filter(id=held.record.id).update(updated_at=datetime.now(UTC), **sealed)
+                await _audit(actor, referral_id, ChildRecordAction.RECORD_SAVED)
+                await _announce(work, held, "childRecord.saved")
+            break
+        except IntegrityError:
+            if held.record is not None or last_try:
+                raise
+            held = await _kept(actor, referral_id)  # another first save got there first: this one updates it
     held = await _kept(actor, referral_id)
     return await _view(held)
 

@@ -403,3 +403,16 @@ def test_bad_child_record_settings_name_the_variable(name: str, value: str) -> N
 
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+async def test_two_first_saves_at_once_make_one_record(api: Api, market: Marketplace) -> None:
+    """Two officers save a child's details for the first time together: one record, both saves answered."""
+    import asyncio
+
+    referral = await market.referral()
+    referral_id = to_global_id("Referral", referral.id)
+    first, second = await asyncio.gather(_save(api, referral_id), _save(api, referral_id, school="Maidstone Grammar"))
+    assert first["errors"] == [] and second["errors"] == [], (first, second)
+    from server.models import ChildRecord
+
+    assert await ChildRecord.filter(referral_id=referral.id).count() == 1
