@@ -237,3 +237,27 @@ async def add_provider(
         ),
     )
     market.households[key] = household.id
+
+
+async def add_residential_lot(market: Marketplace, provider: str = "harbour", weekly_fee: int = 450_000) -> Lot:
+    """LOT3, children's home beds, on the framework, with `provider` on its first tier at `weekly_fee` pence a week
+    for every age band (standard need)."""
+    lot = await Lot.create(
+        framework=market.framework,
+        code="LOT3",
+        name="Residential",
+        placement_kinds=[PlacementKind.CHILDRENS_HOME.value],
+        age_bands=market.core_lot.age_bands,
+        need_levels=[NeedLevel.STANDARD.value],
+    )
+    membership = await administration.add_provider_to_lot(
+        ADMIN, lot_id=lot.id, provider_id=market.providers[provider].id, tier=1, joined_on=date(2022, 4, 1)
+    )
+    await administration.set_price_schedule(
+        ADMIN,
+        membership_id=membership.id,
+        effective_from=SCHEDULE_START,
+        prices=[PriceLine(AgeBand(band), NeedLevel.STANDARD, weekly_fee) for band in lot.age_bands],
+        supplements=[],
+    )
+    return lot

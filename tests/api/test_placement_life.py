@@ -8,12 +8,11 @@ from __future__ import annotations
 import base64
 from datetime import UTC, date, datetime, timedelta
 
-from bench.harness.marketplace import ADMIN, SCHEDULE_START, Marketplace
+from bench.harness.marketplace import Marketplace, add_residential_lot
 from schema.ids import to_global_id
-from server.domain.vocabulary import AgeBand, NeedLevel, OfstedJudgement, PlacementKind
-from server.models import Event, Lot, OutboxMessage, Placement, PlacementReview
-from server.services import administration, offers, placement_life, resources
-from server.services.administration import PriceLine
+from server.domain.vocabulary import OfstedJudgement, PlacementKind
+from server.models import Event, OutboxMessage, Placement, PlacementReview
+from server.services import offers, placement_life, resources
 from server.services.offers import OfferDetails
 from tests.api.conftest import Api
 from tests.api.test_child_record import CHILD, PDF
@@ -57,24 +56,7 @@ async def _residential_placement(market: Marketplace) -> tuple[int, int]:
             ofsted_judgement=OfstedJudgement.GOOD.value,
         ),
     )
-    lot = await Lot.create(
-        framework=market.framework,
-        code="LOT3",
-        name="Residential",
-        placement_kinds=[PlacementKind.CHILDRENS_HOME.value],
-        age_bands=market.core_lot.age_bands,
-        need_levels=[NeedLevel.STANDARD.value],
-    )
-    membership = await administration.add_provider_to_lot(
-        ADMIN, lot_id=lot.id, provider_id=market.providers["harbour"].id, tier=1, joined_on=date(2022, 4, 1)
-    )
-    await administration.set_price_schedule(
-        ADMIN,
-        membership_id=membership.id,
-        effective_from=SCHEDULE_START,
-        prices=[PriceLine(AgeBand(band), NeedLevel.STANDARD, 450_000) for band in lot.age_bands],
-        supplements=[],
-    )
+    lot = await add_residential_lot(market)
     referral = await market.referral(lot_id=lot.id, placement_kind=PlacementKind.CHILDRENS_HOME, max_distance_miles=60)
     offer = await offers.submit_offer(
         market.actor("harbour"),

@@ -10,11 +10,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from bench.harness.marketplace import ADMIN, SCHEDULE_START, Marketplace
-from server.domain.vocabulary import AgeBand, NeedLevel, OfstedJudgement, PlacementKind
-from server.models import Lot
-from server.services import administration, resources
-from server.services.administration import PriceLine
+from bench.harness.marketplace import Marketplace, add_residential_lot
+from server.domain.vocabulary import OfstedJudgement
+from server.services import resources
 from tests.e2e.conftest import Served, make_required_choices, serve, sign_in
 from tests.e2e.test_council_decisions import graphql
 
@@ -23,24 +21,7 @@ pytestmark = pytest.mark.browser
 
 async def _residential_lot(market: Marketplace) -> None:
     """A residential lot on the framework with Harbour on it, and Harbour's children's home."""
-    lot = await Lot.create(
-        framework=market.framework,
-        code="LOT3",
-        name="Residential",
-        placement_kinds=[PlacementKind.CHILDRENS_HOME.value],
-        age_bands=market.core_lot.age_bands,
-        need_levels=[NeedLevel.STANDARD.value],
-    )
-    membership = await administration.add_provider_to_lot(
-        ADMIN, lot_id=lot.id, provider_id=market.providers["harbour"].id, tier=1, joined_on=date(2022, 4, 1)
-    )
-    await administration.set_price_schedule(
-        ADMIN,
-        membership_id=membership.id,
-        effective_from=SCHEDULE_START,
-        prices=[PriceLine(AgeBand(band), NeedLevel.STANDARD, 450_000) for band in lot.age_bands],
-        supplements=[],
-    )
+    await add_residential_lot(market)
     await resources.create_childrens_home(
         market.actor("harbour"),
         market.providers["harbour"].id,
