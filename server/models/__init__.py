@@ -5,6 +5,7 @@ Every model sets `_no_comments = True`: otherwise Tortoise reads each model's so
 
 from server.models.child_records import ChildDocument, ChildRecord, ChildRecordAccess
 from server.models.events import Event, EventTopic, OutboxMessage
+from server.models.framework_changes import FrameworkChange
 from server.models.frameworks import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
 from server.models.geography import PostcodeDistrict
 from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementReview
@@ -26,6 +27,7 @@ __all__ = [
     "Event",
     "EventTopic",
     "Framework",
+    "FrameworkChange",
     "LoginAttempt",
     "Lot",
     "LotMembership",

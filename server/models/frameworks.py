@@ -36,6 +36,10 @@ class Framework(Model):
     emergency_response_hours = fields.IntField(default=4)
     # Targeted broadcast: only providers with a household or home that could match.
     require_matching_resource = fields.BooleanField(default=True)
+    # The framework this one succeeds (re-tendered): reports count "this framework / the previous one / spot".
+    predecessor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Framework", related_name="successors", null=True, on_delete=fields.SET_NULL
+    )
     quality_weight_percent = fields.IntField(default=60)
     cost_weight_percent = fields.IntField(default=40)
     created_at = fields.DatetimeField(auto_now_add=True)
