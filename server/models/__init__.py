@@ -6,7 +6,7 @@ Every model sets `_no_comments = True`: otherwise Tortoise reads each model's so
 from server.models.child_records import ChildDocument, ChildRecord, ChildRecordAccess
 from server.models.events import Event, EventTopic, OutboxMessage
 from server.models.framework_changes import FrameworkChange
-from server.models.frameworks import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
+from server.models.frameworks import Framework, FrameworkExtension, Lot, LotMembership, PriceScheduleEntry, Supplement
 from server.models.geography import PostcodeDistrict
 from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementReview
 from server.models.organisations import Council, Provider
@@ -28,6 +28,7 @@ __all__ = [
     "EventTopic",
     "Framework",
     "FrameworkChange",
+    "FrameworkExtension",
     "LoginAttempt",
     "Lot",
     "LotMembership",

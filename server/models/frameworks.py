@@ -34,6 +34,12 @@ class Framework(Model):
     )
     tier_response_hours = fields.IntField(default=24)
     emergency_response_hours = fields.IntField(default=4)
+    # A window per tier where the framework gives one ({"1": 24, "2": 48}); other tiers have tier_response_hours.
+    response_hours_by_tier = fields.JSONField(default=dict)
+    # As the contract words them, e.g. "up to 2 x 12 months"; the extensions taken are FrameworkExtension rows.
+    extension_options = fields.CharField(max_length=200, default="")
+    # The matching weights (server.domain.matching.ScoreWeights by field name); empty: DEFAULT_WEIGHTS.
+    matching_weights = fields.JSONField(default=dict)
     # Targeted broadcast: only providers with a household or home that could match.
     require_matching_resource = fields.BooleanField(default=True)
     # The framework this one succeeds (re-tendered): reports count "this framework / the previous one / spot".
@@ -50,6 +56,29 @@ class Framework(Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FrameworkExtension(Model):
+    """An extension taken: the new end date and the decision that took it. Framework.extended_to is the latest."""
+
+    _no_comments = True
+
+    id = fields.IntField(primary_key=True)
+    framework: fields.ForeignKeyRelation[Framework] = fields.ForeignKeyField(
+        "models.Framework", related_name="extensions", on_delete=fields.CASCADE
+    )
+    ends_on = fields.DateField()
+    decision_reference = fields.CharField(max_length=60)
+    decision_date = fields.DateField()
+    taken_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="framework_extensions", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "framework_extension"
+        ordering = ["framework_id", "ends_on"]
+        unique_together = (("framework", "ends_on"),)
 
 
 class Lot(Model):
