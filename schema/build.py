@@ -29,6 +29,7 @@ from tortoise.models import Model
 from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.child_records import ChildRecordMutations
+from schema.mutations.frameworks import FrameworkLifeMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.offers import OfferMutations
 from schema.mutations.parked_mail import ParkedMailMutations
@@ -81,6 +82,7 @@ class Mutation(
     ChildRecordMutations,
     PlacementLifeMutations,
     QuestionMutations,
+    FrameworkLifeMutations,
 ):
     pass
 

@@ -120,6 +120,22 @@ BOUNDS: dict[str, Bound] = {
     "notes": FREE_TEXT,
     "givenOn": Bound(earliest=-366 * 30, latest=1),
     "intendedEnd": Bound(earliest=-366 * 30, latest=366 * 2),
+    # A framework's life (schema/mutations/frameworks.py): terms up to 10 years, with a tender's lead time.
+    "startsOn": Bound(earliest=-366 * 30, latest=366 * 3),
+    "endsOn": Bound(earliest=-366 * 30, latest=366 * 14),
+    "extensionOptions": Bound(max_length=200),
+    "decisionReference": Bound(max_length=60),
+    "decisionDate": Bound(earliest=-366 * 30, latest=1),
+    "leftOn": Bound(earliest=-366 * 30, latest=366 * 2),
+    "code": Bound(max_length=12),
+    "hours": Bound(low=1, high=24 * 14),
+    "tierResponseHours": Bound(low=1, high=24 * 14),
+    "emergencyResponseHours": Bound(low=1, high=24 * 14),
+    "tierWindows": Bound(max_items=5),
+    "qualityWeightPercent": Bound(high=100),
+    "costWeightPercent": Bound(high=100),
+    "memberCouncilIds": Bound(max_items=50),
+    **{name: Bound(high=100) for name in ("distance", "specialisms", "languageAndCulture", "ofsted", "trackRecord")},
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import strawberry
+import strawberry.scalars
 
 from schema.context import Info
 from schema.enums import AgeBand, LeftReason, NeedLevel, OfstedJudgement, PlacementKind, SupplementKind, SupplementUnit
 from schema.ids import to_global_id
 from schema.types.organisations import CouncilNode, ProviderNode
 from server.auth import policy
-from server.models import Framework, Lot, LotMembership
+from server.domain import framework_terms
+from server.models import Framework, FrameworkChange, FrameworkExtension, Lot, LotMembership
 
 
 @strawberry.type(name="Framework")
@@ -45,6 +47,96 @@ class FrameworkNode:
     def can_manage(self, root: Framework, info: Info) -> bool:
         actor = info.context.actor
         return actor is not None and policy.may_administer_framework(actor, root)
+
+    # --- its life: term, extensions, windows, weights, predecessor, audit trail ---
+
+    extension_options: str = strawberry.field(description='As the contract words them, e.g. "up to 2 x 12 months".')
+
+    @strawberry.field(description="The last day it is in force: the latest extension's end, else its end.")
+    def term_ends_on(self, root: Framework) -> date:
+        return framework_terms.term_end(root.ends_on, root.extended_to)
+
+    @strawberry.field(description="Whether it takes new referrals today (started, its end or extension not passed).")
+    def in_force(self, root: Framework) -> bool:
+        return framework_terms.in_force(root.starts_on, root.ends_on, root.extended_to, datetime.now(UTC).date())
+
+    @strawberry.field(description="The extensions taken, earliest first.")
+    async def extensions(self, root: Framework) -> list[FrameworkExtensionNode]:
+        return await FrameworkExtension.filter(framework_id=root.id).order_by("ends_on")  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The response window of each tier the framework gives one (others: tierResponseHours)."
+    )
+    def tier_windows(self, root: Framework) -> list[TierWindow]:
+        return [
+            TierWindow(tier=int(tier), hours=int(hours)) for tier, hours in sorted(root.response_hours_by_tier.items())
+        ]
+
+    @strawberry.field(
+        description="How matching weighs fit (scaled to 100 when scoring); the exchange's defaults unless set."
+    )
+    def matching_weights(self, root: Framework) -> MatchingWeights:
+        weights = framework_terms.score_weights(root.matching_weights)
+        return MatchingWeights(
+            distance=round(weights.distance), specialisms=round(weights.specialisms),
+            language_and_culture=round(weights.language_and_culture), ofsted=round(weights.ofsted),
+            track_record=round(weights.track_record), is_default=not root.matching_weights,
+        )  # fmt: skip
+
+    @strawberry.field(description="The framework this one succeeds (re-tendered), if you see it.")
+    async def predecessor(self, root: Framework, info: Info) -> FrameworkNode | None:
+        actor = info.context.actor
+        if root.predecessor_id is None or actor is None:
+            return None
+        return await policy.scope_frameworks(actor, Framework.filter(id=root.predecessor_id)).first()
+
+    @strawberry.field(description="The audit trail, newest first: its lead council's commissioners and admins only.")
+    async def changes(self, root: Framework, info: Info, first: int = 100) -> list[FrameworkChangeNode]:
+        actor = info.context.actor
+        if actor is None or not policy.may_read_framework_changes(actor, root):
+            return []
+        rows = await FrameworkChange.filter(framework_id=root.id).limit(max(1, min(first, 500)))
+        return [FrameworkChangeNode.of(row) for row in rows]
+
+
+@strawberry.type(description="An extension taken: the new end and the decision that took it.")
+class FrameworkExtensionNode:
+    ends_on: date
+    decision_reference: str
+    decision_date: date
+
+
+@strawberry.type(description="A tier's response window before the referral cascades to the next tier.")
+class TierWindow:
+    tier: int
+    hours: int
+
+
+@strawberry.type(description="The matching weights of the soft components of fit.")
+class MatchingWeights:
+    distance: int
+    specialisms: int
+    language_and_culture: int
+    ofsted: int
+    track_record: int
+    is_default: bool = strawberry.field(description="The exchange's defaults: the framework sets none of its own.")
+
+
+@strawberry.type(description="One change to the framework: who, when, what, and the values before and after.")
+class FrameworkChangeNode:
+    action: str
+    subject: str
+    made_by: str
+    made_at: datetime
+    before: strawberry.scalars.JSON
+    after: strawberry.scalars.JSON
+
+    @classmethod
+    def of(cls, row: FrameworkChange) -> FrameworkChangeNode:
+        return cls(
+            action=row.action, subject=row.subject, made_by=row.made_by, made_at=row.made_at,
+            before=row.before, after=row.after,
+        )  # fmt: skip
 
 
 @strawberry.type(name="Lot")

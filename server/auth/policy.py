@@ -448,3 +448,16 @@ def scope_providers(actor: Actor, query: QuerySet[Provider]) -> QuerySet[Provide
     if may_administer(actor) or (actor.role is Role.COMMISSIONER and actor.council_id is not None):
         return query
     return query.filter(NOTHING)
+
+
+# --- a framework's life (create, edit, extend, lots, terminations; its audit trail) -----------------------
+
+
+def may_create_framework(actor: Actor, lead_council_id: int) -> bool:
+    """Admins create any framework; a commissioner one that its own council leads."""
+    return actor.is_admin or (actor.role is Role.COMMISSIONER and actor.council_id == lead_council_id)
+
+
+def may_read_framework_changes(actor: Actor, framework: Framework) -> bool:
+    """The audit trail is for those who manage the framework: its lead council's commissioners and admins."""
+    return may_administer_framework(actor, framework)

@@ -17,6 +17,7 @@ class Notification(LabelledEnum):
     REVIEWS_DUE = "reviews_due", "A child's review of a placement is due soon or overdue"
     QUESTION_ASKED = "question_asked", "A provider asks a question about your referral"
     QUESTION_ANSWERED = "question_answered", "The council answers a question about a referral you were sent"
+    FRAMEWORK_CHANGED = "framework_changed", "A framework you are on changes: its terms, term, lots or members"
 
 
 class Delivery(LabelledEnum):
@@ -31,6 +32,7 @@ _PROVIDER = {
     Notification.OFFER_DECISION: Delivery.IMMEDIATELY,
     Notification.PLACEMENT_LIFE: Delivery.IMMEDIATELY,
     Notification.QUESTION_ANSWERED: Delivery.IMMEDIATELY,
+    Notification.FRAMEWORK_CHANGED: Delivery.IMMEDIATELY,
 }
 DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
     Role.PLACEMENT_OFFICER: {
@@ -44,6 +46,7 @@ DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
     Role.COMMISSIONER: {
         Notification.PLACEMENT_ENDED_UNPLANNED: Delivery.IMMEDIATELY,
         Notification.VACANCY_POSTED: Delivery.DIGEST,
+        Notification.FRAMEWORK_CHANGED: Delivery.IMMEDIATELY,
     },
     Role.PROVIDER_RESPONDER: dict(_PROVIDER),
     Role.PROVIDER_ADMIN: {**_PROVIDER, Notification.REFERRAL_BROADCAST: Delivery.DIGEST},

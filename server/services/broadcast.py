@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from server.domain.matching import MatchResult
+from server.domain.framework_terms import window_hours
+from server.domain.matching import DEFAULT_WEIGHTS, MatchResult
 from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralStatus, Urgency
 from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
 from server.outbox.kinds import Notification
@@ -37,7 +38,7 @@ class BroadcastPlan:
         """When the first tier's response window closes, if a later tier is waiting for it."""
         if self.framework is None or not any(tier != self.first_tier for tier in self.tiers):
             return None
-        return now + response_window(self.framework, referral)
+        return now + response_window(self.framework, referral, self.first_tier)
 
     def summary_of_exclusions(self) -> str:
         reasons = sorted(set(self.exclusions.values()))
@@ -51,7 +52,8 @@ async def plan_broadcast(referral: Referral) -> BroadcastPlan:
     framework, members, matches = await asyncio.gather(
         framework_by_id(referral.framework_id),
         lot_members(referral.lot_id),
-        best_matches(referral, lot_id=referral.lot_id, track_records_count=False),
+        # Weights move scores, never eligibility: the plan needs only who could take the child.
+        best_matches(referral, lot_id=referral.lot_id, track_records_count=False, weights=DEFAULT_WEIGHTS),
     )
     minimum = OfstedJudgement(framework.minimum_ofsted_judgement)
     plan = BroadcastPlan(framework=framework)
@@ -102,9 +104,11 @@ def _exclusion(member: LotMember, minimum: OfstedJudgement, referral: Referral) 
     return None
 
 
-def response_window(framework: Framework, referral: Referral) -> timedelta:
-    hours = framework.emergency_response_hours if referral.urgency is Urgency.TODAY else framework.tier_response_hours
-    return timedelta(hours=hours)
+def response_window(framework: Framework, referral: Referral, tier: int | None = None) -> timedelta:
+    """An emergency's window, else the tier's own (Framework.response_hours_by_tier), else the framework's."""
+    if referral.urgency is Urgency.TODAY:
+        return timedelta(hours=framework.emergency_response_hours)
+    return timedelta(hours=window_hours(framework.response_hours_by_tier, framework.tier_response_hours, tier))
 
 
 async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: datetime) -> None:
@@ -166,7 +170,9 @@ async def escalate_to_spot(referral: Referral, now: datetime) -> list[int]:
         .exclude(ofsted_judgement=OfstedJudgement.INADEQUATE)
         .values_list("id", flat=True)
     )
-    matches = await best_matches(referral, candidates, eligible_only=True, track_records_count=False)
+    matches = await best_matches(
+        referral, candidates, eligible_only=True, track_records_count=False, weights=DEFAULT_WEIGHTS
+    )
     chosen = sorted({result.candidate.provider_id for result in matches})
     async with unit_of_work() as work:
         claimed = await Referral.filter(id=referral.id, status=ReferralStatus.OPEN, escalated_to_spot=False).update(
@@ -215,7 +221,7 @@ async def cascade_one(work: UnitOfWork, referral: Referral, now: datetime) -> bo
     framework = await Framework.get(id=referral.framework_id)
     later = any(row.tier != next_tier for row in pending)
     await Referral.filter(id=referral.id).update(
-        tier_deadline=now + response_window(framework, referral) if later else None
+        tier_deadline=now + response_window(framework, referral, next_tier) if later else None
     )
     await BroadcastRecipient.filter(referral_id=referral.id, provider_id__in=provider_ids, sent_at__isnull=True).update(
         sent_at=now

@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from server.domain import vocabulary as v
-from server.domain.matching import Candidate, ChildProfile, MatchResult, TrackRecord, rank
+from server.domain.framework_terms import score_weights
+from server.domain.matching import Candidate, ChildProfile, MatchResult, ScoreWeights, TrackRecord, rank
 from server.models import Referral
 from server.repositories.candidates import candidates
+from server.repositories.frameworks import framework_by_id
 from server.repositories.track_records import placement_tallies, response_hours
 from server.services.districts import district_directory
 
@@ -82,18 +84,28 @@ async def best_matches(
     eligible_only: bool = False,
     track_records_count: bool = True,
     lot_id: int | None = None,
+    weights: ScoreWeights | None = None,
 ) -> list[MatchResult]:
     """Ranked: eligible first, best first. `eligible_only` leaves out what cannot fit (for a whole market).
 
     Track records only move scores, never eligibility: `track_records_count=False` skips reading them
-    when all that matters is who could take the child (targeted broadcast, spot escalation).
+    when all that matters is who could take the child (targeted broadcast, spot escalation). Scores are
+    weighted as the referral's framework says (`weights`, when the caller has them already).
     """
     candidates = await candidates_for(referral, provider_ids, eligible_only=eligible_only, lot_id=lot_id)
     directory = await district_directory()
     home = referral.home_district
     distances = {district: directory.miles_between(district, home) for district in {c.district for c in candidates}}
     tracks = await track_records({c.provider_id for c in candidates}) if track_records_count else None
-    results = rank(profile_of(referral), candidates, distances, tracks)
+    if weights is None:
+        weights = await framework_weights(referral)
+    results = rank(profile_of(referral), candidates, distances, tracks, weights)
     if eligible_only:
         return [result for result in results if result.eligible]
     return results
+
+
+async def framework_weights(referral: Referral) -> ScoreWeights:
+    """The matching weights of the referral's framework (DEFAULT_WEIGHTS off a framework)."""
+    framework = await framework_by_id(referral.framework_id) if referral.framework_id else None
+    return score_weights(framework.matching_weights if framework else None)

@@ -366,3 +366,8 @@ def _offer_payload(referral: Referral, offer: Offer) -> dict:
         "status": OfferStatus(offer.status).value,
         "declineReason": OfferDeclineReason(offer.decline_reason).value if offer.decline_reason else None,
     }
+
+
+async def tell_council_of_withdrawal(work: UnitOfWork, referral: Referral, offer: Offer) -> None:
+    """An offer withdrawn by the exchange (its provider left the lot): the council is told as of any withdrawal."""
+    await _tell_council(work, referral, "offer.withdrawn", offer)

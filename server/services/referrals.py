@@ -10,12 +10,14 @@ from tortoise.expressions import F
 
 from server.auth import policy
 from server.auth.actor import Actor
+from server.domain.framework_terms import not_in_force_reason
 from server.domain.geography import normalise_district
 from server.domain.referral_profile import PROFILE, ReferralDetails
 from server.domain.vocabulary import PlacementKind, ReferralStatus
 from server.events.version import note_local_change
 from server.models import BroadcastRecipient, Council, Framework, Lot, Referral, ReferralCounter
 from server.outbox.kinds import Notification
+from server.repositories.frameworks import framework_by_id
 from server.repositories.referrals import open_draft
 from server.services import broadcast
 from server.services.districts import district_directory
@@ -94,7 +96,7 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
         raise denied("Only the council's placement officers can publish this referral.")
     if referral.status is not ReferralStatus.DRAFT:
         raise wrong_state(f"This referral is {referral.status.label.lower()}: only a draft can be published.", "id")
-    problems = _publish_problems(referral, now)
+    problems = _publish_problems(referral, now) + await _term_problems(referral, now)
     if problems:
         raise ServiceError.many(problems)
     # Even when no framework provider can take the child it opens: the council sees why in the
@@ -109,6 +111,15 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
             raise wrong_state("The referral was changed, published or withdrawn meanwhile: reload it.", "id")
         await broadcast.send(work, opened, plan, now)
     return opened
+
+
+async def _term_problems(referral: Referral, now: datetime) -> list[ServiceError]:
+    """A framework takes new referrals only while in force (start reached, end or latest extension not passed)."""
+    framework = await framework_by_id(referral.framework_id) if referral.framework_id else None
+    if framework is None:
+        return []
+    reason = not_in_force_reason(framework.starts_on, framework.ends_on, framework.extended_to, now.date())
+    return [wrong_state(reason, "frameworkId")] if reason else []
 
 
 def _publish_problems(referral: Referral, now: datetime) -> list[ServiceError]:
