@@ -444,7 +444,7 @@ async def terminate_membership(
         raise invalid("leftOn", f"The provider joined the lot on {membership.joined_on:%d %B %Y}: it ends after.")
     provider = await Provider.get(id=membership.provider_id)
     now = datetime.now(UTC)
-    open_referrals = Referral.filter(lot_id=lot.id, status=ReferralStatus.OPEN).values("id")
+    open_referrals = await Referral.filter(lot_id=lot.id, status=ReferralStatus.OPEN).values_list("id", flat=True)
     async with unit_of_work() as work:
         ended = await LotMembership.filter(id=membership.id, left_on__isnull=True).update(
             left_on=left_on, left_reason=reason
