@@ -28,6 +28,8 @@ SPAN = "Kerry Jones"
 # tests/api/test_child_record_stays_off_the_broadcast_path.py).
 IDENTIFIED_RECORD = "the child's identified record: sealed, for the chosen provider alone after acceptance"
 
+FRAMEWORK_TERMS = "a framework's terms, lots or decision reference: commissioning facts, not about a child"
+
 # Fields that never reach another organisation about a child, and why.
 NOT_SHARED = {
     "LoginInput.email": "the user's own sign-in",
@@ -59,6 +61,18 @@ NOT_SHARED = {
     "AddReferralDocumentInput.fileName": IDENTIFIED_RECORD,
     "AddReferralDocumentInput.contentBase64": IDENTIFIED_RECORD,
     "AddReferralDocumentInput.contentType": IDENTIFIED_RECORD,
+    # A framework's own terms (schema/mutations/frameworks.py): commissioning facts, never about a child.
+    "CreateFrameworkInput.reference": FRAMEWORK_TERMS,
+    "CreateFrameworkInput.name": FRAMEWORK_TERMS,
+    "CreateFrameworkInput.extensionOptions": FRAMEWORK_TERMS,
+    "UpdateFrameworkInput.reference": FRAMEWORK_TERMS,
+    "UpdateFrameworkInput.name": FRAMEWORK_TERMS,
+    "UpdateFrameworkInput.extensionOptions": FRAMEWORK_TERMS,
+    "ExtendFrameworkInput.decisionReference": FRAMEWORK_TERMS,
+    "CreateLotInput.code": FRAMEWORK_TERMS,
+    "CreateLotInput.name": FRAMEWORK_TERMS,
+    "UpdateLotInput.code": FRAMEWORK_TERMS,
+    "UpdateLotInput.name": FRAMEWORK_TERMS,
 }
 
 ERRORS = "errors { field code message span { start end } }"

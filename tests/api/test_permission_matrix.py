@@ -176,6 +176,13 @@ MUTATIONS: dict[str, str] = {
     "startStepAcross": "A-       --        --        --        --       --",
     "askQuestion": "--       --        A-        A-        --       --",
     "answerQuestion": "A-       --        --        --        --       --",
+    # A framework's life: own is the framework Kent leads, other the one Medway leads.
+    "createFramework": "--       A-        --        --        AA       --",
+    "updateFramework": "--       A-        --        --        AA       --",
+    "extendFramework": "--       A-        --        --        AA       --",
+    "createLot": "--       A-        --        --        AA       --",
+    "updateLot": "--       A-        --        --        AA       --",
+    "terminateMembership": "--       A-        --        --        AA       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -1131,6 +1138,45 @@ async def _question_to_answer(w: World, scope: Scope, role: str) -> dict[str, An
     return {"questionId": _gid("ReferralQuestion", asked.id), "answer": "Yes, at the local secondary school."}
 
 
+def _side_framework(w: World, scope: Scope) -> Framework:
+    return w.market.framework if scope == "own" else w.medway_framework
+
+
+async def _new_framework(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    council = w.market.kent if scope == "own" else w.market.medway
+    n = next(w.serial)
+    return {"reference": f"NEW-FW-{n}", "name": f"New framework {n}", "leadCouncilId": _gid("Council", council.id),
+            "startsOn": _today(), "endsOn": _today(365 * 4)}  # fmt: skip
+
+
+async def _framework_edit(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    framework = _side_framework(w, scope)
+    return {"id": _gid("Framework", framework.id), "extensionOptions": f"up to {next(w.serial)} x 12 months"}
+
+
+async def _framework_extension(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    framework = await Framework.get(id=_side_framework(w, scope).id)
+    end = max(framework.ends_on, framework.extended_to or framework.ends_on) + timedelta(days=next(w.serial))
+    return {"id": _gid("Framework", framework.id), "endsOn": end.isoformat(), "decisionReference": "ICD-2026-01",
+            "decisionDate": _today(-1)}  # fmt: skip
+
+
+async def _new_lot(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    framework = _side_framework(w, scope)
+    return {"frameworkId": _gid("Framework", framework.id), "code": f"NEW{next(w.serial)}", "name": "Solo placements",
+            "placementKinds": ["SOLO"]}  # fmt: skip
+
+
+async def _lot_edit(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    lot = w.market.enhanced_lot if scope == "own" else w.medway_spare_lot
+    return {"id": _gid("Lot", lot.id), "name": f"Enhanced fostering ({next(w.serial)})"}
+
+
+async def _terminating(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    membership = await w.spare_membership(scope)
+    return {"membershipId": _gid("LotMembership", membership.id), "leftOn": _today(), "reason": "TERMINATED"}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1189,6 +1235,12 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "startStepAcross": MutationCase("StartStepAcrossInput", "referral", _step_across),
     "askQuestion": MutationCase("AskQuestionInput", "question", _question_to_ask),
     "answerQuestion": MutationCase("AnswerQuestionInput", "question", _question_to_answer),
+    "createFramework": MutationCase("CreateFrameworkInput", "framework", _new_framework),
+    "updateFramework": MutationCase("UpdateFrameworkInput", "framework", _framework_edit),
+    "extendFramework": MutationCase("ExtendFrameworkInput", "framework", _framework_extension),
+    "createLot": MutationCase("CreateLotInput", "lot", _new_lot),
+    "updateLot": MutationCase("UpdateLotInput", "lot", _lot_edit),
+    "terminateMembership": MutationCase("TerminateMembershipInput", "membership", _terminating),
 }
 
 
