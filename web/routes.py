@@ -51,6 +51,8 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/placements": ("placements.html", COUNCIL, "Placements"),
     "/providers": ("providers.html", ADMIN | COMMISSIONER, "Providers"),
     "/frameworks": ("framework.html", ADMIN | COMMISSIONER, "Frameworks"),
+    "/frameworks/new": ("framework_form.html", ADMIN | COMMISSIONER, "New framework"),
+    "/frameworks/edit": ("framework_form.html", ADMIN | COMMISSIONER, "Edit framework"),
     "/users": ("users.html", ANYONE, "Users and API tokens"),
 }
 

@@ -2,6 +2,7 @@
 // admins put providers on lots with prices, change prices, and take providers off.
 import { gql, mutate } from "../api.js";
 import { announce, day, esc, label, lotName, markFieldErrors, pence, showErrorSummary } from "../ui.js";
+import { LIFE_FIELDS, auditTrail, lifeFacts, lotButton, showLifeControls, terminateButton, wireLife } from "./framework_life.js";
 
 const messages = document.getElementById("messages");
 const container = document.getElementById("frameworks");
@@ -10,6 +11,7 @@ const SUPPLEMENT_UNITS = { SOLO: "PER_WEEK", EMERGENCY: "PER_WEEK", SIBLING: "PE
 const ERRORS = "errors { field code message }";
 let lots = new Map(); // lot id -> { lot, framework }
 let members = new Map(); // membership id -> { member, lot }
+let current = null; // the framework shown
 
 const today = () => new Date().toISOString().slice(0, 10);
 const inForce = (line) => !line.effectiveTo || line.effectiveTo >= today();
@@ -33,7 +35,8 @@ function memberRow(member, lot, framework) {
   const left = member.leftOn ? `Left on ${esc(day(member.leftOn))} (${esc(label("LeftReason", member.leftReason))})` : `Since ${esc(day(member.joinedOn))}`;
   const actions = framework.canManage && !member.leftOn
     ? `<button type="button" data-prices="${esc(member.id)}">Change prices<span class="visually-hidden"> of ${esc(member.provider.name)} on ${esc(lot.code)}</span></button>
-       <button type="button" class="danger" data-remove="${esc(member.id)}">Take off the lot<span class="visually-hidden">: ${esc(member.provider.name)} on ${esc(lot.code)}</span></button>` : "";
+       <button type="button" class="danger" data-remove="${esc(member.id)}">Take off the lot<span class="visually-hidden">: ${esc(member.provider.name)} on ${esc(lot.code)}</span></button>
+       ${terminateButton(member, lot)}` : "";
   return `<tr data-member="${esc(member.id)}"><th scope="row" data-label="Provider">${esc(member.provider.name)}<br><span class="meta">Ofsted: ${esc(label("OfstedJudgement", member.provider.ofstedJudgement))}</span></th>
     <td data-label="Tier">Tier ${esc(member.tier)}</td><td data-label="Membership">${left}</td>
     <td data-label="Weekly fees">${schedule(member)}</td>${framework.canManage ? `<td>${actions}</td>` : ""}</tr>`;
@@ -44,6 +47,7 @@ function lotSection(lot, framework) {
   const bands = lot.ageBands.map((b) => label("AgeBand", b)).join(", ");
   const levels = lot.needLevels.map((n) => label("NeedLevel", n)).join(", ");
   return `<section class="card" aria-labelledby="lot-${esc(lot.id)}"><h3 id="lot-${esc(lot.id)}">${esc(lotName(lot))}</h3>
+    ${framework.canManage ? `<p>${lotButton(lot)}</p>` : ""}
     <dl class="facts"><dt>Placement kinds</dt><dd>${esc(kinds) || "Any"}</dd><dt>Age bands</dt><dd>${esc(bands) || "Any"}</dd><dt>Levels of need</dt><dd>${esc(levels) || "Any"}</dd></dl>
     <div class="table-wrap"><table class="responsive"><caption>Providers on ${esc(lot.code)}, by tier</caption>
     <thead><tr><th scope="col">Provider</th><th scope="col">Tier</th><th scope="col">Membership</th><th scope="col">Weekly fees</th>${framework.canManage ? `<th scope="col"><span class="visually-hidden">Actions</span></th>` : ""}</tr></thead>
@@ -57,10 +61,11 @@ function frameworkSection(f) {
     <dt>Member councils</dt><dd>${esc(f.memberCouncils.map((c) => c.name).join(", "))}</dd><dt>Term</dt><dd>${esc(term)}</dd>
     <dt>Minimum Ofsted judgement</dt><dd>${esc(label("OfstedJudgement", f.minimumOfstedJudgement))}</dd>
     <dt>You may</dt><dd>${f.canManage ? "manage its members and prices" : "see its members and prices (its lead council's commissioners manage them)"}</dd></dl>
-    ${f.lots.map((lot) => lotSection(lot, f)).join("")}</section>`;
+    ${lifeFacts(f)}
+    ${f.lots.map((lot) => lotSection(lot, f)).join("")}${auditTrail(f)}</section>`;
 }
 
-const FRAMEWORKS = `{ frameworks { id reference name startsOn endsOn extendedTo minimumOfstedJudgement canManage
+const FRAMEWORKS = `{ frameworks { id reference name startsOn endsOn extendedTo minimumOfstedJudgement canManage ${LIFE_FIELDS}
   leadCouncil { name } memberCouncils { name }
   lots { id code name placementKinds ageBands needLevels members { id tier joinedOn leftOn leftReason
     provider { id name ofstedJudgement }
@@ -90,6 +95,8 @@ async function load() {
   container.innerHTML = shown ? frameworkSection(shown) : "<p>You are on no framework yet.</p>";
   container.removeAttribute("aria-busy");
   document.getElementById("add-member").hidden = !shown?.canManage;
+  current = shown;
+  showLifeControls(shown);
   if (shown?.canManage) await fillAddForm([shown]);
 }
 
@@ -263,4 +270,8 @@ document.getElementById("remove-form").addEventListener("submit", async (event) 
   announce(messages, `${editing.member.provider.name} leaves ${editing.lot.code} on ${day(leftOn)}.`);
 });
 
-load().catch((error) => announce(messages, error.message, "error"));
+wireLife(messages, container, () => ({ framework: current, lots, members }), load);
+wireLife(messages, container, () => ({ framework: current, lots, members }), load);
+const saved = new URLSearchParams(location.search).get("saved");
+load().then(() => { if (saved && current) announce(messages, `${current.name} is ${saved === "created" ? "created" : "changed"}.`); })
+  .catch((error) => announce(messages, error.message, "error"));
