@@ -501,17 +501,18 @@ async def _changed(
     summary: str = "",
     also_councils: list[int] | tuple[int, ...] = (),
 ) -> None:
-    """Audit the change, record it on the framework's and every member council's topic (and the provider's,
-    for a membership), and email the member councils' commissioners (and the provider, for a membership)."""
+    """Audit the change, record it on the framework's, every member council's and every member provider's topic,
+    and email the member councils' commissioners (and the provider, for a membership)."""
     councils = sorted({*await framework.member_councils.all().values_list("id", flat=True), *also_councils})
     subject = subject or framework.reference
     audit_change(
         work, action, actor=actor, framework_id=framework.id, provider_id=provider_id, subject=subject,
         before=_jsonable(before or {}), after=_jsonable(after or {}),
     )  # fmt: skip
-    topics = [f"framework:{framework.id}", *(f"council:{c}" for c in councils)]
-    if provider_id is not None:
-        topics.append(f"provider:{provider_id}")
+    # Its members' providers too: what they are shown of the framework (kept answers included) changes.
+    members = await LotMembership.filter(lot__framework_id=framework.id).values_list("provider_id", flat=True)
+    providers = sorted({*members, *([provider_id] if provider_id is not None else [])})
+    topics = [f"framework:{framework.id}", *(f"council:{c}" for c in councils), *(f"provider:{p}" for p in providers)]
     event = await work.record(
         f"framework.{action}" if not action.startswith("framework.") else action,
         topics,
