@@ -180,29 +180,42 @@ async def extend_framework(
         problems.append(invalid("decisionDate", "The decision to extend has been taken: its date is not ahead."))
     if problems:
         raise ServiceError.many(problems)
-    async with unit_of_work() as work:
-        await FrameworkExtension.create(
-            framework_id=framework.id,
-            ends_on=ends_on,
-            decision_reference=decision_reference.strip(),
-            decision_date=decision_date,
-            taken_by_id=actor.user_id or None,
-        )
-        await Framework.filter(id=framework.id).update(extended_to=ends_on)
-        await framework.refresh_from_db()
-        await _changed(
-            work,
-            actor,
-            framework,
-            "framework.extended",
-            before={"endsOn": current_end.isoformat()},
-            after={
-                "endsOn": ends_on.isoformat(),
-                "decisionReference": decision_reference.strip(),
-                "decisionDate": decision_date.isoformat(),
-            },
-            headline=f"Framework extended to {ends_on:%d %B %Y}",
-        )
+    try:
+        async with unit_of_work() as work:
+            # Conditional on the term as read: of two extensions taken at once, one is refused.
+            as_read = (
+                {"extended_to__isnull": True}
+                if framework.extended_to is None
+                else {"extended_to": framework.extended_to}
+            )
+            taken = await Framework.filter(id=framework.id, ends_on=framework.ends_on, **as_read).update(
+                extended_to=ends_on
+            )
+            if not taken:
+                raise wrong_state("The framework's term changed meanwhile: reload it.", "endsOn")
+            await FrameworkExtension.create(
+                framework_id=framework.id,
+                ends_on=ends_on,
+                decision_reference=decision_reference.strip(),
+                decision_date=decision_date,
+                taken_by_id=actor.user_id or None,
+            )
+            await framework.refresh_from_db()
+            await _changed(
+                work,
+                actor,
+                framework,
+                "framework.extended",
+                before={"endsOn": current_end.isoformat()},
+                after={
+                    "endsOn": ends_on.isoformat(),
+                    "decisionReference": decision_reference.strip(),
+                    "decisionDate": decision_date.isoformat(),
+                },
+                headline=f"Framework extended to {ends_on:%d %B %Y}",
+            )
+    except IntegrityError as error:
+        raise ServiceError(ErrorCode.DUPLICATE, "An extension to that date was taken already.", "endsOn") from error
     return framework
 
 
