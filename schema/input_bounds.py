@@ -120,6 +120,13 @@ BOUNDS: dict[str, Bound] = {
     "notes": FREE_TEXT,
     "givenOn": Bound(earliest=-366 * 30, latest=1),
     "intendedEnd": Bound(earliest=-366 * 30, latest=366 * 2),
+    # Re-openings and mergers (schema/types/reopenings.py, schema/mutations/mergers.py).
+    "opensOn": Bound(earliest=-366, latest=366 * 2),
+    "closesOn": Bound(earliest=-366, latest=366 * 2),
+    "lotIds": Bound(max_items=20),
+    "statement": NOTE,
+    "mergedOn": Bound(earliest=-366 * 2, latest=1),
+    "lotTerms": Bound(max_items=20),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

@@ -49,3 +49,16 @@ class ProviderNode:
         self, root: Provider, info: Info
     ) -> list[Annotated[LotMembershipNode, strawberry.lazy("schema.types.frameworks")]]:
         return await info.context.loaders.memberships_by_provider.load(root.id)
+
+    @strawberry.field(description="The provider this one merged into, if it has merged.")
+    async def merged_into(self, root: Provider, info: Info) -> ProviderNode | None:
+        if root.merged_into_id is None:
+            return None
+        return await info.context.loaders.provider.load(root.merged_into_id)
+
+    @strawberry.field(description='"Now part of B", for a provider that merged into B; null otherwise.')
+    async def now_part_of(self, root: Provider, info: Info) -> str | None:
+        if root.merged_into_id is None:
+            return None
+        into = await info.context.loaders.provider.load(root.merged_into_id)
+        return f"Now part of {into.name}" if into else None
