@@ -52,6 +52,10 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/providers": ("providers.html", ADMIN | COMMISSIONER, "Providers"),
     "/frameworks": ("framework.html", ADMIN | COMMISSIONER, "Frameworks"),
     "/users": ("users.html", ANYONE, "Users and API tokens"),
+    # Re-openings and mergers (issue 18).
+    "/reopenings": ("reopenings.html", ADMIN | COMMISSIONER, "Re-openings"),
+    "/join-a-framework": ("join_lots.html", PROVIDER, "Join a framework"),
+    "/merge-providers": ("merge.html", ADMIN, "Merge providers"),
 }
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 
 from schema.context import Info
-from schema.enums import JoinApplicationStatus
+from schema.enums import AgeBand, JoinApplicationStatus, NeedLevel
 from schema.ids import to_global_id
 from schema.permissions import AUTH
 from schema.types.frameworks import LotMembershipNode
@@ -22,10 +22,18 @@ class ReopeningLot:
     id: strawberry.ID
     code: str
     name: str
+    age_bands: list[AgeBand]
+    need_levels: list[NeedLevel]
 
     @classmethod
     def of(cls, lot: Lot) -> ReopeningLot:
-        return cls(id=to_global_id("Lot", lot.id), code=lot.code, name=lot.name)
+        return cls(
+            id=to_global_id("Lot", lot.id),
+            code=lot.code,
+            name=lot.name,
+            age_bands=[AgeBand(band) for band in lot.age_bands],
+            need_levels=[NeedLevel(level) for level in lot.need_levels],
+        )
 
 
 @strawberry.type(name="Reopening", description="A window in which providers apply to join a framework's lots.")
