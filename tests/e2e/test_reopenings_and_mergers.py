@@ -63,6 +63,12 @@ async def _spot_admin_and_a_harbour_placement(market: Marketplace) -> None:
     await offers.accept_offer(market.actor("kent_officer"), offer.id)
 
 
+def choose_lot(page, words: str) -> None:
+    """Choose the option of the apply form's lot list that names the lot (each also says when it closes)."""
+    select = page.get_by_label("Lot", exact=True)
+    select.select_option(value=select.locator("option", has_text=words).get_attribute("value"))
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield from serve(tmp_path_factory, _spot_admin_and_a_harbour_placement)
@@ -86,9 +92,10 @@ def test_a_reopening_admits_a_provider_that_then_receives_the_next_referral(brow
     commissioner.get_by_role("button", name="Open the re-opening").click()
     expect(summary.get_by_role("link", name="Choose at least one lot to open")).to_be_visible()
     commissioner.get_by_label("LOT1 Core fostering").check()
+    commissioner.get_by_label("LOT2 Enhanced fostering").check()
     commissioner.get_by_role("button", name="Open the re-opening").click()
     expect(commissioner.locator("#messages")).to_contain_text(
-        "Kent & Medway IFP framework is open to applications to join LOT1", timeout=AFTER_SAVING
+        "Kent & Medway IFP framework is open to applications to join LOT1, LOT2", timeout=AFTER_SAVING
     )
     expect(commissioner.locator("#windows tbody tr").first).to_contain_text("open now")
 
@@ -102,7 +109,7 @@ def test_a_reopening_admits_a_provider_that_then_receives_the_next_referral(brow
     apply_summary = provider.locator("#apply-error-summary")
     expect(apply_summary).to_be_focused()
     expect(apply_summary.locator("li")).to_have_count(2)
-    provider.get_by_label("Lot", exact=True).select_option(index=1)
+    choose_lot(provider, "LOT1 Core fostering")
     statement = provider.get_by_label("What your organisation offers this lot")
     statement.fill("Placed by her mother Kerry Jones last year.")
     provider.get_by_role("button", name="Send the application").click()
@@ -111,13 +118,28 @@ def test_a_reopening_admits_a_provider_that_then_receives_the_next_referral(brow
     provider.get_by_role("button", name="Send the application").click()
     expect(provider.locator("#messages")).to_contain_text("is with its lead commissioners", timeout=AFTER_SAVING)
     expect(provider.locator("#applications tbody tr").first).to_contain_text("Awaiting the lead commissioner")
+    choose_lot(provider, "LOT2 Enhanced fostering")
+    statement.fill("Two therapeutic carer households in Maidstone.")
+    provider.get_by_role("button", name="Send the application").click()
+    expect(provider.locator("#applications tbody tr")).to_have_count(2, timeout=AFTER_SAVING)
 
     # The commissioner approves it with a tier and weekly fees.
     commissioner.reload()
-    row = commissioner.locator("#applications tbody tr", has_text=SPOT)
+    # One it refuses, with a reason the provider reads.
+    enhanced = commissioner.locator("#applications tbody tr", has_text="LOT2")
+    enhanced.get_by_role("button", name=re.compile("^Decide")).click()
+    dialog = commissioner.locator("#decide-dialog")
+    dialog.get_by_label("Refuse, with a reason").check()
+    dialog.get_by_role("button", name="Record the decision").click()
+    expect(commissioner.locator("#decide-error-summary")).to_contain_text("Write why you refuse the application")
+    dialog.get_by_label("Why you refuse it").fill("The enhanced lot has enough therapeutic places this year.")
+    dialog.get_by_role("button", name="Record the decision").click()
+    expect(commissioner.locator("#messages")).to_contain_text("It is told your reason", timeout=AFTER_SAVING)
+    expect(enhanced).to_contain_text("Refused")
+
+    row = commissioner.locator("#applications tbody tr", has_text="LOT1")
     expect(row).to_contain_text("Twelve approved carer households")
     row.get_by_role("button", name=re.compile("^Decide")).click()
-    dialog = commissioner.locator("#decide-dialog")
     dialog.get_by_role("button", name="Record the decision").click()
     decide_summary = commissioner.locator("#decide-error-summary")
     expect(decide_summary).to_contain_text("Choose whether to approve or refuse")
@@ -133,9 +155,11 @@ def test_a_reopening_admits_a_provider_that_then_receives_the_next_referral(brow
     expect(commissioner.locator("#messages")).to_contain_text(
         f"{SPOT} is on LOT1 at tier 1, with its prices", timeout=AFTER_SAVING
     )
-    expect(commissioner.locator("#applications tbody tr", has_text=SPOT)).to_contain_text("Approved")
+    expect(commissioner.locator("#applications tbody tr", has_text="LOT1")).to_contain_text("Approved")
     provider.reload()
-    expect(provider.locator("#applications tbody tr").first).to_contain_text("Approved: you are on the lot at tier 1")
+    mine = provider.locator("#applications tbody tr")
+    expect(mine.filter(has_text="LOT1")).to_contain_text("Approved: you are on the lot at tier 1")
+    expect(mine.filter(has_text="LOT2")).to_contain_text("Reason: The enhanced lot has enough therapeutic places")
 
     # The next referral on LOT1 reaches the spot provider's duty desk.
     officer = browser.new_context().new_page()
