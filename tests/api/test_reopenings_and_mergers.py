@@ -428,3 +428,17 @@ async def test_merged_users_can_move_to_the_surviving_provider(api: Api, market:
         as_="admin",
     )
     assert again["data"]["mergeProviders"]["errors"][0]["code"] == "WRONG_STATE"
+
+    # Oakleaf merges in turn into Northdowns: Harbour is now part of the one that continues.
+    northdowns = market.providers["northdowns"]
+    onward = {
+        "mergedProviderId": gid("Provider", oakleaf.id),
+        "intoProviderId": gid("Provider", northdowns.id),
+        "mergedOn": TODAY.isoformat(),
+        "users": "MOVE",
+    }
+    assert (await api(MERGE, {"input": onward}, as_="admin"))["data"]["mergeProviders"]["errors"] == []
+    providers = (await api("{ providers { name nowPartOf } }", as_="admin"))["data"]["providers"]
+    parts = {p["name"]: p["nowPartOf"] for p in providers}
+    assert parts[harbour.name] == parts[oakleaf.name] == f"Now part of {northdowns.name}"
+    assert parts[northdowns.name] is None
