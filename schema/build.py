@@ -30,11 +30,13 @@ from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.child_records import ChildRecordMutations
 from schema.mutations.frameworks import FrameworkLifeMutations
+from schema.mutations.mergers import MergerMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.offers import OfferMutations
 from schema.mutations.parked_mail import ParkedMailMutations
 from schema.mutations.questions import QuestionMutations
 from schema.mutations.referrals import ReferralMutations
+from schema.mutations.reopenings import ReopeningMutations
 from schema.mutations.resources import ResourceMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
@@ -45,6 +47,7 @@ from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
 from schema.types.placement_life import PlacementLifeMutations, PlacementLifeQueries
 from schema.types.questions import QuestionQueries
+from schema.types.reopenings import ReopeningQueries
 from server.events.hub import SubscriberLagging
 from server.outage import MESSAGE as OUTAGE_MESSAGE
 from server.outage import is_connection_fault
@@ -67,6 +70,7 @@ class Query(
     ChildRecordQueries,
     PlacementLifeQueries,
     QuestionQueries,
+    ReopeningQueries,
 ):
     pass
 
@@ -83,6 +87,8 @@ class Mutation(
     PlacementLifeMutations,
     QuestionMutations,
     FrameworkLifeMutations,
+    ReopeningMutations,
+    MergerMutations,
 ):
     pass
 

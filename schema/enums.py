@@ -53,3 +53,7 @@ NotificationDelivery = strawberry.enum(
 )
 ChildDocumentKind = strawberry.enum(v.ChildDocumentKind)
 ChildRecordAction = strawberry.enum(v.ChildRecordAction, description="What a row of a record's access trail records")
+# Re-openings and mergers (issue 18).
+JoinApplicationStatus = strawberry.enum(v.JoinApplicationStatus)
+JoinDecision = strawberry.enum(v.JoinDecision)
+MergedUsers = strawberry.enum(v.MergedUsers, description="What happens to the accounts of the provider that merges")

@@ -136,6 +136,13 @@ BOUNDS: dict[str, Bound] = {
     "costWeightPercent": Bound(high=100),
     "memberCouncilIds": Bound(max_items=50),
     **{name: Bound(high=100) for name in ("distance", "specialisms", "languageAndCulture", "ofsted", "trackRecord")},
+    # Re-openings and mergers (schema/types/reopenings.py, schema/mutations/mergers.py).
+    "opensOn": Bound(earliest=-366, latest=366 * 2),
+    "closesOn": Bound(earliest=-366, latest=366 * 2),
+    "lotIds": Bound(max_items=20),
+    "statement": NOTE,
+    "mergedOn": Bound(earliest=-366 * 2, latest=1),
+    "lotTerms": Bound(max_items=20),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

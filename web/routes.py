@@ -54,6 +54,10 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/frameworks/new": ("framework_form.html", ADMIN | COMMISSIONER, "New framework"),
     "/frameworks/edit": ("framework_form.html", ADMIN | COMMISSIONER, "Edit framework"),
     "/users": ("users.html", ANYONE, "Users and API tokens"),
+    # Re-openings and mergers (issue 18).
+    "/reopenings": ("reopenings.html", ADMIN | COMMISSIONER, "Re-openings"),
+    "/join-a-framework": ("join_lots.html", PROVIDER, "Join a framework"),
+    "/merge-providers": ("merge.html", ADMIN, "Merge providers"),
 }
 
 

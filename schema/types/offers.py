@@ -92,6 +92,16 @@ class OfferNode:
     async def provider(self, root: Offer, info: Info) -> ProviderNode:
         return await info.context.loaders.provider.load(root.provider_id)
 
+    @strawberry.field(description="Who made it, when that provider has since merged into `provider`; else null.")
+    async def original_provider(self, root: Offer, info: Info) -> ProviderNode | None:
+        if root.original_provider_id is None:
+            return None
+        return await info.context.loaders.provider.load(root.original_provider_id)
+
+    @strawberry.field(description='"Made by A, now part of B" when A has since merged into B; else null.')
+    async def made_by(self, root: Offer, info: Info) -> str | None:
+        return await made_by_words(info, root.original_provider_id, root.provider_id)
+
     @strawberry.field
     async def referral(
         self, root: Offer, info: Info
@@ -179,6 +189,16 @@ class PlacementNode:
     @strawberry.field
     async def provider(self, root: Placement, info: Info) -> ProviderNode:
         return await info.context.loaders.provider.load(root.provider_id)
+
+    @strawberry.field(description="Who made it, when that provider has since merged into `provider`; else null.")
+    async def original_provider(self, root: Placement, info: Info) -> ProviderNode | None:
+        if root.original_provider_id is None:
+            return None
+        return await info.context.loaders.provider.load(root.original_provider_id)
+
+    @strawberry.field(description='"Made by A, now part of B" when A has since merged into B; else null.')
+    async def made_by(self, root: Placement, info: Info) -> str | None:
+        return await made_by_words(info, root.original_provider_id, root.provider_id)
 
     @strawberry.field
     async def referral(
@@ -288,3 +308,11 @@ class PlacementNode:
         if root.step_across_referral_id is None:
             return None
         return await info.context.loaders.referral.load(root.step_across_referral_id)
+
+
+async def made_by_words(info: Info, original_provider_id: int | None, provider_id: int) -> str | None:
+    """A merger's history in words: "Made by Harbour Fostering, now part of Oakleaf Care"."""
+    if original_provider_id is None:
+        return None
+    original, now = await info.context.loaders.provider.load_many([original_provider_id, provider_id])
+    return f"Made by {original.name}, now part of {now.name}"

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from schema.types.frameworks import LotMembershipNode
 
 
+MAX_MERGER_CHAIN = 10  # A into B into C ...: far more than any provider's history
+
+
 @strawberry.type(name="Council")
 class CouncilNode:
     name: str
@@ -49,3 +52,19 @@ class ProviderNode:
         self, root: Provider, info: Info
     ) -> list[Annotated[LotMembershipNode, strawberry.lazy("schema.types.frameworks")]]:
         return await info.context.loaders.memberships_by_provider.load(root.id)
+
+    @strawberry.field(description="The provider this one merged into, if it has merged.")
+    async def merged_into(self, root: Provider, info: Info) -> ProviderNode | None:
+        if root.merged_into_id is None:
+            return None
+        return await info.context.loaders.provider.load(root.merged_into_id)
+
+    @strawberry.field(
+        description='"Now part of B", for a provider that merged into B (or into a provider that B, in turn, '
+        "merged into: the one that continues); null otherwise."
+    )
+    async def now_part_of(self, root: Provider, info: Info) -> str | None:
+        into, steps = root, 0
+        while into is not None and into.merged_into_id is not None and steps < MAX_MERGER_CHAIN:
+            into, steps = await info.context.loaders.provider.load(into.merged_into_id), steps + 1
+        return f"Now part of {into.name}" if into is not None and steps else None

@@ -37,6 +37,7 @@ from server.models import (
     ChildRecord,
     ChildrensHome,
     Framework,
+    JoinApplication,
     Lot,
     LotMembership,
     Offer,
@@ -46,6 +47,7 @@ from server.models import (
     Provider,
     Referral,
     ReferralQuestion,
+    Reopening,
     Supplement,
     User,
     Vacancy,
@@ -461,3 +463,48 @@ def may_create_framework(actor: Actor, lead_council_id: int) -> bool:
 def may_read_framework_changes(actor: Actor, framework: Framework) -> bool:
     """The audit trail is for those who manage the framework: its lead council's commissioners and admins."""
     return may_administer_framework(actor, framework)
+
+
+# --- re-openings and mergers (issue 18) -------------------------------------------------
+
+
+def may_open_reopening(actor: Actor, framework: Framework) -> bool:
+    """The framework's lead commissioners (and admins) open a re-opening and decide who joins."""
+    return may_administer_framework(actor, framework)
+
+
+def may_decide_join_application(actor: Actor, framework: Framework) -> bool:
+    return may_administer_framework(actor, framework)
+
+
+def may_apply_to_join(actor: Actor) -> bool:
+    """A provider's admins apply, for their own organisation, to join the lots of an open re-opening."""
+    return actor.role is Role.PROVIDER_ADMIN and actor.provider_id is not None
+
+
+def scope_reopenings(actor: Actor, query: QuerySet[Reopening], today: date) -> QuerySet[Reopening]:
+    """An open re-opening is a public invitation: provider staff see every window open today. Councils see the
+    windows of the frameworks they are on or lead, past ones too; admins all."""
+    if actor.is_admin:
+        return query
+    if actor.is_provider:
+        return query.filter(opens_on__lte=today, closes_on__gte=today)
+    if actor.is_council:
+        return query.filter(framework_id__in=_framework_ids_seen(actor))
+    return query.filter(NOTHING)
+
+
+def scope_join_applications(actor: Actor, query: QuerySet[JoinApplication]) -> QuerySet[JoinApplication]:
+    """The lead council's commissioners see their frameworks' applications; a provider's staff its own."""
+    if actor.is_admin:
+        return query
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    if actor.role is Role.COMMISSIONER and actor.council_id is not None:
+        return query.filter(reopening__framework__lead_council_id=actor.council_id)
+    return query.filter(NOTHING)
+
+
+def may_merge_providers(actor: Actor) -> bool:
+    """Mergers rewrite two providers' register entries, resources and accounts: platform admins only."""
+    return actor.is_admin

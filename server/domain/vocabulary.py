@@ -42,6 +42,7 @@ class ProviderStatus(LabelledEnum):
     ACTIVE = "active", "Active"
     SUSPENDED = "suspended", "Suspended"
     CLOSED = "closed", "Closed"
+    MERGED = "merged", "Merged into another provider"
 
 
 class ProviderSector(LabelledEnum):
@@ -439,3 +440,26 @@ class ReviewAttendee(LabelledEnum):
     REVIEWING_OFFICER = "reviewing_officer", "Independent reviewing officer"
     PARENT = "parent", "Parent"
     PROVIDER = "provider", "Provider's representative"
+
+
+# --- re-openings and mergers (issue 18) --------------------------------------------
+
+
+class JoinApplicationStatus(LabelledEnum):
+    """A provider's application to join a lot at a framework's re-opening."""
+
+    PENDING = "pending", "Awaiting the lead commissioner's decision"
+    APPROVED = "approved", "Approved: joined the lot"
+    REFUSED = "refused", "Refused"
+
+
+class JoinDecision(LabelledEnum):
+    APPROVE = "approve", "Approve, with a tier and prices"
+    REFUSE = "refuse", "Refuse, with a reason"
+
+
+class MergedUsers(LabelledEnum):
+    """What happens to the accounts of a provider that merges into another."""
+
+    MOVE = "move", "Move them to the provider it merges into"
+    DEACTIVATE = "deactivate", "Deactivate them (they can no longer sign in)"

@@ -8,10 +8,12 @@ from server.models.events import Event, EventTopic, OutboxMessage
 from server.models.framework_changes import FrameworkChange
 from server.models.frameworks import Framework, FrameworkExtension, Lot, LotMembership, PriceScheduleEntry, Supplement
 from server.models.geography import PostcodeDistrict
+from server.models.mergers import ProviderMerger
 from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementReview
 from server.models.organisations import Council, Provider
 from server.models.questions import ReferralQuestion
 from server.models.referrals import BroadcastRecipient, Referral, ReferralCounter
+from server.models.reopenings import JoinApplication, Reopening
 from server.models.resources import CarerHousehold, ChildrensHome, Vacancy
 from server.models.users import AccessToken, LoginAttempt, NotificationPreference, User
 
@@ -29,6 +31,7 @@ __all__ = [
     "Framework",
     "FrameworkChange",
     "FrameworkExtension",
+    "JoinApplication",
     "LoginAttempt",
     "Lot",
     "LotMembership",
@@ -41,9 +44,11 @@ __all__ = [
     "PostcodeDistrict",
     "PriceScheduleEntry",
     "Provider",
+    "ProviderMerger",
     "Referral",
     "ReferralCounter",
     "ReferralQuestion",
+    "Reopening",
     "Supplement",
     "User",
     "Vacancy",

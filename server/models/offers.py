@@ -52,6 +52,10 @@ class Offer(Model):
     # Why the council declined it, told to the provider (the note passed the anonymisation guard).
     decline_reason = fields.CharEnumField(OfferDeclineReason, max_length=26, null=True)
     decline_note = fields.TextField(default="")
+    # Who made it, when that provider has since merged into `provider` (see server.models.ProviderMerger).
+    original_provider: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Provider", related_name="original_offers", null=True, on_delete=fields.RESTRICT
+    )
 
     class Meta:
         table = "offer"
@@ -113,6 +117,10 @@ class Placement(Model):
     )
     step_across_referral: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Referral", related_name="stepped_across_from_placements", null=True, on_delete=fields.SET_NULL
+    )
+    # Who made it, when that provider has since merged into `provider` (see server.models.ProviderMerger).
+    original_provider: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Provider", related_name="original_placements", null=True, on_delete=fields.RESTRICT
     )
 
     class Meta:

@@ -18,6 +18,10 @@ class Notification(LabelledEnum):
     QUESTION_ASKED = "question_asked", "A provider asks a question about your referral"
     QUESTION_ANSWERED = "question_answered", "The council answers a question about a referral you were sent"
     FRAMEWORK_CHANGED = "framework_changed", "A framework you are on changes: its terms, term, lots or members"
+    FRAMEWORK_MEMBERSHIP = (
+        "framework_membership",
+        "A framework re-opens, a provider applies to join or joins a lot, or providers merge",
+    )
 
 
 class Delivery(LabelledEnum):
@@ -47,9 +51,14 @@ DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
         Notification.PLACEMENT_ENDED_UNPLANNED: Delivery.IMMEDIATELY,
         Notification.VACANCY_POSTED: Delivery.DIGEST,
         Notification.FRAMEWORK_CHANGED: Delivery.IMMEDIATELY,
+        Notification.FRAMEWORK_MEMBERSHIP: Delivery.IMMEDIATELY,
     },
     Role.PROVIDER_RESPONDER: dict(_PROVIDER),
-    Role.PROVIDER_ADMIN: {**_PROVIDER, Notification.REFERRAL_BROADCAST: Delivery.DIGEST},
+    Role.PROVIDER_ADMIN: {
+        **_PROVIDER,
+        Notification.REFERRAL_BROADCAST: Delivery.DIGEST,
+        Notification.FRAMEWORK_MEMBERSHIP: Delivery.IMMEDIATELY,
+    },
     Role.PLATFORM_ADMIN: {},
 }
 

@@ -19,6 +19,7 @@ from schema.build import build_schema
 from schema.ids import to_global_id
 from tests.api.conftest import Api
 from tests.api.test_api_basics import CREATE, PUBLISH, referral_input
+from tests.api.test_reopenings_and_mergers import APPLY, gid, open_core_lot, provider_admin
 
 IDENTIFYING = "Her mother Kerry Jones"
 SPAN = "Kerry Jones"
@@ -290,6 +291,28 @@ async def _answer(api: Api, market: Marketplace, field: str) -> Errors:
     return (await api(query, {"input": answer}, as_="kent_officer"))["data"]["answerQuestion"]["errors"]
 
 
+async def _join_statement(api: Api, market: Marketplace, field: str) -> Errors:
+    """The spot provider's admin applies to join Kent's core lot in an open re-opening (read by Kent)."""
+    await open_core_lot(api, market)
+    who = await provider_admin(api, market, "spot")
+    query = f"mutation($input: ApplyToJoinLotInput!) {{ applyToJoinLot(input: $input) {{ {ERRORS} }} }}"
+    body = await api(query, {"input": {"lotId": gid("Lot", market.core_lot.id), "statement": IDENTIFYING}}, as_=who)
+    return body["data"]["applyToJoinLot"]["errors"]
+
+
+async def _refusal_reason(api: Api, market: Marketplace, field: str) -> Errors:
+    """Kent's commissioner refuses the application with a reason the provider is told."""
+    await open_core_lot(api, market)
+    who = await provider_admin(api, market, "spot")
+    applied = await api(
+        APPLY, {"input": {"lotId": gid("Lot", market.core_lot.id), "statement": "Ten carers."}}, as_=who
+    )
+    application = applied["data"]["applyToJoinLot"]["application"]
+    refusal = {"applicationId": application["id"], "decision": "REFUSE", "reason": IDENTIFYING}
+    query = f"mutation($input: DecideJoinApplicationInput!) {{ decideJoinApplication(input: $input) {{ {ERRORS} }} }}"
+    return (await api(query, {"input": refusal}, as_="kent_commissioner"))["data"]["decideJoinApplication"]["errors"]
+
+
 # Each guarded field, with the mutation that proves it and the field name its errors carry.
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
@@ -313,6 +336,8 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     ),
     "AskQuestionInput.question": (_question, "question"),
     "AnswerQuestionInput.answer": (_answer, "answer"),
+    "ApplyToJoinLotInput.statement": (_join_statement, "statement"),
+    "DecideJoinApplicationInput.reason": (_refusal_reason, "reason"),
     **{
         f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")

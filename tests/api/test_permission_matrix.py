@@ -41,6 +41,7 @@ from bench.harness.marketplace import ADMIN, PASSWORD, SCHEDULE_START, Marketpla
 from schema.ids import to_global_id
 from server.app import create_app
 from server.auth import policy
+from server.auth.actor import Actor
 from server.domain.child_details import ChildDetails
 from server.domain.vocabulary import (
     AgeBand,
@@ -50,6 +51,7 @@ from server.domain.vocabulary import (
     OfstedJudgement,
     OutboxStatus,
     PlacementKind,
+    ProviderType,
     ReferralStatus,
     Role,
 )
@@ -73,6 +75,7 @@ from server.services import (
     child_records,
     offers,
     questions,
+    reopenings,
     resources,
     vacancies,
 )
@@ -130,6 +133,9 @@ QUERIES: dict[str, str] = {
     "sharedDocuments": "A-       --        A-        A-        --       --",
     "placementAgreement": "A-       A-        A-        A-        --       --",
     "referralQuestions": "A-       A-        A-        A-        AA       --",
+    # Re-openings (issue 18): an open window is an invitation to every provider; councils see their frameworks'.
+    "reopenings": "A-       A-        AA        AA        AA       --",
+    "joinApplications": "--       A-        A-        A-        AA       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -183,6 +189,11 @@ MUTATIONS: dict[str, str] = {
     "createLot": "--       A-        --        --        AA       --",
     "updateLot": "--       A-        --        --        AA       --",
     "terminateMembership": "--       A-        --        --        AA       --",
+    # Re-openings and mergers (issue 18): a provider admin may apply to any framework's open re-opening.
+    "openReopening": "--       A-        --        --        AA       --",
+    "applyToJoinLot": "--       --        --        AA        --       --",
+    "decideJoinApplication": "--       A-        --        --        AA       --",
+    "mergeProviders": "--       --        --        --        AA       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -687,6 +698,72 @@ async def _referral_questions(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and [q["question"] for q in data["referralQuestions"]] == [QUESTION]
 
 
+# --- re-openings and mergers (issue 18) ---
+
+
+async def _fresh_lot(w: World, scope: Scope) -> Lot:
+    """A new lot on Kent's framework (own) or Medway's (other), with nobody on it."""
+    framework = w.market.framework if scope == "own" else w.medway_framework
+    return await Lot.create(
+        framework=framework,
+        code=f"R{next(w.serial)}",
+        name="Re-opened lot",
+        placement_kinds=[PlacementKind.CORE_FOSTERING.value],
+        age_bands=w.market.core_lot.age_bands,
+        need_levels=[NeedLevel.STANDARD.value],
+    )
+
+
+async def _open_window(w: World, scope: Scope) -> tuple[Lot, int]:
+    """A fresh lot of the side's framework in a re-opening open today (opened by the platform admin)."""
+    lot = await _fresh_lot(w, scope)
+    today = datetime.now(UTC).date()
+    window = await reopenings.open_reopening(
+        w.market.actor("admin"),
+        framework_id=lot.framework_id,
+        opens_on=today,
+        closes_on=today + timedelta(days=14),
+        lot_ids=[lot.id],
+    )
+    return lot, window.id
+
+
+async def _provider_admin(w: World, provider: str) -> Actor:
+    key = f"{provider}_admin"
+    if key not in w.market.users:
+        w.market.users[key] = await accounts.create_user(
+            None,
+            email=f"manager@{provider}.test",
+            password=PASSWORD,
+            display_name=f"{provider.title()} registered manager",
+            role=Role.PROVIDER_ADMIN,
+            provider_id=w.market.providers[provider].id,
+        )
+    return w.market.actor(key)
+
+
+async def _application(w: World, scope: Scope, provider: str) -> int:
+    """An application to join a fresh lot of the side's framework by `provider` (through its admin)."""
+    lot, _ = await _open_window(w, scope)
+    application = await reopenings.apply_to_join_lot(
+        await _provider_admin(w, provider), lot_id=lot.id, statement="Ten carer households across the county."
+    )
+    return application.id
+
+
+async def _reopenings(w: World, who: str | None, scope: Scope) -> bool:
+    _, window_id = await _open_window(w, scope)
+    data = await ask(w, who, "{ reopenings { id } }")
+    return data is not None and _gid("Reopening", window_id) in _ids(data["reopenings"])
+
+
+async def _join_applications(w: World, who: str | None, scope: Scope) -> bool:
+    """Own: Harbour's application on Kent's framework; other: Oakleaf's on Medway's."""
+    target = _gid("JoinApplication", await _application(w, scope, SIDES[scope][1]))
+    data = await ask(w, who, "{ joinApplications { id } }")
+    return data is not None and target in _ids(data["joinApplications"])
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -716,6 +793,8 @@ QUERY_PROBES: dict[str, Probe] = {
     "sharedDocuments": _shared_documents,
     "placementAgreement": _placement_agreement,
     "referralQuestions": _referral_questions,
+    "reopenings": _reopenings,
+    "joinApplications": _join_applications,
 }
 
 
@@ -1177,6 +1256,54 @@ async def _terminating(w: World, scope: Scope, role: str) -> dict[str, Any]:
     return {"membershipId": _gid("LotMembership", membership.id), "leftOn": _today(), "reason": "TERMINATED"}
 
 
+async def _reopening_input(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    lot = await _fresh_lot(w, scope)
+    return {
+        "frameworkId": _gid("Framework", lot.framework_id),
+        "opensOn": _today(),
+        "closesOn": _today(14),
+        "lotIds": [_gid("Lot", lot.id)],
+    }
+
+
+async def _joining(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """A fresh lot of the side's framework, open today: a re-opening invites every provider."""
+    lot, _ = await _open_window(w, scope)
+    return {"lotId": _gid("Lot", lot.id), "statement": "Ten carer households across the county."}
+
+
+async def _deciding(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """Harbour's application to a fresh lot of Kent's framework (own) or of Medway's (other)."""
+    return {
+        "applicationId": _gid("JoinApplication", await _application(w, scope, "harbour")),
+        "decision": "APPROVE",
+        "tier": 2,
+        "prices": [{"ageBand": "AGE_11_15", "needLevel": "STANDARD", "weeklyFeePence": 90_000}],
+    }
+
+
+async def _merging(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """Two fresh providers, the first merging into the second; no input names an organisation's own."""
+    fresh = []
+    for _ in range(2):
+        n = next(w.serial)
+        provider = await administration.onboard_provider(
+            ADMIN,
+            name=f"Merging Fostering {n}",
+            provider_type=ProviderType.IFA,
+            ofsted_urn=f"SC97{n:04d}",
+            ofsted_judgement=OfstedJudgement.GOOD,
+            district="ME7",
+        )
+        fresh.append(provider)
+    return {
+        "mergedProviderId": _gid("Provider", fresh[0].id),
+        "intoProviderId": _gid("Provider", fresh[1].id),
+        "mergedOn": _today(),
+        "users": "DEACTIVATE",
+    }
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1241,6 +1368,10 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "createLot": MutationCase("CreateLotInput", "lot", _new_lot),
     "updateLot": MutationCase("UpdateLotInput", "lot", _lot_edit),
     "terminateMembership": MutationCase("TerminateMembershipInput", "membership", _terminating),
+    "openReopening": MutationCase("OpenReopeningInput", "reopening", _reopening_input),
+    "applyToJoinLot": MutationCase("ApplyToJoinLotInput", "application", _joining),
+    "decideJoinApplication": MutationCase("DecideJoinApplicationInput", "application", _deciding),
+    "mergeProviders": MutationCase("MergeProvidersInput", "merger", _merging),
 }
 
 

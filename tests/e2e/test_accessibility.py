@@ -28,6 +28,10 @@ MORE_PAGES: dict[str | None, list[str]] = {
     "admin": ["/preferences"],
     None: ["/sign-in", "/dev/mailbox", "/dev/mailbox/1"],
 }
+# Re-openings and mergers (issue 18).
+MORE_PAGES["kent_commissioner"] = ["/reopenings"]
+MORE_PAGES["admin"] += ["/reopenings", "/merge-providers"]
+MORE_PAGES["harbour"] += ["/join-a-framework"]
 VIEWPORTS = [{"width": 1366, "height": 900}, {"width": 375, "height": 800}]
 ROOT = Path(__file__).resolve().parents[2]
 

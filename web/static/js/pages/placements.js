@@ -16,7 +16,7 @@ let ending = null;
 const QUERY = `query($status: PlacementStatus, $search: String) {
   placements(first: 100, status: $status, search: $search) { edges { node { id ipaReference placementType startDate
     weeklyFeePence feeBasis status endDate endReason plannedEnding noticeGivenOn
-    referral { id reference } provider { name } carerHousehold { reference district } childrensHome { name district } } } } }`;
+    referral { id reference } provider { name } madeBy carerHousehold { reference district } childrensHome { name district } } } } }`;
 
 function statusCell(p) {
   if (p.status !== "ENDED") return `<span class="status">${esc(label("PlacementStatus", p.status))}</span>`;
@@ -33,7 +33,7 @@ function render() {
       : p.childrensHome ? `${p.childrensHome.name} (${p.childrensHome.district})` : "–";
     return `<tr data-placement-id="${esc(p.id)}" data-ipa="${esc(p.ipaReference)}">
       <td data-label="IPA reference"><a href="/placements/${esc(p.id)}"><strong>${esc(p.ipaReference)}</strong></a><br><a href="/referrals/${esc(p.referral.id)}">Referral ${esc(p.referral.reference)}</a></td>
-      <td data-label="Provider">${esc(p.provider.name)}</td>
+      <td data-label="Provider">${esc(p.provider.name)}${p.madeBy ? `<br><span class="meta">${esc(p.madeBy)}</span>` : ""}</td>
       <td data-label="Household or home">${esc(resource)}</td>
       <td data-label="Placement type">${esc(label("PlacementType", p.placementType))} (${esc(p.placementType)})</td>
       <td data-label="Start">${esc(day(p.startDate))}</td>
