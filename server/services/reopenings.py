@@ -173,7 +173,11 @@ async def apply_to_join_lot(actor: Actor, *, lot_id: int, statement: str) -> Joi
             )
             await work.record(
                 "framework.join_applied",
-                [f"framework:{framework.id}", f"council:{framework.lead_council_id}", f"provider:{provider.id}"],
+                [
+                    f"framework:{framework.id}",
+                    *(f"council:{c}" for c in await council_ids(framework)),
+                    f"provider:{provider.id}",
+                ],
                 {"frameworkId": framework.id, "applicationId": application.id},
             )
     except IntegrityError as error:
@@ -375,7 +379,11 @@ async def _refuse(
         )
         await work.record(
             "framework.join_refused",
-            [f"framework:{framework.id}", f"council:{framework.lead_council_id}", f"provider:{provider.id}"],
+            [
+                f"framework:{framework.id}",
+                *(f"council:{c}" for c in await council_ids(framework)),
+                f"provider:{provider.id}",
+            ],
             {"frameworkId": framework.id, "applicationId": application.id},
         )
     await application.refresh_from_db()

@@ -23,6 +23,8 @@ from server.domain.vocabulary import (
 from server.models import (
     BroadcastRecipient,
     CarerHousehold,
+    Event,
+    EventTopic,
     FrameworkChange,
     JoinApplication,
     LotMembership,
@@ -179,6 +181,21 @@ async def test_a_reopening_admits_a_provider_which_then_receives_the_next_referr
     assert approved["application"]["membership"]["tier"] == 1
     assert approved["application"]["membership"]["joinedOn"] == TODAY.isoformat()
     assert len(approved["application"]["membership"]["priceSchedule"]) == 6
+    # The decision is audited (before and after) and an event for the framework, its councils and the provider.
+    audit = await FrameworkChange.get(action="join.approved")
+    assert (audit.actor_id, audit.before["status"], audit.after["tier"]) == (
+        market.users["kent_commissioner"].id,
+        "pending",
+        1,
+    )
+    event = await Event.get(type="framework.join_approved")
+    topics = set(await EventTopic.filter(event_id=event.id).values_list("topic", flat=True))
+    assert {
+        f"framework:{market.framework.id}",
+        f"council:{market.kent.id}",
+        f"council:{market.medway.id}",
+        f"provider:{spot.id}",
+    } <= topics
     again = await api(
         DECIDE,
         {"input": {"applicationId": application["id"], "decision": "REFUSE", "reason": "No."}},
