@@ -448,3 +448,12 @@ def scope_providers(actor: Actor, query: QuerySet[Provider]) -> QuerySet[Provide
     if may_administer(actor) or (actor.role is Role.COMMISSIONER and actor.council_id is not None):
         return query
     return query.filter(NOTHING)
+
+
+# --- suspensions from a framework lot (server/services/suspensions.py) --------------------------------------
+
+
+def may_suspend_membership(actor: Actor, framework: Framework) -> bool:
+    """Suspending a member from referrals, and lifting it, is the framework's management: its lead council's
+    commissioners and platform admins."""
+    return may_administer_framework(actor, framework)

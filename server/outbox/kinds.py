@@ -17,6 +17,10 @@ class Notification(LabelledEnum):
     REVIEWS_DUE = "reviews_due", "A child's review of a placement is due soon or overdue"
     QUESTION_ASKED = "question_asked", "A provider asks a question about your referral"
     QUESTION_ANSWERED = "question_answered", "The council answers a question about a referral you were sent"
+    MEMBERSHIP_SUSPENSION = (
+        "membership_suspension",
+        "A provider's place on a framework lot is suspended from referrals, or the suspension lifted",
+    )
 
 
 class Delivery(LabelledEnum):
@@ -49,6 +53,11 @@ DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
     Role.PROVIDER_ADMIN: {**_PROVIDER, Notification.REFERRAL_BROADCAST: Delivery.DIGEST},
     Role.PLATFORM_ADMIN: {},
 }
+
+# Suspensions from a framework lot (server/services/suspensions.py): the lead council's commissioners and the
+# provider's staff are told at once.
+for _role in (Role.COMMISSIONER, Role.PROVIDER_RESPONDER, Role.PROVIDER_ADMIN):
+    DEFAULTS[_role][Notification.MEMBERSHIP_SUSPENSION] = Delivery.IMMEDIATELY
 
 
 def default_delivery(role: Role, notification: Notification) -> Delivery:
