@@ -35,6 +35,7 @@ from schema.mutations.parked_mail import ParkedMailMutations
 from schema.mutations.questions import QuestionMutations
 from schema.mutations.referrals import ReferralMutations
 from schema.mutations.resources import ResourceMutations
+from schema.mutations.suspensions import SuspensionMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
 from schema.types.administration import AdministrationQueries
@@ -81,6 +82,7 @@ class Mutation(
     ChildRecordMutations,
     PlacementLifeMutations,
     QuestionMutations,
+    SuspensionMutations,
 ):
     pass
 

@@ -120,6 +120,8 @@ BOUNDS: dict[str, Bound] = {
     "notes": FREE_TEXT,
     "givenOn": Bound(earliest=-366 * 30, latest=1),
     "intendedEnd": Bound(earliest=-366 * 30, latest=366 * 2),
+    # Suspensions from a lot (schema/mutations/suspensions.py).
+    "startsOn": Bound(earliest=-1, latest=366),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

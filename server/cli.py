@@ -359,7 +359,9 @@ def import_ofsted_command(csv_file: Path) -> None:
     if report.unknown:
         console.print(f"URNs not on the exchange: {', '.join(report.unknown)}", soft_wrap=True)
     for line in report.suspended:
-        console.print(f"[red]Suspended from referrals:[/] {line} (judgement below the framework's minimum)", soft_wrap=True)
+        console.print(
+            f"[red]Suspended from referrals:[/] {line} (judgement below the framework's minimum)", soft_wrap=True
+        )
     for line in report.awaiting_lift:
         console.print(
             f"[green]Judgement meets the minimum again:[/] {line}; a commissioner lifts the suspension", soft_wrap=True

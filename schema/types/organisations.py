@@ -8,6 +8,7 @@ import strawberry
 from schema.context import Info
 from schema.enums import OfstedJudgement, ProviderSector, ProviderStatus, ProviderType
 from schema.ids import to_global_id
+from schema.types.suspensions import ofsted_source
 from server.models import Council, Provider
 
 if TYPE_CHECKING:
@@ -49,3 +50,10 @@ class ProviderNode:
         self, root: Provider, info: Info
     ) -> list[Annotated[LotMembershipNode, strawberry.lazy("schema.types.frameworks")]]:
         return await info.context.loaders.memberships_by_provider.load(root.id)
+
+    @strawberry.field(
+        description='Where its Ofsted judgement and date come from: "Ofsted import, <date>" when they are Ofsted\'s '
+        'published data as last imported, else "Entered on the exchange".'
+    )
+    async def ofsted_source(self, root: Provider, info: Info) -> str:
+        return ofsted_source(root, await info.context.loaders.ofsted_entry_by_urn.load(root.ofsted_urn))

@@ -104,7 +104,9 @@ def parse_ofsted_csv(lines: Iterable[str], today: date) -> OfstedParse:
     return OfstedParse(rows, errors)
 
 
-def _row(record: list[str], header: dict[str, int], number: int, today: date, errors: list[RowError]) -> OfstedRow | None:
+def _row(
+    record: list[str], header: dict[str, int], number: int, today: date, errors: list[RowError]
+) -> OfstedRow | None:
     def cell(column: str) -> str:
         index = header.get(column)
         return record[index].strip() if index is not None and index < len(record) else ""

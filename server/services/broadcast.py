@@ -107,7 +107,6 @@ def _exclusion(member: LotMember, minimum: OfstedJudgement, referral: Referral) 
 SUSPENDED = "suspended from referrals on this lot"
 
 
-
 def response_window(framework: Framework, referral: Referral) -> timedelta:
     hours = framework.emergency_response_hours if referral.urgency is Urgency.TODAY else framework.tier_response_hours
     return timedelta(hours=hours)

@@ -104,7 +104,9 @@ async def _update_provider(
     if not _newer(row, before, provider.ofsted_judgement_date):
         return False
     assert row.judgement is not None
-    await Provider.filter(id=provider.id).update(ofsted_judgement=row.judgement, ofsted_judgement_date=row.inspection_date)
+    await Provider.filter(id=provider.id).update(
+        ofsted_judgement=row.judgement, ofsted_judgement_date=row.inspection_date
+    )
     audit_change(
         work,
         "provider.ofsted_judgement",
@@ -141,7 +143,9 @@ async def _update_home(work: UnitOfWork, home: ChildrensHome, row: OfstedRow, re
     if not _newer(row, before, home.ofsted_judgement_date):
         return False
     assert row.judgement is not None
-    await ChildrensHome.filter(id=home.id).update(ofsted_judgement=row.judgement, ofsted_judgement_date=row.inspection_date)
+    await ChildrensHome.filter(id=home.id).update(
+        ofsted_judgement=row.judgement, ofsted_judgement_date=row.inspection_date
+    )
     audit_change(
         work,
         "home.ofsted_judgement",

@@ -124,7 +124,7 @@ async def _suspend(
         reason=reason,
         judgement=judgement,
         suspended_by_id=actor.user_id if actor else None,
-        made_by=made_by or (actor.email if actor else "the exchange"),
+        made_by=made_by or _who(actor),
     )
     audit_change(
         work,
