@@ -17,6 +17,7 @@ from graphql import GraphQLInputObjectType, get_named_type
 from bench.harness.marketplace import Marketplace
 from schema.build import build_schema
 from schema.ids import to_global_id
+from server.models import LotMembership
 from tests.api.conftest import Api
 from tests.api.test_api_basics import CREATE, PUBLISH, referral_input
 
@@ -59,6 +60,7 @@ NOT_SHARED = {
     "AddReferralDocumentInput.fileName": IDENTIFIED_RECORD,
     "AddReferralDocumentInput.contentBase64": IDENTIFIED_RECORD,
     "AddReferralDocumentInput.contentType": IDENTIFIED_RECORD,
+    "LiftSuspensionInput.note": "the framework's audit trail, for the lead council and admins; never shown to the provider",
 }
 
 ERRORS = "errors { field code message span { start end } }"
@@ -276,6 +278,14 @@ async def _answer(api: Api, market: Marketplace, field: str) -> Errors:
     return (await api(query, {"input": answer}, as_="kent_officer"))["data"]["answerQuestion"]["errors"]
 
 
+async def _suspension_reason(api: Api, market: Marketplace, field: str) -> Errors:
+    """The reason a member is suspended from a lot is told to the provider."""
+    membership = await LotMembership.get(lot_id=market.core_lot.id, provider_id=market.providers["harbour"].id)
+    query = f"mutation($input: SuspendMembershipInput!) {{ suspendMembership(input: $input) {{ {ERRORS} }} }}"
+    suspension = {"membershipId": to_global_id("LotMembership", membership.id), "reason": IDENTIFYING}
+    return (await api(query, {"input": suspension}, as_="kent_commissioner"))["data"]["suspendMembership"]["errors"]
+
+
 # Each guarded field, with the mutation that proves it and the field name its errors carry.
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
@@ -299,6 +309,7 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     ),
     "AskQuestionInput.question": (_question, "question"),
     "AnswerQuestionInput.answer": (_answer, "answer"),
+    "SuspendMembershipInput.reason": (_suspension_reason, "reason"),
     **{
         f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")

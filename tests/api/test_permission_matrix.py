@@ -59,6 +59,7 @@ from server.models import (
     LoginAttempt,
     Lot,
     LotMembership,
+    MembershipSuspension,
     Offer,
     OutboxMessage,
     Placement,
@@ -74,6 +75,7 @@ from server.services import (
     offers,
     questions,
     resources,
+    suspensions,
     vacancies,
 )
 from server.services.administration import PriceLine
@@ -176,6 +178,8 @@ MUTATIONS: dict[str, str] = {
     "startStepAcross": "A-       --        --        --        --       --",
     "askQuestion": "--       --        A-        A-        --       --",
     "answerQuestion": "A-       --        --        --        --       --",
+    "suspendMembership": "--       A-        --        --        AA       --",
+    "liftSuspension": "--       A-        --        --        AA       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -1131,6 +1135,24 @@ async def _question_to_answer(w: World, scope: Scope, role: str) -> dict[str, An
     return {"questionId": _gid("ReferralQuestion", asked.id), "answer": "Yes, at the local secondary school."}
 
 
+async def _to_suspend(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """The side's spare membership, not suspended (an earlier call's suspension lifted)."""
+    membership = await w.spare_membership(scope)
+    await MembershipSuspension.filter(membership_id=membership.id, lifted_at__isnull=True).update(
+        lifted_at=datetime.now(UTC)
+    )
+    return {"membershipId": _gid("LotMembership", membership.id), "reason": "Staffing below the agreed ratio."}
+
+
+async def _to_lift(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """The side's spare membership, suspended by hand."""
+    membership = await w.spare_membership(scope)
+    if not await suspensions.open_suspension(membership.id):
+        admin = w.market.actor("admin")
+        await suspensions.suspend_membership(admin, membership_id=membership.id, reason="Complaint under review.")
+    return {"membershipId": _gid("LotMembership", membership.id)}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1189,6 +1211,8 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "startStepAcross": MutationCase("StartStepAcrossInput", "referral", _step_across),
     "askQuestion": MutationCase("AskQuestionInput", "question", _question_to_ask),
     "answerQuestion": MutationCase("AnswerQuestionInput", "question", _question_to_answer),
+    "suspendMembership": MutationCase("SuspendMembershipInput", "suspension", _to_suspend),
+    "liftSuspension": MutationCase("LiftSuspensionInput", "suspension", _to_lift),
 }
 
 
