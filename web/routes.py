@@ -52,6 +52,7 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/providers": ("providers.html", ADMIN | COMMISSIONER, "Providers"),
     "/frameworks": ("framework.html", ADMIN | COMMISSIONER, "Frameworks"),
     "/users": ("users.html", ANYONE, "Users and API tokens"),
+    "/suspensions": ("suspensions.html", ADMIN | COMMISSIONER, "Suspensions from referrals"),
 }
 
 
