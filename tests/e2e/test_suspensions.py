@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from bench.harness.marketplace import Marketplace
@@ -93,3 +94,24 @@ def test_a_commissioner_lifts_a_suspension_the_ofsted_import_made_and_suspends_b
     )
     expect(harbour).to_contain_text("Staffing below the agreed ratio, under review")
     expect(harbour.get_by_role("button", name="Lift suspension")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1366, "height": 900}, {"width": 375, "height": 800}], ids=["1366px", "375px"]
+)
+def test_the_suspensions_page_has_no_serious_accessibility_violations_and_fits_the_screen(
+    browser, served: Served, viewport
+) -> None:
+    page = browser.new_context(viewport=viewport).new_page()
+    sign_in(page, served, "kent_commissioner")
+    page.goto(f"{served.base_url}/suspensions")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#suspensions")).to_contain_text("suspended")
+    page.locator("button[data-lift], button[data-suspend]").first.click()  # a confirm dialog open, too
+    serious = [
+        f"{violation['id']}: {violation['help']}"
+        for violation in Axe().run(page).response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
