@@ -205,3 +205,15 @@ async def test_a_member_suspended_after_publication_is_skipped_when_its_tier_is_
     skipped = await BroadcastRecipient.get(id=pending.id)
     assert skipped.sent_at is None and skipped.excluded_reason == SUSPENDED
     assert not await Event.filter(type="referral.cascaded").exists()
+
+
+async def test_a_suspension_from_a_later_day_leaves_todays_referrals_alone(market: Marketplace) -> None:
+    membership = await _membership(market, "harbour")
+    await suspensions.suspend_membership(
+        market.actor("kent_commissioner"),
+        membership_id=membership.id,
+        reason="Registration changes next week",
+        starts_on=_today() + timedelta(days=7),
+    )
+    sent = await _recipient(market, "harbour")
+    assert sent.sent_at is not None and sent.excluded_reason is None
