@@ -83,7 +83,7 @@ def test_import_ofsted_updates_the_demo_register_suspends_a_fallen_member_and_is
     first = runner.invoke(main, ["import-ofsted", str(SAMPLE)])
     assert first.exit_code == 0, first.output
     assert "line 7: inspection date '31/02/2026' is not a date" in first.output  # the bad row, by its line
-    assert "2 providers and 1 children's homes updated" in first.output
+    assert "2 providers and 1 children's homes updated, 2 unchanged" in first.output
     assert "URNs not on the exchange: SC611111" in first.output
     assert "Suspended from referrals: Northdowns Families on Kent & Medway IFP framework LOT1" in first.output
     assert _count(url, lambda: Provider.filter(ofsted_urn="SC498803", ofsted_judgement="requires_improvement").count())

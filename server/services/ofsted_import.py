@@ -59,26 +59,24 @@ async def import_ofsted(rows: Sequence[OfstedRow], today: date, report: ImportRe
             if provider is None and home is None:
                 report.unknown.append(row.urn)
                 continue
-            entry_changed = await _keep_entry(row, entries.get(row.urn), today)
+            await _keep_entry(row, entries.get(row.urn), today)
             changed = False
             if provider is not None:
                 changed = await _update_provider(work, provider, row, today, report)
             if home is not None:
                 changed = await _update_home(work, home, row, report) or changed
-            if not (changed or entry_changed):
+            if not changed:  # the judgement and date on the exchange already say what the row says
                 report.unchanged += 1
     return report
 
 
-async def _keep_entry(row: OfstedRow, entry: OfstedRegisterEntry | None, today: date) -> bool:
+async def _keep_entry(row: OfstedRow, entry: OfstedRegisterEntry | None, today: date) -> None:
+    """The row as the source of what the register shows; `imported_on` moves only when the row changed."""
     values = {name: getattr(row, name) for name in _ENTRY_FIELDS}
     if entry is None:
         await OfstedRegisterEntry.create(urn=row.urn, imported_on=today, **values)
-        return True
-    if all(getattr(entry, name) == value for name, value in values.items()):
-        return False
-    await OfstedRegisterEntry.filter(id=entry.id).update(imported_on=today, **values)
-    return True
+    elif any(getattr(entry, name) != value for name, value in values.items()):
+        await OfstedRegisterEntry.filter(id=entry.id).update(imported_on=today, **values)
 
 
 def _newer(row: OfstedRow, judgement: OfstedJudgement, judged_on: date | None) -> bool:
