@@ -1505,6 +1505,8 @@ ADMINISTRATION = {
     "addProviderToLot": "AddProviderToLotInput",
     "removeProviderFromLot": "RemoveProviderFromLotInput",
     "setPriceSchedule": "SetPriceScheduleInput",
+    "suspendMembership": "SuspendMembershipInput",
+    "liftSuspension": "LiftSuspensionInput",
 }
 
 
@@ -1522,6 +1524,8 @@ async def test_another_frameworks_lot_or_membership_answers_exactly_as_an_unknow
             "addProviderToLot": (await _lot_place(world, "other", who), "lotId", unknown_lot),
             "removeProviderFromLot": (await _leaving(world, "other", who), "membershipId", unknown_membership),
             "setPriceSchedule": (await _prices(world, "other", who), "membershipId", unknown_membership),
+            "suspendMembership": (await _to_suspend(world, "other", who), "membershipId", unknown_membership),
+            "liftSuspension": (await _to_lift(world, "other", who), "membershipId", unknown_membership),
         }
         for name, (input, key, unknown) in cases.items():
             before = await database_rows()
