@@ -38,6 +38,7 @@ from schema.mutations.questions import QuestionMutations
 from schema.mutations.referrals import ReferralMutations
 from schema.mutations.reopenings import ReopeningMutations
 from schema.mutations.resources import ResourceMutations
+from schema.mutations.suspensions import SuspensionMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
 from schema.types.administration import AdministrationQueries
@@ -89,6 +90,7 @@ class Mutation(
     FrameworkLifeMutations,
     ReopeningMutations,
     MergerMutations,
+    SuspensionMutations,
 ):
     pass
 

@@ -31,7 +31,9 @@ from server.models import (
     Framework,
     Lot,
     LotMembership,
+    MembershipSuspension,
     Offer,
+    OfstedRegisterEntry,
     Placement,
     PriceScheduleEntry,
     Provider,
@@ -77,6 +79,8 @@ class Loaders:
     supplements_by_membership: DataLoader[int, list[Supplement]] = field(init=False)
     placement_by_referral: DataLoader[int, Placement | None] = field(init=False)
     matches_by_referral: DataLoader[int, dict[tuple[str, int], MatchResult]] = field(init=False)
+    suspensions_by_membership: DataLoader[int, list[MembershipSuspension]] = field(init=False)
+    ofsted_entry_by_urn: DataLoader[str, OfstedRegisterEntry | None] = field(init=False)
 
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:
@@ -241,3 +245,16 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
             return [[] for _ in membership_ids]
         query = policy.scope_supplements(self.actor, Supplement.all()).order_by("kind", "-effective_from")
         return await _grouped(query, "membership_id", membership_ids)
+
+    # --- suspensions and Ofsted's register (schema/types/suspensions.py) ---------------------------------
+
+    async def _suspensions_by_membership(self, membership_ids: Sequence[int]) -> list[list[MembershipSuspension]]:
+        """Reached only through scoped parents: LotMembership.suspension, LotMembership.suspensions."""
+        return await _grouped(
+            MembershipSuspension.all().order_by("-created_at", "-id"), "membership_id", membership_ids
+        )
+
+    async def _ofsted_entry_by_urn(self, urns: Sequence[str]) -> list[OfstedRegisterEntry | None]:
+        """Not tenant data: Ofsted's public register of providers, as last imported."""
+        rows = {row.urn: row for row in await OfstedRegisterEntry.filter(urn__in=list(set(urns)))}
+        return [rows.get(urn) for urn in urns]

@@ -143,6 +143,7 @@ BOUNDS: dict[str, Bound] = {
     "statement": NOTE,
     "mergedOn": Bound(earliest=-366 * 2, latest=1),
     "lotTerms": Bound(max_items=20),
+    # Suspensions from a lot (schema/mutations/suspensions.py) share "startsOn" with a framework's term above.
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

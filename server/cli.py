@@ -317,3 +317,53 @@ def worker(worker_id: str | None) -> None:
         console.print("Outbox worker stopped.")
 
     run(go)
+
+
+@main.command("import-ofsted")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_ofsted_command(csv_file: Path) -> None:
+    """Update providers' and children's homes' Ofsted judgements from Ofsted's published provider-level CSV.
+
+    Columns: URN, Provider type, Setting name, Local authority, Inspection date, Inspection type, Overall
+    effectiveness (1 Outstanding, 2 Good, 3 Requires improvement, 4 Inadequate, 5 not judged). Bad rows are
+    reported by line and the good ones kept; running the same file again changes nothing."""
+    from datetime import UTC, datetime
+
+    from server.database import database
+    from server.domain.ofsted import parse_ofsted_csv
+    from server.services.ofsted_import import ImportReport, import_ofsted
+
+    today = datetime.now(UTC).date()
+    parsed = parse_ofsted_csv(csv_file.read_text(encoding="utf-8-sig").splitlines(), today)
+    for error in parsed.errors:
+        console.print(f"[yellow]line {error.line}:[/] {error.message}", soft_wrap=True)
+
+    async def go(settings: Settings) -> ImportReport:
+        report = ImportReport()
+        async with database(settings):
+            with Progress(console=console) as progress:
+                task = progress.add_task("Importing Ofsted's register", total=len(parsed.rows))
+                for start in range(0, len(parsed.rows), 200):
+                    batch = parsed.rows[start : start + 200]
+                    await import_ofsted(batch, today, report)
+                    progress.advance(task, len(batch))
+        return report
+
+    report = run(go)
+    console.print(
+        f"{len(report.providers_updated)} providers and {len(report.homes_updated)} children's homes updated, "
+        f"{report.unchanged} unchanged, {len(report.unknown)} URNs not on the exchange, "
+        f"{len(parsed.errors)} bad rows skipped.",
+        soft_wrap=True,
+    )
+    if report.unknown:
+        console.print(f"URNs not on the exchange: {', '.join(report.unknown)}", soft_wrap=True)
+    for line in report.suspended:
+        console.print(
+            f"[red]Suspended from referrals:[/] {line} (judgement below the framework's minimum)", soft_wrap=True
+        )
+    for line in report.awaiting_lift:
+        console.print(
+            f"[green]Judgement meets the minimum again:[/] {line}; a commissioner lifts the suspension", soft_wrap=True
+        )
+    sys.exit(1 if parsed.errors and not parsed.rows else 0)

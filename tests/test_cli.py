@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from server.cli import main
 from server.database import database
-from server.models import PostcodeDistrict, User
+from server.models import ChildrensHome, MembershipSuspension, PostcodeDistrict, Provider, User
 from server.settings import Settings
 
 
@@ -72,6 +72,30 @@ def test_import_postcodes_keeps_good_rows_and_reports_bad_ones_by_line(cli, tmp_
     assert "line 3" in result.output and "line 4" in result.output and "line 6" in result.output
     assert "2 districts added" in result.output
     assert _count(url, lambda: PostcodeDistrict.filter(outward_code__in=["ME14", "SO15"]).count()) == 2
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "server" / "demo" / "data" / "ofsted_sample.csv"
+
+
+def test_import_ofsted_updates_the_demo_register_suspends_a_fallen_member_and_is_idempotent(cli) -> None:
+    runner, url = cli
+    assert runner.invoke(main, ["seed-demo"]).exit_code == 0
+    first = runner.invoke(main, ["import-ofsted", str(SAMPLE)])
+    assert first.exit_code == 0, first.output
+    assert "line 7: inspection date '31/02/2026' is not a date" in first.output  # the bad row, by its line
+    assert "2 providers and 1 children's homes updated, 2 unchanged" in first.output
+    assert "URNs not on the exchange: SC611111" in first.output
+    assert "Suspended from referrals: Northdowns Families on Kent & Medway IFP framework LOT1" in first.output
+    assert _count(url, lambda: Provider.filter(ofsted_urn="SC498803", ofsted_judgement="requires_improvement").count())
+    assert _count(url, lambda: ChildrensHome.filter(ofsted_urn="SC720114", ofsted_judgement="outstanding").count())
+    suspended = _count(url, lambda: MembershipSuspension.filter(made_by="Ofsted import").count())
+    assert suspended == 3  # Northdowns' three lots on a framework whose minimum is Good
+
+    again = runner.invoke(main, ["import-ofsted", str(SAMPLE)])
+    assert again.exit_code == 0, again.output
+    assert "0 providers and 0 children's homes updated, 5 unchanged" in again.output
+    assert "Suspended" not in again.output
+    assert _count(url, lambda: MembershipSuspension.all().count()) == suspended
 
 
 def test_create_user_rejects_a_short_password_and_creates_a_good_one(cli) -> None:

@@ -58,6 +58,7 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/reopenings": ("reopenings.html", ADMIN | COMMISSIONER, "Re-openings"),
     "/join-a-framework": ("join_lots.html", PROVIDER, "Join a framework"),
     "/merge-providers": ("merge.html", ADMIN, "Merge providers"),
+    "/suspensions": ("suspensions.html", ADMIN | COMMISSIONER, "Suspensions from referrals"),
 }
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry.scalars
@@ -12,6 +13,9 @@ from schema.types.organisations import CouncilNode, ProviderNode
 from server.auth import policy
 from server.domain import framework_terms
 from server.models import Framework, FrameworkChange, FrameworkExtension, Lot, LotMembership
+
+if TYPE_CHECKING:
+    from schema.types.suspensions import MembershipSuspensionNode
 
 
 @strawberry.type(name="Framework")
@@ -195,6 +199,19 @@ class LotMembershipNode:
     @strawberry.field
     async def supplements(self, root: LotMembership, info: Info) -> list[SupplementNode]:
         return await info.context.loaders.supplements_by_membership.load(root.id)
+
+    @strawberry.field(description="The suspension from referrals on this lot now in force, if any.")
+    async def suspension(
+        self, root: LotMembership, info: Info
+    ) -> Annotated[MembershipSuspensionNode, strawberry.lazy("schema.types.suspensions")] | None:
+        rows = await info.context.loaders.suspensions_by_membership.load(root.id)
+        return next((row for row in rows if row.lifted_at is None), None)
+
+    @strawberry.field(description="Its suspensions from referrals on this lot, lifted ones included, newest first.")
+    async def suspensions(
+        self, root: LotMembership, info: Info
+    ) -> list[Annotated[MembershipSuspensionNode, strawberry.lazy("schema.types.suspensions")]]:
+        return await info.context.loaders.suspensions_by_membership.load(root.id)
 
 
 @strawberry.type(name="PriceScheduleEntry")

@@ -8,6 +8,7 @@ import strawberry
 from schema.context import Info
 from schema.enums import OfstedJudgement, ProviderSector, ProviderStatus, ProviderType
 from schema.ids import to_global_id
+from schema.types.suspensions import ofsted_source
 from server.models import Council, Provider
 
 if TYPE_CHECKING:
@@ -68,3 +69,10 @@ class ProviderNode:
         while into is not None and into.merged_into_id is not None and steps < MAX_MERGER_CHAIN:
             into, steps = await info.context.loaders.provider.load(into.merged_into_id), steps + 1
         return f"Now part of {into.name}" if into is not None and steps else None
+
+    @strawberry.field(
+        description='Where its Ofsted judgement and date come from: "Ofsted import, <date>" when they are Ofsted\'s '
+        'published data as last imported, else "Entered on the exchange".'
+    )
+    async def ofsted_source(self, root: Provider, info: Info) -> str:
+        return ofsted_source(root, await info.context.loaders.ofsted_entry_by_urn.load(root.ofsted_urn))

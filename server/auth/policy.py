@@ -508,3 +508,12 @@ def scope_join_applications(actor: Actor, query: QuerySet[JoinApplication]) -> Q
 def may_merge_providers(actor: Actor) -> bool:
     """Mergers rewrite two providers' register entries, resources and accounts: platform admins only."""
     return actor.is_admin
+
+
+# --- suspensions from a framework lot (server/services/suspensions.py) --------------------------------------
+
+
+def may_suspend_membership(actor: Actor, framework: Framework) -> bool:
+    """Suspending a member from referrals, and lifting it, is the framework's management: its lead council's
+    commissioners and platform admins."""
+    return may_administer_framework(actor, framework)

@@ -10,11 +10,13 @@ from server.models.frameworks import Framework, FrameworkExtension, Lot, LotMemb
 from server.models.geography import PostcodeDistrict
 from server.models.mergers import ProviderMerger
 from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementReview
+from server.models.ofsted_register import OfstedRegisterEntry
 from server.models.organisations import Council, Provider
 from server.models.questions import ReferralQuestion
 from server.models.referrals import BroadcastRecipient, Referral, ReferralCounter
 from server.models.reopenings import JoinApplication, Reopening
 from server.models.resources import CarerHousehold, ChildrensHome, Vacancy
+from server.models.suspensions import MembershipSuspension
 from server.models.users import AccessToken, LoginAttempt, NotificationPreference, User
 
 __all__ = [
@@ -35,8 +37,10 @@ __all__ = [
     "LoginAttempt",
     "Lot",
     "LotMembership",
+    "MembershipSuspension",
     "NotificationPreference",
     "Offer",
+    "OfstedRegisterEntry",
     "OutboxMessage",
     "Placement",
     "PlacementFeeChange",

@@ -22,6 +22,10 @@ class Notification(LabelledEnum):
         "framework_membership",
         "A framework re-opens, a provider applies to join or joins a lot, or providers merge",
     )
+    MEMBERSHIP_SUSPENSION = (
+        "membership_suspension",
+        "A provider's place on a framework lot is suspended from referrals, or the suspension lifted",
+    )
 
 
 class Delivery(LabelledEnum):
@@ -61,6 +65,11 @@ DEFAULTS: dict[Role, dict[Notification, Delivery]] = {
     },
     Role.PLATFORM_ADMIN: {},
 }
+
+# Suspensions from a framework lot (server/services/suspensions.py): the lead council's commissioners and the
+# provider's staff are told at once.
+for _role in (Role.COMMISSIONER, Role.PROVIDER_RESPONDER, Role.PROVIDER_ADMIN):
+    DEFAULTS[_role][Notification.MEMBERSHIP_SUSPENSION] = Delivery.IMMEDIATELY
 
 
 def default_delivery(role: Role, notification: Notification) -> Delivery:

@@ -18,7 +18,7 @@ from server.domain.vocabulary import OfstedJudgement, ProviderStatus, ReferralSt
 from server.models import BroadcastRecipient, Framework, Offer, Provider, Referral
 from server.outbox.kinds import Notification
 from server.repositories.frameworks import framework_by_id
-from server.repositories.lots import LotMember, lot_members
+from server.repositories.lots import LotMember, lot_members, suspended_on_lot
 from server.services.matching import best_matches
 from server.services.notify_context import referral_context
 from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
@@ -101,7 +101,12 @@ def _exclusion(member: LotMember, minimum: OfstedJudgement, referral: Referral) 
         return f"provider {member.status.label.lower()}"
     if not member.ofsted_judgement.meets(minimum):
         return f"Ofsted judgement below the framework minimum ({minimum.label})"
+    if member.suspended:
+        return SUSPENDED
     return None
+
+
+SUSPENDED = "suspended from referrals on this lot"
 
 
 def response_window(framework: Framework, referral: Referral, tier: int | None = None) -> timedelta:
@@ -212,6 +217,13 @@ async def cascade_one(work: UnitOfWork, referral: Referral, now: datetime) -> bo
         return False
     next_tier = pending[0].tier
     provider_ids = [row.provider_id for row in pending if row.tier == next_tier]
+    if suspended := await suspended_on_lot(referral.lot_id) & set(provider_ids):  # suspended since it was published
+        await BroadcastRecipient.filter(referral_id=referral.id, provider_id__in=list(suspended)).update(
+            excluded_reason=SUSPENDED
+        )
+        provider_ids = [p for p in provider_ids if p not in suspended]
+        if not provider_ids:  # that whole tier is suspended: the next one, now
+            return await cascade_one(work, referral, now)
     # Conditional on the deadline we read: two workers cannot both cascade the same tier.
     claimed = await Referral.filter(
         id=referral.id, current_tier=referral.current_tier, status=ReferralStatus.OPEN

@@ -17,6 +17,7 @@ from graphql import GraphQLInputObjectType, get_named_type
 from bench.harness.marketplace import Marketplace
 from schema.build import build_schema
 from schema.ids import to_global_id
+from server.models import LotMembership
 from tests.api.conftest import Api
 from tests.api.test_api_basics import CREATE, PUBLISH, referral_input
 from tests.api.test_reopenings_and_mergers import APPLY, gid, open_core_lot, provider_admin
@@ -74,6 +75,7 @@ NOT_SHARED = {
     "CreateLotInput.name": FRAMEWORK_TERMS,
     "UpdateLotInput.code": FRAMEWORK_TERMS,
     "UpdateLotInput.name": FRAMEWORK_TERMS,
+    "LiftSuspensionInput.note": "the framework's audit trail, for the lead council and admins; never shown to the provider",
 }
 
 ERRORS = "errors { field code message span { start end } }"
@@ -313,6 +315,14 @@ async def _refusal_reason(api: Api, market: Marketplace, field: str) -> Errors:
     return (await api(query, {"input": refusal}, as_="kent_commissioner"))["data"]["decideJoinApplication"]["errors"]
 
 
+async def _suspension_reason(api: Api, market: Marketplace, field: str) -> Errors:
+    """The reason a member is suspended from a lot is told to the provider."""
+    membership = await LotMembership.get(lot_id=market.core_lot.id, provider_id=market.providers["harbour"].id)
+    query = f"mutation($input: SuspendMembershipInput!) {{ suspendMembership(input: $input) {{ {ERRORS} }} }}"
+    suspension = {"membershipId": to_global_id("LotMembership", membership.id), "reason": IDENTIFYING}
+    return (await api(query, {"input": suspension}, as_="kent_commissioner"))["data"]["suspendMembership"]["errors"]
+
+
 # Each guarded field, with the mutation that proves it and the field name its errors carry.
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
@@ -338,6 +348,7 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     "AnswerQuestionInput.answer": (_answer, "answer"),
     "ApplyToJoinLotInput.statement": (_join_statement, "statement"),
     "DecideJoinApplicationInput.reason": (_refusal_reason, "reason"),
+    "SuspendMembershipInput.reason": (_suspension_reason, "reason"),
     **{
         f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")

@@ -61,6 +61,7 @@ from server.models import (
     LoginAttempt,
     Lot,
     LotMembership,
+    MembershipSuspension,
     Offer,
     OutboxMessage,
     Placement,
@@ -77,6 +78,7 @@ from server.services import (
     questions,
     reopenings,
     resources,
+    suspensions,
     vacancies,
 )
 from server.services.administration import PriceLine
@@ -194,6 +196,8 @@ MUTATIONS: dict[str, str] = {
     "applyToJoinLot": "--       --        --        AA        --       --",
     "decideJoinApplication": "--       A-        --        --        AA       --",
     "mergeProviders": "--       --        --        --        AA       --",
+    "suspendMembership": "--       A-        --        --        AA       --",
+    "liftSuspension": "--       A-        --        --        AA       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -1304,6 +1308,24 @@ async def _merging(w: World, scope: Scope, role: str) -> dict[str, Any]:
     }
 
 
+async def _to_suspend(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """The side's spare membership, not suspended (an earlier call's suspension lifted)."""
+    membership = await w.spare_membership(scope)
+    await MembershipSuspension.filter(membership_id=membership.id, lifted_at__isnull=True).update(
+        lifted_at=datetime.now(UTC)
+    )
+    return {"membershipId": _gid("LotMembership", membership.id), "reason": "Staffing below the agreed ratio."}
+
+
+async def _to_lift(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """The side's spare membership, suspended by hand."""
+    membership = await w.spare_membership(scope)
+    if not await suspensions.open_suspension(membership.id):
+        admin = w.market.actor("admin")
+        await suspensions.suspend_membership(admin, membership_id=membership.id, reason="Complaint under review.")
+    return {"membershipId": _gid("LotMembership", membership.id)}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1372,6 +1394,8 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "applyToJoinLot": MutationCase("ApplyToJoinLotInput", "application", _joining),
     "decideJoinApplication": MutationCase("DecideJoinApplicationInput", "application", _deciding),
     "mergeProviders": MutationCase("MergeProvidersInput", "merger", _merging),
+    "suspendMembership": MutationCase("SuspendMembershipInput", "suspension", _to_suspend),
+    "liftSuspension": MutationCase("LiftSuspensionInput", "suspension", _to_lift),
 }
 
 
@@ -1664,6 +1688,8 @@ ADMINISTRATION = {
     "addProviderToLot": "AddProviderToLotInput",
     "removeProviderFromLot": "RemoveProviderFromLotInput",
     "setPriceSchedule": "SetPriceScheduleInput",
+    "suspendMembership": "SuspendMembershipInput",
+    "liftSuspension": "LiftSuspensionInput",
 }
 
 
@@ -1681,6 +1707,8 @@ async def test_another_frameworks_lot_or_membership_answers_exactly_as_an_unknow
             "addProviderToLot": (await _lot_place(world, "other", who), "lotId", unknown_lot),
             "removeProviderFromLot": (await _leaving(world, "other", who), "membershipId", unknown_membership),
             "setPriceSchedule": (await _prices(world, "other", who), "membershipId", unknown_membership),
+            "suspendMembership": (await _to_suspend(world, "other", who), "membershipId", unknown_membership),
+            "liftSuspension": (await _to_lift(world, "other", who), "membershipId", unknown_membership),
         }
         for name, (input, key, unknown) in cases.items():
             before = await database_rows()

@@ -33,12 +33,13 @@ function schedule(member) {
 
 function memberRow(member, lot, framework) {
   const left = member.leftOn ? `Left on ${esc(day(member.leftOn))} (${esc(label("LeftReason", member.leftReason))})` : `Since ${esc(day(member.joinedOn))}`;
+  const suspended = member.suspension ? `<br><a class="badge urgency-TODAY" href="/suspensions?framework=${encodeURIComponent(framework.id)}">Suspended from referrals since ${esc(day(member.suspension.startsOn))}</a>` : "";
   const actions = framework.canManage && !member.leftOn
     ? `<button type="button" data-prices="${esc(member.id)}">Change prices<span class="visually-hidden"> of ${esc(member.provider.name)} on ${esc(lot.code)}</span></button>
        <button type="button" class="danger" data-remove="${esc(member.id)}">Take off the lot<span class="visually-hidden">: ${esc(member.provider.name)} on ${esc(lot.code)}</span></button>
        ${terminateButton(member, lot)}` : "";
   return `<tr data-member="${esc(member.id)}"><th scope="row" data-label="Provider">${esc(member.provider.name)}<br><span class="meta">Ofsted: ${esc(label("OfstedJudgement", member.provider.ofstedJudgement))}</span></th>
-    <td data-label="Tier">Tier ${esc(member.tier)}</td><td data-label="Membership">${left}</td>
+    <td data-label="Tier">Tier ${esc(member.tier)}</td><td data-label="Membership">${left}${suspended}</td>
     <td data-label="Weekly fees">${schedule(member)}</td>${framework.canManage ? `<td>${actions}</td>` : ""}</tr>`;
 }
 
@@ -68,7 +69,7 @@ function frameworkSection(f) {
 const FRAMEWORKS = `{ frameworks { id reference name startsOn endsOn extendedTo minimumOfstedJudgement canManage ${LIFE_FIELDS}
   leadCouncil { name } memberCouncils { name }
   lots { id code name placementKinds ageBands needLevels members { id tier joinedOn leftOn leftReason
-    provider { id name ofstedJudgement }
+    provider { id name ofstedJudgement } suspension { startsOn }
     priceSchedule { ageBand needLevel weeklyFeePence effectiveFrom effectiveTo }
     supplements { kind unit amountPence effectiveFrom effectiveTo } } } } }`;
 

@@ -7,17 +7,18 @@ const form = document.getElementById("onboard-form");
 
 function place(m) {
   const where = `${esc(m.lot.framework.name)}: ${esc(m.lot.code)} ${esc(m.lot.name)}`;
+  if (m.suspension) return `<li>${where}, tier ${esc(m.tier)}: <a href="/suspensions">suspended from referrals</a></li>`;
   if (m.leftOn) return `<li>${where}, left on ${esc(day(m.leftOn))} (${esc(label("LeftReason", m.leftReason))})</li>`;
   return `<li>${where}, tier ${esc(m.tier)}</li>`;
 }
 
 async function load() {
-  const data = await gql(`{ providers { id name providerType ofstedUrn ofstedJudgement ofstedJudgementDate status nowPartOf
-    memberships { id tier leftOn leftReason lot { code name framework { name } } } } }`);
+  const data = await gql(`{ providers { id name providerType ofstedUrn ofstedJudgement ofstedJudgementDate ofstedSource status nowPartOf
+    memberships { id tier leftOn leftReason suspension { id } lot { code name framework { name } } } } }`);
   document.querySelector("#providers tbody").innerHTML = data.providers.map((p) => `<tr data-provider="${esc(p.id)}">
     <th scope="row" data-label="Provider">${esc(p.name)}</th>
     <td data-label="Type">${esc(label("ProviderType", p.providerType))}</td>
-    <td data-label="Ofsted">${esc(label("OfstedJudgement", p.ofstedJudgement))}${p.ofstedJudgementDate ? ` (${esc(day(p.ofstedJudgementDate))})` : ""}<br><span class="meta">URN ${esc(p.ofstedUrn)}</span></td>
+    <td data-label="Ofsted">${esc(label("OfstedJudgement", p.ofstedJudgement))}${p.ofstedJudgementDate ? ` (${esc(day(p.ofstedJudgementDate))})` : ""}<br><span class="meta">URN ${esc(p.ofstedUrn)}; source: ${esc(p.ofstedSource)}</span></td>
     <td data-label="Status">${esc(label("ProviderStatus", p.status))}${p.nowPartOf ? `<br><span class="meta">${esc(p.nowPartOf)}</span>` : ""}</td>
     <td data-label="Places on lots">${p.memberships.length ? `<ul>${p.memberships.map(place).join("")}</ul>` : "None yet"}</td></tr>`).join("")
     || `<tr><td colspan="5">No providers yet.</td></tr>`;
