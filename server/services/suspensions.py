@@ -54,6 +54,8 @@ async def suspend_membership(
     problems += identifying_problems([("reason", reason)])
     if starts_on < today:
         problems.append(invalid("startsOn", "A suspension starts today or later: referrals already sent stand."))
+    elif (starts_on - today).days > 366:
+        problems.append(invalid("startsOn", "A suspension starts within a year from today."))
     if membership.left_on is not None and membership.left_on <= today:
         problems.append(invalid("membershipId", "That provider has left the lot: there is nothing to suspend."))
     if problems:
