@@ -39,6 +39,7 @@ from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
 from schema.types.administration import AdministrationQueries
 from schema.types.child_records import ChildRecordQueries
+from schema.types.data_standards import DataStandardsMutations, DataStandardsQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
@@ -66,6 +67,7 @@ class Query(
     ChildRecordQueries,
     PlacementLifeQueries,
     QuestionQueries,
+    DataStandardsQueries,
 ):
     pass
 
@@ -81,6 +83,7 @@ class Mutation(
     ChildRecordMutations,
     PlacementLifeMutations,
     QuestionMutations,
+    DataStandardsMutations,
 ):
     pass
 

@@ -53,3 +53,7 @@ NotificationDelivery = strawberry.enum(
 )
 ChildDocumentKind = strawberry.enum(v.ChildDocumentKind)
 ChildRecordAction = strawberry.enum(v.ChildRecordAction, description="What a row of a record's access trail records")
+# Data standards in and out (issue 20).
+YesNoNotSpecified = strawberry.enum(v.YesNoNotSpecified, description="The placements standard's Y / N / Not Specified")
+CulturalNeedsCategory = strawberry.enum(v.CulturalNeedsCategory, description="The placements standard's culturalNeeds")
+ReasonEpisodeCeased = strawberry.enum(v.ReasonEpisodeCeased, description="SSDA903 reason the episode ceased (REC)")

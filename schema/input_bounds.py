@@ -120,6 +120,18 @@ BOUNDS: dict[str, Bound] = {
     "notes": FREE_TEXT,
     "givenOn": Bound(earliest=-366 * 30, latest=1),
     "intendedEnd": Bound(earliest=-366 * 30, latest=366 * 2),
+    # Data standards in and out (schema/types/data_standards.py).
+    "year": Bound(low=2000, high=2100),
+    "since": Bound(earliest=-366 * 30, latest=1),
+    "until": Bound(earliest=-366 * 30, latest=366),
+    "placementOfficerName": Bound(max_length=120),
+    "costOfficerName": Bound(max_length=120),
+    "placementDate": Bound(earliest=-366 * 30, latest=1),
+    "costDate": Bound(earliest=-366 * 30, latest=1),
+    "siblingsPlacedTogether": Bound(high=10),
+    "riskToChildOther": Bound(max_length=500),
+    "riskToOthersOther": Bound(max_length=500),
+    "additionalSupportOther": Bound(max_length=500),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

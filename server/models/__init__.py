@@ -8,7 +8,7 @@ from server.models.events import Event, EventTopic, OutboxMessage
 from server.models.framework_changes import FrameworkChange
 from server.models.frameworks import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
 from server.models.geography import PostcodeDistrict
-from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementReview
+from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementLegalStatusChange, PlacementReview
 from server.models.organisations import Council, Provider
 from server.models.questions import ReferralQuestion
 from server.models.referrals import BroadcastRecipient, Referral, ReferralCounter
@@ -36,6 +36,7 @@ __all__ = [
     "OutboxMessage",
     "Placement",
     "PlacementFeeChange",
+    "PlacementLegalStatusChange",
     "PlacementReview",
     "PostcodeDistrict",
     "PriceScheduleEntry",
