@@ -15,7 +15,7 @@ from schema.ids import to_global_id
 from server.domain import placements_standard as std
 from server.domain.child_details import ChildDetails
 from server.models import ChildrensHome
-from server.services import accounts, child_records, open_data, ssda903, vacancies
+from server.services import accounts, child_records, ssda903, vacancies
 from tests.web.test_start_pages import _signed_in
 
 
