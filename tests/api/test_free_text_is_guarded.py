@@ -59,6 +59,9 @@ NOT_SHARED = {
     "AddReferralDocumentInput.fileName": IDENTIFIED_RECORD,
     "AddReferralDocumentInput.contentBase64": IDENTIFIED_RECORD,
     "AddReferralDocumentInput.contentType": IDENTIFIED_RECORD,
+    # The placements data standard's quality assurance: the council's own staff, kept for its exports only.
+    "SetPlacementStandardDetailsInput.placementOfficerName": "the council's own officer, for its standard exports only",
+    "SetPlacementStandardDetailsInput.costOfficerName": "the council's own officer, for its standard exports only",
 }
 
 ERRORS = "errors { field code message span { start end } }"
@@ -280,6 +283,12 @@ async def _answer(api: Api, market: Marketplace, field: str) -> Errors:
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
     **{f"UpdateReferralInput.{f}": (_referral_field("update"), f) for f in ("summary", "culturalNeeds", "faith")},
+    # The placements data standard's "other" risks and support, in words (issue 20).
+    **{
+        f"{kind}ReferralInput.{f}": (_referral_field(kind.lower()), f)
+        for kind in ("Create", "Update")
+        for f in ("riskToChildOther", "riskToOthersOther", "additionalSupportOther")
+    },
     "CreateReferralInput.languages": (_referral_field("create"), "languages.0"),
     "UpdateReferralInput.languages": (_referral_field("update"), "languages.0"),
     "WithdrawReferralInput.reason": (_withdraw_reason, "reason"),
