@@ -110,9 +110,6 @@ class ReferralDetails:
     setting_suitability: dict[Setting, Suitability] | None = profile_field()
     legal_status: LegalStatus | None = profile_field(nullable=True)
     category_of_need: CategoryOfNeed | None = profile_field(nullable=True)
-    summary: str | None = profile_field(
-        free_text=True, limits=Limits(0, 4000, "Keep the summary under 4,000 characters.")
-    )
     # The placements data standard's fields the exchange lacked (issue 20).
     communication_needs_stated: YesNoNotSpecified | None = profile_field(
         hint="Whether the child has communication needs at all (the standard's communicationNeeds)"
@@ -128,6 +125,9 @@ class ReferralDetails:
     )
     additional_support_other: str | None = profile_field(
         free_text=True, limits=Limits(0, 500, "Say the other support needed in 500 characters or fewer.")
+    )
+    summary: str | None = profile_field(
+        free_text=True, limits=Limits(0, 4000, "Keep the summary under 4,000 characters.")
     )
 
     def given(self) -> dict[str, Any]:
