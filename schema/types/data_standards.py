@@ -16,6 +16,7 @@ from schema.context import Info
 from schema.enums import LegalStatus, ReasonEpisodeCeased
 from schema.errors import UserError, attempt, input_error
 from schema.ids import from_global_id
+from schema.input_bounds import OutOfBounds, checked
 from schema.permissions import AUTH
 from schema.types.offers import PlacementNode
 from schema.types.referrals import ReferralNode
@@ -176,6 +177,22 @@ class PlacementFactsPayload:
     errors: list[UserError]
 
 
+def _bounded(value: object, path: str) -> None:
+    """Every text of a document held to the bound of the field it is (by its name: summary, faith ...), and never
+    a control character: OutOfBounds naming where it is (PlacementRequirements.culturalNeeds)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _bounded(inner, f"{path}.{key}" if path != "document" else str(key))
+    elif isinstance(value, list):
+        for inner in value:
+            _bounded(inner, path)
+    elif isinstance(value, str):
+        try:
+            checked(path.rsplit(".", 1)[-1], value)
+        except OutOfBounds as error:
+            raise OutOfBounds(path, error.message) from None
+
+
 def _placement(value: strawberry.ID) -> int:
     return from_global_id(value, "Placement") or 0
 
@@ -192,6 +209,12 @@ class DataStandardsMutations:
         if len(json.dumps(input.document, default=str)) > MAX_DOCUMENT_CHARACTERS:
             errors = input_error("document", f"The document is at most {MAX_DOCUMENT_CHARACTERS:,} characters.")
             return ImportPlacementsStandardPayload(referral=None, unmapped=[], errors=errors)
+        try:
+            _bounded(input.document, "document")
+        except OutOfBounds as error:
+            return ImportPlacementsStandardPayload(
+                referral=None, unmapped=[], errors=input_error(error.field, error.message)
+            )
         imported, errors = await attempt(
             info.context.actor, lambda actor: data_standards.import_referral(actor, input.document)
         )

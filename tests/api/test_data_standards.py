@@ -285,6 +285,14 @@ async def test_identifying_words_in_an_imported_text_are_refused_by_field(api: A
     assert await Referral.all().count() == before
     body = await api(IMPORT, {"d": ["not", "a", "referral"]}, as_="kent_officer")
     assert body["data"]["importPlacementsStandard"]["errors"][0]["field"] == "document"
+    document["Risks"]["riskOther"] = "Runs off\x07"
+    body = await api(IMPORT, {"d": document}, as_="kent_officer")
+    assert body["data"]["importPlacementsStandard"]["errors"][0]["field"] == "Risks.riskOther"
+    document["Risks"]["riskOther"] = None
+    document["placementExchange"]["summary"] = "x" * 4001
+    body = await api(IMPORT, {"d": document}, as_="kent_officer")
+    assert body["data"]["importPlacementsStandard"]["errors"][0]["field"] == "placementExchange.summary"
+    assert await Referral.all().count() == before
 
 
 async def test_only_the_referring_councils_placement_officers_export_and_each_read_is_audited(
