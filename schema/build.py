@@ -43,6 +43,7 @@ from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
 from schema.types.administration import AdministrationQueries
 from schema.types.child_records import ChildRecordQueries
+from schema.types.data_standards import DataStandardsMutations, DataStandardsQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
@@ -72,6 +73,7 @@ class Query(
     PlacementLifeQueries,
     QuestionQueries,
     ReopeningQueries,
+    DataStandardsQueries,
 ):
     pass
 
@@ -91,6 +93,7 @@ class Mutation(
     ReopeningMutations,
     MergerMutations,
     SuspensionMutations,
+    DataStandardsMutations,
 ):
     pass
 

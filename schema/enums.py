@@ -57,3 +57,7 @@ ChildRecordAction = strawberry.enum(v.ChildRecordAction, description="What a row
 JoinApplicationStatus = strawberry.enum(v.JoinApplicationStatus)
 JoinDecision = strawberry.enum(v.JoinDecision)
 MergedUsers = strawberry.enum(v.MergedUsers, description="What happens to the accounts of the provider that merges")
+# Data standards in and out (issue 20).
+YesNoNotSpecified = strawberry.enum(v.YesNoNotSpecified, description="The placements standard's Y / N / Not Specified")
+CulturalNeedsCategory = strawberry.enum(v.CulturalNeedsCategory, description="The placements standard's culturalNeeds")
+ReasonEpisodeCeased = strawberry.enum(v.ReasonEpisodeCeased, description="SSDA903 reason the episode ceased (REC)")

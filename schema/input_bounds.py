@@ -144,6 +144,18 @@ BOUNDS: dict[str, Bound] = {
     "mergedOn": Bound(earliest=-366 * 2, latest=1),
     "lotTerms": Bound(max_items=20),
     # Suspensions from a lot (schema/mutations/suspensions.py) share "startsOn" with a framework's term above.
+    # Data standards in and out (schema/types/data_standards.py).
+    "year": Bound(low=2000, high=2100),
+    "since": Bound(earliest=-366 * 30, latest=1),
+    "until": Bound(earliest=-366 * 30, latest=366),
+    "placementOfficerName": Bound(max_length=120),
+    "costOfficerName": Bound(max_length=120),
+    "placementDate": Bound(earliest=-366 * 30, latest=1),
+    "costDate": Bound(earliest=-366 * 30, latest=1),
+    "siblingsPlacedTogether": Bound(high=10),
+    "riskToChildOther": Bound(max_length=500),
+    "riskToOthersOther": Bound(max_length=500),
+    "additionalSupportOther": Bound(max_length=500),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

@@ -53,6 +53,8 @@ MAX_RESPONSE_BYTES = 512 * 1024
 # Never kept, whoever asks: the child's identified record and its trail must not sit in memory, and every read
 # of them is to be audited (schema/types/child_records.py).
 NEVER_KEPT = frozenset({"childRecord", "referralDocument", "accessAudit", "sharedDocuments", "placementAgreement"})
+# The data standards' exports name the child by the council's id (issue 20): never kept either.
+NEVER_KEPT |= {"placementsStandardExport", "placementsStandardBulkExport", "ssda903Episodes"}
 
 
 @dataclass(frozen=True)

@@ -367,3 +367,159 @@ def import_ofsted_command(csv_file: Path) -> None:
             f"[green]Judgement meets the minimum again:[/] {line}; a commissioner lifts the suspension", soft_wrap=True
         )
     sys.exit(1 if parsed.errors and not parsed.rows else 0)
+
+
+# --- data standards in and out (issue 20) -------------------------------------------------------------------
+
+
+def _write_out(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Written to {output}")
+
+
+async def _officer(email: str) -> Any:
+    """The placement officer the command acts as (its reads of children's records are audited as theirs)."""
+    from server.auth.actor import Actor
+    from server.models import User
+
+    user = await User.get_or_none(email=email.strip().lower(), is_active=True)
+    if user is None or user.role != Role.PLACEMENT_OFFICER:
+        console.print(f"[red]No active placement officer with the email {email}[/]")
+        return None
+    return Actor.of(user)
+
+
+AS_OPTION = click.option("--as", "as_email", required=True, help="Email of the placement officer exporting.")
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+OUTPUT_OPTION = click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: stdout)."
+)
+
+
+@main.command("export-standard")
+@AS_OPTION
+@click.option("--referral", "reference", default=None, help="One referral by its reference (e.g. KEN-2026-00042).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Referrals written from this day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="... to this day (default: today).")
+@FORMAT_OPTION
+@OUTPUT_OPTION
+def export_standard(
+    as_email: str, reference: str | None, since: Any, until: Any, fmt: str, output: Path | None
+) -> None:
+    """Export referrals in the placements data standard: one, or the officer's council's in a date range."""
+    import json
+    from datetime import UTC, datetime
+
+    from server.database import database
+    from server.models import Referral
+    from server.services import data_standards
+    from server.services.errors import ServiceError
+
+    async def go(settings: Settings) -> int:
+        async with database(settings):
+            actor = await _officer(as_email)
+            if actor is None:
+                return 1
+            try:
+                if reference:
+                    referral = await Referral.get_or_none(reference=reference.strip().upper())
+                    documents = [await data_standards.export_referral(actor, referral.id if referral else 0)]
+                else:
+                    if since is None:
+                        console.print("[red]Give --referral, or --since (and --until) for a range.[/]")
+                        return 1
+                    last = (until or datetime.now(UTC)).date()
+                    documents = await data_standards.export_range(actor, since.date(), last)
+            except ServiceError as error:
+                for problem in error.problems:
+                    console.print(f"[red]{problem.field}: {problem.message}[/]")
+                return 1
+        if fmt == "csv":
+            _write_out(data_standards.as_csv(documents), output)
+        else:
+            _write_out(json.dumps(documents[0] if reference else documents, indent=2), output)
+        console.print(f"{len(documents)} referral(s) exported")
+        return 0
+
+    sys.exit(run(go))
+
+
+@main.command("import-standard")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@AS_OPTION
+def import_standard(file: Path, as_email: str) -> None:
+    """Import a referral (or a list of them) in the placements data standard's JSON as drafts."""
+    import json
+
+    from server.database import database
+    from server.services import data_standards
+    from server.services.errors import ServiceError
+
+    try:
+        loaded = json.loads(file.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as error:
+        console.print(f"[red]{file} is not JSON: {error}[/]")
+        sys.exit(1)
+    documents = loaded if isinstance(loaded, list) else [loaded]
+
+    async def go(settings: Settings) -> int:
+        failed = 0
+        async with database(settings):
+            actor = await _officer(as_email)
+            if actor is None:
+                return 1
+            for number, document in enumerate(documents, 1):
+                try:
+                    imported = await data_standards.import_referral(actor, document)
+                except ServiceError as error:
+                    failed += 1
+                    for problem in error.problems:
+                        console.print(f"[red]document {number}: {problem.field}: {problem.message}[/]")
+                    continue
+                console.print(f"document {number}: draft {imported.referral.reference}")
+                for unmapped in imported.unmapped:
+                    console.print(f"[yellow]  not mapped: {unmapped.field}: {unmapped.reason}[/]")
+        return 1 if failed else 0
+
+    sys.exit(run(go))
+
+
+@main.command("export-903")
+@click.argument("year", type=int)
+@AS_OPTION
+@click.option("--council", "council_code", default=None, help="ONS code of the council (default: the officer's).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@OUTPUT_OPTION
+def export_903(year: int, as_email: str, council_code: str | None, fmt: str, output: Path | None) -> None:
+    """Export the SSDA903 episodes of the collection year from 1 April YEAR to 31 March YEAR+1."""
+    import json
+
+    from server.database import database
+    from server.models import Council
+    from server.services import ssda903
+    from server.services.errors import ServiceError
+
+    async def go(settings: Settings) -> int:
+        async with database(settings):
+            actor = await _officer(as_email)
+            if actor is None:
+                return 1
+            council = await Council.get_or_none(ons_code=council_code) if council_code else None
+            if council_code and council is None:
+                console.print(f"[red]No council with ONS code {council_code}[/]")
+                return 1
+            try:
+                rows = await ssda903.episodes(actor, council.id if council else actor.council_id, year)
+            except ServiceError as error:
+                for problem in error.problems:
+                    console.print(f"[red]{problem.field}: {problem.message}[/]")
+                return 1
+        text = ssda903.as_csv(rows) if fmt == "csv" else json.dumps({"columns": ssda903.COLUMNS, "episodes": rows})
+        _write_out(text, output)
+        console.print(f"{len(rows)} episode(s) for {year}-{(year + 1) % 100:02d}")
+        return 0
+
+    sys.exit(run(go))

@@ -23,12 +23,14 @@ from server.services.errors import not_found as not_found_error
 from server.services.lookups import referral_for
 from server.services.placement_life import readable_placement
 from server.settings import Settings
+from web import data_exports
 from web.assets_served import static_app, static_prefix
 from web.session import csrf_for, current_user, end_session, home_for, start_session
 
 HERE = Path(__file__).parent
 FORM_COOKIE = "px_form"
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(), enable_async=True)
+templates.globals["collection_years"] = data_exports.collection_years
 
 # Which roles may open each page; the API enforces the data rules, this only keeps menus honest.
 PROVIDER = {v.Role.PROVIDER_RESPONDER, v.Role.PROVIDER_ADMIN}
@@ -329,6 +331,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *(Route(path, page) for path in PAGES),
         Route("/referrals/{referral_id}", referral_page),
         Route("/placements/{placement_id}", placement_page),
+        # Data standards in and out (issue 20): web/data_exports.py.
+        Route("/referrals/{referral_id}/placements-standard", data_exports.placements_standard),
+        Route("/exports/ssda903", data_exports.ssda903_episodes),
+        Route("/open-data/vacancies.json", data_exports.open_vacancies),
         Mount("/static", app=static_app(), name="static"),
     ]
 

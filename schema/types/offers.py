@@ -11,10 +11,12 @@ import strawberry
 from schema.context import Info
 from schema.enums import (
     FeeBasis,
+    LegalStatus,
     OfferDeclineReason,
     OfferStatus,
     PlacementStatus,
     PlacementType,
+    ReasonEpisodeCeased,
     ReasonPlacementChanged,
 )
 from schema.ids import to_global_id
@@ -22,7 +24,7 @@ from schema.types.organisations import CouncilNode, ProviderNode
 from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode
 from server.auth import policy
 from server.domain import vocabulary as v
-from server.models import Offer, Placement, PlacementReview, User
+from server.models import Offer, Placement, PlacementLegalStatusChange, PlacementReview, User
 from server.services import placement_life
 
 if TYPE_CHECKING:
@@ -177,6 +179,13 @@ class PlacementNode:
     end_reason: ReasonPlacementChanged | None
     planned_ending: bool | None
     notice_given_on: date | None
+    # The placements data standard and the SSDA903 return (issue 20): set by setPlacementStandardDetails.
+    education_continuity: bool | None
+    location_preferred: bool | None = strawberry.field(description="The location was the preferred one.")
+    siblings_placed_together: int | None
+    care_ceased_reason: ReasonEpisodeCeased | None = strawberry.field(
+        description="SSDA903 REC: why the child stopped being looked after when the placement ended."
+    )
 
     @strawberry.field
     def id(self, root: Placement) -> strawberry.ID:
@@ -308,6 +317,19 @@ class PlacementNode:
         if root.step_across_referral_id is None:
             return None
         return await info.context.loaders.referral.load(root.step_across_referral_id)
+
+    @strawberry.field(description="Changes of the child's legal status during the placement (each a new 903 episode).")
+    async def legal_status_changes(self, root: Placement) -> list[LegalStatusChange]:
+        return [
+            LegalStatusChange(legal_status=c.legal_status, effective_from=c.effective_from)
+            for c in await PlacementLegalStatusChange.filter(placement_id=root.id).order_by("effective_from", "id")
+        ]
+
+
+@strawberry.type(description="The child's legal status from a day of the placement.")
+class LegalStatusChange:
+    legal_status: LegalStatus
+    effective_from: date
 
 
 async def made_by_words(info: Info, original_provider_id: int | None, provider_id: int) -> str | None:

@@ -517,3 +517,22 @@ def may_suspend_membership(actor: Actor, framework: Framework) -> bool:
     """Suspending a member from referrals, and lifting it, is the framework's management: its lead council's
     commissioners and platform admins."""
     return may_administer_framework(actor, framework)
+
+
+# --- data standards in and out (issue 20) ---------------------------------------------------------------
+
+
+def may_export_child_data(actor: Actor, council_id: int) -> bool:
+    """The placements standard's export and the SSDA903 episodes name the child by the council's own id (from
+    the child's identified record): the council's placement officers export its own, nobody else."""
+    return actor.role is Role.PLACEMENT_OFFICER and actor.council_id == council_id
+
+
+def may_import_referrals(actor: Actor) -> bool:
+    """An imported referral is a draft of the importer's council: its placement officers import."""
+    return may_write_referral(actor)
+
+
+def may_record_placement_facts(actor: Actor, placement: Placement) -> bool:
+    """The placing council's placement officers record a change of legal status and the standard's details."""
+    return may_act_for_council_on_placement(actor, placement)

@@ -23,6 +23,7 @@ from server.domain.vocabulary import (
     AdditionalSupport,
     CategoryOfNeed,
     CommunicationNeed,
+    CulturalNeedsCategory,
     Duration,
     Gender,
     LegalStatus,
@@ -36,6 +37,7 @@ from server.domain.vocabulary import (
     Setting,
     Suitability,
     Urgency,
+    YesNoNotSpecified,
 )
 
 MAX_SIBLINGS = 6
@@ -108,6 +110,22 @@ class ReferralDetails:
     setting_suitability: dict[Setting, Suitability] | None = profile_field()
     legal_status: LegalStatus | None = profile_field(nullable=True)
     category_of_need: CategoryOfNeed | None = profile_field(nullable=True)
+    # The placements data standard's fields the exchange lacked (issue 20).
+    communication_needs_stated: YesNoNotSpecified | None = profile_field(
+        hint="Whether the child has communication needs at all (the standard's communicationNeeds)"
+    )
+    cultural_needs_category: CulturalNeedsCategory | None = profile_field(
+        hint="The standard's culturalNeeds category; the cultural needs in words stay beside it"
+    )
+    risk_to_child_other: str | None = profile_field(
+        free_text=True, limits=Limits(0, 500, "Say the other risk to the child in 500 characters or fewer.")
+    )
+    risk_to_others_other: str | None = profile_field(
+        free_text=True, limits=Limits(0, 500, "Say the other risk to others in 500 characters or fewer.")
+    )
+    additional_support_other: str | None = profile_field(
+        free_text=True, limits=Limits(0, 500, "Say the other support needed in 500 characters or fewer.")
+    )
     summary: str | None = profile_field(
         free_text=True, limits=Limits(0, 4000, "Keep the summary under 4,000 characters.")
     )

@@ -463,3 +463,62 @@ class MergedUsers(LabelledEnum):
 
     MOVE = "move", "Move them to the provider it merges into"
     DEACTIVATE = "deactivate", "Deactivate them (they can no longer sign in)"
+
+
+# --- data standards in and out (issue 20) ---------------------------------------------------------
+
+
+class YesNoNotSpecified(LabelledEnum):
+    """The placements standard's communicationNeeds: whether the child has communication needs at all."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SPECIFIED = "not_specified", "Not specified"
+
+
+class CulturalNeedsCategory(LabelledEnum):
+    """The placements standard's culturalNeeds category (the referral keeps its free text beside it)."""
+
+    REQUIRED = "required", "Cultural needs must be met"
+    NOT_REQUIRED = "not_required", "No cultural needs to meet"
+    NOT_KNOWN = "not_known", "Not known"
+    OTHER = "other", "Other (see the cultural needs)"
+
+
+class ReasonNewEpisode(LabelledEnum):
+    """SSDA903 RNE: why a new episode of care started."""
+
+    S = "S", "Started to be looked after"
+    L = "L", "Change of legal status only"
+    P = "P", "Change of placement and carer(s) only"
+    T = "T", "Change of placement only (same carers)"
+    B = "B", "Change of legal status and of placement and carer(s) at the same time"
+    U = "U", "Change of legal status and of placement only (same carers) at the same time"
+
+
+class ReasonEpisodeCeased(LabelledEnum):
+    """SSDA903 REC: X1 when a new episode follows in the same period of care; the E codes say why the child
+    stopped being looked after."""
+
+    X1 = "X1", "Episode ceased, a new episode begins in the same period of care"
+    E11 = "E11", "Adopted: application unopposed"
+    E12 = "E12", "Adopted: consent dispensed with by the court"
+    E13 = "E13", "Left care to live with parent(s), relative(s) or other person(s) with no parental responsibility"
+    E14 = "E14", "Accommodation on remand ended"
+    E15 = "E15", "Age assessment determined the child is 18 or over"
+    E16 = "E16", "Child moved abroad"
+    E17 = "E17", "Aged 18 or over and remained with current carers (staying put)"
+    E2 = "E2", "Died"
+    E3 = "E3", "Care taken over by another local authority"
+    E41 = "E41", "Residence order or child arrangements order granted"
+    E45 = "E45", "Special guardianship order made to former foster carers, who were relatives or friends"
+    E46 = "E46", "Special guardianship order made to former foster carers, other than relatives or friends"
+    E47 = "E47", "Special guardianship order made to carers, not former foster carers, who were relatives or friends"
+    E48 = "E48", "Special guardianship order made to carers, not former foster carers, other than relatives or friends"
+    E4A = "E4A", "Returned home to live with parent(s) or others with parental responsibility, as planned"
+    E4B = "E4B", "Returned home to live with parent(s) or others with parental responsibility, not as planned"
+    E5 = "E5", "Moved into independent living with formalised advice or support"
+    E6 = "E6", "Moved into independent living with no formalised advice or support"
+    E7 = "E7", "Transferred to residential care funded by adult social care"
+    E8 = "E8", "Period of being looked after ceased for any other reason"
+    E9 = "E9", "Sentenced to custody"

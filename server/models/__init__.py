@@ -9,7 +9,7 @@ from server.models.framework_changes import FrameworkChange
 from server.models.frameworks import Framework, FrameworkExtension, Lot, LotMembership, PriceScheduleEntry, Supplement
 from server.models.geography import PostcodeDistrict
 from server.models.mergers import ProviderMerger
-from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementReview
+from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementLegalStatusChange, PlacementReview
 from server.models.ofsted_register import OfstedRegisterEntry
 from server.models.organisations import Council, Provider
 from server.models.questions import ReferralQuestion
@@ -44,6 +44,7 @@ __all__ = [
     "OutboxMessage",
     "Placement",
     "PlacementFeeChange",
+    "PlacementLegalStatusChange",
     "PlacementReview",
     "PostcodeDistrict",
     "PriceScheduleEntry",

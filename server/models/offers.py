@@ -7,11 +7,13 @@ from tortoise.models import Model
 
 from server.domain.vocabulary import (
     FeeBasis,
+    LegalStatus,
     OfferDeclineReason,
     OfferStatus,
     PlacementSide,
     PlacementStatus,
     PlacementType,
+    ReasonEpisodeCeased,
     ReasonPlacementChanged,
 )
 
@@ -122,6 +124,17 @@ class Placement(Model):
     original_provider: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Provider", related_name="original_placements", null=True, on_delete=fields.RESTRICT
     )
+    # The placements data standard's ActualPlacement and QualityAssurance (issue 20), recorded by the placing
+    # council (setPlacementStandardDetails); unset ones are derived where the exchange can (server.services.
+    # data_standards). Why the child stopped being looked after when the placement ended (SSDA903 REC).
+    education_continuity = fields.BooleanField(null=True)
+    location_preferred = fields.BooleanField(null=True)
+    siblings_placed_together = fields.IntField(null=True)
+    placement_officer_name = fields.CharField(max_length=120, default="")
+    placement_date = fields.DateField(null=True)
+    cost_officer_name = fields.CharField(max_length=120, default="")
+    cost_date = fields.DateField(null=True)
+    care_ceased_reason = fields.CharEnumField(ReasonEpisodeCeased, max_length=3, null=True)
 
     class Meta:
         table = "placement"
@@ -180,3 +193,25 @@ class PlacementReview(Model):
         table = "placement_review"
         ordering = ["held_on", "id"]
         indexes = (("placement_id", "held_on"),)
+
+
+class PlacementLegalStatusChange(Model):
+    """The child's legal status changed during a placement, from a day: a new SSDA903 episode (RNE L)."""
+
+    _no_comments = True
+
+    id = fields.IntField(primary_key=True)
+    placement: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Placement", related_name="legal_status_changes", on_delete=fields.CASCADE
+    )
+    legal_status = fields.CharEnumField(LegalStatus, max_length=2)
+    effective_from = fields.DateField()
+    recorded_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="legal_status_changes", on_delete=fields.RESTRICT
+    )
+    recorded_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "placement_legal_status_change"
+        ordering = ["effective_from", "id"]
+        unique_together = (("placement", "effective_from"),)

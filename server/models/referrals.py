@@ -7,6 +7,7 @@ from tortoise.models import Model
 
 from server.domain.vocabulary import (
     CategoryOfNeed,
+    CulturalNeedsCategory,
     DeclineReason,
     Duration,
     Gender,
@@ -17,6 +18,7 @@ from server.domain.vocabulary import (
     PlacementKind,
     ReferralStatus,
     Urgency,
+    YesNoNotSpecified,
 )
 
 
@@ -78,6 +80,22 @@ class Referral(Model):
     closed_at = fields.DatetimeField(null=True)
     # Why the council withdrew it, for the providers it was sent to (guarded free text; never in email).
     withdrawal_reason = fields.TextField(default="")
+
+    # The placements data standard's fields the exchange lacked (issue 20): whether there are communication
+    # needs at all, the cultural needs' category beside their free text, the "other" risks and support in words
+    # (guarded free text), and who referred and when, when an imported referral says so (else: its author, the
+    # day it was published).
+    communication_needs_stated = fields.CharEnumField(
+        YesNoNotSpecified, max_length=13, default=YesNoNotSpecified.NOT_SPECIFIED
+    )
+    cultural_needs_category = fields.CharEnumField(
+        CulturalNeedsCategory, max_length=12, default=CulturalNeedsCategory.NOT_KNOWN
+    )
+    risk_to_child_other = fields.TextField(default="")
+    risk_to_others_other = fields.TextField(default="")
+    additional_support_other = fields.TextField(default="")
+    referral_officer_name = fields.CharField(max_length=120, default="")
+    referral_date = fields.DateField(null=True)
 
     class Meta:
         table = "referral"

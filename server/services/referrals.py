@@ -28,7 +28,10 @@ from server.services.notify_context import referral_context
 from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
 
 
-async def create_referral(actor: Actor, details: ReferralDetails) -> Referral:
+async def create_referral(
+    actor: Actor, details: ReferralDetails, *, recorded: dict[str, Any] | None = None
+) -> Referral:
+    """`recorded`: columns outside the profile an import carries (who referred and when), written with it."""
     if not policy.may_write_referral(actor):
         raise denied("Only placement officers can write referrals.")
     missing = [
@@ -45,7 +48,12 @@ async def create_referral(actor: Actor, details: ReferralDetails) -> Referral:
     async with unit_of_work() as work:
         reference = await _next_reference(council, year)
         referral = await Referral.create(
-            reference=reference, council_id=council.id, author_id=actor.user_id, status=ReferralStatus.DRAFT, **values
+            reference=reference,
+            council_id=council.id,
+            author_id=actor.user_id,
+            status=ReferralStatus.DRAFT,
+            **values,
+            **(recorded or {}),
         )
         await work.record("referral.created", [f"council:{council.id}", f"referral:{referral.id}"], _payload(referral))
     return referral

@@ -76,6 +76,9 @@ NOT_SHARED = {
     "UpdateLotInput.code": FRAMEWORK_TERMS,
     "UpdateLotInput.name": FRAMEWORK_TERMS,
     "LiftSuspensionInput.note": "the framework's audit trail, for the lead council and admins; never shown to the provider",
+    # The placements data standard's quality assurance: the council's own staff, kept for its exports only.
+    "SetPlacementStandardDetailsInput.placementOfficerName": "the council's own officer, for its standard exports only",
+    "SetPlacementStandardDetailsInput.costOfficerName": "the council's own officer, for its standard exports only",
 }
 
 ERRORS = "errors { field code message span { start end } }"
@@ -327,6 +330,12 @@ async def _suspension_reason(api: Api, market: Marketplace, field: str) -> Error
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
     **{f"UpdateReferralInput.{f}": (_referral_field("update"), f) for f in ("summary", "culturalNeeds", "faith")},
+    # The placements data standard's "other" risks and support, in words (issue 20).
+    **{
+        f"{kind}ReferralInput.{f}": (_referral_field(kind.lower()), f)
+        for kind in ("Create", "Update")
+        for f in ("riskToChildOther", "riskToOthersOther", "additionalSupportOther")
+    },
     "CreateReferralInput.languages": (_referral_field("create"), "languages.0"),
     "UpdateReferralInput.languages": (_referral_field("update"), "languages.0"),
     "WithdrawReferralInput.reason": (_withdraw_reason, "reason"),

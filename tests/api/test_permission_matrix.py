@@ -74,6 +74,7 @@ from server.services import (
     administration,
     broadcast,
     child_records,
+    data_standards,
     offers,
     questions,
     reopenings,
@@ -138,6 +139,9 @@ QUERIES: dict[str, str] = {
     # Re-openings (issue 18): an open window is an invitation to every provider; councils see their frameworks'.
     "reopenings": "A-       A-        AA        AA        AA       --",
     "joinApplications": "--       A-        A-        A-        AA       --",
+    "placementsStandardExport": "A-       --        --        --        --       --",
+    "placementsStandardBulkExport": "A-       --        --        --        --       --",
+    "ssda903Episodes": "A-       --        --        --        --       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -198,6 +202,9 @@ MUTATIONS: dict[str, str] = {
     "mergeProviders": "--       --        --        --        AA       --",
     "suspendMembership": "--       A-        --        --        AA       --",
     "liftSuspension": "--       A-        --        --        AA       --",
+    "importPlacementsStandard": "AA       --        --        --        --       --",
+    "recordLegalStatusChange": "A-       --        --        --        --       --",
+    "setPlacementStandardDetails": "A-       --        --        --        --       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -768,6 +775,34 @@ async def _join_applications(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and target in _ids(data["joinApplications"])
 
 
+async def _standard_export(w: World, who: str | None, scope: Scope) -> bool:
+    referral = await w.referral(scope)
+    query = "query($r: ID!) { placementsStandardExport(referralId: $r) { document } }"
+    data = await ask(w, who, query, {"r": _gid("Referral", referral.id)})
+    found = data["placementsStandardExport"] if data else None
+    return found is not None and found["document"]["placementExchange"]["reference"] == referral.reference
+
+
+async def _standard_bulk_export(w: World, who: str | None, scope: Scope) -> bool:
+    """Own: a referral of the caller's side written today; other: the other council's. No argument names a council."""
+    referral = await w.referral(scope)
+    today = _today()
+    query = "query($s: Date!, $u: Date!) { placementsStandardBulkExport(since: $s, until: $u) { documents } }"
+    data = await ask(w, who, query, {"s": today, "u": today})
+    found = data["placementsStandardBulkExport"] if data else None
+    return found is not None and referral.reference in {d["placementExchange"]["reference"] for d in found["documents"]}
+
+
+async def _ssda903_episodes(w: World, who: str | None, scope: Scope) -> bool:
+    council = w.market.kent if scope == "own" else w.market.medway
+    today = datetime.now(UTC).date()
+    year = today.year if today.month >= 4 else today.year - 1
+    query = "query($c: ID!, $y: Int!) { ssda903Episodes(councilId: $c, year: $y) { columns episodes { CHILD } } }"
+    data = await ask(w, who, query, {"c": _gid("Council", council.id), "y": year})
+    found = data["ssda903Episodes"] if data else None
+    return found is not None and bool(found["episodes"])  # the world's placements started this year
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -799,6 +834,9 @@ QUERY_PROBES: dict[str, Probe] = {
     "referralQuestions": _referral_questions,
     "reopenings": _reopenings,
     "joinApplications": _join_applications,
+    "placementsStandardExport": _standard_export,
+    "placementsStandardBulkExport": _standard_bulk_export,
+    "ssda903Episodes": _ssda903_episodes,
 }
 
 
@@ -1326,6 +1364,23 @@ async def _to_lift(w: World, scope: Scope, role: str) -> dict[str, Any]:
     return {"membershipId": _gid("LotMembership", membership.id)}
 
 
+async def _standard_document(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    """A Kent referral in the placements data standard: nothing in it names the importer's council, so "other"
+    repeats the call."""
+    referral = await w.referral("own", publish=False)
+    return {"document": await data_standards.export_referral(w.market.actor("kent_officer"), referral.id)}
+
+
+async def _legal_status_change(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await _running(w, scope)
+    return {"placementId": _gid("Placement", placement.id), "legalStatus": "C2", "effectiveFrom": _today(-10)}
+
+
+async def _standard_details(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await w.placement(scope)
+    return {"placementId": _gid("Placement", placement.id), "educationContinuity": True, "siblingsPlacedTogether": 0}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1396,6 +1451,9 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "mergeProviders": MutationCase("MergeProvidersInput", "merger", _merging),
     "suspendMembership": MutationCase("SuspendMembershipInput", "suspension", _to_suspend),
     "liftSuspension": MutationCase("LiftSuspensionInput", "suspension", _to_lift),
+    "importPlacementsStandard": MutationCase("ImportPlacementsStandardInput", "referral", _standard_document),
+    "recordLegalStatusChange": MutationCase("RecordLegalStatusChangeInput", "placement", _legal_status_change),
+    "setPlacementStandardDetails": MutationCase("SetPlacementStandardDetailsInput", "placement", _standard_details),
 }
 
 

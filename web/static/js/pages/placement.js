@@ -23,7 +23,8 @@ const QUERY = `query($id: ID!) { placementAgreement(placementId: $id) {
     noticeDays shortNotice nextReviewDue reviewOverdue childrensHome { name } referral { id reference }
     stepAcrossReferral { id reference }
     feeHistory { weeklyFeePence effectiveFrom reason proposedBy agreed }
-    reviews { heldOn attendance sdqTotal notes } } } }`;
+    reviews { heldOn attendance sdqTotal notes }
+    educationContinuity locationPreferred siblingsPlacedTogether careCeasedReason legalStatusChanges { legalStatus effectiveFrom } } } }`;
 
 function term(name, value) {
   return `<dt>${esc(name)}</dt><dd>${value}</dd>`;
@@ -75,6 +76,7 @@ function renderLife(a) {
     ["Notice", p.noticeGivenOn
       ? `Given by ${esc(label("PlacementSide", p.noticeGivenBy))}${p.noticeGivenByName ? ` (${esc(p.noticeGivenByName)})` : ""} on ${esc(day(p.noticeGivenOn))}, ending ${esc(day(p.noticeIntendedEnd))}: ${esc(p.noticeDays)} days${p.shortNotice ? ' <span class="badge short-notice">Short of 28 days</span>' : ""}`
       : "None given"],
+    ["Changes of legal status", p.legalStatusChanges.map((c) => `${esc(c.legalStatus)} (${esc(label("LegalStatus", c.legalStatus))}) from ${esc(day(c.effectiveFrom))}`).join("; ") || "None recorded"],
     ["Step-across", p.stepAcrossReferral ? `<a href="/referrals/${esc(p.stepAcrossReferral.id)}">Referral ${esc(p.stepAcrossReferral.reference)}</a> (draft fostering referral)` : "None"],
   ];
   document.getElementById("life-facts").innerHTML = facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join("");
@@ -85,6 +87,15 @@ function renderLife(a) {
   show("step-form", officer && active && Boolean(p.childrensHome) && !p.stepAcrossReferral);
   show("fee-form", active);
   show("review-form", active);
+  show("legal-status-form", officer);
+  const yesNo = (value) => (value === null || value === undefined ? "" : value ? "yes" : "no");
+  const standard = document.getElementById("standard-form");
+  if (standard) {
+    standard.elements.educationContinuity.value = yesNo(p.educationContinuity);
+    standard.elements.locationPreferred.value = yesNo(p.locationPreferred);
+    standard.elements.siblingsPlacedTogether.value = p.siblingsPlacedTogether ?? "";
+    standard.elements.careCeasedReason.value = p.careCeasedReason ?? "";
+  }
   const pending = p.feeHistory.find((f) => !f.agreed);
   const pendingBox = document.getElementById("fee-pending");
   if (pendingBox) {
@@ -221,6 +232,37 @@ document.getElementById("step-form")?.addEventListener("submit", (event) => {
   ask(`Start a draft ${label("PlacementKind", placementKind).toLowerCase()} referral from ${current.ipaReference}?`, () =>
     run(`mutation($input: StartStepAcrossInput!) { startStepAcross(input: $input) { errors { field code message } } }`,
       { placementId, placementKind }, "startStepAcross", "Step-across referral started as a draft."));
+});
+
+document.getElementById("legal-status-form")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const legalStatus = document.getElementById("legalStatus").value;
+  const effectiveFrom = document.getElementById("statusEffectiveFrom").value;
+  const errors = required([["legalStatus", legalStatus, "Choose the new legal status."],
+    ["statusEffectiveFrom", effectiveFrom, "Enter the day it came into force."]]);
+  if (errors.length) { fail(errors); return; }
+  mutate(`mutation($input: RecordLegalStatusChangeInput!) { recordLegalStatusChange(input: $input) { errors { field code message } } }`,
+    { placementId, legalStatus, effectiveFrom }, "recordLegalStatusChange")
+    .then(async ([, found]) => {
+      if (found.length) { fail(found.map((e) => (e.field === "effectiveFrom" ? { ...e, field: "statusEffectiveFrom" } : e))); return; }
+      summary.hidden = true;
+      announce(messages, `Legal status ${legalStatus} recorded from ${day(effectiveFrom)}.`, "success");
+      event.target.reset();
+      await load();
+    })
+    .catch((error) => announce(messages, error.message, "error"));
+});
+
+document.getElementById("standard-form")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target.elements;
+  const flag = (value) => (value === "" ? null : value === "yes");
+  run(`mutation($input: SetPlacementStandardDetailsInput!) { setPlacementStandardDetails(input: $input) { errors { field code message } } }`,
+    { placementId, educationContinuity: flag(form.educationContinuity.value), locationPreferred: flag(form.locationPreferred.value),
+      siblingsPlacedTogether: form.siblingsPlacedTogether.value === "" ? null : Number(form.siblingsPlacedTogether.value),
+      careCeasedReason: form.careCeasedReason.value || null },
+    "setPlacementStandardDetails", "Recorded for the placements data standard.")
+    .catch((error) => announce(messages, error.message, "error"));
 });
 
 load().catch((error) => announce(messages, error.message, "error"));

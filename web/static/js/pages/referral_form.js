@@ -9,7 +9,8 @@ let referralId = new URLSearchParams(location.search).get("id");
 const FIELDS = `id reference status frameworkId: framework { id } lot { id } placementKind duration urgency needLevel requiredBy ageYears
   gender siblingsToPlaceTogether homeDistrict maxDistanceMiles needs risksToChild risksToOthers communicationNeeds languages
   adaptations faith culturalNeeds livingAlongside pets additionalSupport additionalSupportHours deprivationOfLiberty
-  settingSuitability { setting suitability } legalStatus categoryOfNeed summary`;
+  settingSuitability { setting suitability } legalStatus categoryOfNeed summary
+  communicationNeedsStated culturalNeedsCategory riskToChildOther riskToOthersOther additionalSupportOther`;
 
 async function loadLots() {
   const data = await gql(`{ frameworks { id name lots { id code name placementKinds } } }`);
@@ -70,6 +71,9 @@ function collect() {
     deprivationOfLiberty: form.elements.deprivationOfLiberty.checked,
     settingSuitability: [...form.querySelectorAll('select[name="setting"]')].filter((s) => s.value).map((s) => ({ setting: s.dataset.setting, suitability: s.value })),
     legalStatus: value("legalStatus") || null, categoryOfNeed: value("categoryOfNeed") || null, summary: value("summary"),
+    communicationNeedsStated: value("communicationNeedsStated"), culturalNeedsCategory: value("culturalNeedsCategory"),
+    riskToChildOther: value("riskToChildOther"), riskToOthersOther: value("riskToOthersOther"),
+    additionalSupportOther: value("additionalSupportOther"),
   };
   return input;
 }
@@ -110,7 +114,8 @@ async function loadDraft() {
   if (!r) return;
   document.getElementById("form-title").textContent = `Edit draft ${r.reference}`;
   for (const name of ["placementKind", "duration", "urgency", "needLevel", "ageYears", "gender", "siblingsToPlaceTogether",
-    "homeDistrict", "maxDistanceMiles", "faith", "culturalNeeds", "livingAlongside", "pets", "additionalSupportHours", "summary"]) {
+    "homeDistrict", "maxDistanceMiles", "faith", "culturalNeeds", "livingAlongside", "pets", "additionalSupportHours", "summary",
+    "communicationNeedsStated", "culturalNeedsCategory", "riskToChildOther", "riskToOthersOther", "additionalSupportOther"]) {
     form.elements[name].value = r[name] ?? "";
   }
   form.elements.legalStatus.value = r.legalStatus ?? "";
@@ -144,4 +149,6 @@ form.elements.urgency.addEventListener("change", () => {
 });
 form.elements.livingAlongside.value = "NO_PREFERENCE";
 form.elements.pets.value = "UNKNOWN";
+form.elements.communicationNeedsStated.value = "NOT_SPECIFIED";
+form.elements.culturalNeedsCategory.value = "NOT_KNOWN";
 loadLots().then(loadDraft).catch((error) => announce(messages, error.message, "error"));
