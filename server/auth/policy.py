@@ -31,6 +31,7 @@ from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.models import (
     AccessToken,
+    BlockContract,
     BroadcastRecipient,
     CarerHousehold,
     ChildDocument,
@@ -448,3 +449,37 @@ def scope_providers(actor: Actor, query: QuerySet[Provider]) -> QuerySet[Provide
     if may_administer(actor) or (actor.role is Role.COMMISSIONER and actor.council_id is not None):
         return query
     return query.filter(NOTHING)
+
+
+# --- block contracts ------------------------------------------------------------------
+
+
+def _block_parties(actor: Actor) -> Q:
+    """A council's own contracts and its consortia's (the frameworks it leads or is a member of)."""
+    return (
+        Q(council_id=actor.council_id)
+        | Q(framework__member_councils__id=actor.council_id)
+        | Q(framework__lead_council_id=actor.council_id)
+    )
+
+
+def scope_block_contracts(actor: Actor, query: QuerySet[BlockContract]) -> QuerySet[BlockContract]:
+    """The councils party to a block contract and its provider see it; nobody else."""
+    if actor.is_admin:
+        return query
+    if actor.is_council:
+        return query.filter(id__in=Subquery(BlockContract.filter(_block_parties(actor)).values("id")))
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
+
+
+def may_manage_block_contract(actor: Actor, *, council_id: int | None, framework: Framework | None) -> bool:
+    """Admins; a council's commissioners its own contracts; a consortium's, the lead council's commissioners."""
+    if actor.is_admin:
+        return True
+    if actor.role is not Role.COMMISSIONER or actor.council_id is None:
+        return False
+    if framework is not None:
+        return framework.lead_council_id == actor.council_id
+    return council_id == actor.council_id
