@@ -28,6 +28,7 @@ from tortoise.models import Model
 
 from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
+from schema.mutations.block_contracts import BlockContractMutations
 from schema.mutations.child_records import ChildRecordMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.offers import OfferMutations
@@ -38,6 +39,7 @@ from schema.mutations.resources import ResourceMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
 from schema.types.administration import AdministrationQueries
+from schema.types.block_contracts import BlockContractQueries
 from schema.types.child_records import ChildRecordQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
@@ -66,6 +68,7 @@ class Query(
     ChildRecordQueries,
     PlacementLifeQueries,
     QuestionQueries,
+    BlockContractQueries,
 ):
     pass
 
@@ -81,6 +84,7 @@ class Mutation(
     ChildRecordMutations,
     PlacementLifeMutations,
     QuestionMutations,
+    BlockContractMutations,
 ):
     pass
 

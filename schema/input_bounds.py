@@ -120,6 +120,12 @@ BOUNDS: dict[str, Bound] = {
     "notes": FREE_TEXT,
     "givenOn": Bound(earliest=-366 * 30, latest=1),
     "intendedEnd": Bound(earliest=-366 * 30, latest=366 * 2),
+    # Block contracts (schema/mutations/block_contracts.py): a term of up to 10 years, from up to 2 years ahead.
+    "weeklyPricePence": PENCE,
+    "voidWeeklyPence": PENCE,
+    "voidPercent": Bound(high=100),
+    "callOffWindowHours": Bound(high=7 * 24),
+    "endsOn": Bound(earliest=-366 * 20, latest=366 * 13),
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

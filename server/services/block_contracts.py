@@ -20,6 +20,7 @@ from server.models import BlockContract, BlockPlace, CarerHousehold, ChildrensHo
 from server.repositories import block_contracts as repository
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, not_found
 from server.services.framework_changes import audit_change
+from server.services.free_text import identifying_problems
 from server.services.unit_of_work import UnitOfWork, unit_of_work
 
 MAX_TERM_YEARS = 10
@@ -203,6 +204,8 @@ async def create_block_contract(actor: Actor, details: BlockContractDetails) -> 
         problems.append(ServiceError(ErrorCode.DUPLICATE, "A block contract with this reference exists.", "reference"))
     if not name:
         problems.append(ServiceError(ErrorCode.REQUIRED, "Give the contract's name.", "name"))
+    # The provider reads both: no child may be named in them.
+    problems += identifying_problems([("reference", reference), ("name", name)])
     problems += _terms_problems(
         details.starts_on,
         details.ends_on,
@@ -317,6 +320,7 @@ async def update_block_contract(actor: Actor, contract_id: int, changes: BlockCo
     weekly = changes.void_weekly_pence if changes.void_weekly_pence is not None else contract.void_weekly_pence
     window = changes.call_off_window_hours or contract.call_off_window_hours
     problems = [] if name else [ServiceError(ErrorCode.REQUIRED, "Give the contract's name.", "name")]
+    problems += identifying_problems([("name", name)])
     problems += _terms_problems(contract.starts_on, ends_on, price, basis, percent, weekly, window)
     places = await BlockPlace.filter(contract_id=contract.id)
     by_id = {p.id: p for p in places}

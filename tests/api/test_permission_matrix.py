@@ -130,6 +130,7 @@ QUERIES: dict[str, str] = {
     "sharedDocuments": "A-       --        A-        A-        --       --",
     "placementAgreement": "A-       A-        A-        A-        --       --",
     "referralQuestions": "A-       A-        A-        A-        AA       --",
+    "blockContracts": "A-       A-        A-        A-        AA       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -176,6 +177,8 @@ MUTATIONS: dict[str, str] = {
     "startStepAcross": "A-       --        --        --        --       --",
     "askQuestion": "--       --        A-        A-        --       --",
     "answerQuestion": "A-       --        --        --        --       --",
+    "createBlockContract": "--       A-        --        --        AA       --",
+    "updateBlockContract": "--       A-        --        --        AA       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -680,6 +683,43 @@ async def _referral_questions(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and [q["question"] for q in data["referralQuestions"]] == [QUESTION]
 
 
+async def _block_contract_input(w: World, scope: Scope) -> dict[str, Any]:
+    """Own: Kent's block contract for a bed in Harbour's home; other: Medway's for a bed in Oakleaf's."""
+    provider = w.market.providers[SIDES[scope][1]]
+    council = w.market.kent if scope == "own" else w.market.medway
+    home = await ChildrensHome.filter(provider_id=provider.id).first()
+    assert home is not None
+    return {
+        "reference": f"BLOCK-{next(w.serial):03d}",
+        "name": "Children's home beds",
+        "providerId": _gid("Provider", provider.id),
+        "councilId": _gid("Council", council.id),
+        "startsOn": _today(-30),
+        "endsOn": _today(365 * 3),
+        "weeklyPricePence": 650_000,
+        "voidBasis": "PERCENT_OF_PRICE",
+        "voidPercent": 50,
+        "places": [{"startsOn": _today(-30), "childrensHomeId": _gid("ChildrensHome", home.id)}],
+    }
+
+
+async def _block_contract_of(w: World, scope: Scope) -> str:
+    """The side's block contract (made by the platform admin on first use): its global id."""
+    made = w.targets.setdefault("blockContract", {})
+    if scope not in made:
+        query = "mutation($input: CreateBlockContractInput!) { createBlockContract(input: $input) "
+        query += "{ blockContract { id } errors { message } } }"
+        body = await w.api(query, {"input": await _block_contract_input(w, scope)}, as_="admin")
+        made[scope] = body["data"]["createBlockContract"]["blockContract"]["id"]
+    return made[scope]
+
+
+async def _block_contracts(w: World, who: str | None, scope: Scope) -> bool:
+    target = await _block_contract_of(w, scope)
+    data = await ask(w, who, "{ blockContracts { id places { occupancy { voidDays } } } }")
+    return data is not None and target in _ids(data["blockContracts"])
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -709,6 +749,7 @@ QUERY_PROBES: dict[str, Probe] = {
     "sharedDocuments": _shared_documents,
     "placementAgreement": _placement_agreement,
     "referralQuestions": _referral_questions,
+    "blockContracts": _block_contracts,
 }
 
 
@@ -1131,6 +1172,14 @@ async def _question_to_answer(w: World, scope: Scope, role: str) -> dict[str, An
     return {"questionId": _gid("ReferralQuestion", asked.id), "answer": "Yes, at the local secondary school."}
 
 
+async def _new_block_contract(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return await _block_contract_input(w, scope)
+
+
+async def _block_contract_change(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"id": await _block_contract_of(w, scope), "name": f"Children's home beds (renamed {next(w.serial)})"}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1189,6 +1238,8 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "startStepAcross": MutationCase("StartStepAcrossInput", "referral", _step_across),
     "askQuestion": MutationCase("AskQuestionInput", "question", _question_to_ask),
     "answerQuestion": MutationCase("AnswerQuestionInput", "question", _question_to_answer),
+    "createBlockContract": MutationCase("CreateBlockContractInput", "blockContract", _new_block_contract),
+    "updateBlockContract": MutationCase("UpdateBlockContractInput", "blockContract", _block_contract_change),
 }
 
 
