@@ -16,6 +16,7 @@ from server.services import block_contracts
 from server.services.block_contracts import BlockContractView, PlaceView
 
 VoidBasis = strawberry.enum(v.VoidBasis, description="What a block contract pays for a place while it is empty")
+ResourceKind = strawberry.enum(v.ResourceKind, description="A carer household or a children's home")
 
 
 @strawberry.type(description="Open, occupied and void days of block places over a period, and what they cost.")
@@ -54,7 +55,7 @@ def _period(start: date, end: date, from_date: date | None, to_date: date | None
 @strawberry.type(description="One block place: a bed in a named children's home, or a foster place.")
 class BlockPlace:
     id: strawberry.ID
-    resource_kind: strawberry.enum(v.ResourceKind, name="ResourceKind")  # type: ignore[valid-type]
+    resource_kind: ResourceKind  # type: ignore[valid-type]
     resource_id: strawberry.ID
     resource_name: str = strawberry.field(description="The home's name or the household's reference.")
     council_share: str | None = strawberry.field(description="The member council whose share it is; null: any.")
@@ -142,6 +143,15 @@ class BlockContract:
         )
 
 
+@strawberry.type(description="A children's home or carer household of a provider that a block place can name.")
+class BlockPlaceOption:
+    resource_kind: ResourceKind  # type: ignore[valid-type]
+    resource_id: strawberry.ID
+    name: str
+    places: int = strawberry.field(description="Its beds or approved places: at most this many block places.")
+    district: str
+
+
 @strawberry.type
 class BlockContractQueries:
     @strawberry.field(
@@ -159,3 +169,25 @@ class BlockContractQueries:
             if pk is None:
                 return []
         return [BlockContract.of(view) for view in await block_contracts.block_contract_views(actor, pk)]
+
+    @strawberry.field(
+        permission_classes=AUTH,
+        description="A provider's active homes and households a block place can name: for commissioners and "
+        "platform admins, who make block contracts; anyone else an empty list.",
+    )
+    async def block_place_options(self, info: Info, provider_id: strawberry.ID) -> list[BlockPlaceOption]:
+        pk = from_global_id(provider_id, "Provider")
+        if pk is None or info.context.actor is None:
+            return []
+        return [
+            BlockPlaceOption(
+                resource_kind=o.kind,
+                resource_id=to_global_id(
+                    "ChildrensHome" if o.kind is v.ResourceKind.CHILDRENS_HOME else "CarerHousehold", o.id
+                ),
+                name=o.name,
+                places=o.places,
+                district=o.district,
+            )
+            for o in await block_contracts.place_options(info.context.actor, pk)
+        ]

@@ -483,3 +483,8 @@ def may_manage_block_contract(actor: Actor, *, council_id: int | None, framework
     if framework is not None:
         return framework.lead_council_id == actor.council_id
     return council_id == actor.council_id
+
+
+def may_choose_block_places(actor: Actor) -> bool:
+    """Who makes block contracts chooses among a provider's homes and households: commissioners and admins."""
+    return actor.is_admin or (actor.role is Role.COMMISSIONER and actor.council_id is not None)

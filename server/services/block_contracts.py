@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.block_occupancy import Occupancy, PlaceTerms, Stay, place_occupancy, total
-from server.domain.vocabulary import FeeBasis, ProviderStatus, VoidBasis
+from server.domain.vocabulary import FeeBasis, ProviderStatus, ResourceKind, VoidBasis
 from server.models import BlockContract, BlockPlace, CarerHousehold, ChildrensHome, Council, Framework, Provider
 from server.repositories import block_contracts as repository
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, not_found
@@ -438,3 +438,29 @@ async def purchase_basis_counts(actor: Actor, from_date: date, to_date: date) ->
     return PurchaseBasisCounts(
         block=counts[FeeBasis.BLOCK], framework=counts[FeeBasis.FRAMEWORK], spot=counts[FeeBasis.SPOT]
     )
+
+
+@dataclass(frozen=True)
+class PlaceOption:
+    """A home or household a block place can name."""
+
+    kind: ResourceKind
+    id: int
+    name: str
+    places: int
+    district: str
+
+
+async def place_options(actor: Actor, provider_id: int) -> list[PlaceOption]:
+    """The provider's active children's homes and carer households, for a commissioner making a block contract."""
+    if not policy.may_choose_block_places(actor):
+        return []
+    homes = await ChildrensHome.filter(provider_id=provider_id, is_active=True).order_by("name")
+    households = await CarerHousehold.filter(provider_id=provider_id, is_active=True).order_by("reference")
+    return [
+        *(PlaceOption(ResourceKind.CHILDRENS_HOME, h.id, h.name, h.beds, h.district) for h in homes),
+        *(
+            PlaceOption(ResourceKind.CARER_HOUSEHOLD, h.id, h.reference, h.approved_places, h.district)
+            for h in households
+        ),
+    ]

@@ -131,6 +131,7 @@ QUERIES: dict[str, str] = {
     "placementAgreement": "A-       A-        A-        A-        --       --",
     "referralQuestions": "A-       A-        A-        A-        AA       --",
     "blockContracts": "A-       A-        A-        A-        AA       --",
+    "blockPlaceOptions": "--       AA        --        --        AA       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -720,6 +721,16 @@ async def _block_contracts(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and target in _ids(data["blockContracts"])
 
 
+async def _block_place_options(w: World, who: str | None, scope: Scope) -> bool:
+    """Any provider's homes, for whoever makes block contracts: own Harbour's, other Oakleaf's."""
+    provider = w.market.providers[SIDES[scope][1]]
+    home = await ChildrensHome.filter(provider_id=provider.id).first()
+    assert home is not None
+    query = "query($p: ID!) { blockPlaceOptions(providerId: $p) { resourceId } }"
+    data = await ask(w, who, query, {"p": _gid("Provider", provider.id)})
+    return data is not None and _gid("ChildrensHome", home.id) in {o["resourceId"] for o in data["blockPlaceOptions"]}
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -750,6 +761,7 @@ QUERY_PROBES: dict[str, Probe] = {
     "placementAgreement": _placement_agreement,
     "referralQuestions": _referral_questions,
     "blockContracts": _block_contracts,
+    "blockPlaceOptions": _block_place_options,
 }
 
 
