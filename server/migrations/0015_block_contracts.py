@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('offer', fields.ForeignKeyField('models.Offer', source_field='offer_id', null=True, db_constraint=True, to_field='id', related_name='block_call_offs', on_delete=OnDelete.SET_NULL)),
                 ('placement', fields.ForeignKeyField('models.Placement', source_field='placement_id', null=True, db_constraint=True, to_field='id', related_name='block_call_offs', on_delete=OnDelete.SET_NULL)),
             ],
-            options={'table': 'block_call_off', 'app': 'models', 'indexes': [Index(fields=['place_id', 'status'])], 'pk_attr': 'id', 'table_description': "A referral offered first to a free block place's provider for the contract's window; the offer it made and"},
+            options={'table': 'block_call_off', 'app': 'models', 'indexes': [Index(fields=['place_id', 'status'])], 'pk_attr': 'id', 'table_description': "A referral offered first to a free block place's provider for the contract's window, the offer it made and"},
             bases=['Model'],
         ),
         ops.AlterField(

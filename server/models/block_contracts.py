@@ -76,7 +76,7 @@ class BlockPlace(Model):
 
 
 class BlockCallOff(Model):
-    """A referral offered first to a free block place's provider for the contract's window; the offer it made and
+    """A referral offered first to a free block place's provider for the contract's window, the offer it made and
     the placement that filled the place. One per referral."""
 
     _no_comments = True
