@@ -132,3 +132,10 @@ async def test_a_fitting_referral_reaches_only_the_block_provider(api: Api, mark
     harbour = (await api(inbox, as_="harbour"))["data"]["referrals"]["edges"]
     assert [edge["node"]["id"] for edge in oakleaf] == [to_global_id("Referral", referral.id)]
     assert harbour == []
+    # The block provider's quote is the block price.
+    quote = "query($r: ID!) { feeQuote(referralId: $r) { weeklyFeePence lines { label } } }"
+    body = await api(quote, {"r": to_global_id("Referral", referral.id)}, as_="oakleaf")
+    assert body["data"]["feeQuote"] == {
+        "weeklyFeePence": 700_000,
+        "lines": [{"label": "Block contract KCC-BLOCK-API weekly price"}],
+    }
