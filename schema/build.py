@@ -28,6 +28,7 @@ from tortoise.models import Model
 
 from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
+from schema.mutations.block_contracts import BlockContractMutations
 from schema.mutations.child_records import ChildRecordMutations
 from schema.mutations.frameworks import FrameworkLifeMutations
 from schema.mutations.mergers import MergerMutations
@@ -42,6 +43,7 @@ from schema.mutations.suspensions import SuspensionMutations
 from schema.queries import Query as CoreQuery
 from schema.subscriptions import Subscription, SubscriptionRefused
 from schema.types.administration import AdministrationQueries
+from schema.types.block_contracts import BlockContractQueries
 from schema.types.child_records import ChildRecordQueries
 from schema.types.data_standards import DataStandardsMutations, DataStandardsQueries
 from schema.types.notifications import NotificationQueries
@@ -74,6 +76,7 @@ class Query(
     QuestionQueries,
     ReopeningQueries,
     DataStandardsQueries,
+    BlockContractQueries,
 ):
     pass
 
@@ -94,6 +97,7 @@ class Mutation(
     MergerMutations,
     SuspensionMutations,
     DataStandardsMutations,
+    BlockContractMutations,
 ):
     pass
 

@@ -156,6 +156,12 @@ BOUNDS: dict[str, Bound] = {
     "riskToChildOther": Bound(max_length=500),
     "riskToOthersOther": Bound(max_length=500),
     "additionalSupportOther": Bound(max_length=500),
+    # Block contracts (schema/mutations/block_contracts.py): a term of up to 10 years, from up to 2 years ahead.
+    "weeklyPricePence": PENCE,
+    "voidWeeklyPence": PENCE,
+    "voidPercent": Bound(high=100),
+    "callOffWindowHours": Bound(high=7 * 24),
+    # ("endsOn" is shared with a framework's term above; the 10-year term is the service's rule.)
 }
 DEFAULT = Bound()
 MAX_ID_LENGTH = 100

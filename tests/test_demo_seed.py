@@ -83,6 +83,20 @@ async def test_demo_seed(db: str) -> None:
     await check_named_ifas_on_kent_and_medway()
     await check_inadequate_provider_never_broadcast_to()
     await check_history()
+    await check_kents_share_of_the_regional_block()
+
+
+async def check_kents_share_of_the_regional_block() -> None:
+    """A consortium's block of children's home beds, most of them Kent's share, one filled by a called-off referral."""
+    from server.domain.vocabulary import CallOffStatus
+    from server.models import BlockCallOff, BlockContract, BlockPlace
+
+    contract = await BlockContract.get(reference="SE-RES-BLOCK-01")
+    kent = await Council.get(ons_code="E10000016")
+    assert contract.framework_id is not None and contract.council_id is None
+    assert await BlockPlace.filter(contract_id=contract.id, council_id=kent.id).count() == 4
+    filled = await BlockCallOff.get(status=CallOffStatus.FILLED).select_related("placement")
+    assert filled.placement.fee_basis is FeeBasis.BLOCK and filled.placement.council_id == kent.id
 
 
 async def check_the_market(first: dict[str, int]) -> None:

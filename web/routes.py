@@ -18,6 +18,7 @@ from schema.ids import from_global_id, to_global_id
 from server.auth.actor import Actor
 from server.domain import vocabulary as v
 from server.services.accounts import authenticate
+from server.services.block_contracts import block_contract_for
 from server.services.errors import ServiceError
 from server.services.errors import not_found as not_found_error
 from server.services.lookups import referral_for
@@ -61,6 +62,7 @@ PAGES: dict[str, tuple[str, set[v.Role], str]] = {
     "/join-a-framework": ("join_lots.html", PROVIDER, "Join a framework"),
     "/merge-providers": ("merge.html", ADMIN, "Merge providers"),
     "/suspensions": ("suspensions.html", ADMIN | COMMISSIONER, "Suspensions from referrals"),
+    "/block-contracts": ("block_contracts.html", COUNCIL | PROVIDER | ADMIN, "Block contracts"),
 }
 
 
@@ -218,6 +220,32 @@ async def placement_page(request: Request) -> Response:
     )
 
 
+async def block_contract_page(request: Request) -> Response:
+    """One block contract (/block-contracts/{id}): its places, occupancy and voids, for the councils party to it
+    and its provider; its commissioners change it here. Anyone else gets the missing page."""
+    user = await current_user(request)
+    if user is None:
+        return _to_sign_in(request)
+    actor = Actor.of(user)
+    contract_id = request.path_params["contract_id"]
+    pk = from_global_id(contract_id, "BlockContract")
+    try:
+        if pk is None:
+            raise not_found_error("block contract", "id")
+        contract = await block_contract_for(actor, pk)
+    except ServiceError:
+        return await not_found(request, HTTPException(404))
+    return await render(
+        request,
+        "block_contract.html",
+        user=user,
+        actor=actor,
+        title=f"Block contract {contract.reference}",
+        contract_id=contract_id,
+        options=vocabulary(),
+    )
+
+
 async def _guarded(request: Request, template: str, roles: set[v.Role], title: str) -> Response:
     user = await current_user(request)
     if user is None:
@@ -335,6 +363,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/referrals/{referral_id}/placements-standard", data_exports.placements_standard),
         Route("/exports/ssda903", data_exports.ssda903_episodes),
         Route("/open-data/vacancies.json", data_exports.open_vacancies),
+        Route("/block-contracts/{contract_id}", block_contract_page),
         Mount("/static", app=static_app(), name="static"),
     ]
 

@@ -31,6 +31,7 @@ from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.models import (
     AccessToken,
+    BlockContract,
     BroadcastRecipient,
     CarerHousehold,
     ChildDocument,
@@ -536,3 +537,42 @@ def may_import_referrals(actor: Actor) -> bool:
 def may_record_placement_facts(actor: Actor, placement: Placement) -> bool:
     """The placing council's placement officers record a change of legal status and the standard's details."""
     return may_act_for_council_on_placement(actor, placement)
+
+
+# --- block contracts ------------------------------------------------------------------
+
+
+def _block_parties(actor: Actor) -> Q:
+    """A council's own contracts and its consortia's (the frameworks it leads or is a member of)."""
+    return (
+        Q(council_id=actor.council_id)
+        | Q(framework__member_councils__id=actor.council_id)
+        | Q(framework__lead_council_id=actor.council_id)
+    )
+
+
+def scope_block_contracts(actor: Actor, query: QuerySet[BlockContract]) -> QuerySet[BlockContract]:
+    """The councils party to a block contract and its provider see it; nobody else."""
+    if actor.is_admin:
+        return query
+    if actor.is_council:
+        return query.filter(id__in=Subquery(BlockContract.filter(_block_parties(actor)).values("id")))
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    return query.filter(NOTHING)
+
+
+def may_manage_block_contract(actor: Actor, *, council_id: int | None, framework: Framework | None) -> bool:
+    """Admins; a council's commissioners its own contracts; a consortium's, the lead council's commissioners."""
+    if actor.is_admin:
+        return True
+    if actor.role is not Role.COMMISSIONER or actor.council_id is None:
+        return False
+    if framework is not None:
+        return framework.lead_council_id == actor.council_id
+    return council_id == actor.council_id
+
+
+def may_choose_block_places(actor: Actor) -> bool:
+    """Who makes block contracts chooses among a provider's homes and households: commissioners and admins."""
+    return actor.is_admin or (actor.role is Role.COMMISSIONER and actor.council_id is not None)

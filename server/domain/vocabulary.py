@@ -354,6 +354,7 @@ class OfferStatus(LabelledEnum):
 class FeeBasis(LabelledEnum):
     FRAMEWORK = "framework", "Framework price schedule"
     SPOT = "spot", "Spot purchase"
+    BLOCK = "block", "Block contract"
 
 
 class DeclineReason(LabelledEnum):
@@ -522,3 +523,24 @@ class ReasonEpisodeCeased(LabelledEnum):
     E7 = "E7", "Transferred to residential care funded by adult social care"
     E8 = "E8", "Period of being looked after ceased for any other reason"
     E9 = "E9", "Sentenced to custody"
+
+
+# --- block contracts (issue 18 part D) ------------------------------------------
+
+
+class VoidBasis(LabelledEnum):
+    """What a block contract pays for a place while it is empty (a void)."""
+
+    PERCENT_OF_PRICE = "percent_of_price", "A percentage of the weekly price"
+    WEEKLY_AMOUNT = "weekly_amount", "A fixed weekly amount"
+
+
+class CallOffStatus(LabelledEnum):
+    """A referral offered first to the provider of a free block place, before the market."""
+
+    OPEN = "open", "Offered to the block provider"
+    OFFERED = "offered", "The block provider offered"
+    FILLED = "filled", "Accepted: the block place is filled"
+    DECLINED = "declined", "The block provider declined"
+    LAPSED = "lapsed", "The window passed"
+    RELEASED = "released", "Sent to the market"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from server.background import running_loop
 from server.jobs.deadlines import warn_deadlines
 from server.jobs.reviews import warn_reviews_due
+from server.services.block_call_off import lapse_due
 from server.services.broadcast import cascade_due
 from server.settings import Settings
 
@@ -32,6 +33,7 @@ class Job:
 
 
 CLOCKS: tuple[Job, ...] = (
+    Job("block call-off windows", lapse_due),  # before the cascade: a lapsed call-off goes to the first tier
     Job("tier cascade", cascade_due),
     Job("deadline warnings", warn_deadlines),
     Job("reviews due", warn_reviews_due),

@@ -5,7 +5,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0014_ofsted_register')]
+    dependencies = [('models', '0015_block_contracts')]
 
     initial = False
 

@@ -3,6 +3,7 @@
 Every model sets `_no_comments = True`: otherwise Tortoise reads each model's source file at import to look for
 "#:" field comments (which we do not use), a tenth of a second of every process's start-up."""
 
+from server.models.block_contracts import BlockCallOff, BlockContract, BlockPlace
 from server.models.child_records import ChildDocument, ChildRecord, ChildRecordAccess
 from server.models.events import Event, EventTopic, OutboxMessage
 from server.models.framework_changes import FrameworkChange
@@ -21,6 +22,9 @@ from server.models.users import AccessToken, LoginAttempt, NotificationPreferenc
 
 __all__ = [
     "AccessToken",
+    "BlockCallOff",
+    "BlockContract",
+    "BlockPlace",
     "BroadcastRecipient",
     "CarerHousehold",
     "ChildDocument",

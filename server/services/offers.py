@@ -17,6 +17,7 @@ from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.pricing import Extra, PricingError, framework_quote, price_offer
 from server.domain.vocabulary import (
+    CallOffStatus,
     DeclineReason,
     FeeBasis,
     OfferDeclineReason,
@@ -38,7 +39,7 @@ from server.models import (
     Referral,
 )
 from server.outbox.kinds import Notification
-from server.services import placements, pricing_data
+from server.services import block_call_off, placements, pricing_data
 from server.services.districts import district_directory
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, not_found, wrong_state
 from server.services.free_text import identifying_problems
@@ -68,7 +69,13 @@ async def submit_offer(actor: Actor, details: OfferDetails) -> Offer:
     if referral.status is not ReferralStatus.OPEN:
         raise wrong_state(f"This referral is {referral.status.label.lower()}: offers are closed.", "referralId")
     recipient = await BroadcastRecipient.get(referral_id=referral.id, provider_id=actor.provider_id)
-    membership = await _eligible_membership(referral, recipient, actor.provider_id)
+    # Called off a block contract first: an offer of the block place is at the block price, member or not.
+    call_off = await block_call_off.holding_call_off(referral.id, actor.provider_id)
+    if call_off is not None and not block_call_off.names_the_place(
+        call_off, details.carer_household_id, details.childrens_home_id
+    ):
+        call_off = None
+    membership = None if call_off else await _eligible_membership(referral, recipient, actor.provider_id)
     resource = await _resource(actor, details)
     problems = identifying_problems(
         [("matchingStatement", details.matching_statement)]
@@ -87,7 +94,9 @@ async def submit_offer(actor: Actor, details: OfferDetails) -> Offer:
         problems.append(invalid("startDate", "The start date has passed."))
     if problems:
         raise ServiceError.many(problems)
-    price = await _price(referral, membership, details)
+    if call_off is not None and details.spot_weekly_fee_pence is not None:
+        raise invalid("spotWeeklyFeePence", "An offer of a block place is at the block contract's weekly price.")
+    price = block_call_off.block_price(call_off) if call_off else await _price(referral, membership, details)
     directory = await district_directory()
     miles = directory.miles_between(resource.district, referral.home_district)
     try:
@@ -105,6 +114,8 @@ async def submit_offer(actor: Actor, details: OfferDetails) -> Offer:
             await BroadcastRecipient.filter(id=recipient.id, responded_at__isnull=True).update(
                 responded_at=datetime.now(UTC)
             )
+            if call_off is not None:
+                await block_call_off.offered(call_off, offer)
             await _tell_council(work, referral, "offer.submitted", offer)
     except IntegrityError as error:
         raise ServiceError(
@@ -243,6 +254,11 @@ async def _move(
             await _tell_council(work, offer.referral, event_type, offer)
         else:
             await _tell_provider(work, offer.referral, event_type, offer)
+        if not still_live and offer.fee_basis is FeeBasis.BLOCK:
+            # The block place is let go: the referral goes to the market if it was still waiting on it.
+            await block_call_off.release(
+                work, offer.referral, offer.provider_id, CallOffStatus.RELEASED, datetime.now(UTC)
+            )
     return offer
 
 
@@ -266,6 +282,8 @@ async def accept_offer(actor: Actor, offer_id: int) -> Placement:
             await offer.refresh_from_db()
             await referral.refresh_from_db()
             placement = await placements.create_from(offer, referral)
+            if offer.fee_basis is FeeBasis.BLOCK:
+                await block_call_off.filled(work, offer, placement)
             others = await Offer.filter(referral_id=referral.id, status__in=list(LIVE))
             await Offer.filter(id__in=[o.id for o in others]).update(
                 status=OfferStatus.DECLINED,
@@ -320,6 +338,8 @@ async def decline_referral(actor: Actor, referral_id: int, reason: DeclineReason
             {**referral_context(referral), "activity": "declined", "reason": reason.label},
             key=str(event.id),
         )
+        # A block provider that cannot take the child lets the market have the referral at once.
+        await block_call_off.release(work, referral, actor.provider_id, CallOffStatus.DECLINED, datetime.now(UTC))
     return recipient
 
 

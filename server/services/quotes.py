@@ -5,14 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.domain.matching import OfferForRanking, RankedOffer, explain_ranking, rank_offers
-from server.domain.pricing import PricingError, Quote, framework_quote
+from server.domain.pricing import FeeLine, FeeLineKind, PricingError, Quote, framework_quote
 from server.models import Framework, LotMembership, Offer, Referral
-from server.services import pricing_data
+from server.services import block_call_off, pricing_data
 from server.services.matching import best_matches
 
 
 async def quote_for(referral: Referral, provider_id: int) -> Quote | None:
-    """The provider's framework-tier price for this referral, or None (spot, or no schedule entry)."""
+    """The provider's framework-tier price for this referral, or its block price while a block place of its has the
+    referral first (call-off before the market), or None (spot, or no schedule entry)."""
+    call_off = await block_call_off.holding_call_off(referral.id, provider_id)
+    if call_off is not None:
+        contract = call_off.place.contract
+        label = f"Block contract {contract.reference} weekly price"
+        return Quote(schedule_entry_id=None, lines=(FeeLine(label, contract.weekly_price_pence, FeeLineKind.BASE),))
     if referral.lot_id is None:
         return None
     membership = await LotMembership.get_or_none(lot_id=referral.lot_id, provider_id=provider_id)

@@ -19,7 +19,7 @@ from server.models import BroadcastRecipient, Council, Framework, Lot, Referral,
 from server.outbox.kinds import Notification
 from server.repositories.frameworks import framework_by_id
 from server.repositories.referrals import open_draft
-from server.services import broadcast
+from server.services import block_call_off, broadcast
 from server.services.districts import district_directory
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, wrong_state
 from server.services.free_text import identifying_problems
@@ -110,14 +110,28 @@ async def publish_referral(actor: Actor, referral_id: int, *, now: datetime | No
     # Even when no framework provider can take the child it opens: the council sees why in the
     # recipients and can escalate to spot purchase at once.
     plan = await broadcast.plan_broadcast(referral)
+    # Call-off before the market: a free block place the child fits is offered to its provider first.
+    block = await block_call_off.free_place_for(referral)
     async with unit_of_work() as work:
         # Conditional on the draft as it was read; the row comes back as stored, for the announcement.
-        opened = await open_draft(
-            referral, now=now, tier=plan.first_tier, tier_deadline=plan.first_deadline(referral, now)
-        )
+        if block is not None:
+            contract, place = block
+            opened = await open_draft(
+                referral,
+                now=now,
+                tier=block_call_off.CALL_OFF_TIER,
+                tier_deadline=now + timedelta(hours=contract.call_off_window_hours),
+            )
+        else:
+            opened = await open_draft(
+                referral, now=now, tier=plan.first_tier, tier_deadline=plan.first_deadline(referral, now)
+            )
         if opened is None:
             raise wrong_state("The referral was changed, published or withdrawn meanwhile: reload it.", "id")
-        await broadcast.send(work, opened, plan, now)
+        if block is not None:
+            await block_call_off.offer_first(work, opened, plan, contract, place, now)
+        else:
+            await broadcast.send(work, opened, plan, now)
     return opened
 
 

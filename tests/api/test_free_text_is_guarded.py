@@ -326,6 +326,43 @@ async def _suspension_reason(api: Api, market: Marketplace, field: str) -> Error
     return (await api(query, {"input": suspension}, as_="kent_commissioner"))["data"]["suspendMembership"]["errors"]
 
 
+async def _block_contract(api: Api, market: Marketplace, field: str) -> Errors:
+    """The provider reads a block contract's reference and name."""
+    from server.models import ChildrensHome
+
+    home = await ChildrensHome.create(
+        provider=market.providers["harbour"], name="Harbour Lodge", ofsted_urn="SC930009", beds=2, min_age=10,
+        max_age=17, district="ME15", ofsted_judgement="good",
+    )  # fmt: skip
+    contract = {
+        "reference": "KCC-BLOCK-09",
+        "name": "Kent children's home beds",
+        "providerId": to_global_id("Provider", market.providers["harbour"].id),
+        "councilId": to_global_id("Council", market.kent.id),
+        "startsOn": "2026-01-01",
+        "endsOn": "2030-12-31",
+        "weeklyPricePence": 600_000,
+        "voidBasis": "PERCENT_OF_PRICE",
+        "voidPercent": 60,
+        "places": [{"startsOn": "2026-01-01", "childrensHomeId": to_global_id("ChildrensHome", home.id)}],
+    }
+    if field == "rename":
+        create = "mutation($input: CreateBlockContractInput!) { createBlockContract(input: $input) "
+        create += f"{{ blockContract {{ id }} {ERRORS} }} }}"
+        body = await api(create, {"input": contract}, as_="kent_commissioner")
+        contract_id = body["data"]["createBlockContract"]["blockContract"]["id"]
+        query = f"mutation($input: UpdateBlockContractInput!) {{ updateBlockContract(input: $input) {{ {ERRORS} }} }}"
+        body = await api(query, {"input": {"id": contract_id, "name": IDENTIFYING}}, as_="kent_commissioner")
+        return body["data"]["updateBlockContract"]["errors"]
+    query = f"mutation($input: CreateBlockContractInput!) {{ createBlockContract(input: $input) {{ {ERRORS} }} }}"
+    body = await api(query, {"input": {**contract, field: IDENTIFYING}}, as_="kent_commissioner")
+    return body["data"]["createBlockContract"]["errors"]
+
+
+async def _block_contract_rename(api: Api, market: Marketplace, field: str) -> Errors:
+    return await _block_contract(api, market, "rename")
+
+
 # Each guarded field, with the mutation that proves it and the field name its errors carry.
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
@@ -358,6 +395,9 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     "ApplyToJoinLotInput.statement": (_join_statement, "statement"),
     "DecideJoinApplicationInput.reason": (_refusal_reason, "reason"),
     "SuspendMembershipInput.reason": (_suspension_reason, "reason"),
+    "CreateBlockContractInput.reference": (_block_contract, "reference"),
+    "CreateBlockContractInput.name": (_block_contract, "name"),
+    "UpdateBlockContractInput.name": (_block_contract_rename, "name"),
     **{
         f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")

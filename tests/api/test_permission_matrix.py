@@ -142,6 +142,8 @@ QUERIES: dict[str, str] = {
     "placementsStandardExport": "A-       --        --        --        --       --",
     "placementsStandardBulkExport": "A-       --        --        --        --       --",
     "ssda903Episodes": "A-       --        --        --        --       --",
+    "blockContracts": "A-       A-        A-        A-        AA       --",
+    "blockPlaceOptions": "--       AA        --        --        AA       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -205,6 +207,8 @@ MUTATIONS: dict[str, str] = {
     "importPlacementsStandard": "AA       --        --        --        --       --",
     "recordLegalStatusChange": "A-       --        --        --        --       --",
     "setPlacementStandardDetails": "A-       --        --        --        --       --",
+    "createBlockContract": "--       A-        --        --        AA       --",
+    "updateBlockContract": "--       A-        --        --        AA       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -803,6 +807,53 @@ async def _ssda903_episodes(w: World, who: str | None, scope: Scope) -> bool:
     return found is not None and bool(found["episodes"])  # the world's placements started this year
 
 
+async def _block_contract_input(w: World, scope: Scope) -> dict[str, Any]:
+    """Own: Kent's block contract for a bed in Harbour's home; other: Medway's for a bed in Oakleaf's."""
+    provider = w.market.providers[SIDES[scope][1]]
+    council = w.market.kent if scope == "own" else w.market.medway
+    home = await ChildrensHome.filter(provider_id=provider.id).first()
+    assert home is not None
+    return {
+        "reference": f"BLOCK-{next(w.serial):03d}",
+        "name": "Children's home beds",
+        "providerId": _gid("Provider", provider.id),
+        "councilId": _gid("Council", council.id),
+        "startsOn": _today(-30),
+        "endsOn": _today(365 * 3),
+        "weeklyPricePence": 650_000,
+        "voidBasis": "PERCENT_OF_PRICE",
+        "voidPercent": 50,
+        "places": [{"startsOn": _today(-30), "childrensHomeId": _gid("ChildrensHome", home.id)}],
+    }
+
+
+async def _block_contract_of(w: World, scope: Scope) -> str:
+    """The side's block contract (made by the platform admin on first use): its global id."""
+    made = w.targets.setdefault("blockContract", {})
+    if scope not in made:
+        query = "mutation($input: CreateBlockContractInput!) { createBlockContract(input: $input) "
+        query += "{ blockContract { id } errors { message } } }"
+        body = await w.api(query, {"input": await _block_contract_input(w, scope)}, as_="admin")
+        made[scope] = body["data"]["createBlockContract"]["blockContract"]["id"]
+    return made[scope]
+
+
+async def _block_contracts(w: World, who: str | None, scope: Scope) -> bool:
+    target = await _block_contract_of(w, scope)
+    data = await ask(w, who, "{ blockContracts { id places { occupancy { voidDays } } } }")
+    return data is not None and target in _ids(data["blockContracts"])
+
+
+async def _block_place_options(w: World, who: str | None, scope: Scope) -> bool:
+    """Any provider's homes, for whoever makes block contracts: own Harbour's, other Oakleaf's."""
+    provider = w.market.providers[SIDES[scope][1]]
+    home = await ChildrensHome.filter(provider_id=provider.id).first()
+    assert home is not None
+    query = "query($p: ID!) { blockPlaceOptions(providerId: $p) { resourceId } }"
+    data = await ask(w, who, query, {"p": _gid("Provider", provider.id)})
+    return data is not None and _gid("ChildrensHome", home.id) in {o["resourceId"] for o in data["blockPlaceOptions"]}
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -837,6 +888,8 @@ QUERY_PROBES: dict[str, Probe] = {
     "placementsStandardExport": _standard_export,
     "placementsStandardBulkExport": _standard_bulk_export,
     "ssda903Episodes": _ssda903_episodes,
+    "blockContracts": _block_contracts,
+    "blockPlaceOptions": _block_place_options,
 }
 
 
@@ -1381,6 +1434,14 @@ async def _standard_details(w: World, scope: Scope, role: str) -> dict[str, Any]
     return {"placementId": _gid("Placement", placement.id), "educationContinuity": True, "siblingsPlacedTogether": 0}
 
 
+async def _new_block_contract(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return await _block_contract_input(w, scope)
+
+
+async def _block_contract_change(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"id": await _block_contract_of(w, scope), "name": f"Children's home beds (renamed {next(w.serial)})"}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1454,6 +1515,8 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "importPlacementsStandard": MutationCase("ImportPlacementsStandardInput", "referral", _standard_document),
     "recordLegalStatusChange": MutationCase("RecordLegalStatusChangeInput", "placement", _legal_status_change),
     "setPlacementStandardDetails": MutationCase("SetPlacementStandardDetailsInput", "placement", _standard_details),
+    "createBlockContract": MutationCase("CreateBlockContractInput", "blockContract", _new_block_contract),
+    "updateBlockContract": MutationCase("UpdateBlockContractInput", "blockContract", _block_contract_change),
 }
 
 

@@ -18,13 +18,13 @@ PAGES = {
     "harbour": ["/inbox", "/my-offers", "/my-vacancies", "/carers", "/dashboard"],
     "kent_officer": ["/referrals", "/referrals/new", "/vacancy-board", "/dashboard", "/placements"],
     "admin": ["/parked-emails", "/providers", "/frameworks", "/users"],
-    "kent_commissioner": ["/frameworks", "/providers", "/users"],
+    "kent_commissioner": ["/frameworks", "/providers", "/users", "/block-contracts"],
 }
 # Pages about one referral ({referral}: one the officer publishes first, sent to Harbour), every role's own email
 # choices, and the pages anyone may see signed out (None): sign-in, the dev mailbox and one email in it.
 MORE_PAGES: dict[str | None, list[str]] = {
     "kent_officer": ["/referrals/{referral}", "/preferences"],
-    "harbour": ["/referrals/{referral}", "/preferences"],
+    "harbour": ["/referrals/{referral}", "/preferences", "/block-contracts"],
     "admin": ["/preferences"],
     None: ["/sign-in", "/dev/mailbox", "/dev/mailbox/1"],
 }

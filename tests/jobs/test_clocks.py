@@ -16,7 +16,12 @@ from server.settings import Settings
 
 
 def test_the_worker_runs_the_cascade_and_the_deadline_warnings() -> None:
-    assert [job.name for job in CLOCKS] == ["tier cascade", "deadline warnings", "reviews due"]
+    assert [job.name for job in CLOCKS] == [
+        "block call-off windows",
+        "tier cascade",
+        "deadline warnings",
+        "reviews due",
+    ]
 
 
 async def test_a_failing_job_is_logged_and_the_others_still_run(caplog: pytest.LogCaptureFixture) -> None:

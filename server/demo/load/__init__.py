@@ -7,13 +7,23 @@ users          the demo accounts
 resources      carer households (generated) and children's homes
 history        six months of referrals, offers, declines, placements and endings; the cascade clock; a draft
 vacancies      early notification of vacancies; then the history's old emails are marked skipped
+block_contracts Kent's share of a regional block of children's home beds, and one referral called off it
 
 Later phases find what earlier ones wrote through the shared `Demo` (context.py), by the keys the data files use.
 """
 
 from __future__ import annotations
 
-from server.demo.load import frameworks, history, organisations, reference, resources, users, vacancies
+from server.demo.load import (
+    block_contracts,
+    frameworks,
+    history,
+    organisations,
+    reference,
+    resources,
+    users,
+    vacancies,
+)
 
 PHASES = (
     reference.load,
@@ -23,5 +33,6 @@ PHASES = (
     resources.load,
     history.load,
     vacancies.load,
+    block_contracts.load,
     history.quiet_old_emails,
 )

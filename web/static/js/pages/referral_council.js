@@ -39,6 +39,7 @@ function render(data) {
     <p class="lede"><strong>Required by ${esc(when(r.requiredBy))}</strong> · <span id="referral-status">${esc(label("ReferralStatus", r.status))}</span>
      · ${esc(label("PlacementKind", r.placementKind))}, age ${esc(r.ageYears)} · ${esc(r.homeDistrict)}
      ${r.currentTier ? ` · tier ${esc(r.currentTier)}${r.tierDeadline ? ` until ${esc(when(r.tierDeadline))}` : ""}` : ""}
+     ${r.currentTier === 0 && r.status === "OPEN" ? ` · offered first to a block contract's provider${r.tierDeadline ? ` until ${esc(when(r.tierDeadline))}` : ""}, then the framework's tiers` : ""}
      ${r.escalatedToSpot ? ' · <span class="badge" id="spot-badge">Sent to spot purchase</span>' : ""}</p>
     ${r.steppedAcrossFrom ? `<p id="stepped-across">A step-across from placement
       <a href="/placements/${esc(r.steppedAcrossFrom.id)}">${esc(r.steppedAcrossFrom.ipaReference)}</a>.</p>` : ""}
