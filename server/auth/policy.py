@@ -448,3 +448,25 @@ def scope_providers(actor: Actor, query: QuerySet[Provider]) -> QuerySet[Provide
     if may_administer(actor) or (actor.role is Role.COMMISSIONER and actor.council_id is not None):
         return query
     return query.filter(NOTHING)
+
+
+# --- contract-management exports (issue 17) --------------------------------------------
+
+
+async def placement_export_scope(actor: Actor, framework: Framework) -> tuple[list[int], int | None] | None:
+    """Whose placements a framework's export of placements holds, as (council ids, provider id or None):
+    the lead council's commissioners every member council's; another member council's staff their own
+    council's; a provider on the framework its own placements with the members. None (missing) for anyone
+    else, platform admins included (they read no placements)."""
+    members = [pk for pk in await framework.member_councils.all().values_list("id", flat=True)]
+    members = sorted({*members, framework.lead_council_id})
+    if actor.is_council:
+        if actor.role is Role.COMMISSIONER and actor.council_id == framework.lead_council_id:
+            return members, None
+        return ([actor.council_id], None) if actor.council_id in members else None
+    if actor.is_provider:
+        on_framework = await Framework.filter(
+            id=framework.id, lots__memberships__provider_id=actor.provider_id
+        ).exists()
+        return (members, actor.provider_id) if on_framework else None
+    return None
