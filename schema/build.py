@@ -36,9 +36,11 @@ from schema.mutations.questions import QuestionMutations
 from schema.mutations.referrals import ReferralMutations
 from schema.mutations.resources import ResourceMutations
 from schema.queries import Query as CoreQuery
-from schema.subscriptions import Subscription, SubscriptionRefused
+from schema.subscriptions import Subscription as CoreSubscription
+from schema.subscriptions import SubscriptionRefused
 from schema.types.administration import AdministrationQueries
 from schema.types.child_records import ChildRecordQueries
+from schema.types.contract_management import ContractMutations, ContractQueries, ContractSubscriptions
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
 from schema.types.parked_mail import ParkedMailQueries
@@ -66,6 +68,7 @@ class Query(
     ChildRecordQueries,
     PlacementLifeQueries,
     QuestionQueries,
+    ContractQueries,
 ):
     pass
 
@@ -81,7 +84,13 @@ class Mutation(
     ChildRecordMutations,
     PlacementLifeMutations,
     QuestionMutations,
+    ContractMutations,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(CoreSubscription, ContractSubscriptions):
     pass
 
 

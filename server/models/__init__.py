@@ -4,6 +4,7 @@ Every model sets `_no_comments = True`: otherwise Tortoise reads each model's so
 "#:" field comments (which we do not use), a tenth of a second of every process's start-up."""
 
 from server.models.child_records import ChildDocument, ChildRecord, ChildRecordAccess
+from server.models.contract_management import Allegation, ContractReview, ContractReviewAction, PlacementFeedback
 from server.models.events import Event, EventTopic, OutboxMessage
 from server.models.framework_changes import FrameworkChange
 from server.models.frameworks import Framework, Lot, LotMembership, PriceScheduleEntry, Supplement
@@ -17,12 +18,15 @@ from server.models.users import AccessToken, LoginAttempt, NotificationPreferenc
 
 __all__ = [
     "AccessToken",
+    "Allegation",
     "BroadcastRecipient",
     "CarerHousehold",
     "ChildDocument",
     "ChildRecord",
     "ChildRecordAccess",
     "ChildrensHome",
+    "ContractReview",
+    "ContractReviewAction",
     "Council",
     "Event",
     "EventTopic",
@@ -36,6 +40,7 @@ __all__ = [
     "OutboxMessage",
     "Placement",
     "PlacementFeeChange",
+    "PlacementFeedback",
     "PlacementReview",
     "PostcodeDistrict",
     "PriceScheduleEntry",
