@@ -22,15 +22,15 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from starlette.exceptions import HTTPException
-from tortoise.expressions import Q
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
+from tortoise.expressions import Q
 
 from schema.ids import from_global_id, to_global_id
 from server.auth.actor import Actor
-from server.domain.vocabulary import Role
 from server.domain.quarters import Quarter
+from server.domain.vocabulary import Role
 from server.models import Council, Framework, LotMembership, Provider
 from server.services import contract_exports, contract_pages
 from server.services.contract_exports import Export, QuarterScope
@@ -160,7 +160,9 @@ async def _index(request: Request, user: object, actor: Actor) -> Response:
     led, member, scorecards = [], [], []
     if actor.is_council:
         members = set(await Framework.filter(member_councils__id=actor.council_id).values_list("id", flat=True))
-        frameworks = await Framework.filter(Q(id__in=list(members)) | Q(lead_council_id=actor.council_id)).order_by("name")
+        frameworks = await Framework.filter(Q(id__in=list(members)) | Q(lead_council_id=actor.council_id)).order_by(
+            "name"
+        )
         council_gid = to_global_id("Council", actor.council_id)
         for framework in frameworks:
             gid = to_global_id("Framework", framework.id)

@@ -313,6 +313,8 @@ async def unsubscribe_page(request: Request) -> Response:
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
+    from web.contract_routes import contract_routes  # it renders with this module's helpers
+
     return [
         Route("/preferences", unsubscribe_page, methods=["GET", "POST"]),
         Route("/", home),
@@ -322,6 +324,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *(Route(path, page) for path in PAGES),
         Route("/referrals/{referral_id}", referral_page),
         Route("/placements/{placement_id}", placement_page),
+        *contract_routes(),
         Mount("/static", app=static_app(), name="static"),
     ]
 

@@ -309,7 +309,9 @@ async def quarter_tables(actor: Actor, scope: QuarterScope) -> QuarterTables:
         view = await contract_figures.framework_quarter(actor, scope.framework_id, scope.quarter)
         who, slug = view.framework.name, ""
     tables = await contract_figures.tables_for(view, with_references=True)
-    return QuarterTables(f"{who}: {view.quarter.label}", f"{view.framework.reference}{slug}-{view.quarter}", view, tables)
+    return QuarterTables(
+        f"{who}: {view.quarter.label}", f"{view.framework.reference}{slug}-{view.quarter}", view, tables
+    )
 
 
 async def quarter_export(actor: Actor, scope: QuarterScope, fmt: str, table_key: str | None = None) -> Export:
