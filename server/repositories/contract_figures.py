@@ -77,11 +77,10 @@ def _route(s: Sql, pop: Population, route: str) -> str:
 
 def _distance(s: Sql, key: str) -> str:
     inside, within = key.split("_", 1)
-    area = {
-        "inside": "p.inside_council_area = " + s.param(True),
-        "outside": "p.inside_council_area = " + s.param(False),
-        "unknown": "p.inside_council_area IS NULL",
-    }[inside]
+    if inside == "unknown":
+        area = "p.inside_council_area IS NULL"
+    else:
+        area = f"p.inside_council_area = {s.param(inside == 'inside')}"
     miles = {
         "within": f"p.distance_miles <= {WITHIN_MILES}",
         "over": f"p.distance_miles > {WITHIN_MILES}",
@@ -406,12 +405,13 @@ async def feedback_averages(pop: Population, q: Quarter) -> dict[str, float | No
     if not pop.council_ids:
         return {"n": 0.0, "needs_met": None, "communication": None, "stability": None}
     connection, s = _connection()
+    councils = s.one_of(pop.council_ids)
+    first, last = s.param(q.starts_on), s.param(q.ends_on)
     provider = f" AND p.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
     sql = (
         "SELECT COUNT(*) AS n, AVG(f.needs_met) AS needs_met, AVG(f.communication) AS communication, "
         "AVG(f.stability) AS stability FROM placement_feedback f JOIN placement p ON p.id = f.placement_id "
-        f"WHERE p.council_id IN ({s.one_of(pop.council_ids)}) AND f.given_on >= {s.param(q.starts_on)} "
-        f"AND f.given_on <= {s.param(q.ends_on)}{provider}"
+        f"WHERE p.council_id IN ({councils}) AND f.given_on >= {first} AND f.given_on <= {last}{provider}"
     )
     row = (await _rows(connection, s, sql))[0]
     return {k: (None if v is None else round(float(v), 2)) for k, v in row.items()}
@@ -430,13 +430,19 @@ async def placement_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[
     first, last = quarters[0].starts_on, quarters[-1].ends_on
     parts = []
     for i, q in enumerate(quarters):
-        inside = (
-            f"{STARTED_ON} <= {s.param(q.ends_on)} AND (p.end_date IS NULL OR p.end_date >= {s.param(q.starts_on)})"
-        )
+
+        def inside(q: Quarter = q) -> str:
+            # Written (and its values bound) afresh at each use: the values are bound in the order of the text.
+            return (
+                f"{STARTED_ON} <= {s.param(q.ends_on)} AND (p.end_date IS NULL OR p.end_date >= {s.param(q.starts_on)})"
+            )
+
         for key in TREND_KEYS:
-            condition = PLACEMENT_CONDITIONS[key](s, pop, q, "")
-            parts.append(f"SUM(CASE WHEN {inside} AND {condition} THEN 1 ELSE 0 END) AS {key}_{i}")
-        parts.append(f"SUM(CASE WHEN {inside} THEN {_spend(s, q)} ELSE 0 END) AS spend_{i}")
+            parts.append(
+                f"SUM(CASE WHEN {inside()} AND {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) "
+                f"AS {key}_{i}"
+            )
+        parts.append(f"SUM(CASE WHEN {inside()} THEN {_spend(s, q)} ELSE 0 END) AS spend_{i}")
     where = (
         f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {s.param(last)} "
         f"AND (p.end_date IS NULL OR p.end_date >= {s.param(first)})"
@@ -486,36 +492,28 @@ async def references(
         return [], []
     connection, s = _connection()
     if drill.table == "placements":
+        where = _placements_where(s, pop, q)
         condition = PLACEMENT_CONDITIONS[drill.condition](s, pop, q, drill.arg)
         sql = (
             "SELECT r.reference AS referral, p.ipa_reference AS ipa FROM placement p "
-            "JOIN referral r ON r.id = p.referral_id "
-            f"WHERE {_placements_where(s, pop, q)} AND {condition} ORDER BY p.ipa_reference LIMIT {int(limit)}"
+            f"JOIN referral r ON r.id = p.referral_id WHERE {where} AND {condition} "
+            f"ORDER BY p.ipa_reference LIMIT {int(limit)}"
         )
     elif drill.table == "referrals":
+        where = _referrals_where(s, pop, q)
         condition = REFERRAL_CONDITIONS[drill.condition](s, pop, q, drill.arg)
         sql = (
             "SELECT r.reference AS referral, p.ipa_reference AS ipa FROM referral r "
-            f"LEFT JOIN placement p ON p.referral_id = r.id WHERE {_referrals_where(s, pop, q)} AND {condition} "
+            f"LEFT JOIN placement p ON p.referral_id = r.id WHERE {where} AND {condition} "
             f"ORDER BY r.reference LIMIT {int(limit)}"
         )
     elif drill.table == "allegations":
+        where = _allegations_where(s, pop, q)
         condition = f"a.outcome = {s.param(drill.arg)}" if drill.arg else "1 = 1"
         sql = (
             "SELECT r.reference AS referral, p.ipa_reference AS ipa FROM allegation a "
             "LEFT JOIN placement p ON p.id = a.placement_id LEFT JOIN referral r ON r.id = p.referral_id "
-            f"WHERE {_allegations_where(s, pop, q)} AND {condition} ORDER BY a.reported_on, a.id LIMIT {int(limit)}"
-        )
-    elif drill.table == "recipients":
-        condition = {
-            "declined": f"b.decline_reason = {s.param(drill.arg)}",
-            "provider": f"b.provider_id = {s.param(int(drill.arg or 0))}",
-            "sent": "1 = 1",
-        }[drill.condition]
-        sql = (
-            "SELECT DISTINCT r.reference AS referral, p.ipa_reference AS ipa FROM broadcast_recipient b "
-            "JOIN referral r ON r.id = b.referral_id LEFT JOIN placement p ON p.referral_id = r.id "
-            f"WHERE {_sent_where(s, pop, q)} AND {condition} ORDER BY r.reference LIMIT {int(limit)}"
+            f"WHERE {where} AND {condition} ORDER BY a.reported_on, a.id LIMIT {int(limit)}"
         )
     else:
         raise ValueError(f"no drill-down of {drill.table}")
