@@ -123,10 +123,28 @@ def tables_xlsx(tables: Iterable[KpiTableLike], heading: str) -> bytes:
         sheet.append([title])
         sheet.append([_bold(sheet, name) for name in _header(table)])
         for row in table.rows:
-            sheet.append([_spreadsheet_safe(value) for value in _values(row)])
+            sheet.append([_xlsx_cell(sheet, value) for value in _values(row)])
     if not book.worksheets:
         book.create_sheet("No figures").append(["No figures for this quarter"])
     return _saved(book)
+
+
+_MONEY = re.compile(r"£(-?[\d,]+\.\d\d)")
+_RATE = re.compile(r"(-?\d+(?:\.\d+)?)%")
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """Money ("£1,234.56") and rates ("12.5%") as numbers a spreadsheet can add up, shown as written."""
+    text = value if isinstance(value, str) else ""
+    if money := _MONEY.fullmatch(text):
+        cell = WriteOnlyCell(sheet, value=float(money.group(1).replace(",", "")))
+        cell.number_format = "£#,##0.00"
+        return cell
+    if share := _RATE.fullmatch(text):
+        cell = WriteOnlyCell(sheet, value=float(share.group(1)) / 100)
+        cell.number_format = "0.0%"
+        return cell
+    return _spreadsheet_safe(value)
 
 
 def _bold(sheet: Any, value: str) -> WriteOnlyCell:

@@ -78,7 +78,12 @@ def test_a_table_as_csv_has_its_columns_then_the_references_behind_each_figure()
 
 
 def test_a_workbook_has_a_sheet_per_table_with_numbers_as_numbers() -> None:
-    other = Table("offers", "Offers per referral", ["Council", "Offers per referral"], [Row("Medway", ["2.5"])])
+    other = Table(
+        "offers",
+        "Offers per referral",
+        ["Council", "Offers per referral", "Spend"],
+        [Row("Medway", ["2.5", "£1,234.56"])],
+    )
     book = load_workbook(io.BytesIO(tables_xlsx([ENDINGS, other], "KM-IFP-2022 2026-Q3")))
     assert book.sheetnames == ["Endings  planned and unplanned", "Offers per referral"]
     sheet = book["Endings  planned and unplanned"]
@@ -90,8 +95,10 @@ def test_a_workbook_has_a_sheet_per_table_with_numbers_as_numbers() -> None:
         "Unplanned",
         "Unplanned rate",
     ]
-    assert values[2][:4] == ["Kent County Council", 3, 1, "25%"]
+    assert values[2][:4] == ["Kent County Council", 3, 1, 0.25]  # a rate as a number, shown as 25.0%
+    assert sheet.cell(3, 4).number_format == "0.0%"
     assert book["Offers per referral"].cell(3, 2).value == 2.5
+    assert book["Offers per referral"].cell(3, 3).value == 1234.56
 
 
 def test_sheet_names_follow_excels_rules() -> None:
