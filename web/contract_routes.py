@@ -25,13 +25,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
-from tortoise.expressions import Q
 
 from schema.ids import from_global_id, to_global_id
 from server.auth.actor import Actor
 from server.domain.quarters import Quarter
-from server.domain.vocabulary import Role
-from server.models import Council, Framework, LotMembership, Provider
 from server.services import contract_exports, contract_pages
 from server.services.contract_exports import Export, QuarterScope
 from server.services.contract_figures import current_quarter
@@ -134,7 +131,7 @@ async def _quarter_page(request: Request, user: object, actor: Actor) -> Respons
     now = current_quarter()
     asked = request.query_params.get("quarter")
     quarter = _quarter(asked) if asked else str(now)
-    council = await Council.get_or_none(id=actor.council_id) if actor.council_id else None
+    prefix = await contract_pages.council_reference_prefix(actor)
     return await render(
         request,
         "contract_quarter.html",
@@ -150,34 +147,27 @@ async def _quarter_page(request: Request, user: object, actor: Actor) -> Respons
         council_gid=to_global_id("Council", council_id) if council_id else "",
         provider_gid=to_global_id("Provider", provider_id) if provider_id else "",
         base_path=_base_path(framework_id, council_id, provider_id),
-        own_prefix=f"{council.reference_prefix}-" if council else "",
+        own_prefix=f"{prefix}-" if prefix else "",
         options=vocabulary(),
     )
 
 
 async def _index(request: Request, user: object, actor: Actor) -> Response:
     """The reader's way in: the frameworks it leads, its council's quarters, or its provider's scorecards."""
-    led, member, scorecards = [], [], []
-    if actor.is_council:
-        members = set(await Framework.filter(member_councils__id=actor.council_id).values_list("id", flat=True))
-        frameworks = await Framework.filter(Q(id__in=list(members)) | Q(lead_council_id=actor.council_id)).order_by(
-            "name"
-        )
-        council_gid = to_global_id("Council", actor.council_id)
-        for framework in frameworks:
-            gid = to_global_id("Framework", framework.id)
-            if framework.lead_council_id == actor.council_id and actor.role is Role.COMMISSIONER:
-                led.append((framework, f"/frameworks/{gid}/contract-management"))
-            if framework.id in members:
-                member.append((framework, f"/frameworks/{gid}/councils/{council_gid}/quarter"))
-    elif actor.is_provider:
-        ids = await LotMembership.filter(provider_id=actor.provider_id).values_list("lot__framework_id", flat=True)
-        provider = await Provider.get(id=actor.provider_id)
-        for framework in await Framework.filter(id__in=list(set(ids))).order_by("name"):
-            gid = to_global_id("Framework", framework.id)
-            scorecards.append(
-                (framework, f"/frameworks/{gid}/providers/{to_global_id('Provider', provider.id)}/scorecard")
-            )
+    found = await contract_pages.contract_index(actor)
+
+    def gid(kind: str, pk: int | None) -> str:
+        return to_global_id(kind, pk or 0)
+
+    led = [(f, f"/frameworks/{gid('Framework', f.id)}/contract-management") for f in found.led]
+    member = [
+        (f, f"/frameworks/{gid('Framework', f.id)}/councils/{gid('Council', actor.council_id)}/quarter")
+        for f in found.member_of
+    ]
+    scorecards = [
+        (f, f"/frameworks/{gid('Framework', f.id)}/providers/{gid('Provider', actor.provider_id)}/scorecard")
+        for f in found.provider_on
+    ]
     return await render(
         request,
         "contract_index.html",

@@ -4,7 +4,9 @@ figure's references to the referral and placement pages the reader may open."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from tortoise.expressions import Q
 
 from server.auth import policy
 from server.auth.actor import Actor
@@ -69,3 +71,34 @@ async def placement_by_reference(actor: Actor, ipa_reference: str) -> int:
     if placement is None:
         raise not_found("placement", "reference")
     return (await readable_placement(actor, placement.id)).id
+
+
+@dataclass
+class ContractIndex:
+    led: list[Framework] = field(default_factory=list)  # frameworks whose figures the reader sees whole
+    member_of: list[Framework] = field(default_factory=list)  # its council's quarter on each
+    provider_on: list[Framework] = field(default_factory=list)  # its provider's scorecard on each
+
+
+async def contract_index(actor: Actor) -> ContractIndex:
+    index = ContractIndex()
+    if actor.is_council:
+        members = set(await Framework.filter(member_councils__id=actor.council_id).values_list("id", flat=True))
+        led_or_member = Q(id__in=list(members)) | Q(lead_council_id=actor.council_id)
+        for framework in await Framework.filter(led_or_member).order_by("name"):
+            if policy.may_see_framework_figures(actor, framework):
+                index.led.append(framework)
+            if framework.id in members:
+                index.member_of.append(framework)
+    elif actor.is_provider:
+        ids = await LotMembership.filter(provider_id=actor.provider_id).values_list("lot__framework_id", flat=True)
+        index.provider_on = list(await Framework.filter(id__in=list(set(ids))).order_by("name"))
+    return index
+
+
+async def council_reference_prefix(actor: Actor) -> str:
+    """The reader's council's reference prefix ("KEN"): the page links its own council's references."""
+    if not actor.is_council:
+        return ""
+    council = await Council.get_or_none(id=actor.council_id)
+    return council.reference_prefix if council else ""
