@@ -36,6 +36,7 @@ from server.models import (
     Provider,
     Referral,
 )
+from server.services import placements
 from server.services.errors import ServiceError, denied, invalid, not_found
 from server.services.free_text import identifying_problems
 from server.services.lookups import placement_for
@@ -70,12 +71,14 @@ def _text_problems(field: str, text: str, limit: int) -> list[ServiceError]:
 
 
 async def framework_topics(council_id: int | None, provider_id: int) -> list[str]:
-    """`framework:<id>` of the frameworks whose figures count a council's (else a provider's) records."""
+    """`framework:<id>` (and `council:<lead id>`) of the frameworks whose figures count a council's records, or,
+    with no placing council, the frameworks the provider is on."""
     if council_id is not None:
-        ids = await Framework.filter(member_councils__id=council_id).values_list("id", flat=True)
-    else:
-        ids = await LotMembership.filter(provider_id=provider_id).values_list("lot__framework_id", flat=True)
-    return [f"framework:{i}" for i in sorted(set(ids))]
+        return await placements.framework_topics_of(council_id)
+    rows = await LotMembership.filter(provider_id=provider_id).values_list(
+        "lot__framework_id", "lot__framework__lead_council_id"
+    )
+    return placements.topics_of_frameworks(rows, None)
 
 
 async def _record(work: UnitOfWork, type_: str, council_id: int | None, provider_id: int, payload: dict) -> None:
