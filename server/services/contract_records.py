@@ -322,12 +322,12 @@ async def record_contract_review(
     problems += _text_problems("notes", notes, MAX_NOTES)
     if len(actions) > MAX_ACTIONS:
         problems.append(invalid("actions", f"At most {MAX_ACTIONS} actions."))
-    for action in actions:
+    for i, action in enumerate(actions):
         if not action.what.strip():
-            problems.append(invalid("what", "Say what the action is."))
-        problems += _text_problems("what", action.what, MAX_ACTION)
+            problems.append(invalid(f"actions.{i}.what", "Say what the action is."))
+        problems += _text_problems(f"actions.{i}.what", action.what, MAX_ACTION)
         if action.due_on < held_on:
-            problems.append(invalid("dueOn", "An action is due on or after the review."))
+            problems.append(invalid(f"actions.{i}.dueOn", "An action is due on or after the review."))
     if problems:
         raise ServiceError.many(problems)
     async with unit_of_work() as work:
