@@ -36,6 +36,7 @@ from server.models import (
     ChildDocument,
     ChildRecord,
     ChildrensHome,
+    Council,
     Framework,
     Lot,
     LotMembership,
@@ -485,9 +486,8 @@ def scope_allegations(actor: Actor, query: QuerySet[Allegation]) -> QuerySet[All
         return query.filter(NOTHING)
     if actor.role is not Role.COMMISSIONER:
         return query.filter(council_id=actor.council_id)
-    led = Subquery(Framework.filter(lead_council_id=actor.council_id).values("id"))
-    members = Subquery(Framework.filter(id__in=led).values("member_councils__id"))
-    providers = Subquery(LotMembership.filter(lot__framework_id__in=led).values("provider_id"))
+    members = Subquery(Council.filter(frameworks__lead_council_id=actor.council_id).values("id"))
+    providers = Subquery(LotMembership.filter(lot__framework__lead_council_id=actor.council_id).values("provider_id"))
     return query.filter(
         Q(council_id=actor.council_id)
         | Q(council_id__in=members)

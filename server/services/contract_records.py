@@ -36,6 +36,7 @@ from server.models import (
     Provider,
     Referral,
 )
+from server.services import placements
 from server.services.errors import ServiceError, denied, invalid, not_found
 from server.services.free_text import identifying_problems
 from server.services.lookups import placement_for
@@ -70,12 +71,14 @@ def _text_problems(field: str, text: str, limit: int) -> list[ServiceError]:
 
 
 async def framework_topics(council_id: int | None, provider_id: int) -> list[str]:
-    """`framework:<id>` of the frameworks whose figures count a council's (else a provider's) records."""
+    """`framework:<id>` (and `council:<lead id>`) of the frameworks whose figures count a council's records, or,
+    with no placing council, the frameworks the provider is on."""
     if council_id is not None:
-        ids = await Framework.filter(member_councils__id=council_id).values_list("id", flat=True)
-    else:
-        ids = await LotMembership.filter(provider_id=provider_id).values_list("lot__framework_id", flat=True)
-    return [f"framework:{i}" for i in sorted(set(ids))]
+        return await placements.framework_topics_of(council_id)
+    rows = await LotMembership.filter(provider_id=provider_id).values_list(
+        "lot__framework_id", "lot__framework__lead_council_id"
+    )
+    return placements.topics_of_frameworks(rows, None)
 
 
 async def _record(work: UnitOfWork, type_: str, council_id: int | None, provider_id: int, payload: dict) -> None:
@@ -319,12 +322,12 @@ async def record_contract_review(
     problems += _text_problems("notes", notes, MAX_NOTES)
     if len(actions) > MAX_ACTIONS:
         problems.append(invalid("actions", f"At most {MAX_ACTIONS} actions."))
-    for action in actions:
+    for i, action in enumerate(actions):
         if not action.what.strip():
-            problems.append(invalid("what", "Say what the action is."))
-        problems += _text_problems("what", action.what, MAX_ACTION)
+            problems.append(invalid(f"actions.{i}.what", "Say what the action is."))
+        problems += _text_problems(f"actions.{i}.what", action.what, MAX_ACTION)
         if action.due_on < held_on:
-            problems.append(invalid("dueOn", "An action is due on or after the review."))
+            problems.append(invalid(f"actions.{i}.dueOn", "An action is due on or after the review."))
     if problems:
         raise ServiceError.many(problems)
     async with unit_of_work() as work:

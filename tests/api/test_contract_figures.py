@@ -105,7 +105,7 @@ async def _set(
     miles: float | None = None,
     fee: int = FEE,
     published: date,
-    framework_id: int | None | str = "keep",
+    framework_id: int | str | None = "keep",
     spot: bool = False,
     kind: PlacementKind | None = None,
     age: int | None = None,
