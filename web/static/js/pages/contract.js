@@ -52,14 +52,14 @@ function kpiTable(table) {
   return `<section class="kpi-table" id="table-${esc(table.key)}" aria-labelledby="table-${esc(table.key)}-title">
     <h3 id="table-${esc(table.key)}-title">${esc(table.title)}</h3>
     <p class="no-print"><a href="${esc(base)}/quarters/${esc(quarter)}/${esc(table.key)}.csv" download class="csv-link">Download this table (CSV)<span class="visually-hidden">: ${esc(table.title)}</span></a></p>
-    <div class="table-wrap"><table><caption class="visually-hidden">${esc(table.title)}</caption>
+    <div class="table-wrap" tabindex="0" role="region" aria-label="${esc(table.title)} (scrolls sideways)"><table><caption class="visually-hidden">${esc(table.title)}</caption>
     <thead><tr>${head}<th scope="col">Behind the figure</th></tr></thead><tbody>${body || `<tr><td colspan="${table.columns.length + 1}">Nothing this quarter.</td></tr>`}</tbody></table></div></section>`;
 }
 
 function chartFrame(id, title) {
   return `<figure class="chart" id="${id}" aria-labelledby="${id}-title"><figcaption id="${id}-title">${esc(title)}</figcaption>
     <div class="canvas-box" style="height: 260px"><canvas role="img" aria-label="${esc(title)}. The figures are in the table that follows."></canvas></div>
-    <details class="chart-data"><summary>Show the figures as a table</summary><div class="table-wrap" id="${id}-table"></div></details></figure>`;
+    <details class="chart-data"><summary>Show the figures as a table</summary><div class="table-wrap" id="${id}-table" tabindex="0" role="region" aria-label="${esc(title)}: figures"></div></details></figure>`;
 }
 
 function draw(id, title, labels, series, format = String) {
