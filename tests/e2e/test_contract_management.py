@@ -169,7 +169,8 @@ def test_a_provider_records_an_allegation_on_its_scorecard_and_updates_its_outco
     assert page.locator("#allegation-category").input_value() == ""  # required choices start empty
 
     form = page.locator("#allegation-form")
-    form.get_by_label(re.compile("^Placement")).select_option(label=REFERENCES["harbour"])
+    option = form.locator("#allegation-placementId option", has_text=REFERENCES["harbour"])  # "(ended)" if it has
+    form.get_by_label(re.compile("^Placement")).select_option(option.get_attribute("value"))
     form.get_by_label("Reported on").fill(TODAY.isoformat())
     form.get_by_label("Category").select_option(index=1)
     form.get_by_label("Reported by").select_option(index=1)
