@@ -81,6 +81,10 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.AddIndex(
+            model_name='BroadcastRecipient',
+            index=Index(fields=['sent_at']),
+        ),
+        ops.AddIndex(
             model_name='Placement',
             index=Index(fields=['council_id', 'start_date']),
         ),

@@ -131,4 +131,5 @@ class BroadcastRecipient(Model):
     class Meta:
         table = "broadcast_recipient"
         unique_together = (("referral", "provider"),)
-        indexes = (("provider_id", "sent_at"),)
+        # ("sent_at",): contract-management figures read a quarter's broadcasts to every provider (issue 17).
+        indexes = (("provider_id", "sent_at"), ("sent_at",))

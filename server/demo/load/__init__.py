@@ -6,6 +6,7 @@ frameworks     frameworks, lots, memberships and their price schedules, departur
 users          the demo accounts
 resources      carer households (generated) and children's homes
 history        six months of referrals, offers, declines, placements and endings; the cascade clock; a draft
+contract_history  three years of placements before them; allegations, feedback, contract reviews (issue 17)
 vacancies      early notification of vacancies; then the history's old emails are marked skipped
 
 Later phases find what earlier ones wrote through the shared `Demo` (context.py), by the keys the data files use.
@@ -13,7 +14,16 @@ Later phases find what earlier ones wrote through the shared `Demo` (context.py)
 
 from __future__ import annotations
 
-from server.demo.load import frameworks, history, organisations, reference, resources, users, vacancies
+from server.demo.load import (
+    contract_history,
+    frameworks,
+    history,
+    organisations,
+    reference,
+    resources,
+    users,
+    vacancies,
+)
 
 PHASES = (
     reference.load,
@@ -22,6 +32,7 @@ PHASES = (
     users.load,
     resources.load,
     history.load,
+    contract_history.load,
     vacancies.load,
     history.quiet_old_emails,
 )
