@@ -88,22 +88,28 @@ def column_letter(index: int) -> str:
 def _text(value: str) -> str:
     if len(value) > 1 and value[0] in _FORMULA_START:
         value = "'" + value  # shown as written, never run as a formula when edited
-    return escape(_NOT_XML.sub("", value))
+    if not value.isprintable():
+        value = _NOT_XML.sub("", value)
+    return escape(value) if ("&" in value or "<" in value or ">" in value) else value
 
 
 def _cell(ref: str, value: Any, style: int = 0) -> str:
-    if value is None or value == "":
+    styled = f' s="{style}"' if style else ""
+    if type(value) is str:
+        if not value:
+            return ""
+        return f'<c r="{ref}" t="inlineStr"{styled}><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+    if value is None:
         return ""
     if isinstance(value, bool):
-        value = "Yes" if value else "No"
+        return _cell(ref, "Yes" if value else "No", style)
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
         return f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>'
-    styled = f' s="{style}"' if style else ""
     if isinstance(value, int | float):
         return f'<c r="{ref}"{styled}><v>{value!r}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"{styled}><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+    return _cell(ref, str(value), style)
 
 
 def rows_xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

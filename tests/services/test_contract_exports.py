@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -162,3 +162,20 @@ async def test_the_lead_commissioner_gets_every_members_placements_of_the_year(m
         with pytest.raises(ServiceError) as raised:
             await placements_year_xlsx(market.actor(who), market.framework.id, 2026)
         assert raised.value.code.value == "NOT_FOUND"
+
+
+def test_the_streamed_sheet_keeps_text_numbers_and_dates_as_written() -> None:
+    from server.services.xlsx_rows import rows_xlsx
+
+    content = rows_xlsx(
+        "Placements 2026-27",
+        ["Text", "Number", "Date", "Yes/no", "Empty"],
+        [["Kent & Medway <lot 1>\x07", 12.5, date(2026, 10, 1), True, None], ["=SUM(A1)", 3, None, False, ""]],
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.title == "Placements 2026-27" and sheet.freeze_panes == "A2"
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Text", "Number", "Date", "Yes/no", "Empty"]
+    assert rows[1][:4] == ["Kent & Medway <lot 1>", 12.5, datetime(2026, 10, 1), "Yes"]
+    assert rows[2][:4] == ["'=SUM(A1)", 3, None, "No"]
+    assert sheet["C2"].is_date
