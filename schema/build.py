@@ -41,10 +41,12 @@ from schema.mutations.reopenings import ReopeningMutations
 from schema.mutations.resources import ResourceMutations
 from schema.mutations.suspensions import SuspensionMutations
 from schema.queries import Query as CoreQuery
-from schema.subscriptions import Subscription, SubscriptionRefused
+from schema.subscriptions import Subscription as CoreSubscription
+from schema.subscriptions import SubscriptionRefused
 from schema.types.administration import AdministrationQueries
 from schema.types.block_contracts import BlockContractQueries
 from schema.types.child_records import ChildRecordQueries
+from schema.types.contract_management import ContractMutations, ContractQueries, ContractSubscriptions
 from schema.types.data_standards import DataStandardsMutations, DataStandardsQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.pagination import PageSizeError
@@ -77,6 +79,7 @@ class Query(
     ReopeningQueries,
     DataStandardsQueries,
     BlockContractQueries,
+    ContractQueries,
 ):
     pass
 
@@ -98,7 +101,13 @@ class Mutation(
     SuspensionMutations,
     DataStandardsMutations,
     BlockContractMutations,
+    ContractMutations,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(CoreSubscription, ContractSubscriptions):
     pass
 
 

@@ -523,3 +523,51 @@ def export_903(year: int, as_email: str, council_code: str | None, fmt: str, out
         return 0
 
     sys.exit(run(go))
+
+
+@main.command("export-quarter")
+@click.option("--framework", "framework_reference", required=True, help="The framework's reference, e.g. KM-IFP-2022.")
+@click.option("--quarter", default=None, help="Financial-year quarter, e.g. 2026-Q3 (default: this quarter).")
+@click.option("--provider", "provider_urn", default=None, help="A provider's scorecard, by Ofsted URN.")
+@click.option("--council", "council_code", default=None, help="A member council's quarter, by ONS code.")
+@click.option("--year", default=None, help="Instead of a quarter: the financial year's placements, e.g. 2026-27.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None, help="Default: the output's suffix.")
+@click.option("--table", "table_key", default=None, help="For CSV: the table's key (listed if omitted).")
+@click.option("--as", "as_email", required=True, help="The user whose view it is (the policy decides what they get).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_quarter(
+    framework_reference: str,
+    quarter: str | None,
+    provider_urn: str | None,
+    council_code: str | None,
+    year: str | None,
+    fmt: str | None,
+    table_key: str | None,
+    as_email: str,
+    output: Path,
+) -> None:
+    """Write a quarter's KPI tables (XLSX, a sheet each; or one table as CSV), the same files the portal gives."""
+    from server.database import database
+    from server.services.contract_export_cli import ExportRequest, export_for_cli
+
+    request = ExportRequest(
+        framework_reference=framework_reference,
+        quarter=quarter,
+        provider_urn=provider_urn,
+        council_code=council_code,
+        year=year,
+        fmt=fmt or output.suffix.lstrip(".").lower(),
+        table_key=table_key,
+        as_email=as_email,
+    )
+
+    async def go(settings: Settings) -> object:
+        async with database(settings):
+            return await export_for_cli(request)
+
+    outcome = run(go)
+    if outcome.problem:
+        console.print(f"[red]{outcome.problem}[/]", soft_wrap=True)
+        sys.exit(1)
+    output.write_bytes(outcome.export.content)
+    console.print(f"Wrote {output} ({len(outcome.export.content):,} bytes)")

@@ -183,7 +183,9 @@ async def check_history() -> None:
 
     # History went through the use cases (events), and months-old emails are not sent at start-up.
     assert await Event.filter(type="referral.published").count() >= 30
-    assert await Event.filter(type="offer.accepted").count() == len(placements)
+    # The three years before them (server.demo.load.contract_history) are plain rows, their references "-H20...".
+    recent = [p for p in placements if "-H20" not in p.ipa_reference]
+    assert await Event.filter(type="offer.accepted").count() == len(recent)
     stale = await OutboxMessage.filter(created_at__lt=now - timedelta(days=2)).values_list("status", flat=True)
     assert stale and set(stale) == {OutboxStatus.SKIPPED}
 

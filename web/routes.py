@@ -350,6 +350,8 @@ async def unsubscribe_page(request: Request) -> Response:
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
+    from web.contract_routes import contract_routes  # it renders with this module's helpers
+
     return [
         Route("/preferences", unsubscribe_page, methods=["GET", "POST"]),
         Route("/", home),
@@ -364,6 +366,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/exports/ssda903", data_exports.ssda903_episodes),
         Route("/open-data/vacancies.json", data_exports.open_vacancies),
         Route("/block-contracts/{contract_id}", block_contract_page),
+        *contract_routes(),
         Mount("/static", app=static_app(), name="static"),
     ]
 

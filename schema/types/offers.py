@@ -23,6 +23,7 @@ from schema.ids import to_global_id
 from schema.types.organisations import CouncilNode, ProviderNode
 from schema.types.resources import CarerHouseholdNode, ChildrensHomeNode
 from server.auth import policy
+from server.domain import placement_notice
 from server.domain import vocabulary as v
 from server.models import Offer, Placement, PlacementLegalStatusChange, PlacementReview, User
 from server.services import placement_life
@@ -190,6 +191,13 @@ class PlacementNode:
     @strawberry.field
     def id(self, root: Placement) -> strawberry.ID:
         return to_global_id("Placement", root.id)
+
+    @strawberry.field(
+        description="Whether 28 days' notice was given before the end (computed, from the actual end once ended, "
+        "else the intended end); false for an ending without notice; null while running without notice."
+    )
+    def twenty_eight_days_given(self, root: Placement) -> bool | None:
+        return placement_notice.twenty_eight_days_given(root)
 
     @strawberry.field
     async def council(self, root: Placement, info: Info) -> CouncilNode:

@@ -37,6 +37,7 @@ from server.models import (
     ChildDocument,
     ChildRecord,
     ChildrensHome,
+    Council,
     Framework,
     JoinApplication,
     Lot,
@@ -53,6 +54,7 @@ from server.models import (
     User,
     Vacancy,
 )
+from server.models.contract_management import Allegation, ContractReview
 
 NOTHING = Q(id__in=[])
 
@@ -576,3 +578,93 @@ def may_manage_block_contract(actor: Actor, *, council_id: int | None, framework
 def may_choose_block_places(actor: Actor) -> bool:
     """Who makes block contracts chooses among a provider's homes and households: commissioners and admins."""
     return actor.is_admin or (actor.role is Role.COMMISSIONER and actor.council_id is not None)
+
+
+# --- contract management (issue 17) -----------------------------------------------------------------
+# The framework's lead commissioners (the lead council's commissioners) see every member council's and every
+# provider's figures and records; a member council its own figures beside the consortium's totals; a provider
+# its own scorecard beside the consortium's average, never another provider's figures.
+
+
+def is_lead_commissioner(actor: Actor, framework: Framework) -> bool:
+    return actor.role is Role.COMMISSIONER and actor.council_id == framework.lead_council_id
+
+
+def may_see_framework_figures(actor: Actor, framework: Framework) -> bool:
+    """A framework's quarter, with every member council and provider: its lead commissioners."""
+    return is_lead_commissioner(actor, framework)
+
+
+def may_see_council_figures(actor: Actor, framework: Framework, council_id: int) -> bool:
+    """A member council's quarter beside the consortium's totals: its own staff, and the lead commissioners."""
+    return is_lead_commissioner(actor, framework) or (actor.is_council and actor.council_id == council_id)
+
+
+def may_see_provider_scorecard(actor: Actor, framework: Framework, provider_id: int) -> bool:
+    """A provider's scorecard beside the consortium's average: its own staff, and the lead commissioners."""
+    return is_lead_commissioner(actor, framework) or (actor.is_provider and actor.provider_id == provider_id)
+
+
+def scope_allegations(actor: Actor, query: QuerySet[Allegation]) -> QuerySet[Allegation]:
+    """The placing council's staff, the provider's, and the lead commissioners of a framework the placing
+    council is a member of (or, with no placing council, a framework the provider is on)."""
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    if not actor.is_council:
+        return query.filter(NOTHING)
+    if actor.role is not Role.COMMISSIONER:
+        return query.filter(council_id=actor.council_id)
+    members = Subquery(Council.filter(frameworks__lead_council_id=actor.council_id).values("id"))
+    providers = Subquery(LotMembership.filter(lot__framework__lead_council_id=actor.council_id).values("provider_id"))
+    return query.filter(
+        Q(council_id=actor.council_id)
+        | Q(council_id__in=members)
+        | Q(council_id__isnull=True, provider_id__in=providers)
+    )
+
+
+def may_write_allegation(actor: Actor, allegation: Allegation) -> bool:
+    """Written (and updated) by the placing council's staff or the provider's."""
+    if actor.is_provider:
+        return allegation.provider_id == actor.provider_id
+    return actor.is_council and allegation.council_id == actor.council_id
+
+
+def may_give_placement_feedback(actor: Actor, placement: Placement) -> bool:
+    """The placing council records its social worker's or reviewing officer's feedback."""
+    return actor.is_council and placement.council_id == actor.council_id
+
+
+def may_hold_contract_review(actor: Actor, framework: Framework) -> bool:
+    return is_lead_commissioner(actor, framework)
+
+
+def scope_contract_reviews(actor: Actor, query: QuerySet[ContractReview]) -> QuerySet[ContractReview]:
+    """A provider's own reviews; the lead commissioners' of the frameworks they lead."""
+    if actor.is_provider:
+        return query.filter(provider_id=actor.provider_id)
+    if actor.role is Role.COMMISSIONER and actor.council_id is not None:
+        return query.filter(framework__lead_council_id=actor.council_id)
+    return query.filter(NOTHING)
+
+
+# --- contract-management exports (issue 17) --------------------------------------------
+
+
+async def placement_export_scope(actor: Actor, framework: Framework) -> tuple[list[int], int | None] | None:
+    """Whose placements a framework's export of placements holds, as (council ids, provider id or None):
+    the lead council's commissioners every member council's; another member council's staff their own
+    council's; a provider on the framework its own placements with the members. None (missing) for anyone
+    else, platform admins included (they read no placements)."""
+    members = [pk for pk in await framework.member_councils.all().values_list("id", flat=True)]
+    members = sorted({*members, framework.lead_council_id})
+    if actor.is_council:
+        if is_lead_commissioner(actor, framework):
+            return members, None
+        return ([actor.council_id], None) if actor.council_id in members else None
+    if actor.is_provider:
+        on_framework = await Framework.filter(
+            id=framework.id, lots__memberships__provider_id=actor.provider_id
+        ).exists()
+        return (members, actor.provider_id) if on_framework else None
+    return None

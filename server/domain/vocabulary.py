@@ -544,3 +544,77 @@ class CallOffStatus(LabelledEnum):
     DECLINED = "declined", "The block provider declined"
     LAPSED = "lapsed", "The window passed"
     RELEASED = "released", "Sent to the market"
+
+
+# --- contract management (issue 17) ------------------------------------------------------------
+
+
+class AllegationCategory(LabelledEnum):
+    """What an allegation against a carer household or a children's home's staff is about."""
+
+    PHYSICAL_ABUSE = "physical_abuse", "Physical abuse"
+    EMOTIONAL_ABUSE = "emotional_abuse", "Emotional abuse"
+    SEXUAL_ABUSE = "sexual_abuse", "Sexual abuse"
+    NEGLECT = "neglect", "Neglect"
+    INAPPROPRIATE_CONDUCT = "inappropriate_conduct", "Inappropriate conduct or practice"
+    OTHER = "other", "Other"
+
+
+class AllegationOutcome(LabelledEnum):
+    """The outcome categories used in safeguarding practice (LADO), and an allegation still open."""
+
+    SUBSTANTIATED = "substantiated", "Substantiated"
+    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+    UNFOUNDED = "unfounded", "Unfounded"
+    FALSE = "false", "False"
+    MALICIOUS = "malicious", "Malicious"
+    OPEN = "open", "Still open"
+
+
+class AllegationReporter(LabelledEnum):
+    """Who reported the allegation."""
+
+    CHILD = "child", "The child"
+    FAMILY = "family", "Parent or family"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    REVIEWING_OFFICER = "reviewing_officer", "Independent reviewing officer"
+    CARER = "carer", "Another carer or household member"
+    PROVIDER_STAFF = "provider_staff", "Provider's staff"
+    SCHOOL = "school", "School"
+    POLICE = "police", "Police"
+    OTHER = "other", "Other"
+
+
+class FeedbackGiver(LabelledEnum):
+    """Who gives feedback on a placement."""
+
+    SOCIAL_WORKER = "social_worker", "The child's social worker"
+    REVIEWING_OFFICER = "reviewing_officer", "Independent reviewing officer"
+
+
+class FeedbackOccasion(LabelledEnum):
+    ANY_TIME = "any_time", "At any time"
+    ANNUAL_REVIEW = "annual_review", "At the annual review"
+
+
+class ReviewActionStatus(LabelledEnum):
+    """A contract review action's status: open or done as recorded; overdue is computed (open, past due)."""
+
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    OVERDUE = "overdue", "Overdue"
+
+
+class ReviewActionOwner(LabelledEnum):
+    """Who owns an action agreed at a contract review."""
+
+    PROVIDER = "provider", "The provider"
+    COMMISSIONERS = "commissioners", "The framework's commissioners"
+
+
+class PurchaseRoute(LabelledEnum):
+    """How a placement was bought, seen from one framework: under it, under a previous one, or spot."""
+
+    THIS_FRAMEWORK = "this_framework", "Under this framework"
+    PREVIOUS_FRAMEWORK = "previous_framework", "Under a previous or another framework"
+    SPOT = "spot", "Spot purchase"

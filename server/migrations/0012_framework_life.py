@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_framework_changes')]
+    dependencies = [('models', '0011_contract_management')]
 
     initial = False
 

@@ -5,6 +5,7 @@ Every model sets `_no_comments = True`: otherwise Tortoise reads each model's so
 
 from server.models.block_contracts import BlockCallOff, BlockContract, BlockPlace
 from server.models.child_records import ChildDocument, ChildRecord, ChildRecordAccess
+from server.models.contract_management import Allegation, ContractReview, ContractReviewAction, PlacementFeedback
 from server.models.events import Event, EventTopic, OutboxMessage
 from server.models.framework_changes import FrameworkChange
 from server.models.frameworks import Framework, FrameworkExtension, Lot, LotMembership, PriceScheduleEntry, Supplement
@@ -22,6 +23,7 @@ from server.models.users import AccessToken, LoginAttempt, NotificationPreferenc
 
 __all__ = [
     "AccessToken",
+    "Allegation",
     "BlockCallOff",
     "BlockContract",
     "BlockPlace",
@@ -31,6 +33,8 @@ __all__ = [
     "ChildRecord",
     "ChildRecordAccess",
     "ChildrensHome",
+    "ContractReview",
+    "ContractReviewAction",
     "Council",
     "Event",
     "EventTopic",
@@ -48,6 +52,7 @@ __all__ = [
     "OutboxMessage",
     "Placement",
     "PlacementFeeChange",
+    "PlacementFeedback",
     "PlacementLegalStatusChange",
     "PlacementReview",
     "PostcodeDistrict",

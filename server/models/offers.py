@@ -140,7 +140,8 @@ class Placement(Model):
         table = "placement"
         ordering = ["-start_date", "-id"]
         # Matching counts a resource's active placements for every candidate it reads.
-        indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"))
+        # Contract-management figures read a council's placements by when they started (issue 17).
+        indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"), ("council_id", "start_date"))
 
 
 class PlacementFeeChange(Model):

@@ -100,7 +100,8 @@ class Referral(Model):
     class Meta:
         table = "referral"
         ordering = ["-created_at", "-id"]
-        indexes = (("council_id", "status"),)
+        # ("council_id", "published_at"): contract-management figures read a council's referrals by quarter.
+        indexes = (("council_id", "status"), ("council_id", "published_at"))
 
     def __str__(self) -> str:
         return self.reference
@@ -148,4 +149,5 @@ class BroadcastRecipient(Model):
     class Meta:
         table = "broadcast_recipient"
         unique_together = (("referral", "provider"),)
-        indexes = (("provider_id", "sent_at"),)
+        # ("sent_at",): contract-management figures read a quarter's broadcasts to every provider (issue 17).
+        indexes = (("provider_id", "sent_at"), ("sent_at",))

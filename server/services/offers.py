@@ -293,7 +293,9 @@ async def accept_offer(actor: Actor, offer_id: int) -> Placement:
                 decline_reason=OfferDeclineReason.ANOTHER_OFFER_ACCEPTED,
                 decline_note="",
             )
-            await _tell_provider(work, referral, "offer.accepted", offer)
+            await _tell_provider(
+                work, referral, "offer.accepted", offer, also=await placements.framework_topics_of(referral.council_id)
+            )
             for other in others:
                 other.status = OfferStatus.DECLINED
                 other.decline_reason = OfferDeclineReason.ANOTHER_OFFER_ACCEPTED
@@ -357,8 +359,12 @@ async def _tell_council(work: UnitOfWork, referral: Referral, event_type: str, o
     )
 
 
-async def _tell_provider(work: UnitOfWork, referral: Referral, event_type: str, offer: Offer) -> None:
-    event = await work.record(event_type, _offer_topics(referral, offer), _offer_payload(referral, offer))
+async def _tell_provider(
+    work: UnitOfWork, referral: Referral, event_type: str, offer: Offer, also: list[str] | None = None
+) -> None:
+    """also: more topics (an accepted offer makes a placement: the council's frameworks' figures move)."""
+    topics = _offer_topics(referral, offer) + (also or [])
+    event = await work.record(event_type, topics, _offer_payload(referral, offer))
     reason = OfferDeclineReason(offer.decline_reason) if offer.decline_reason else None
     await work.notify(
         Notification.OFFER_DECISION,

@@ -42,7 +42,7 @@ from server.models import (
     User,
 )
 from server.outbox.kinds import Notification
-from server.services import child_records
+from server.services import child_records, placements
 from server.services import referrals as referral_service
 from server.services.child_records import ChildRecordView, DocumentView
 from server.services.errors import ServiceError, denied, invalid, not_found, wrong_state
@@ -546,7 +546,12 @@ async def _step(work: UnitOfWork, placement: Placement, type_: str, side: Placem
     referral = await Referral.get(id=placement.referral_id)
     event = await work.record(
         type_,
-        [f"council:{placement.council_id}", f"provider:{placement.provider_id}", f"referral:{referral.id}"],
+        [
+            f"council:{placement.council_id}",
+            f"provider:{placement.provider_id}",
+            f"referral:{referral.id}",
+            *await placements.framework_topics_of(placement.council_id),
+        ],
         {"placementId": placement.id, "referralId": referral.id, "reference": referral.reference, **extra},
     )
     audience = (

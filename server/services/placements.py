@@ -96,7 +96,13 @@ async def end_placement(
         referral = await Referral.get(id=placement.referral_id)
         event = await work.record(
             "placement.ended",
-            [f"council:{placement.council_id}", f"provider:{placement.provider_id}", f"referral:{referral.id}"],
+            [
+                f"council:{placement.council_id}",
+                f"provider:{placement.provider_id}",
+                f"referral:{referral.id}",
+                # The commissioners' contract figures move (issue 17).
+                *await framework_topics_of(placement.council_id),
+            ],
             {
                 "placementId": placement.id,
                 "referralId": referral.id,
@@ -122,6 +128,20 @@ async def end_placement(
                 key=str(event.id),
             )
     return placement
+
+
+async def framework_topics_of(council_id: int) -> list[str]:
+    """`framework:<id>` of every framework the council is a member of, whose contract figures its placements move,
+    and `council:<id>` of each one's lead council, whose commissioners read those figures (so their kept answers
+    and their `dashboard` subscription move too)."""
+    rows = await Framework.filter(member_councils__id=council_id).values_list("id", "lead_council_id")
+    return topics_of_frameworks(rows, council_id)
+
+
+def topics_of_frameworks(rows: list[tuple[int, int]], council_id: int | None) -> list[str]:
+    frameworks = sorted({f"framework:{framework}" for framework, _ in rows})
+    leads = sorted({f"council:{lead}" for _, lead in rows if lead != council_id})
+    return frameworks + leads
 
 
 async def _commissioners_for(referral: Referral) -> Audience:

@@ -364,6 +364,64 @@ async def _block_contract_rename(api: Api, market: Marketplace, field: str) -> E
 
 
 # Each guarded field, with the mutation that proves it and the field name its errors carry.
+async def _placed(market: Marketplace) -> str:
+    """A Kent placement with Harbour, begun 30 days ago: its global id."""
+    from server.models import Placement
+    from server.services import offers
+    from server.services.offers import OfferDetails
+
+    referral = await market.referral()
+    offer = await offers.submit_offer(
+        market.actor("harbour"),
+        OfferDetails(
+            referral_id=referral.id,
+            carer_household_id=market.households["harbour"],
+            start_date=(datetime.now(UTC) + timedelta(days=2)).date(),
+            matching_statement="Experienced with teenagers.",
+        ),
+    )
+    placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)
+    await Placement.filter(id=placement.id).update(start_date=(datetime.now(UTC) - timedelta(days=30)).date())
+    return to_global_id("Placement", placement.id)
+
+
+def _contract_text(mutation: str, input_type: str) -> Scenario:
+    """Allegations, feedback and contract reviews are read by the placing council, the provider and the
+    framework's lead commissioners."""
+
+    async def run(api: Api, market: Marketplace, field: str) -> Errors:
+        today = datetime.now(UTC).date().isoformat()
+        who = "kent_officer"
+        if mutation == "recordContractReview":
+            who = "kent_commissioner"
+            values = {
+                "frameworkId": to_global_id("Framework", market.framework.id),
+                "providerId": to_global_id("Provider", market.providers["harbour"].id),
+                "heldOn": today,
+                "notes": IDENTIFYING if field == "notes" else "",
+                "actions": [{"what": IDENTIFYING if field == "what" else "Send the plan.", "owner": "PROVIDER",
+                             "dueOn": today}],
+            }  # fmt: skip
+        elif mutation == "recordPlacementFeedback":
+            values = {"placementId": await _placed(market), "givenOn": today, "givenBy": "REVIEWING_OFFICER",
+                      "needsMet": 4, "communication": 4, "stability": 4, field: IDENTIFYING}  # fmt: skip
+        else:
+            allegation = {"placementId": await _placed(market), "reportedOn": today, "category": "NEGLECT",
+                          "reportedBy": "SOCIAL_WORKER"}  # fmt: skip
+            if mutation == "recordAllegation":
+                values = {**allegation, field: IDENTIFYING}
+            else:
+                record = "mutation($input: RecordAllegationInput!) { recordAllegation(input: $input) "
+                record += f"{{ allegation {{ id }} {ERRORS} }} }}"
+                made = (await api(record, {"input": allegation}, as_=who))["data"]["recordAllegation"]
+                values = {"allegationId": made["allegation"]["id"], field: IDENTIFYING}
+        query = f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {ERRORS} }} }}"
+        body = await api(query, {"input": values}, as_=who)
+        return body["data"][mutation]["errors"]
+
+    return run
+
+
 GUARDED: dict[str, tuple[Scenario, str]] = {
     **{f"CreateReferralInput.{f}": (_referral_field("create"), f) for f in ("summary", "culturalNeeds", "faith")},
     **{f"UpdateReferralInput.{f}": (_referral_field("update"), f) for f in ("summary", "culturalNeeds", "faith")},
@@ -398,6 +456,17 @@ GUARDED: dict[str, tuple[Scenario, str]] = {
     "CreateBlockContractInput.reference": (_block_contract, "reference"),
     "CreateBlockContractInput.name": (_block_contract, "name"),
     "UpdateBlockContractInput.name": (_block_contract_rename, "name"),
+    "RecordAllegationInput.summary": (_contract_text("recordAllegation", "RecordAllegationInput"), "summary"),
+    "UpdateAllegationInput.summary": (_contract_text("updateAllegation", "UpdateAllegationInput"), "summary"),
+    "RecordPlacementFeedbackInput.comment": (
+        _contract_text("recordPlacementFeedback", "RecordPlacementFeedbackInput"),
+        "comment",
+    ),
+    "RecordContractReviewInput.notes": (_contract_text("recordContractReview", "RecordContractReviewInput"), "notes"),
+    "ContractReviewActionInput.what": (
+        _contract_text("recordContractReview", "RecordContractReviewInput"),
+        "actions.0.what",
+    ),
     **{
         f"{kind}CarerHouseholdInput.{f}": (_household_field(kind.lower()), f if f == "reference" else f"{f}.0")
         for kind in ("Create", "Update")

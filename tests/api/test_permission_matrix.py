@@ -45,6 +45,8 @@ from server.auth.actor import Actor
 from server.domain.child_details import ChildDetails
 from server.domain.vocabulary import (
     AgeBand,
+    AllegationCategory,
+    AllegationReporter,
     ChildDocumentKind,
     Duration,
     NeedLevel,
@@ -53,10 +55,13 @@ from server.domain.vocabulary import (
     PlacementKind,
     ProviderType,
     ReferralStatus,
+    ReviewActionOwner,
     Role,
 )
 from server.models import (
     ChildrensHome,
+    ContractReview,
+    ContractReviewAction,
     Framework,
     LoginAttempt,
     Lot,
@@ -74,6 +79,7 @@ from server.services import (
     administration,
     broadcast,
     child_records,
+    contract_records,
     data_standards,
     offers,
     questions,
@@ -144,6 +150,13 @@ QUERIES: dict[str, str] = {
     "ssda903Episodes": "A-       --        --        --        --       --",
     "blockContracts": "A-       A-        A-        A-        AA       --",
     "blockPlaceOptions": "--       AA        --        --        AA       --",
+    # Contract management (issue 17). Medway, whose allegation is "other", is a member of the framework Kent leads:
+    # its lead commissioners read the allegations of every member council.
+    "frameworkQuarter": "--       A-        --        --        --       --",
+    "councilQuarter": "A-       A-        --        --        --       --",
+    "providerScorecard": "--       A-        A-        A-        --       --",
+    "allegations": "A-       AA        A-        A-        --       --",
+    "contractReviews": "--       A-        A-        A-        --       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -209,6 +222,11 @@ MUTATIONS: dict[str, str] = {
     "setPlacementStandardDetails": "A-       --        --        --        --       --",
     "createBlockContract": "--       A-        --        --        AA       --",
     "updateBlockContract": "--       A-        --        --        AA       --",
+    "recordAllegation": "A-       A-        A-        A-        --       --",
+    "updateAllegation": "A-       A-        A-        A-        --       --",
+    "recordPlacementFeedback": "A-       A-        --        --        --       --",
+    "recordContractReview": "--       A-        --        --        --       --",
+    "updateContractReviewAction": "--       A-        --        --        --       --",
 }
 
 #                              officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -218,6 +236,7 @@ SUBSCRIPTIONS: dict[str, str] = {
     "vacancyFeed": "A-       A-        --        --        --       --",
     "dashboard": "A-       A-        A-        A-        --       --",
     "referralQuestions": "A-       A-        A-        A-        AA       --",
+    "contractFiguresChanged": "--       A-        --        --        --       --",
 }
 
 DENIED_CODES = frozenset({"PERMISSION_DENIED", "NOT_FOUND", "UNAUTHENTICATED"})
@@ -854,6 +873,89 @@ async def _block_place_options(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and _gid("ChildrensHome", home.id) in {o["resourceId"] for o in data["blockPlaceOptions"]}
 
 
+# --- contract management (issue 17) ---------------------------------------------------------------------
+
+
+def _framework_of(w: World, scope: Scope) -> Framework:
+    return w.market.framework if scope == "own" else w.medway_framework
+
+
+async def _framework_quarter(w: World, who: str | None, scope: Scope) -> bool:
+    query = 'query($f: ID!) { frameworkQuarter(frameworkId: $f, quarter: "2025-Q3") { quarter } }'
+    data = await ask(w, who, query, {"f": _gid("Framework", _framework_of(w, scope).id)})
+    return data is not None and data["frameworkQuarter"] is not None
+
+
+async def _council_quarter(w: World, who: str | None, scope: Scope) -> bool:
+    council = w.market.kent if scope == "own" else w.market.medway
+    query = 'query($c: ID!, $f: ID!) { councilQuarter(councilId: $c, frameworkId: $f, quarter: "2025-Q3") { quarter } }'
+    variables = {"c": _gid("Council", council.id), "f": _gid("Framework", _framework_of(w, scope).id)}
+    data = await ask(w, who, query, variables)
+    return data is not None and data["councilQuarter"] is not None
+
+
+async def _provider_scorecard(w: World, who: str | None, scope: Scope) -> bool:
+    provider = w.market.providers[SIDES[scope][1]]
+    query = (
+        'query($p: ID!, $f: ID!) { providerScorecard(providerId: $p, frameworkId: $f, quarter: "2025-Q3") { quarter } }'
+    )
+    variables = {"p": _gid("Provider", provider.id), "f": _gid("Framework", _framework_of(w, scope).id)}
+    data = await ask(w, who, query, variables)
+    return data is not None and data["providerScorecard"] is not None
+
+
+async def _allegation(w: World, scope: Scope) -> int:
+    """An allegation the side's council recorded on its placement with the side's provider."""
+    placement = await w.placement(scope)
+    allegation = await contract_records.record_allegation(
+        w.market.actor(SIDES[scope][0]),
+        contract_records.AllegationDetails(
+            reported_on=datetime.now(UTC).date(),
+            category=AllegationCategory.NEGLECT,
+            reported_by=AllegationReporter.SOCIAL_WORKER,
+            placement_id=placement.id,
+        ),
+    )
+    return allegation.id
+
+
+async def _allegations(w: World, who: str | None, scope: Scope) -> bool:
+    target = _gid("Allegation", await _allegation(w, scope))
+    data = await ask(w, who, "{ allegations { id } }")
+    return data is not None and target in _ids(data["allegations"])
+
+
+def _lead_commissioner(w: World, scope: Scope) -> Actor:
+    """Kent's commissioner, or one of Medway's (the matrix's users have none; an actor is enough here)."""
+    if scope == "own":
+        return w.market.actor("kent_commissioner")
+    officer = w.market.users["medway_officer"]
+    return Actor(user_id=officer.id, role=Role.COMMISSIONER, council_id=w.market.medway.id)
+
+
+async def _contract_review(w: World, scope: Scope) -> ContractReview:
+    return await contract_records.record_contract_review(
+        _lead_commissioner(w, scope),
+        framework_id=_framework_of(w, scope).id,
+        provider_id=w.market.providers[SIDES[scope][1]].id,
+        held_on=datetime.now(UTC).date(),
+        notes="Quarterly review: occupancy and response times.",
+        actions=[
+            contract_records.ActionDetails(
+                what="Send the carers' training plan.",
+                owner=ReviewActionOwner.PROVIDER,
+                due_on=datetime.now(UTC).date() + timedelta(days=30),
+            )
+        ],
+    )
+
+
+async def _contract_reviews(w: World, who: str | None, scope: Scope) -> bool:
+    target = _gid("ContractReview", (await _contract_review(w, scope)).id)
+    data = await ask(w, who, "{ contractReviews { id } }")
+    return data is not None and target in _ids(data["contractReviews"])
+
+
 QUERY_PROBES: dict[str, Probe] = {
     "me": _me,
     "liveCursor": _live_cursor,
@@ -890,6 +992,11 @@ QUERY_PROBES: dict[str, Probe] = {
     "ssda903Episodes": _ssda903_episodes,
     "blockContracts": _block_contracts,
     "blockPlaceOptions": _block_place_options,
+    "frameworkQuarter": _framework_quarter,
+    "councilQuarter": _council_quarter,
+    "providerScorecard": _provider_scorecard,
+    "allegations": _allegations,
+    "contractReviews": _contract_reviews,
 }
 
 
@@ -963,6 +1070,20 @@ async def _questions_feed(w: World, who: str | None, scope: Scope) -> bool:
     return await _watch(w, who, document, {"target": target}, shows_target)
 
 
+async def _contract_figures_feed(w: World, who: str | None, scope: Scope) -> bool:
+    """The world's accepted offers made placements in member councils of both frameworks: replayed, they move
+    the figures of the framework of the scope."""
+    document = (
+        'subscription($target: ID!) { contractFiguresChanged(frameworkId: $target, after: "0") { event quarter } }'
+    )
+    target = _gid("Framework", _framework_of(w, scope).id)
+
+    async def moved(data: dict[str, Any]) -> bool:
+        return data["contractFiguresChanged"]["event"] == "offer.accepted"
+
+    return await _watch(w, who, document, {"target": target}, moved)
+
+
 SUBSCRIPTION_PROBES: dict[str, Probe] = {
     "referralInbox": _feed(
         "referralInbox", 'after: "0"', "{ referral { id } }", "referral", lambda m: m["referral"]["id"]
@@ -978,6 +1099,7 @@ SUBSCRIPTION_PROBES: dict[str, Probe] = {
     "vacancyFeed": _feed("vacancyFeed", 'after: "0"', "{ vacancy { id } }", "vacancy", lambda m: m["vacancy"]["id"]),
     "dashboard": _dashboard_feed,
     "referralQuestions": _questions_feed,
+    "contractFiguresChanged": _contract_figures_feed,
 }
 
 
@@ -1442,6 +1564,37 @@ async def _block_contract_change(w: World, scope: Scope, role: str) -> dict[str,
     return {"id": await _block_contract_of(w, scope), "name": f"Children's home beds (renamed {next(w.serial)})"}
 
 
+async def _allegation_to_record(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await w.placement(scope)
+    return {"placementId": _gid("Placement", placement.id), "reportedOn": _today(-3), "category": "NEGLECT",
+            "reportedBy": "SOCIAL_WORKER", "summary": "Concerns about supervision at night."}  # fmt: skip
+
+
+async def _allegation_to_update(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"allegationId": _gid("Allegation", await _allegation(w, scope)), "outcome": "UNFOUNDED",
+            "concludedOn": _today()}  # fmt: skip
+
+
+async def _feedback(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    placement = await _running(w, scope)
+    return {"placementId": _gid("Placement", placement.id), "givenOn": _today(-1), "givenBy": "SOCIAL_WORKER",
+            "needsMet": 4, "communication": 5, "stability": 4, "comment": "Settled and attending school."}  # fmt: skip
+
+
+async def _review_to_record(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    return {"frameworkId": _gid("Framework", _framework_of(w, scope).id),
+            "providerId": _gid("Provider", w.market.providers[SIDES[scope][1]].id), "heldOn": _today(-2),
+            "notes": "Occupancy and response times reviewed.",
+            "actions": [{"what": "Share the vacancy forecast.", "owner": "PROVIDER", "dueOn": _today(14)}]}  # fmt: skip
+
+
+async def _review_action(w: World, scope: Scope, role: str) -> dict[str, Any]:
+    review = await _contract_review(w, scope)
+    action = await ContractReviewAction.filter(review_id=review.id).first()
+    assert action is not None
+    return {"actionId": _gid("ContractReviewAction", action.id), "done": True}
+
+
 MUTATION_CASES: dict[str, MutationCase] = {
     # A refused sign-in is INVALID_CREDENTIALS: whose password was wrong is nobody's business.
     "login": MutationCase(
@@ -1517,6 +1670,11 @@ MUTATION_CASES: dict[str, MutationCase] = {
     "setPlacementStandardDetails": MutationCase("SetPlacementStandardDetailsInput", "placement", _standard_details),
     "createBlockContract": MutationCase("CreateBlockContractInput", "blockContract", _new_block_contract),
     "updateBlockContract": MutationCase("UpdateBlockContractInput", "blockContract", _block_contract_change),
+    "recordAllegation": MutationCase("RecordAllegationInput", "allegation", _allegation_to_record),
+    "updateAllegation": MutationCase("UpdateAllegationInput", "allegation", _allegation_to_update),
+    "recordPlacementFeedback": MutationCase("RecordPlacementFeedbackInput", "feedback", _feedback),
+    "recordContractReview": MutationCase("RecordContractReviewInput", "review", _review_to_record),
+    "updateContractReviewAction": MutationCase("UpdateContractReviewActionInput", "action", _review_action),
 }
 
 

@@ -32,6 +32,19 @@ MORE_PAGES: dict[str | None, list[str]] = {
 MORE_PAGES["kent_commissioner"] = ["/reopenings"]
 MORE_PAGES["admin"] += ["/reopenings", "/merge-providers"]
 MORE_PAGES["harbour"] += ["/join-a-framework"]
+# Contract management (issue 17), by the test marketplace's numbers: framework 1, Kent 1, Harbour 1.
+CONTRACT_PAGES = {
+    "kent_commissioner": [
+        "/contract-management",
+        "/frameworks/1/contract-management",
+        "/frameworks/1/providers/1/scorecard",
+        "/frameworks/1/quarters/2026-Q3/report",
+    ],
+    "kent_officer": ["/contract-management", "/frameworks/1/councils/1/quarter"],
+    "harbour": ["/contract-management", "/frameworks/1/providers/1/scorecard"],
+}
+for _key, _paths in CONTRACT_PAGES.items():
+    MORE_PAGES.setdefault(_key, []).extend(_paths)
 VIEWPORTS = [{"width": 1366, "height": 900}, {"width": 375, "height": 800}]
 ROOT = Path(__file__).resolve().parents[2]
 

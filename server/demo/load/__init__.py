@@ -6,6 +6,7 @@ frameworks     frameworks, lots, memberships and their price schedules, departur
 users          the demo accounts
 resources      carer households (generated) and children's homes
 history        six months of referrals, offers, declines, placements and endings; the cascade clock; a draft
+contract_history  three years of placements before them; allegations, feedback, contract reviews (issue 17)
 vacancies      early notification of vacancies; then the history's old emails are marked skipped
 block_contracts Kent's share of a regional block of children's home beds, and one referral called off it
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from server.demo.load import (
     block_contracts,
+    contract_history,
     frameworks,
     history,
     organisations,
@@ -32,6 +34,7 @@ PHASES = (
     users.load,
     resources.load,
     history.load,
+    contract_history.load,
     vacancies.load,
     block_contracts.load,
     history.quiet_old_emails,

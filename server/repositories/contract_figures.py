@@ -1,0 +1,527 @@
+"""The contract-management figures' statements: SQL aggregates over a population of placements, referrals,
+broadcasts, allegations and feedback, for one quarter (and for the trend, eight quarters in one scan).
+
+Every counted figure has a named condition (CONDITIONS); the aggregate counts rows meeting it and the drill-down
+(`references`) lists the referral and IPA references of the same rows, so a figure and its drill-down cannot
+disagree. Dates are bound as values (SQLite keeps them as ISO text, which compares in order).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from tortoise import connections
+
+from server.domain.quarters import Quarter
+from server.repositories.statements import Composer, Statement
+
+NOTICE_DAYS = 28
+WITHIN_MILES = 20
+DRILL_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Population:
+    """Whose work is counted: the placing councils, perhaps one provider, and the framework seen from."""
+
+    framework_id: int
+    council_ids: tuple[int, ...]
+    provider_id: int | None = None
+    # A provider's allegation with no placing council counts for the frameworks it is on.
+    framework_provider_ids: tuple[int, ...] = field(default=())
+
+
+class Sql(Composer):
+    """The Composer, with the date arithmetic the figures need."""
+
+    def days_between(self, start: str, end: str) -> str:
+        if self.postgres:
+            return f"({end} - {start})"
+        return f"(julianday({end}) - julianday({start}))"
+
+    def least(self, *parts: str) -> str:
+        return f"LEAST({', '.join(parts)})" if self.postgres else f"MIN({', '.join(parts)})"
+
+    def greatest(self, *parts: str) -> str:
+        return f"GREATEST({', '.join(parts)})" if self.postgres else f"MAX({', '.join(parts)})"
+
+    def json_elements(self, column: str) -> str:
+        """A FROM item giving one row (column `value`) per element of a JSON list column."""
+        if self.postgres:
+            return f"jsonb_array_elements_text({column}) AS need(value)"
+        return f"json_each({column}) AS need"
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+STARTED_ON = "COALESCE(p.actual_start_date, p.start_date)"
+AGE_BAND = (
+    "CASE WHEN r.age_years <= 4 THEN '0-4' WHEN r.age_years <= 10 THEN '5-10' "
+    "WHEN r.age_years <= 15 THEN '11-15' ELSE '16-18' END"
+)
+SPOT = "(r.escalated_to_spot OR r.framework_id IS NULL)"
+
+
+def _route(s: Sql, pop: Population, route: str) -> str:
+    if route == "spot":
+        return SPOT
+    same = "=" if route == "this_framework" else "<>"
+    return f"(NOT {SPOT} AND r.framework_id {same} {s.param(pop.framework_id)})"
+
+
+def _distance(s: Sql, key: str) -> str:
+    inside, within = key.split("_", 1)
+    if inside == "unknown":
+        area = "p.inside_council_area IS NULL"
+    else:
+        area = f"p.inside_council_area = {s.param(inside == 'inside')}"
+    miles = {
+        "within": f"p.distance_miles <= {WITHIN_MILES}",
+        "over": f"p.distance_miles > {WITHIN_MILES}",
+        "unknown": "p.distance_miles IS NULL",
+        "any": "1 = 1",
+    }[within]
+    return f"({area} AND {miles})"
+
+
+def _ended(s: Sql, q: Quarter) -> str:
+    return f"(p.end_date IS NOT NULL AND p.end_date <= {s.param(q.ends_on)})"
+
+
+# Conditions on placements `p` joined to their referral `r`, within the placements active in the quarter.
+PlacementCondition = Callable[[Sql, Population, Quarter, str], str]
+PLACEMENT_CONDITIONS: dict[str, PlacementCondition] = {
+    "active": lambda s, pop, q, arg: "1 = 1",
+    "started": lambda s, pop, q, arg: f"{STARTED_ON} >= {s.param(q.starts_on)}",
+    "ended": lambda s, pop, q, arg: _ended(s, q),
+    "planned": lambda s, pop, q, arg: f"({_ended(s, q)} AND p.planned_ending = {s.param(True)})",
+    "unplanned": lambda s, pop, q, arg: f"({_ended(s, q)} AND p.planned_ending = {s.param(False)})",
+    "without_notice": lambda s, pop, q, arg: (
+        f"({_ended(s, q)} AND (p.notice_given_on IS NULL OR "
+        f"{s.days_between('p.notice_given_on', 'p.end_date')} < {NOTICE_DAYS}))"
+    ),
+    "distance": lambda s, pop, q, arg: _distance(s, arg),
+    "route": lambda s, pop, q, arg: _route(s, pop, arg),
+    "kind": lambda s, pop, q, arg: f"r.placement_kind = {s.param(arg)}",
+    "age_band": lambda s, pop, q, arg: f"{AGE_BAND} = {s.param(arg)}",
+    "council": lambda s, pop, q, arg: f"p.council_id = {s.param(int(arg))}",
+    "provider": lambda s, pop, q, arg: f"p.provider_id = {s.param(int(arg))}",
+}
+DISTANCES = ("inside_within", "inside_over", "outside_within", "outside_over", "unknown_any")
+ROUTES = ("this_framework", "previous_framework", "spot")
+PLACEMENT_COUNTS = ("active", "started", "ended", "planned", "unplanned", "without_notice")
+
+
+def _placements_where(s: Sql, pop: Population, q: Quarter) -> str:
+    where = (
+        f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {s.param(q.ends_on)} "
+        f"AND (p.end_date IS NULL OR p.end_date >= {s.param(q.starts_on)})"
+    )
+    if pop.provider_id is not None:
+        where += f" AND p.provider_id = {s.param(pop.provider_id)}"
+    return where
+
+
+def _spend(s: Sql, q: Quarter) -> str:
+    """Pence spent in the quarter: the weekly fee for each day of the quarter the placement ran."""
+    last = s.least(f"COALESCE(p.end_date, {s.param(q.ends_on)})", s.param(q.ends_on))
+    first = s.greatest(STARTED_ON, s.param(q.starts_on))
+    return f"p.weekly_fee_pence * ({s.days_between(first, last)} + 1) / 7.0"
+
+
+def _connection() -> tuple[Any, Sql]:
+    connection = connections.get("default")
+    return connection, Sql(connection.capabilities.dialect)
+
+
+async def _rows(connection: Any, s: Sql, sql: str) -> list[dict[str, Any]]:
+    return await Statement(sql).rows(*s.params, connection=connection)
+
+
+async def placement_counts(pop: Population, q: Quarter) -> dict[str, float]:
+    """One scan: each named count, distance band and route's placements and spend, for the quarter."""
+    if not pop.council_ids:
+        return {}
+    connection, s = _connection()
+    parts = []
+    for key in PLACEMENT_COUNTS:
+        parts.append(f"SUM(CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) AS {key}")
+    for key in DISTANCES:
+        parts.append(f"SUM(CASE WHEN {_distance(s, key)} THEN 1 ELSE 0 END) AS distance_{key}")
+    for route in ROUTES:
+        condition = _route(s, pop, route)
+        parts.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS route_{route}")
+        parts.append(f"SUM(CASE WHEN {_route(s, pop, route)} THEN {_spend(s, q)} ELSE 0 END) AS spend_{route}")
+    sql = (
+        f"SELECT {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id "
+        f"WHERE {_placements_where(s, pop, q)}"
+    )
+    row = (await _rows(connection, s, sql))[0]
+    return {key: float(value or 0) for key, value in row.items()}
+
+
+async def average_fees(pop: Population, q: Quarter, by: str) -> list[tuple[str, int, float]]:
+    """(placement kind or age band, placements, average weekly fee in pence) of the placements active."""
+    if not pop.council_ids:
+        return []
+    connection, s = _connection()
+    group = "r.placement_kind" if by == "kind" else AGE_BAND
+    sql = (
+        f"SELECT {group} AS grp, COUNT(*) AS n, AVG(p.weekly_fee_pence) AS fee FROM placement p "
+        f"JOIN referral r ON r.id = p.referral_id WHERE {_placements_where(s, pop, q)} GROUP BY {group} ORDER BY 1"
+    )
+    return [(str(r["grp"]), int(r["n"]), float(r["fee"])) for r in await _rows(connection, s, sql)]
+
+
+async def placements_by(pop: Population, q: Quarter, column: str) -> dict[int, dict[str, float]]:
+    """Per placing council (`council_id`) or provider (`provider_id`): the counts and spend."""
+    if not pop.council_ids:
+        return {}
+    connection, s = _connection()
+    parts = [
+        f"SUM(CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) AS {key}"
+        for key in PLACEMENT_COUNTS
+    ]
+    parts.append(f"SUM(CASE WHEN {_distance(s, 'inside_any')} THEN 1 ELSE 0 END) AS inside")
+    parts.append(f"SUM(CASE WHEN p.distance_miles <= {WITHIN_MILES} THEN 1 ELSE 0 END) AS within")
+    parts.append(f"SUM({_spend(s, q)}) AS spend")
+    sql = (
+        f"SELECT p.{column} AS grp, {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id "
+        f"WHERE {_placements_where(s, pop, q)} GROUP BY p.{column}"
+    )
+    return {int(r.pop("grp")): {k: float(v or 0) for k, v in r.items()} for r in await _rows(connection, s, sql)}
+
+
+# --- referrals --------------------------------------------------------------------------------------
+
+
+def _gap(s: Sql) -> str:
+    return f"(r.status IN ({s.param('unfilled')}, {s.param('expired')}) OR r.escalated_to_spot)"
+
+
+ReferralCondition = Callable[[Sql, Population, Quarter, str], str]
+REFERRAL_CONDITIONS: dict[str, ReferralCondition] = {
+    "published": lambda s, pop, q, arg: "1 = 1",
+    "placed": lambda s, pop, q, arg: f"r.status = {s.param('placed')}",
+    "with_offer": lambda s, pop, q, arg: "EXISTS (SELECT 1 FROM offer o WHERE o.referral_id = r.id)",
+    "gap": lambda s, pop, q, arg: _gap(s),
+    "unfilled": lambda s, pop, q, arg: f"r.status IN ({s.param('unfilled')}, {s.param('expired')})",
+    "escalated": lambda s, pop, q, arg: "r.escalated_to_spot",
+    "gap_need": lambda s, pop, q, arg: f"({_gap(s)} AND {s.json_list_has('r.needs', arg)})",
+    "gap_age_band": lambda s, pop, q, arg: f"({_gap(s)} AND {AGE_BAND} = {s.param(arg)})",
+    "gap_district": lambda s, pop, q, arg: f"({_gap(s)} AND r.home_district = {s.param(arg)})",
+    "declined": lambda s, pop, q, arg: (
+        "EXISTS (SELECT 1 FROM broadcast_recipient d WHERE d.referral_id = r.id AND "
+        f"d.decline_reason = {s.param(arg)}"
+        + (f" AND d.provider_id = {s.param(pop.provider_id)})" if pop.provider_id else ")")
+    ),
+}
+
+
+def _referrals_where(s: Sql, pop: Population, q: Quarter) -> str:
+    where = (
+        f"r.council_id IN ({s.one_of(pop.council_ids)}) AND r.published_at >= {s.param(_moment(q.starts_on))} "
+        f"AND r.published_at < {s.param(_moment(q.next().starts_on))}"
+    )
+    if pop.provider_id is not None:
+        where += (
+            " AND EXISTS (SELECT 1 FROM broadcast_recipient b WHERE b.referral_id = r.id "
+            f"AND b.provider_id = {s.param(pop.provider_id)} AND b.sent_at IS NOT NULL)"
+        )
+    return where
+
+
+async def referral_counts(pop: Population, q: Quarter) -> dict[str, float]:
+    if not pop.council_ids:
+        return {}
+    connection, s = _connection()
+    keys = ("published", "placed", "with_offer", "gap", "unfilled", "escalated")
+    parts = [f"SUM(CASE WHEN {REFERRAL_CONDITIONS[k](s, pop, q, '')} THEN 1 ELSE 0 END) AS {k}" for k in keys]
+    sql = f"SELECT {', '.join(parts)} FROM referral r WHERE {_referrals_where(s, pop, q)}"
+    row = (await _rows(connection, s, sql))[0]
+    counted, s = _connection()
+    offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
+    sql = (
+        f"SELECT COUNT(*) AS n FROM offer o JOIN referral r ON r.id = o.referral_id{offers} "
+        f"WHERE {_referrals_where(s, pop, q)}"
+    )
+    row["offers"] = (await _rows(counted, s, sql))[0]["n"]
+    return {key: float(value or 0) for key, value in row.items()}
+
+
+async def median_hours(pop: Population, q: Quarter, to: str) -> float | None:
+    """The median hours from publishing a referral to its first offer (`to="offer"`) or to its placement."""
+    if not pop.council_ids:
+        return None
+    connection, s = _connection()
+    if to == "offer":
+        offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
+        inner = (
+            f"SELECT {s.hours_between('r.published_at', 'MIN(o.submitted_at)')} AS h FROM referral r "
+            f"JOIN offer o ON o.referral_id = r.id{offers} WHERE {_referrals_where(s, pop, q)} "
+            "GROUP BY r.id, r.published_at"
+        )
+    else:
+        placed = f" AND p.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
+        inner = (
+            f"SELECT {s.hours_between('r.published_at', 'p.created_at')} AS h FROM referral r "
+            f"JOIN placement p ON p.referral_id = r.id{placed} WHERE {_referrals_where(s, pop, q)}"
+        )
+    return await _median(connection, s, inner)
+
+
+async def _median(connection: Any, s: Sql, inner: str) -> float | None:
+    sql = (
+        "SELECT AVG(h) AS median FROM (SELECT h, ROW_NUMBER() OVER (ORDER BY h) AS rn, COUNT(*) OVER () AS n "
+        f"FROM ({inner}) AS x) AS y WHERE rn IN ((n + 1) / 2, (n + 2) / 2)"
+    )
+    rows = await _rows(connection, s, sql)
+    value = rows[0]["median"] if rows else None
+    return None if value is None else round(float(value), 1)
+
+
+async def gaps_by(pop: Population, q: Quarter, by: str) -> list[tuple[str, int]]:
+    """Referrals unfilled or escalated to spot, by need, age band or home district."""
+    if not pop.council_ids:
+        return []
+    connection, s = _connection()
+    if by == "need":
+        sql = (
+            f"SELECT need.value AS grp, COUNT(*) AS n FROM referral r, {s.json_elements('r.needs')} "
+            f"WHERE {_referrals_where(s, pop, q)} AND {_gap(s)} GROUP BY need.value ORDER BY 2 DESC, 1"
+        )
+    else:
+        group = AGE_BAND if by == "age_band" else "r.home_district"
+        sql = (
+            f"SELECT {group} AS grp, COUNT(*) AS n FROM referral r WHERE {_referrals_where(s, pop, q)} "
+            f"AND {_gap(s)} GROUP BY {group} ORDER BY 2 DESC, 1"
+        )
+    return [(str(r["grp"]), int(r["n"])) for r in await _rows(connection, s, sql)]
+
+
+# --- broadcasts: response rates, response times, declines ---------------------------------------------
+
+
+def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
+    where = (
+        f"r.council_id IN ({s.one_of(pop.council_ids)}) AND b.sent_at >= {s.param(_moment(q.starts_on))} "
+        f"AND b.sent_at < {s.param(_moment(q.next().starts_on))}"
+    )
+    if pop.provider_id is not None:
+        where += f" AND b.provider_id = {s.param(pop.provider_id)}"
+    return where
+
+
+async def responses_by_provider(pop: Population, q: Quarter) -> dict[int, tuple[int, int, float | None]]:
+    """provider id -> (referrals sent, answered (offer or decline), median hours to answer)."""
+    if not pop.council_ids:
+        return {}
+    connection, s = _connection()
+    hours = s.hours_between("b.sent_at", "b.responded_at")
+    base = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
+    sql = (
+        "SELECT b.provider_id AS grp, COUNT(*) AS sent, COUNT(b.responded_at) AS answered "
+        f"{base} GROUP BY b.provider_id"
+    )
+    counts = await _rows(connection, s, sql)
+    s2 = Sql("postgres" if s.postgres else "sqlite")
+    base2 = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s2, pop, q)}"
+    medians_sql = (
+        "SELECT grp, AVG(h) AS median FROM (SELECT grp, h, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY h) AS rn, "
+        f"COUNT(*) OVER (PARTITION BY grp) AS n FROM (SELECT b.provider_id AS grp, {hours} AS h {base2} "
+        "AND b.responded_at IS NOT NULL) AS x) AS y WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY grp"
+    )
+    medians = {int(r["grp"]): float(r["median"]) for r in await _rows(connection, s2, medians_sql)}
+    return {int(r["grp"]): (int(r["sent"]), int(r["answered"]), medians.get(int(r["grp"]))) for r in counts}
+
+
+async def response_totals(pop: Population, q: Quarter) -> tuple[int, int, float | None]:
+    """(referrals sent to providers, answered, median hours to answer), across the population."""
+    if not pop.council_ids:
+        return 0, 0, None
+    connection, s = _connection()
+    base = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
+    row = (await _rows(connection, s, f"SELECT COUNT(*) AS sent, COUNT(b.responded_at) AS answered {base}"))[0]
+    s2 = Sql("postgres" if s.postgres else "sqlite")
+    base2 = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s2, pop, q)}"
+    median = await _median(
+        connection,
+        s2,
+        f"SELECT {s2.hours_between('b.sent_at', 'b.responded_at')} AS h {base2} AND b.responded_at IS NOT NULL",
+    )
+    return int(row["sent"] or 0), int(row["answered"] or 0), median
+
+
+async def declines_by_reason(pop: Population, q: Quarter) -> list[tuple[str, int]]:
+    if not pop.council_ids:
+        return []
+    connection, s = _connection()
+    sql = (
+        "SELECT b.decline_reason AS grp, COUNT(*) AS n FROM broadcast_recipient b "
+        "JOIN referral r ON r.id = b.referral_id "
+        f"WHERE {_sent_where(s, pop, q)} AND b.decline_reason IS NOT NULL GROUP BY b.decline_reason ORDER BY 2 DESC, 1"
+    )
+    return [(str(r["grp"]), int(r["n"])) for r in await _rows(connection, s, sql)]
+
+
+# --- allegations and feedback ------------------------------------------------------------------------
+
+
+def _allegation_owners(s: Sql, pop: Population) -> str:
+    councils = f"a.council_id IN ({s.one_of(pop.council_ids)})"
+    if pop.framework_provider_ids:
+        councils = (
+            f"({councils} OR (a.council_id IS NULL AND a.provider_id IN ({s.one_of(pop.framework_provider_ids)})))"
+        )
+    if pop.provider_id is not None:
+        councils += f" AND a.provider_id = {s.param(pop.provider_id)}"
+    return councils
+
+
+def _allegations_where(s: Sql, pop: Population, q: Quarter) -> str:
+    owners = _allegation_owners(s, pop)
+    return f"{owners} AND a.reported_on >= {s.param(q.starts_on)} AND a.reported_on <= {s.param(q.ends_on)}"
+
+
+async def allegations_by_outcome(pop: Population, q: Quarter) -> dict[str, int]:
+    if not pop.council_ids:
+        return {}
+    connection, s = _connection()
+    sql = (
+        "SELECT a.outcome AS grp, COUNT(*) AS n FROM allegation a "
+        f"WHERE {_allegations_where(s, pop, q)} GROUP BY a.outcome"
+    )
+    return {str(r["grp"]): int(r["n"]) for r in await _rows(connection, s, sql)}
+
+
+async def feedback_averages(pop: Population, q: Quarter) -> dict[str, float | None]:
+    """The mean scores (1-5) of the feedback given in the quarter on the population's placements."""
+    if not pop.council_ids:
+        return {"n": 0.0, "needs_met": None, "communication": None, "stability": None}
+    connection, s = _connection()
+    councils = s.one_of(pop.council_ids)
+    first, last = s.param(q.starts_on), s.param(q.ends_on)
+    provider = f" AND p.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
+    sql = (
+        "SELECT COUNT(*) AS n, AVG(f.needs_met) AS needs_met, AVG(f.communication) AS communication, "
+        "AVG(f.stability) AS stability FROM placement_feedback f JOIN placement p ON p.id = f.placement_id "
+        f"WHERE p.council_id IN ({councils}) AND f.given_on >= {first} AND f.given_on <= {last}{provider}"
+    )
+    row = (await _rows(connection, s, sql))[0]
+    return {k: (None if v is None else round(float(v), 2)) for k, v in row.items()}
+
+
+# --- trends --------------------------------------------------------------------------------------------
+
+TREND_KEYS = ("started", "active", "ended", "unplanned", "without_notice")
+
+
+async def placement_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[Quarter, dict[str, float]]:
+    """The headline placement counts and spend of each quarter, in one scan of the placements they span."""
+    if not pop.council_ids or not quarters:
+        return {}
+    connection, s = _connection()
+    first, last = quarters[0].starts_on, quarters[-1].ends_on
+    parts = []
+    for i, q in enumerate(quarters):
+
+        def inside(q: Quarter = q) -> str:
+            # Written (and its values bound) afresh at each use: the values are bound in the order of the text.
+            return (
+                f"{STARTED_ON} <= {s.param(q.ends_on)} AND (p.end_date IS NULL OR p.end_date >= {s.param(q.starts_on)})"
+            )
+
+        for key in TREND_KEYS:
+            parts.append(
+                f"SUM(CASE WHEN {inside()} AND {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) "
+                f"AS {key}_{i}"
+            )
+        parts.append(f"SUM(CASE WHEN {inside()} THEN {_spend(s, q)} ELSE 0 END) AS spend_{i}")
+    where = (
+        f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {s.param(last)} "
+        f"AND (p.end_date IS NULL OR p.end_date >= {s.param(first)})"
+    )
+    if pop.provider_id is not None:
+        where += f" AND p.provider_id = {s.param(pop.provider_id)}"
+    sql = f"SELECT {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id WHERE {where}"
+    row = (await _rows(connection, s, sql))[0]
+    return {q: {key: float(row[f"{key}_{i}"] or 0) for key in (*TREND_KEYS, "spend")} for i, q in enumerate(quarters)}
+
+
+async def allegation_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[Quarter, int]:
+    if not pop.council_ids or not quarters:
+        return {}
+    connection, s = _connection()
+    parts = [
+        f"SUM(CASE WHEN a.reported_on >= {s.param(q.starts_on)} AND a.reported_on <= {s.param(q.ends_on)} "
+        f"THEN 1 ELSE 0 END) AS q_{i}"
+        for i, q in enumerate(quarters)
+    ]
+    where = _allegation_owners(s, pop)
+    where += (
+        f" AND a.reported_on >= {s.param(quarters[0].starts_on)} AND a.reported_on <= {s.param(quarters[-1].ends_on)}"
+    )
+    row = (await _rows(connection, s, f"SELECT {', '.join(parts)} FROM allegation a WHERE {where}"))[0]
+    return {q: int(row[f"q_{i}"] or 0) for i, q in enumerate(quarters)}
+
+
+# --- drill-down -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The rows behind a figure: `table` (placements, referrals, recipients or allegations), a named
+    condition and its argument."""
+
+    table: str
+    condition: str
+    arg: str = ""
+
+
+async def references(
+    pop: Population, q: Quarter, drill: Drill, limit: int = DRILL_LIMIT
+) -> tuple[list[str], list[str]]:
+    """(referral references, IPA references) of the rows behind a figure, at most `limit` of each."""
+    if not pop.council_ids:
+        return [], []
+    connection, s = _connection()
+    if drill.table == "placements":
+        where = _placements_where(s, pop, q)
+        condition = PLACEMENT_CONDITIONS[drill.condition](s, pop, q, drill.arg)
+        sql = (
+            "SELECT r.reference AS referral, p.ipa_reference AS ipa FROM placement p "
+            f"JOIN referral r ON r.id = p.referral_id WHERE {where} AND {condition} "
+            f"ORDER BY p.ipa_reference LIMIT {int(limit)}"
+        )
+    elif drill.table == "referrals":
+        where = _referrals_where(s, pop, q)
+        condition = REFERRAL_CONDITIONS[drill.condition](s, pop, q, drill.arg)
+        sql = (
+            "SELECT r.reference AS referral, p.ipa_reference AS ipa FROM referral r "
+            f"LEFT JOIN placement p ON p.referral_id = r.id WHERE {where} AND {condition} "
+            f"ORDER BY r.reference LIMIT {int(limit)}"
+        )
+    elif drill.table == "allegations":
+        where = _allegations_where(s, pop, q)
+        condition = f"a.outcome = {s.param(drill.arg)}" if drill.arg else "1 = 1"
+        sql = (
+            "SELECT r.reference AS referral, p.ipa_reference AS ipa FROM allegation a "
+            "LEFT JOIN placement p ON p.id = a.placement_id LEFT JOIN referral r ON r.id = p.referral_id "
+            f"WHERE {where} AND {condition} ORDER BY a.reported_on, a.id LIMIT {int(limit)}"
+        )
+    else:
+        raise ValueError(f"no drill-down of {drill.table}")
+    rows = await _rows(connection, s, sql)
+    referrals = list(dict.fromkeys(r["referral"] for r in rows if r["referral"]))
+    placements = list(dict.fromkeys(r["ipa"] for r in rows if r["ipa"]))
+    return referrals, placements
+
+
+def need_values(raw: str | list[str]) -> list[str]:
+    return raw if isinstance(raw, list) else json.loads(raw)
