@@ -192,69 +192,74 @@ def _hours(dialect: str, start: str, end: str) -> str:
 
 
 def reference_council(dialect: str, council_id: int, now: datetime) -> tuple[str, list[Any]]:
-    """CouncilFigures' numbers (but reviews due) in one statement: one column each."""
+    """CouncilFigures' numbers (but reviews due) in one statement: a cross join of one-row aggregates, each
+    table scanned once, the outer SELECT naming one column per number in check_council's order."""
     params: list[Any] = []
 
     def p(value: Any) -> str:
         params.append(value)
         return "?"
 
-    columns: list[str] = []
     since, month = now - WINDOW, now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    for urgency in Urgency:
-        columns.append(
-            f"(SELECT COUNT(*) FROM referral WHERE council_id = {p(council_id)} AND status = 'open' "
-            f"AND urgency = {p(urgency.value)})"
-        )
-    columns.append(
-        f"(SELECT COUNT(*) FROM referral r WHERE r.council_id = {p(council_id)} AND r.status = 'open' "
-        "AND NOT EXISTS (SELECT 1 FROM offer o WHERE o.referral_id = r.id))"
+    weeks = _weeks(now)
+    urgencies = ", ".join(
+        f"SUM(CASE WHEN urgency = {p(u.value)} THEN 1 ELSE 0 END) AS u{n}" for n, u in enumerate(Urgency)
+    )
+    open_part = (
+        f"SELECT {urgencies}, SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM offer o WHERE o.referral_id = r.id) "
+        f"THEN 1 ELSE 0 END) AS without_offer FROM referral r WHERE r.council_id = {p(council_id)} "
+        "AND r.status = 'open'"
     )
     first_waits = (
         f"SELECT {_hours(dialect, 'r.published_at', 'MIN(o.submitted_at)')} AS v FROM referral r JOIN offer o "
         f"ON o.referral_id = r.id WHERE r.council_id = {p(council_id)} AND r.published_at >= {p(since)} "
         "GROUP BY r.id, r.published_at"
     )
-    columns.append(_median(first_waits))
-    columns.append(f"(SELECT COUNT(*) FROM referral WHERE council_id = {p(council_id)} AND published_at >= {p(since)})")
-    columns.append(
-        f"(SELECT COUNT(*) FROM offer o JOIN referral r ON r.id = o.referral_id WHERE r.council_id = {p(council_id)} "
-        f"AND r.published_at >= {p(since)})"
+    median_part = f"SELECT {_median(first_waits)} AS median"
+
+    def by_week(column: str, prefix: str) -> str:
+        return ", ".join(
+            f"SUM(CASE WHEN {column} >= {p(start)} AND {column} < {p(end)} THEN 1 ELSE 0 END) AS {prefix}{n}"
+            for n, (start, end) in enumerate(weeks)
+        )
+
+    # Each part's text is written in order, so that its values are bound in the order of their `?`.
+    referral_part = (
+        f"SELECT SUM(CASE WHEN published_at >= {p(since)} THEN 1 ELSE 0 END) AS published, "
+        f"{by_week('published_at', 'rw')} "
+        f"FROM referral WHERE council_id = {p(council_id)} AND published_at >= {p(min(since, weeks[0][0]))}"
     )
-    columns.append(f"(SELECT COUNT(*) FROM placement WHERE council_id = {p(council_id)} AND created_at >= {p(month)})")
-    for condition in (
-        "inside_council_area IS NOT NULL",
-        "inside_council_area",
-        "distance_miles IS NOT NULL",
-        "distance_miles <= 20",
-        "fee_basis = 'spot'",
-        "1 = 1",
-    ):
-        columns.append(f"(SELECT COUNT(*) FROM placement WHERE council_id = {p(council_id)} AND {condition})")
-    for kind in PlacementKind:
-        for aggregate in ("SUM(p.weekly_fee_pence)", "COUNT(*)"):
-            columns.append(
-                f"(SELECT {aggregate} FROM placement p JOIN referral r ON r.id = p.referral_id "
-                f"WHERE p.council_id = {p(council_id)} AND r.placement_kind = {p(kind.value)})"
-            )
-    for start, end in _weeks(now):
-        columns.append(
-            f"(SELECT COUNT(*) FROM referral WHERE council_id = {p(council_id)} "
-            f"AND published_at >= {p(start)} AND published_at < {p(end)})"
+    offer_part = (
+        f"SELECT SUM(CASE WHEN r.published_at >= {p(since)} THEN 1 ELSE 0 END) AS offered, "
+        f"{by_week('o.submitted_at', 'ow')} "
+        f"FROM offer o JOIN referral r ON r.id = o.referral_id WHERE r.council_id = {p(council_id)}"
+    )
+    placement_part = (
+        f"SELECT SUM(CASE WHEN pl.created_at >= {p(month)} THEN 1 ELSE 0 END) AS month, "
+        "COUNT(pl.inside_council_area) AS known_area, "
+        "SUM(CASE WHEN pl.inside_council_area THEN 1 ELSE 0 END) AS inside, "
+        "COUNT(pl.distance_miles) AS known_distance, "
+        "SUM(CASE WHEN pl.distance_miles <= 20 THEN 1 ELSE 0 END) AS near, "
+        "SUM(CASE WHEN pl.fee_basis = 'spot' THEN 1 ELSE 0 END) AS spot, COUNT(*) AS total, "
+        + ", ".join(
+            f"SUM(CASE WHEN r.placement_kind = {p(kind.value)} THEN pl.weekly_fee_pence END) AS ks{n}, "
+            f"SUM(CASE WHEN r.placement_kind = {p(kind.value)} THEN 1 ELSE 0 END) AS kc{n}"
+            for n, kind in enumerate(PlacementKind)
         )
-        columns.append(
-            f"(SELECT COUNT(*) FROM offer o JOIN referral r ON r.id = o.referral_id WHERE r.council_id = "
-            f"{p(council_id)} AND o.submitted_at >= {p(start)} AND o.submitted_at < {p(end)})"
-        )
-        columns.append(
-            f"(SELECT COUNT(*) FROM placement WHERE council_id = {p(council_id)} "
-            f"AND created_at >= {p(start)} AND created_at < {p(end)})"
-        )
-    return "SELECT " + ", ".join(columns), params
+        + f", {by_week('pl.created_at', 'pw')} FROM placement pl LEFT JOIN referral r ON r.id = pl.referral_id "
+        f"WHERE pl.council_id = {p(council_id)}"
+    )
+    columns = [f"u{n}" for n in range(len(Urgency))] + ["without_offer", "median", "published", "offered", "month"]
+    columns += ["known_area", "inside", "known_distance", "near", "spot", "total"]
+    columns += [c for n in range(len(PlacementKind)) for c in (f"ks{n}", f"kc{n}")]
+    columns += [c for n in range(len(weeks)) for c in (f"rw{n}", f"ow{n}", f"pw{n}")]
+    parts = (open_part, median_part, referral_part, offer_part, placement_part)
+    joined = " CROSS JOIN ".join(f"({part}) t{n}" for n, part in enumerate(parts))
+    return f"SELECT {', '.join(f'COALESCE({c}, 0)' if c != 'median' else c for c in columns)} FROM {joined}", params
 
 
 def reference_provider(dialect: str, provider_id: int, now: datetime) -> tuple[str, list[Any]]:
-    """ProviderFigures' numbers in one statement."""
+    """ProviderFigures' numbers in one statement, as reference_council."""
     params: list[Any] = []
 
     def p(value: Any) -> str:
@@ -262,30 +267,44 @@ def reference_provider(dialect: str, provider_id: int, now: datetime) -> tuple[s
         return "?"
 
     since = now - WINDOW
-    columns = [
-        f"(SELECT COUNT(*) FROM broadcast_recipient WHERE provider_id = {p(provider_id)} AND sent_at >= {p(since)})",
-        f"(SELECT COUNT(*) FROM broadcast_recipient WHERE provider_id = {p(provider_id)} AND sent_at >= {p(since)} "
-        "AND responded_at IS NOT NULL)",
-        _median(
+    weeks = _weeks(now)
+
+    def by_week(column: str, prefix: str) -> str:
+        return ", ".join(
+            f"SUM(CASE WHEN {column} >= {p(start)} AND {column} < {p(end)} THEN 1 ELSE 0 END) AS {prefix}{n}"
+            for n, (start, end) in enumerate(weeks)
+        )
+
+    sent_part = (
+        f"SELECT SUM(CASE WHEN sent_at >= {p(since)} THEN 1 ELSE 0 END) AS received, "
+        f"SUM(CASE WHEN sent_at >= {p(since)} AND responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded, "
+        f"{by_week('sent_at', 'sw')} FROM broadcast_recipient WHERE provider_id = {p(provider_id)} "
+        f"AND sent_at >= {p(min(since, weeks[0][0]))}"
+    )
+    median_part = (
+        "SELECT "
+        + _median(
             f"SELECT {_hours(dialect, 'sent_at', 'responded_at')} AS v FROM broadcast_recipient WHERE provider_id = "
             f"{p(provider_id)} AND sent_at >= {p(since)} AND responded_at IS NOT NULL"
-        ),
-        f"(SELECT COUNT(*) FROM offer WHERE provider_id = {p(provider_id)} AND live = 1)",
-        f"(SELECT COUNT(*) FROM offer WHERE provider_id = {p(provider_id)} AND status = 'accepted')",
-        f"(SELECT COUNT(*) FROM offer WHERE provider_id = {p(provider_id)} AND status = 'declined')",
-        f"(SELECT COUNT(*) FROM vacancy WHERE provider_id = {p(provider_id)} AND status = 'open')",
-    ]
-    for start, end in _weeks(now):
-        for table, column in (
-            ("broadcast_recipient", "sent_at"),
-            ("offer", "submitted_at"),
-            ("placement", "created_at"),
-        ):
-            columns.append(
-                f"(SELECT COUNT(*) FROM {table} WHERE provider_id = {p(provider_id)} "
-                f"AND {column} >= {p(start)} AND {column} < {p(end)})"
-            )
-    return "SELECT " + ", ".join(columns), params
+        )
+        + " AS median"
+    )
+    offer_part = (
+        "SELECT SUM(CASE WHEN live = 1 THEN 1 ELSE 0 END) AS live, "
+        "SUM(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) AS accepted, "
+        "SUM(CASE WHEN status = 'declined' THEN 1 ELSE 0 END) AS declined, "
+        f"{by_week('submitted_at', 'ow')} FROM offer WHERE provider_id = {p(provider_id)}"
+    )
+    vacancy_part = f"SELECT COUNT(*) AS vacancies FROM vacancy WHERE provider_id = {p(provider_id)} AND status = 'open'"
+    placement_part = (
+        f"SELECT {by_week('created_at', 'pw')} FROM placement WHERE provider_id = {p(provider_id)} "
+        f"AND created_at >= {p(weeks[0][0])}"
+    )
+    columns = ["received", "responded", "median", "live", "accepted", "declined", "vacancies"]
+    columns += [c for n in range(len(weeks)) for c in (f"sw{n}", f"ow{n}", f"pw{n}")]
+    parts = (sent_part, median_part, offer_part, vacancy_part, placement_part)
+    joined = " CROSS JOIN ".join(f"({part}) t{n}" for n, part in enumerate(parts))
+    return f"SELECT {', '.join(f'COALESCE({c}, 0)' if c != 'median' else c for c in columns)} FROM {joined}", params
 
 
 def _weeks(now: datetime) -> list[tuple[datetime, datetime]]:
