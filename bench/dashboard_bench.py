@@ -10,8 +10,10 @@ scale - 1 more times with bulk inserts. Each copied referral keeps its offers, r
 (copies point at copies, so the unique references, the one live offer per provider per referral and the one
 placement per referral and offer all hold) and its whole chain is moved back by the same random time, up to
 --history-days (two years by default): history, of which the 30-day windows hold a small part. Copies moved
-back more than two weeks that were still open are closed (withdrawn, their offers no longer live), as a real
-exchange's old referrals are.
+back more than two weeks that were still open are closed (withdrawn, their offers no longer live), and the
+active placements of copies moved back more than 180 days have ended (150 days after they started), as a real
+exchange's old referrals and placements have: the active placements (whose reviews the council figures list)
+stay about as many as the demo's.
 
 The baseline is the same figures computed by one hand-written SQL statement per organisation (REFERENCE_*
 below: scalar subqueries, medians by window functions), which the figures are checked against. Timing is in
@@ -47,7 +49,7 @@ from tortoise.transactions import in_transaction
 from bench.harness.scratch_postgres import async_scratch_postgres_database
 from server.database import tortoise_config
 from server.demo.seed import seed_demo
-from server.domain.vocabulary import PlacementKind, ReferralStatus, Urgency, VacancyStatus
+from server.domain.vocabulary import PlacementKind, PlacementStatus, ReferralStatus, Urgency, VacancyStatus
 from server.models import BroadcastRecipient, Council, Offer, Placement, Provider, Referral, Vacancy
 from server.repositories.statements import Statement
 from server.services import districts
@@ -59,6 +61,7 @@ RUNS = 20
 ROUNDS = 5
 HISTORY_DAYS = 730
 CLOSED_AFTER = timedelta(days=14)
+PLACEMENTS_ENDED_AFTER = timedelta(days=180)
 COUNCIL_ONS_CODE = "E10000016"  # Kent County Council: the demo's busiest council
 PROVIDER_NAME = "Harbour"  # Harbour Fostering
 COPIED: tuple[type[Model], ...] = (Referral, Offer, BroadcastRecipient, Placement, Vacancy)  # in foreign-key order
@@ -148,11 +151,16 @@ async def scale_up(factor: int, history_days: float, seed: int = 2026) -> None:
                 )
             )
         for row in rows[Placement]:
+            back = shift[row["referral_id"]]
+            ended = {}
+            if -back > PLACEMENTS_ENDED_AFTER and row["status"] == PlacementStatus.ACTIVE:
+                ended = {"status": PlacementStatus.ENDED, "end_date": (row["start_date"] + back) + timedelta(days=150)}
             copies[Placement].append(
                 _copy(
                     Placement,
                     row,
-                    shift[row["referral_id"]],
+                    back,
+                    **ended,
                     id=row["id"] + k * stride[Placement],
                     referral_id=referral_id(row["referral_id"]),
                     offer_id=row["offer_id"] + k * stride[Offer],
