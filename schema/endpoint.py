@@ -43,6 +43,11 @@ class LazyGraphQL:
         return self._app
 
     @property
+    def schema(self) -> Any:
+        """The strawberry schema it serves (built if need be)."""
+        return self.app.schema
+
+    @property
     def live(self) -> LiveGroups:
         return self.app.live
 
