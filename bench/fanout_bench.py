@@ -4,6 +4,7 @@
     python bench/fanout_bench.py --subscribers 1000 --rounds 10
     python bench/fanout_bench.py --database postgres              # PostgreSQL at 127.0.0.1:5432
     python bench/fanout_bench.py --profile /tmp/fanout            # py-spy the real server (speedscope JSON per N)
+    python bench/fanout_bench.py --organisations 100 --subscribers 1000   # the realistic case (below)
 
 For each N a fresh pair of server processes is started, one worker each on loopback, same defaults
 (uvloop, permessage-deflate offered by the client and declined by both, as the Procfile runs the app,
@@ -36,12 +37,21 @@ stretch of the machine (a round where the server or the client runs at half spee
 either side, each real round's p99 is also set against the broadcast() round right after it, and the
 median and range of those paired ratios are printed. The goal is checked on the pooled ratio.
 
+The realistic case (--organisations K): K agencies on the core lot's first tier (so every referral reaches
+all of them), the subscribers spread evenly across their duty desks (subscriber i signs in as agency
+i mod K, with that agency's own token) and across several document shapes (SHAPES: subscriber i asks for
+shape (i div K) mod len(SHAPES), so every agency has every shape), each shape selecting a different part of
+the referral. So there are K x len(SHAPES) live groups, each running its own selection for its own
+organisation. The baseline connections are split the same way across the shapes, and broadcast() sends each
+shape's audience the very bytes the real server sent that shape in the same round.
+
 Memory: server RSS (VmRSS) after one connection has subscribed and received an event, and again after
 all N have subscribed and received the warm-up round; the difference per 1,000 connections is printed
 for both servers.
 
-Goals: p99 ratio (real / broadcast) <= 1.5 at 1,000 subscribers, and <= 50 MB of server RSS per 1,000
-subscribers (checked at every N >= 1,000). Exit status 0 when both are met (and every message arrived).
+Goals: p99 ratio (real / broadcast) at 1,000 subscribers <= 1.5 for the single group (one token, one
+document) and <= 2.5 across 100 organisations (--organisations 100), and <= 50 MB of server RSS per 1,000
+subscribers (checked at every N >= 1,000). Exit status 0 when all are met (and every message arrived).
 """
 
 from __future__ import annotations
@@ -71,7 +81,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-P99_GOAL = 1.5
+P99_GOAL = 1.5  # one token, one document: a single live group
+P99_GOAL_ORGANISATIONS = 2.5  # across many organisations and document shapes
 RSS_GOAL_MB = 50.0
 GOAL_SUBSCRIBERS = 1000
 OPEN_CONCURRENCY = 64
@@ -79,6 +90,20 @@ ROUND_TIMEOUT = 120.0
 SUBSCRIPTION = """subscription Inbox($after: String) {
   referralInbox(after: $after) { cursor event referral { reference status urgency } }
 }"""
+# The realistic case's document shapes: what a duty desk's tabs, a list page and an agency's system ask for.
+SHAPES = (
+    SUBSCRIPTION,
+    """subscription Inbox($after: String) {
+  referralInbox(after: $after) { cursor event referral {
+    id reference urgency requiredBy ageBand placementKind duration homeDistrict needs } }
+}""",
+    """subscription Inbox($after: String) {
+  referralInbox(after: $after) { cursor event referral { reference status framework { name } lot { code name } } }
+}""",
+    """subscription Inbox($after: String) {
+  referralInbox(after: $after) { cursor event referral { id reference urgency myOffer { id status } } }
+}""",
+)
 
 
 # --- the baseline server (its own process) ----------------------------------------------------------------
@@ -88,13 +113,16 @@ async def serve_baseline(port: int) -> None:
     """Plain websockets: every connection but /control joins the audience; a control message is broadcast."""
     from websockets.asyncio.server import ServerConnection, broadcast, serve
 
-    audience: set[ServerConnection] = set()
+    audiences: dict[str, set[ServerConnection]] = {}
 
     async def handler(connection: ServerConnection) -> None:
-        if connection.request is not None and connection.request.path == "/control":
+        path = connection.request.path if connection.request is not None else "/"
+        if path == "/control":  # a JSON object: each audience's message
             async for message in connection:
-                broadcast(audience, message)
+                for shape, text in json.loads(message).items():
+                    broadcast(audiences.get(shape, ()), text)
             return
+        audience = audiences.setdefault(path.rsplit("/", 1)[-1] or "0", set())
         audience.add(connection)
         try:
             await connection.wait_closed()
@@ -218,11 +246,13 @@ class Round:
     expected: int
     arrivals: list[float] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    shapes: list[int] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def arrive(self, when: float, text: str) -> None:
+    def arrive(self, when: float, text: str, shape: int) -> None:
         self.arrivals.append(when)
         self.texts.append(text)
+        self.shapes.append(shape)
         if len(self.arrivals) >= self.expected:
             self.done.set()
 
@@ -240,11 +270,11 @@ class Audience:
     def __len__(self) -> int:
         return len(self.connections)
 
-    def listen(self, connection: Any) -> None:
+    def listen(self, connection: Any, shape: int = 0) -> None:
         self.connections.append(connection)
-        self.readers.append(asyncio.create_task(self._read(connection)))
+        self.readers.append(asyncio.create_task(self._read(connection, shape)))
 
-    async def _read(self, connection: Any) -> None:
+    async def _read(self, connection: Any, shape: int) -> None:
         clock = time.perf_counter
         with contextlib.suppress(Exception):
             async for text in connection:
@@ -256,7 +286,7 @@ class Audience:
                 if current is None:
                     self.strays.append(text)
                 else:
-                    current.arrive(now, text)
+                    current.arrive(now, text, shape)
 
     async def round(
         self, trigger: Callable[[], Awaitable[Any]], wait: float = ROUND_TIMEOUT
@@ -296,7 +326,7 @@ class Audience:
         self.readers.clear()
 
 
-async def open_inbox(url: str, token: str, after: str) -> Any:
+async def open_inbox(url: str, token: str, after: str, document: str = SUBSCRIPTION) -> Any:
     """One graphql-transport-ws connection, acknowledged and subscribed to the inbox from `after`."""
     from websockets.asyncio.client import connect
     from websockets.typing import Subprotocol
@@ -310,25 +340,41 @@ async def open_inbox(url: str, token: str, after: str) -> Any:
         await connection.close()
         raise ConnectionError(f"expected connection_ack, got {ack}")
     await connection.send(
-        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION, "variables": {"after": after}}})
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": document, "variables": {"after": after}}})
     )
     return connection
 
 
-async def open_plain(url: str) -> Any:
+async def open_plain(url: str, shape: int | None = 0) -> Any:
+    """A plain connection to the baseline server, in shape's audience (None: the URL as given)."""
     from websockets.asyncio.client import connect
 
-    return await connect(url, ping_interval=None, open_timeout=60, close_timeout=5)
+    target = url if shape is None else f"{url}/{shape}"
+    return await connect(target, ping_interval=None, open_timeout=60, close_timeout=5)
 
 
-async def open_many(audience: Audience, count: int, opener: Callable[[], Awaitable[Any]]) -> None:
+async def open_many(
+    audience: Audience, count: int, opener: Callable[[int], Awaitable[Any]], shape_of: Callable[[int], int]
+) -> None:
+    """count connections; connection i is opened by opener(i) and tagged with shape_of(i)."""
     gate = asyncio.Semaphore(OPEN_CONCURRENCY)
 
-    async def one() -> None:
+    async def one(i: int) -> None:
         async with gate:
-            audience.listen(await opener())
+            audience.listen(await opener(i), shape_of(i))
 
-    await asyncio.gather(*(one() for _ in range(count)))
+    await asyncio.gather(*(one(i) for i in range(count)))
+
+
+def control_message(current: Round, fallback: dict[str, str]) -> str:
+    """What the baseline broadcasts: for each shape, the first text the real server sent that shape's audience."""
+    texts = dict(fallback)
+    seen: set[int] = set()
+    for shape, text in zip(current.shapes, current.texts, strict=True):
+        if shape not in seen:
+            seen.add(shape)
+            texts[str(shape)] = text
+    return json.dumps(texts)
 
 
 # --- the measurement --------------------------------------------------------------------------------------
@@ -358,6 +404,7 @@ class Figures:
 @dataclass
 class Result:
     subscribers: int
+    organisations: int
     real: Figures
     baseline: Figures
     publish_rtts: list[float]
@@ -387,7 +434,13 @@ def check_real_round(current: Round, reference: str) -> int:
 
 
 async def measure(
-    prepared: Any, server: Any, baseline: BaselineProcess, count: int, rounds: int, profile: str | None
+    prepared: Any,
+    server: Any,
+    baseline: BaselineProcess,
+    count: int,
+    rounds: int,
+    profile: str | None,
+    organisations: int = 1,
 ) -> Result:
     from bench.harness.servers import Api, latest_event_id
 
@@ -398,18 +451,36 @@ async def measure(
     async with Api(server.base_url, prepared, timeout=120) as api:
         token = await api.token("harbour")
         await api.token("kent_officer")
-        control = await open_plain(f"{baseline.url}/control")
+        # Every agency within reach, wherever in Kent its district is (the default 30 miles leaves some out).
+        reach = {"maxDistanceMiles": 150} if organisations > 1 else {}
+        if organisations > 1:  # subscriber i: agency i mod K's desk, shape (i div K) mod len(SHAPES)
+            desks = [await api.token(f"agency{n:02d}") for n in range(1, organisations + 1)]
+
+            def shape_of(i: int) -> int:
+                return (i // organisations) % len(SHAPES)
+
+            def open_real(i: int, after: str) -> Awaitable[Any]:
+                return open_inbox(server.ws_url, desks[i % organisations], after, SHAPES[shape_of(i)])
+        else:
+
+            def shape_of(i: int) -> int:
+                return 0
+
+            def open_real(i: int, after: str) -> Awaitable[Any]:
+                return open_inbox(server.ws_url, token, after)
+
+        control = await open_plain(f"{baseline.url}/control", None)
         try:
             # One connection each, subscribed and served once: imports, caches and pools are warm before "before".
             one = Audience("warm-up")
             after = str(await latest_event_id(prepared.database_url))
-            await open_many(one, 1, lambda: open_inbox(server.ws_url, token, after))
-            first, _, reference = await one.round(lambda: api.broadcast_referral(), wait=30)
+            await open_many(one, 1, lambda i: open_inbox(server.ws_url, token, after), shape_of)
+            first, _, reference = await one.round(lambda: api.broadcast_referral(**reach), wait=30)
             if check_real_round(first, reference):
                 raise RuntimeError(f"the warm-up subscriber got {first.texts}")
             await one.close()
-            await open_many(one, 1, lambda: open_plain(baseline.url))
-            await one.round(lambda: control.send(first.texts[0]), wait=30)
+            await open_many(one, 1, lambda i: open_plain(baseline.url), shape_of)
+            await one.round(lambda: control.send(json.dumps({"0": first.texts[0]})), wait=30)
             await one.close()
             await asyncio.sleep(1.0)
             real.rss_before, plain.rss_before = rss_mb(server.pid), rss_mb(baseline.pid)
@@ -417,21 +488,22 @@ async def measure(
             # N of each; the warm-up round proves every subscription is live (`after` replays what came early).
             started = time.perf_counter()
             after = str(await latest_event_id(prepared.database_url))
-            await open_many(inbox, count, lambda: open_inbox(server.ws_url, token, after))
-            await open_many(audience, count, lambda: open_plain(baseline.url))
-            warm, _, reference = await inbox.round(lambda: api.broadcast_referral())
+            await open_many(inbox, count, lambda i: open_real(i, after), shape_of)
+            await open_many(audience, count, lambda i: open_plain(baseline.url, shape_of(i)), shape_of)
+            warm, _, reference = await inbox.round(lambda: api.broadcast_referral(**reach))
             if len(warm.arrivals) < count or check_real_round(warm, reference):
                 raise RuntimeError(
                     f"only {len(warm.arrivals)} of {count} subscribers got the warm-up referral; "
                     f"server log:\n{server.log_tail()}"
                 )
-            payload = warm.texts[0]
+            payload = control_message(warm, {})
             settled, _, _ = await audience.round(lambda: control.send(payload))
             if len(settled.arrivals) < count:
                 raise RuntimeError(f"only {len(settled.arrivals)} of {count} plain connections got the broadcast")
             print(
                 f"  {count:,}: connected and subscribed in {time.perf_counter() - started:.1f} s; "
-                f"message of {len(payload)} bytes"
+                f"messages of {sorted({len(t) for t in warm.texts})} bytes in {len(set(warm.shapes))} shapes, "
+                f"{organisations} organisation(s)"
             )
             await asyncio.sleep(1.0)
             real.rss_after, plain.rss_after = rss_mb(server.pid), rss_mb(baseline.pid)
@@ -439,7 +511,7 @@ async def measure(
             profile_path = f"{profile}.{count}.json" if profile else None
             with profiling(server.pid, profile_path):
                 for _ in range(rounds):
-                    draft = await api.create_referral()
+                    draft = await api.create_referral(**reach)
                     await asyncio.sleep(0.2)
                     sent_at: list[float] = []
 
@@ -458,14 +530,15 @@ async def measure(
                     real.wrong += check_real_round(got, reference)
                     await asyncio.sleep(0.3)
 
-                    text = got.texts[0] if got.texts else payload
+                    text = control_message(got, json.loads(payload))
                     got, t0, _ = await audience.round(lambda text=text: control.send(text))
                     plain.latencies.extend(when - t0 for when in got.arrivals)
                     plain.round_p99s.append(
                         percentile([when - t0 for when in got.arrivals], 0.99) * 1000 if got.arrivals else math.nan
                     )
                     plain.missing += count - len(got.arrivals)
-                    plain.wrong += sum(1 for t in got.texts if t != text)
+                    sent = json.loads(text)
+                    plain.wrong += sum(1 for t, k in zip(got.texts, got.shapes, strict=True) if t != sent[str(k)])
                     await asyncio.sleep(0.3)
             real.wrong += len(inbox.strays)
             plain.wrong += len(audience.strays)
@@ -475,13 +548,15 @@ async def measure(
             if control is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(control.close(), 5)
-    return Result(count, real, plain, rtts, rounds)
+    return Result(count, organisations, real, plain, rtts, rounds)
 
 
-def run_for(prepared: Any, count: int, rounds: int, folder: Path, profile: str | None) -> Result:
+def run_for(
+    prepared: Any, count: int, rounds: int, folder: Path, profile: str | None, organisations: int = 1
+) -> Result:
     from bench.harness.servers import ServerProcess, running
 
-    # Every subscriber signs in as one user (the best case this benchmark measures): lift the per-user cap.
+    # In the single-group case every subscriber signs in as one user: lift the per-user cap.
     env = {
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(32),
@@ -490,7 +565,7 @@ def run_for(prepared: Any, count: int, rounds: int, folder: Path, profile: str |
     }
     server = ServerProcess(f"fanout-{count}", prepared.database_url, folder, extra_env=env)
     with running(server), baseline_server(folder) as baseline:
-        return run_loop(measure(prepared, server, baseline, count, rounds, profile))
+        return run_loop(measure(prepared, server, baseline, count, rounds, profile, organisations))
 
 
 def report(results: list[Result]) -> bool:
@@ -535,10 +610,13 @@ def report(results: list[Result]) -> bool:
             )
     at_goal = [r for r in results if r.subscribers == GOAL_SUBSCRIBERS]
     if at_goal:
-        ratio = at_goal[0].ratio(0.99)
-        met = ratio <= P99_GOAL
+        r = at_goal[0]
+        goal = P99_GOAL if r.organisations == 1 else P99_GOAL_ORGANISATIONS
+        case = "one group" if r.organisations == 1 else f"across {r.organisations} organisations, {len(SHAPES)} shapes"
+        ratio = r.ratio(0.99)
+        met = ratio <= goal
         ok &= met
-        print(f"goal p99 ratio at {GOAL_SUBSCRIBERS:,} <= {P99_GOAL}: {ratio:.2f} {'met' if met else 'MISSED'}")
+        print(f"goal p99 ratio at {GOAL_SUBSCRIBERS:,} ({case}) <= {goal}: {ratio:.2f} {'met' if met else 'MISSED'}")
     else:
         print(f"goal p99 ratio at {GOAL_SUBSCRIBERS:,}: not measured (add {GOAL_SUBSCRIBERS} to --subscribers)")
     for r in results:
@@ -568,6 +646,12 @@ def main() -> None:
     parser.add_argument("--subscribers", default="100,1000,5000", help="comma-separated N (default 100,1000,5000)")
     parser.add_argument("--rounds", type=int, default=5, help="measured publishes per N (default 5)")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--organisations",
+        type=int,
+        default=1,
+        help="spread the subscribers across this many agencies and the document shapes (default 1: one group)",
+    )
     parser.add_argument("--profile", metavar="PREFIX", help="py-spy the real server: PREFIX.<N>.json (speedscope)")
     parser.add_argument("--baseline-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -586,6 +670,7 @@ def main() -> None:
 
     print(
         f"referralInbox fan-out vs websockets broadcast(), {args.rounds} rounds per N, {args.database}, "
+        f"{args.organisations} organisation(s), "
         f"{os.cpu_count()} CPUs"
     )
     results: list[Result] = []
@@ -596,9 +681,9 @@ def main() -> None:
                 url = stack.enter_context(scratch_postgres_database("pe_fanout_bench"))
             else:
                 url = f"sqlite://{folder / 'fanout.sqlite3'}"
-            prepared = prepare_database(url)
+            prepared = prepare_database(url, extra_providers=args.organisations if args.organisations > 1 else 0)
             for count in counts:
-                results.append(run_for(prepared, count, args.rounds, folder, args.profile))
+                results.append(run_for(prepared, count, args.rounds, folder, args.profile, args.organisations))
     ok = report(results)
     sys.exit(0 if ok else 1)
 

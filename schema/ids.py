@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import TYPE_CHECKING
 
-import strawberry
+if TYPE_CHECKING:  # strawberry.ID is a NewType of str: the portal imports these without importing strawberry
+    from strawberry import ID
 
 # Row ids are 32-bit integer columns (connections page by them too); events have 64-bit ids of their own.
 MAX_ROW_ID = 2**31 - 1
 
 
-def to_global_id(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
+def to_global_id(type_name: str, pk: int) -> ID:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")  # type: ignore[return-value]
 
 
-def from_global_id(value: str | strawberry.ID, expected: str) -> int | None:
+def from_global_id(value: str | ID, expected: str) -> int | None:
     """The primary key, or None when the id is malformed or of another type."""
     try:
         padded = str(value) + "=" * (-len(str(value)) % 4)

@@ -33,11 +33,9 @@ from collections.abc import Awaitable, Callable, Hashable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import OperationType
 from starlette.requests import Request
 
-from schema.operations import field_names, operation_of
-from schema.view import note_checked_token, request_token
+from schema.request_auth import note_checked_token, request_token
 from server.events.version import version_for
 from server.services.accounts import remembered_actor, token_actor
 from server.settings import Settings
@@ -133,6 +131,11 @@ class GraphQLResponseCache:
         variables = payload.get("variables") or {}
         if not isinstance(variables, dict) or not (operation_name is None or isinstance(operation_name, str)):
             return None
+        # graphql-core is imported by the first API request, not at start-up (server.app builds the schema late).
+        from graphql import OperationType
+
+        from schema.operations import field_names, operation_of
+
         operation = operation_of(payload["query"], operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
             return None

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import MutableMapping
 from datetime import timedelta
-from hashlib import sha256
 from typing import Any
 
 from starlette.requests import Request
@@ -19,44 +16,13 @@ from schema.context import Context
 from schema.live.groups import LiveGroups
 from schema.live.protocol import LegacyWSHandler, LiveTransportWSHandler
 from schema.live.sockets import LiveSockets
+from schema.request_auth import CHECKED_TOKEN, SESSION_COOKIE, bearer_token, request_token
+from schema.request_auth import CSRF_HEADER as CSRF_HEADER  # re-exported: where they were first defined
+from schema.request_auth import csrf_token_for as csrf_token_for
+from schema.request_auth import note_checked_token as note_checked_token
 from server.auth.actor import Actor
 from server.services.accounts import token_actor
 from server.settings import Settings
-
-SESSION_COOKIE = "px_session"
-CSRF_HEADER = "x-csrf-token"
-
-
-def csrf_token_for(settings: Settings, session_token: str) -> str:
-    """Tied to the session: a page from another site can neither read nor forge it."""
-    return hmac.new(settings.secret_key.encode(), f"csrf:{session_token}".encode(), sha256).hexdigest()
-
-
-def bearer_token(headers: Any) -> str | None:
-    value = headers.get("authorization") or headers.get("Authorization") or ""
-    scheme, _, token = value.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-# Where a layer in front of the view (the response cache) leaves what it found the request's token belongs to,
-# checked against the database during this request, so that the view does not look the token up again.
-CHECKED_TOKEN = "placement_exchange.checked_token"
-
-
-def note_checked_token(scope: MutableMapping[str, Any], token: str, actor: Actor | None) -> None:
-    """token_actor's answer for this request's token: the view reuses it (see CHECKED_TOKEN)."""
-    scope[CHECKED_TOKEN] = (token, actor)
-
-
-def request_token(settings: Settings, request: Request) -> str | None:
-    """The bearer token, or the portal's session when the request proves it comes from our own pages (CSRF)."""
-    token = bearer_token(request.headers)
-    if token is None:
-        session = request.cookies.get(SESSION_COOKIE)
-        expected = csrf_token_for(settings, session) if session else None
-        if session and hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), expected or ""):
-            token = session
-    return token
 
 
 class GraphQLApp(GraphQL):

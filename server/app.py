@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from schema.build import build_schema
+from schema.endpoint import LazyGraphQL
 from schema.live.frames import RawSend
 from schema.response_cache import GraphQLResponseCache
-from schema.view import GraphQLApp
 from server.database import close_database, init_database
 from server.events.after_commit import after_commit_hook, set_after_commit
 from server.events.bus import bus_for, set_bus
@@ -26,6 +27,10 @@ from server.settings import Settings
 from web.assets_served import portal_stylesheets
 from web.routes import exception_handlers as web_exception_handlers
 from web.routes import routes as web_routes
+
+if TYPE_CHECKING:
+    from schema.live.groups import LiveGroups
+    from schema.live.sockets import LiveSockets
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +65,15 @@ def create_app(
             stack.push_async_callback(hub.stop)
             # Live delivery (schema.live) lets a use case's events reach this process's subscribers first.
             stack.callback(set_after_commit, after_commit_hook())
-            set_after_commit(graphql.live.settle)
+            set_after_commit(graphql.settle)
             for part in background or []:
                 await stack.enter_async_context(part(settings))
             app.state.draining = False
             yield
             app.state.draining = True  # /readyz says no while the rest shuts down
 
-    graphql = GraphQLApp(build_schema(production=settings.is_production), settings)
+    # Built by the first API request (schema/endpoint.py): start-up imports neither strawberry nor the schema.
+    graphql = LazyGraphQL(settings)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -92,10 +98,23 @@ def create_app(
             Middleware(GraphQLResponseCache, settings=settings),
         ],
     )
+    app.state = _AppState()
     app.state.settings = settings
-    app.state.live = graphql.live  # the shared live subscriptions, for tests and diagnostics
-    app.state.live_sockets = graphql.live_sockets
+    app.state.graphql = graphql
     return app
+
+
+class _AppState(State):
+    """app.state; its `live` (the shared live subscriptions) and `live_sockets`, for tests and diagnostics, build
+    the GraphQL endpoint if no request has yet."""
+
+    @property
+    def live(self) -> LiveGroups:
+        return self.graphql.live
+
+    @property
+    def live_sockets(self) -> LiveSockets:
+        return self.graphql.live_sockets
 
 
 def _dev_mailbox_routes() -> list[BaseRoute]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from schema.view import SESSION_COOKIE, csrf_token_for
+from schema.request_auth import SESSION_COOKIE, csrf_token_for
 from server.auth.actor import Actor
 from server.models import User
 from server.services.accounts import SESSION_LIFETIME, issue_token, revoke_token, signed_in_user

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from tortoise.functions import Count
-
 from server.auth.actor import Actor
-from server.domain.vocabulary import FeeBasis, OfferStatus, ReferralStatus, VacancyStatus
-from server.models import BroadcastRecipient, Offer, Placement, Referral, Vacancy
+from server.domain.vocabulary import Urgency
+from server.repositories import dashboard as dashboard_rows
 
 WINDOW = timedelta(days=30)
-NEAR_MILES = 20
+NEAR_MILES = dashboard_rows.NEAR_MILES
 WEEKS = 8  # the trend charts: this week and the seven before it, Monday to Sunday (UTC)
 
 
@@ -56,107 +53,67 @@ class ProviderFigures:
     weekly: list[WeekFigures] = field(default_factory=list)
 
 
-async def council_figures(council_id: int, now: datetime | None = None) -> CouncilFigures:
-    now = now or datetime.now(UTC)
-    since = now - WINDOW
-    figures = CouncilFigures()
-    rows = (
-        await Referral.filter(council_id=council_id, status=ReferralStatus.OPEN)
-        .group_by("urgency")
-        .annotate(n=Count("id"))
-        .values("urgency", "n")
-    )
-    figures.open_by_urgency = {str(row["urgency"]): row["n"] for row in rows}
-    open_ids = await Referral.filter(council_id=council_id, status=ReferralStatus.OPEN).values_list("id", flat=True)
-    with_offer = set(await Offer.filter(referral_id__in=list(open_ids)).values_list("referral_id", flat=True))
-    figures.open_without_offer = len(set(open_ids) - with_offer)
-
-    recent = await Referral.filter(council_id=council_id, published_at__gte=since).values("id", "published_at")
-    published = {row["id"]: row["published_at"] for row in recent}
-    first_offer: dict[int, datetime] = {}
-    offer_counts: dict[int, int] = defaultdict(int)
-    for referral_id, submitted in await Offer.filter(referral_id__in=list(published)).values_list(
-        "referral_id", "submitted_at"
-    ):
-        offer_counts[referral_id] += 1
-        if referral_id not in first_offer or submitted < first_offer[referral_id]:
-            first_offer[referral_id] = submitted
-    waits = [(first_offer[r] - published[r]).total_seconds() / 3600 for r in first_offer]
-    figures.median_hours_to_first_offer = round(statistics.median(waits), 1) if waits else None
-    figures.offers_per_referral = round(sum(offer_counts.values()) / len(published), 2) if published else None
-
+def _window(now: datetime) -> dashboard_rows.Window:
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    figures.placements_this_month = await Placement.filter(council_id=council_id, created_at__gte=month_start).count()
-    placements = await Placement.filter(council_id=council_id).values(
-        "inside_council_area",
-        "distance_miles",
-        "fee_basis",
-        "weekly_fee_pence",
-        "placement_type",
-        "referral__placement_kind",
-    )
-    if placements:
-        known_area = [p for p in placements if p["inside_council_area"] is not None]
-        known_distance = [p for p in placements if p["distance_miles"] is not None]
-        figures.share_inside_area = _share(sum(1 for p in known_area if p["inside_council_area"]), len(known_area))
-        figures.share_within_20_miles = _share(
-            sum(1 for p in known_distance if p["distance_miles"] <= NEAR_MILES), len(known_distance)
+    weeks = [datetime.combine(monday, datetime.min.time(), UTC) for monday in weeks_ending(now)]
+    return dashboard_rows.Window(now=now, since=now - WINDOW, month_start=month_start, weeks=weeks)
+
+
+def _trend(now: datetime, counts: dict) -> list[WeekFigures]:
+    return [
+        WeekFigures(
+            week_starting=monday,
+            referrals=int(counts[f"referrals_{n}"]),
+            offers=int(counts[f"offers_{n}"]),
+            placements=int(counts[f"placements_{n}"]),
         )
-        figures.spot_placements = sum(1 for p in placements if p["fee_basis"] == FeeBasis.SPOT)
-        figures.framework_placements = len(placements) - figures.spot_placements
-        fees: dict[str, list[int]] = defaultdict(list)
-        for p in placements:
-            fees[str(p["referral__placement_kind"])].append(p["weekly_fee_pence"])
-        figures.average_weekly_fee_by_kind = {kind: round(sum(v) / len(v)) for kind, v in sorted(fees.items())}
-    first_week = weeks_ending(now)[0]
-    start = datetime.combine(first_week, datetime.min.time(), UTC)
-    figures.weekly = _by_week(
-        now,
-        referrals=await Referral.filter(council_id=council_id, published_at__gte=start).values_list(
-            "published_at", flat=True
-        ),
-        offers=await Offer.filter(referral__council_id=council_id, submitted_at__gte=start).values_list(
-            "submitted_at", flat=True
-        ),
-        placements=await Placement.filter(council_id=council_id, created_at__gte=start).values_list(
-            "created_at", flat=True
-        ),
-    )
+        for n, monday in enumerate(weeks_ending(now))
+    ]
+
+
+async def council_figures(council_id: int, now: datetime | None = None) -> CouncilFigures:
+    """Aggregates in the database (server.repositories.dashboard): the cost follows the windows' rows, not all
+    the council's history."""
+    now = now or datetime.now(UTC)
+    window = _window(now)
+    counts = await dashboard_rows.council_counts(council_id, window)
+    figures = CouncilFigures()
+    figures.open_by_urgency = {
+        u.value: int(counts[f"open_{u.name.lower()}"]) for u in Urgency if counts[f"open_{u.name.lower()}"]
+    }
+    figures.open_without_offer = int(counts["open_without_offer"])
+    waits = await dashboard_rows.hours_to_first_offer(council_id, window.since)
+    figures.median_hours_to_first_offer = round(statistics.median(waits), 1) if waits else None
+    published = int(counts["published"])
+    figures.offers_per_referral = round(int(counts["offers_on_published"]) / published, 2) if published else None
+    figures.placements_this_month = int(counts["placements_this_month"])
+    if counts["placements"]:
+        figures.share_inside_area = _share(int(counts["inside_area"]), int(counts["known_area"]))
+        figures.share_within_20_miles = _share(int(counts["near"]), int(counts["known_distance"]))
+        figures.spot_placements = int(counts["spot"])
+        figures.framework_placements = int(counts["placements"]) - figures.spot_placements
+        fees = await dashboard_rows.council_fees_by_kind(council_id)
+        figures.average_weekly_fee_by_kind = {kind: round(total / n) for kind, total, n in sorted(fees)}
+    figures.weekly = _trend(now, counts)
     figures.reviews_due = await _reviews_due(council_id, now)
     return figures
 
 
 async def provider_figures(provider_id: int, now: datetime | None = None) -> ProviderFigures:
+    """Aggregates in the database, as council_figures."""
     now = now or datetime.now(UTC)
-    since = now - WINDOW
+    window = _window(now)
+    counts = await dashboard_rows.provider_counts(provider_id, window)
     figures = ProviderFigures()
-    received = await BroadcastRecipient.filter(provider_id=provider_id, sent_at__gte=since).values(
-        "sent_at", "responded_at"
-    )
-    figures.referrals_received = len(received)
-    responded = [r for r in received if r["responded_at"] is not None]
-    figures.response_rate = _share(len(responded), len(received))
-    hours = [(r["responded_at"] - r["sent_at"]).total_seconds() / 3600 for r in responded]
+    figures.referrals_received = int(counts["received"])
+    figures.response_rate = _share(int(counts["responded"]), figures.referrals_received)
+    hours = await dashboard_rows.response_hours(provider_id, window.since) if counts["responded"] else []
     figures.median_response_hours = round(statistics.median(hours), 1) if hours else None
-    figures.offers_live = await Offer.filter(provider_id=provider_id, live=1).count()
-    decided = await Offer.filter(
-        provider_id=provider_id, status__in=[OfferStatus.ACCEPTED, OfferStatus.DECLINED]
-    ).values_list("status", flat=True)
-    figures.acceptance_rate = _share(sum(1 for s in decided if s == OfferStatus.ACCEPTED), len(decided))
-    figures.vacancies_open = await Vacancy.filter(provider_id=provider_id, status=VacancyStatus.OPEN).count()
-    start = datetime.combine(weeks_ending(now)[0], datetime.min.time(), UTC)
-    figures.weekly = _by_week(
-        now,
-        referrals=await BroadcastRecipient.filter(provider_id=provider_id, sent_at__gte=start).values_list(
-            "sent_at", flat=True
-        ),
-        offers=await Offer.filter(provider_id=provider_id, submitted_at__gte=start).values_list(
-            "submitted_at", flat=True
-        ),
-        placements=await Placement.filter(provider_id=provider_id, created_at__gte=start).values_list(
-            "created_at", flat=True
-        ),
-    )
+    figures.offers_live = int(counts["offers_live"])
+    accepted, declined = int(counts["accepted"]), int(counts["declined"])
+    figures.acceptance_rate = _share(accepted, accepted + declined)
+    figures.vacancies_open = int(counts["vacancies_open"])
+    figures.weekly = _trend(now, counts)
     return figures
 
 
@@ -179,21 +136,6 @@ def weeks_ending(now: datetime) -> list[date]:
     today = now.astimezone(UTC).date()
     this_week = today - timedelta(days=today.weekday())
     return [this_week - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
-
-
-def _by_week(
-    now: datetime, *, referrals: list[datetime], offers: list[datetime], placements: list[datetime]
-) -> list[WeekFigures]:
-    weeks = {monday: WeekFigures(week_starting=monday) for monday in weeks_ending(now)}
-    for name, moments in (("referrals", referrals), ("offers", offers), ("placements", placements)):
-        for moment in moments:
-            if moment is None or moment > now:
-                continue
-            day = moment.astimezone(UTC).date()
-            week = weeks.get(day - timedelta(days=day.weekday()))
-            if week is not None:
-                setattr(week, name, getattr(week, name) + 1)
-    return list(weeks.values())
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -3,7 +3,6 @@ with the pure functions (server.domain.matching)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
@@ -13,7 +12,7 @@ from server.domain.matching import Candidate, ChildProfile, MatchResult, ScoreWe
 from server.models import Referral
 from server.repositories.candidates import candidates
 from server.repositories.frameworks import framework_by_id
-from server.repositories.track_records import placement_tallies, response_hours
+from server.repositories.track_records import median_response_hours, placement_tallies
 from server.services.districts import district_directory
 
 
@@ -61,18 +60,16 @@ async def track_records(provider_ids: Iterable[int]) -> dict[int, TrackRecord]:
     if not ids:
         return {}
     placements = await placement_tallies(ids)
-    waits: dict[int, list[float]] = defaultdict(list)
-    for provider_id, waited in await response_hours(ids):
-        # To the second or so: SQLite's julianday() carries float noise below that.
-        waits[provider_id].append(round(waited, 4))
+    medians = await median_response_hours(ids)
     records = {}
     for provider_id in ids:
         total, unplanned = placements.get(provider_id, (0, 0))
-        waited = sorted(waits.get(provider_id, ()))
+        median = medians.get(provider_id)
         records[provider_id] = TrackRecord(
             placements=total,
             unplanned_endings=unplanned,
-            median_response_hours=waited[len(waited) // 2] if waited else None,
+            # To the second or so: SQLite's julianday() carries float noise below that.
+            median_response_hours=round(median, 4) if median is not None else None,
         )
     return records
 

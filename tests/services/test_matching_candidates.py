@@ -214,3 +214,21 @@ async def test_track_records_count_unplanned_endings_and_take_the_median_respons
     assert (records[harbour.id].placements, records[harbour.id].unplanned_endings) == (3, 1)
     assert 0 <= records[harbour.id].median_response_hours < 0.1
     assert await track_records([]) == {}
+
+
+async def test_a_median_response_of_an_even_count_is_the_upper_middle_read_as_one_row_per_provider(
+    market: Marketplace,
+) -> None:
+    northdowns = market.providers["northdowns"]
+    sent = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    for waited_hours in (9, 1, 8, 2):
+        referral = await market.referral(publish=False)
+        await BroadcastRecipient.create(
+            referral=referral,
+            provider=northdowns,
+            tier=2,
+            sent_at=sent,
+            responded_at=sent + timedelta(hours=waited_hours),
+        )
+    records = await track_records([northdowns.id])
+    assert records[northdowns.id].median_response_hours == 8.0

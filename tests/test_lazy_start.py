@@ -1,0 +1,70 @@
+"""Start-up imports neither strawberry, graphql-core nor the schema: the GraphQL endpoint is built by the first
+API request (schema/endpoint.py), so health checks and the portal answer at once and an idle process is small."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TABLES = """
+import asyncio, os
+from tortoise import Tortoise, connections
+from server.database import tortoise_config
+
+async def main():
+    await Tortoise.init(config=tortoise_config(os.environ["DATABASE_URL"]))
+    await Tortoise.generate_schemas()
+    await connections.close_all()
+
+asyncio.run(main())
+"""
+
+PROBE = """
+import asyncio, json, sys
+import httpx
+import server.asgi
+loaded = lambda: sorted(m for m in ("strawberry", "graphql", "schema.build", "schema.types") if m in sys.modules)
+report = {"after_import": loaded()}
+
+async def main():
+    app = server.asgi.app
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            report["healthz"] = (await client.get("/healthz")).status_code
+            report["sign_in_page"] = (await client.get("/sign-in")).status_code
+            report["after_portal"] = loaded()
+            answer = await client.post("/graphql", json={"query": "{ __typename }"})
+            report["graphql"] = [answer.status_code, answer.json()]
+            report["after_graphql"] = loaded()
+            report["live_groups"] = len(app.state.live)
+
+asyncio.run(main())
+print(json.dumps(report))
+"""
+
+
+def test_the_schema_is_built_by_the_first_api_request_not_at_start_up(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite://{tmp_path / 'lazy.sqlite3'}",
+        "APP_ENV": "development",
+        "WORKER_IN_PROCESS": "false",
+    }
+    env.pop("REDIS_URL", None)
+    subprocess.run([sys.executable, "-c", TABLES], cwd=ROOT, env=env, check=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["after_import"] == []
+    assert report["healthz"] == 200 and report["sign_in_page"] == 200
+    assert report["after_portal"] == []
+    assert report["graphql"] == [200, {"data": {"__typename": "Query"}}]
+    assert report["after_graphql"] == ["graphql", "schema.build", "schema.types", "strawberry"]
+    assert report["live_groups"] == 0
