@@ -121,7 +121,7 @@ BOUNDS: dict[str, Bound] = {
     "givenOn": Bound(earliest=-366 * 30, latest=1),
     "intendedEnd": Bound(earliest=-366 * 30, latest=366 * 2),
     # A framework's life (schema/mutations/frameworks.py): terms up to 10 years, with a tender's lead time.
-    "startsOn": Bound(earliest=-366 * 30, latest=366 * 3),
+    "startsOn": Bound(earliest=-366 * 30, latest=366 * 12),  # a block place may start late in a 10-year term
     "endsOn": Bound(earliest=-366 * 30, latest=366 * 14),
     "extensionOptions": Bound(max_length=200),
     "decisionReference": Bound(max_length=60),
