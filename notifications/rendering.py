@@ -128,6 +128,8 @@ class Renderer:
             return f"{base}/vacancy-board"
         if "placement_id" in context:
             return f"{base}/placements/{int(context['placement_id'])}"
+        if "block_contract_id" in context:
+            return f"{base}/block-contracts/{int(context['block_contract_id'])}"
         if context.get("to_framework_page"):
             return f"{base}/frameworks"
         if "referral_id" in context:

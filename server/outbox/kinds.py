@@ -17,7 +17,10 @@ class Notification(LabelledEnum):
     REVIEWS_DUE = "reviews_due", "A child's review of a placement is due soon or overdue"
     QUESTION_ASKED = "question_asked", "A provider asks a question about your referral"
     QUESTION_ANSWERED = "question_answered", "The council answers a question about a referral you were sent"
-    FRAMEWORK_CHANGED = "framework_changed", "A framework you are on changes: its terms, term, lots or members"
+    FRAMEWORK_CHANGED = (
+        "framework_changed",
+        "A framework you are on, or a block contract you are party to, changes: its terms, term, lots or members",
+    )
     FRAMEWORK_MEMBERSHIP = (
         "framework_membership",
         "A framework re-opens, a provider applies to join or joins a lot, or providers merge",

@@ -15,13 +15,14 @@ from tortoise.exceptions import IntegrityError
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.block_occupancy import Occupancy, PlaceTerms, Stay, place_occupancy, total
-from server.domain.vocabulary import FeeBasis, ProviderStatus, ResourceKind, VoidBasis
+from server.domain.vocabulary import FeeBasis, ProviderStatus, ResourceKind, Role, VoidBasis
 from server.models import BlockContract, BlockPlace, CarerHousehold, ChildrensHome, Council, Framework, Provider
+from server.outbox.kinds import Notification
 from server.repositories import block_contracts as repository
 from server.services.errors import ErrorCode, ServiceError, denied, invalid, not_found
 from server.services.framework_changes import audit_change
 from server.services.free_text import identifying_problems
-from server.services.unit_of_work import UnitOfWork, unit_of_work
+from server.services.unit_of_work import Audience, UnitOfWork, unit_of_work
 
 MAX_TERM_YEARS = 10
 MAX_WINDOW_HOURS = 7 * 24
@@ -254,7 +255,7 @@ async def create_block_contract(actor: Actor, details: BlockContractDetails) -> 
                 subject=f"{contract.reference} {contract.name}",
                 after={**_terms(contract), "places": len(details.places)},
             )
-            await _announce(work, contract, parties, "block_contract.created")
+            await _announce(work, contract, parties, "block_contract.created", actor)
     except IntegrityError as error:  # the same reference made meanwhile
         raise ServiceError(ErrorCode.DUPLICATE, "A block contract with this reference exists.", "reference") from error
     return await block_contract_view(contract)
@@ -288,14 +289,36 @@ def _terms(contract: BlockContract) -> dict:
     }
 
 
-async def _announce(work: UnitOfWork, contract: BlockContract, parties: list[int], event_type: str) -> None:
+async def _announce(
+    work: UnitOfWork, contract: BlockContract, parties: list[int], event_type: str, actor: Actor
+) -> None:
     topics = [*(f"council:{c}" for c in parties), f"provider:{contract.provider_id}"]
     if contract.framework_id:
         topics.append(f"framework:{contract.framework_id}")
-    await work.record(
+    event = await work.record(
         event_type,
         topics,
         {"blockContractId": contract.id, "reference": contract.reference, "providerId": contract.provider_id},
+    )
+    # The parties are told by email too: the councils' commissioners and the provider's staff.
+    created = event_type.endswith("created")
+    context = {
+        "framework_name": contract.name,
+        "framework_reference": contract.reference,
+        "headline": "Block contract made" if created else "Block contract changed",
+        "summary": (
+            f"from {contract.starts_on:%d %b %Y} to {contract.ends_on:%d %b %Y}, "
+            f"£{contract.weekly_price_pence / 100:,.2f} a week for each place"
+            + ("." if created else "; its terms or places changed.")
+        ),
+        "by": actor.email or "a platform admin",
+        "block_contract_id": contract.id,
+    }
+    await work.notify(
+        Notification.FRAMEWORK_CHANGED, Audience.of_councils(parties, Role.COMMISSIONER), context, key=f"{event.id}.c"
+    )
+    await work.notify(
+        Notification.FRAMEWORK_CHANGED, Audience.of_providers([contract.provider_id]), context, key=f"{event.id}.p"
     )
 
 
@@ -373,7 +396,7 @@ async def update_block_contract(actor: Actor, contract_id: int, changes: BlockCo
             before={key: before[key] for key in changed},
             after={**{key: after[key] for key in changed}, **extra_after},
         )
-        await _announce(work, contract, parties, "block_contract.updated")
+        await _announce(work, contract, parties, "block_contract.updated", actor)
     return await block_contract_view(contract)
 
 
