@@ -126,6 +126,9 @@ async def check_named_ifas_on_kent_and_medway() -> None:
     """Three IFAs on the Kent & Medway framework, each on different lots and tiers."""
     framework = await Framework.get(name="Kent & Medway IFP framework")
     assert await framework.member_councils.all().count() == 2
+    # Its extension is a recorded decision, not just a later end date.
+    extensions = await framework.extensions.all().values_list("ends_on", "decision_reference")
+    assert extensions == [(framework.extended_to, "KM-IFP-2022-EXT-1")]
     placings = {}
     for name in ("Harbour Fostering", "Oakleaf Care", "Northdowns Families"):
         provider = await Provider.get(name=name)

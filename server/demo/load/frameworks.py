@@ -10,7 +10,7 @@ from server.demo.load.context import ADMIN, Demo
 from server.demo.world import Lot as LotSpec
 from server.demo.world import Pricing
 from server.domain.vocabulary import AgeBand, NeedLevel, ProviderStatus
-from server.models import Framework, Lot, Provider
+from server.models import Framework, FrameworkExtension, Lot, Provider
 from server.services import administration
 from server.services.administration import PriceLine, SupplementLine
 
@@ -40,6 +40,17 @@ async def _frameworks_and_lots(demo: Demo) -> None:
             emergency_response_hours=spec.emergency_response_hours,
         )
         await framework.member_councils.add(*(demo.councils[key] for key in spec.member_councils))
+        if spec.extended_to is not None:
+            # The extension taken, as the lead council's decision recorded it (a direct award, months before the end).
+            years = (spec.extended_to - spec.ends_on).days // 365
+            framework.extension_options = f"up to {max(years, 1) + 1} x 12 months"
+            await framework.save(update_fields=["extension_options"])
+            await FrameworkExtension.create(
+                framework=framework,
+                ends_on=spec.extended_to,
+                decision_reference=f"{spec.reference}-EXT-1",
+                decision_date=spec.ends_on - timedelta(days=120),
+            )
         demo.frameworks[spec.reference] = framework
         for lot in spec.lots:
             demo.lots[spec.reference, lot.code] = await Lot.create(
