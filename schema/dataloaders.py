@@ -119,7 +119,8 @@ class Loaders:
         return await _by_id(Provider.all(), ids)
 
     async def _framework(self, ids: Sequence[int]) -> list[Framework | None]:
-        """Reached only through scoped parents: Referral.framework, Referral.responseDeadline, Lot.framework."""
+        """Reached only through scoped parents: Referral.framework, Referral.responseDeadline, Lot.framework,
+        ContractReview.framework."""
         return await _by_id(Framework.all(), ids)
 
     async def _lot(self, ids: Sequence[int]) -> list[Lot | None]:

@@ -38,7 +38,8 @@ PUBLIC = "Not tenant data: "
 # loaders that reach them from elsewhere are scoped (Referral, Offer, Placement) or reached from one of these.
 # A Lot is reached from Framework.lots and Referral.lot; a LotMembership only from the scoped membership
 # loaders (Lot.members, Provider.memberships) and the payloads of the mutations that changed it.
-SCOPED_PARENTS = {"Referral", "Offer", "Placement", "Vacancy", "Framework", "Lot", "LotMembership"}
+# A ContractReview only from contractReviews (policy.scope_contract_reviews) and the mutations that write it.
+SCOPED_PARENTS = {"Referral", "Offer", "Placement", "Vacancy", "Framework", "Lot", "LotMembership", "ContractReview"}
 
 
 def loader_names() -> list[str]:
