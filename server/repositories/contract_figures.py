@@ -318,27 +318,36 @@ def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
     return where
 
 
+def _answered_medians(s: Sql, pop: Population, q: Quarter, partition: str) -> str:
+    """One scan of the quarter's broadcasts: per `partition` group, referrals sent, answered and the median
+    hours to answer (the answered rows numbered first, in order of hours; the median is the middle one or two)."""
+    over = f"PARTITION BY {partition}" if partition else ""
+    hours = s.hours_between("b.sent_at", "b.responded_at")
+    group = f"{partition} AS grp, " if partition else ""
+    inner = (
+        f"SELECT {group}{hours} AS h, COUNT(*) OVER ({over}) AS sent, COUNT(b.responded_at) OVER ({over}) AS n, "
+        f"ROW_NUMBER() OVER ({over} ORDER BY CASE WHEN b.responded_at IS NULL THEN 1 ELSE 0 END, {hours}) AS rn "
+        f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
+    )
+    outer_group = "grp, sent, n" if partition else "sent, n"
+    return (
+        f"SELECT {'grp, ' if partition else ''}sent, n AS answered, "
+        "AVG(CASE WHEN h IS NOT NULL AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median "
+        f"FROM ({inner}) AS x GROUP BY {outer_group}"
+    )
+
+
+def _hours(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 async def responses_by_provider(pop: Population, q: Quarter) -> dict[int, tuple[int, int, float | None]]:
     """provider id -> (referrals sent, answered (offer or decline), median hours to answer)."""
     if not pop.council_ids:
         return {}
     connection, s = _connection()
-    hours = s.hours_between("b.sent_at", "b.responded_at")
-    base = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
-    sql = (
-        "SELECT b.provider_id AS grp, COUNT(*) AS sent, COUNT(b.responded_at) AS answered "
-        f"{base} GROUP BY b.provider_id"
-    )
-    counts = await _rows(connection, s, sql)
-    s2 = Sql("postgres" if s.postgres else "sqlite")
-    base2 = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s2, pop, q)}"
-    medians_sql = (
-        "SELECT grp, AVG(h) AS median FROM (SELECT grp, h, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY h) AS rn, "
-        f"COUNT(*) OVER (PARTITION BY grp) AS n FROM (SELECT b.provider_id AS grp, {hours} AS h {base2} "
-        "AND b.responded_at IS NOT NULL) AS x) AS y WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY grp"
-    )
-    medians = {int(r["grp"]): float(r["median"]) for r in await _rows(connection, s2, medians_sql)}
-    return {int(r["grp"]): (int(r["sent"]), int(r["answered"]), medians.get(int(r["grp"]))) for r in counts}
+    rows = await _rows(connection, s, _answered_medians(s, pop, q, "b.provider_id"))
+    return {int(r["grp"]): (int(r["sent"]), int(r["answered"]), _hours(r["median"])) for r in rows}
 
 
 async def response_totals(pop: Population, q: Quarter) -> tuple[int, int, float | None]:
@@ -346,16 +355,11 @@ async def response_totals(pop: Population, q: Quarter) -> tuple[int, int, float 
     if not pop.council_ids:
         return 0, 0, None
     connection, s = _connection()
-    base = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
-    row = (await _rows(connection, s, f"SELECT COUNT(*) AS sent, COUNT(b.responded_at) AS answered {base}"))[0]
-    s2 = Sql("postgres" if s.postgres else "sqlite")
-    base2 = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s2, pop, q)}"
-    median = await _median(
-        connection,
-        s2,
-        f"SELECT {s2.hours_between('b.sent_at', 'b.responded_at')} AS h {base2} AND b.responded_at IS NOT NULL",
-    )
-    return int(row["sent"] or 0), int(row["answered"] or 0), median
+    rows = await _rows(connection, s, _answered_medians(s, pop, q, ""))
+    if not rows:
+        return 0, 0, None
+    median = rows[0]["median"]
+    return int(rows[0]["sent"] or 0), int(rows[0]["answered"] or 0), None if median is None else round(float(median), 1)
 
 
 async def declines_by_reason(pop: Population, q: Quarter) -> list[tuple[str, int]]:
@@ -423,35 +427,48 @@ TREND_KEYS = ("started", "active", "ended", "unplanned", "without_notice")
 
 
 async def placement_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[Quarter, dict[str, float]]:
-    """The headline placement counts and spend of each quarter, in one scan of the placements they span."""
+    """The headline placement counts and spend of each quarter, in one statement grouped by quarter.
+
+    The quarters are a small table (`qs`: number, first and last day) joined to the placements active in each,
+    so one scan of the placements the eight quarters span gives every quarter's row (the same conditions as
+    `placement_counts`, with the quarter's days read from `qs` instead of bound once per quarter)."""
     if not pop.council_ids or not quarters:
         return {}
     connection, s = _connection()
-    first, last = quarters[0].starts_on, quarters[-1].ends_on
-    parts = []
-    for i, q in enumerate(quarters):
 
-        def inside(q: Quarter = q) -> str:
-            # Written (and its values bound) afresh at each use: the values are bound in the order of the text.
-            return (
-                f"{STARTED_ON} <= {s.param(q.ends_on)} AND (p.end_date IS NULL OR p.end_date >= {s.param(q.starts_on)})"
-            )
+    def day(value: date) -> str:
+        return f"CAST({s.param(value)} AS DATE)" if s.postgres else s.param(value)
 
-        for key in TREND_KEYS:
-            parts.append(
-                f"SUM(CASE WHEN {inside()} AND {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) "
-                f"AS {key}_{i}"
-            )
-        parts.append(f"SUM(CASE WHEN {inside()} THEN {_spend(s, q)} ELSE 0 END) AS spend_{i}")
+    values = ", ".join(f"({i}, {day(q.starts_on)}, {day(q.ends_on)})" for i, q in enumerate(quarters))
+    ended = "(p.end_date IS NOT NULL AND p.end_date <= qs.last_day)"
+    notice = f"{s.days_between('p.notice_given_on', 'p.end_date')} < {NOTICE_DAYS}"
+    first = s.greatest(STARTED_ON, "qs.first_day")
+    last = s.least("COALESCE(p.end_date, qs.last_day)", "qs.last_day")
+    conditions = {
+        "started": f"{STARTED_ON} >= qs.first_day",
+        "active": "1 = 1",
+        "ended": ended,
+        "unplanned": f"({ended} AND p.planned_ending = {s.param(False)})",
+        "without_notice": f"({ended} AND (p.notice_given_on IS NULL OR {notice}))",
+    }
+    parts = [f"SUM(CASE WHEN {conditions[key]} THEN 1 ELSE 0 END) AS {key}" for key in TREND_KEYS]
+    parts.append(f"SUM(p.weekly_fee_pence * ({s.days_between(first, last)} + 1) / 7.0) AS spend")
     where = (
-        f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {s.param(last)} "
-        f"AND (p.end_date IS NULL OR p.end_date >= {s.param(first)})"
+        f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {s.param(quarters[-1].ends_on)} "
+        f"AND (p.end_date IS NULL OR p.end_date >= {s.param(quarters[0].starts_on)})"
     )
     if pop.provider_id is not None:
         where += f" AND p.provider_id = {s.param(pop.provider_id)}"
-    sql = f"SELECT {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id WHERE {where}"
-    row = (await _rows(connection, s, sql))[0]
-    return {q: {key: float(row[f"{key}_{i}"] or 0) for key in (*TREND_KEYS, "spend")} for i, q in enumerate(quarters)}
+    sql = (
+        f"WITH qs(i, first_day, last_day) AS (VALUES {values}) "
+        f"SELECT qs.i AS i, {', '.join(parts)} FROM placement p "
+        f"JOIN qs ON {STARTED_ON} <= qs.last_day AND (p.end_date IS NULL OR p.end_date >= qs.first_day) "
+        f"WHERE {where} GROUP BY qs.i"
+    )
+    rows = {int(row.pop("i")): row for row in await _rows(connection, s, sql)}
+    return {
+        q: {key: float(rows.get(i, {}).get(key) or 0) for key in (*TREND_KEYS, "spend")} for i, q in enumerate(quarters)
+    }
 
 
 async def allegation_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[Quarter, int]:
