@@ -318,48 +318,56 @@ def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
     return where
 
 
-def _answered_medians(s: Sql, pop: Population, q: Quarter, partition: str) -> str:
-    """One scan of the quarter's broadcasts: per `partition` group, referrals sent, answered and the median
-    hours to answer (the answered rows numbered first, in order of hours; the median is the middle one or two)."""
-    over = f"PARTITION BY {partition}" if partition else ""
-    hours = s.hours_between("b.sent_at", "b.responded_at")
-    group = f"{partition} AS grp, " if partition else ""
-    inner = (
-        f"SELECT {group}{hours} AS h, COUNT(*) OVER ({over}) AS sent, COUNT(b.responded_at) OVER ({over}) AS n, "
-        f"ROW_NUMBER() OVER ({over} ORDER BY CASE WHEN b.responded_at IS NULL THEN 1 ELSE 0 END, {hours}) AS rn "
+@dataclass(frozen=True)
+class Responses:
+    """The quarter's broadcasts to providers: referrals sent, answered (an offer or a decline) and the median
+    hours to answer, in total and per provider."""
+
+    sent: int
+    answered: int
+    median_hours: float | None
+    by_provider: dict[int, tuple[int, int, float | None]]
+
+
+async def responses(pop: Population, q: Quarter) -> Responses:
+    """One scan of the quarter's broadcasts for the totals and every provider's line.
+
+    Each answered row is numbered in order of hours within its provider and across everyone (unanswered rows
+    last); a median is the mean of the middle one or two. Per provider that is an AVG over its group; the
+    overall middle rows fall in at most two providers' groups, whose sums are added up here."""
+    if not pop.council_ids:
+        return Responses(0, 0, None, {})
+    connection, s = _connection()
+    last = "CASE WHEN h IS NULL THEN 1 ELSE 0 END"
+    rows_sql = (
+        f"SELECT b.provider_id AS grp, {s.hours_between('b.sent_at', 'b.responded_at')} AS h "
         f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
     )
-    outer_group = "grp, sent, n" if partition else "sent, n"
-    return (
-        f"SELECT {'grp, ' if partition else ''}sent, n AS answered, "
-        "AVG(CASE WHEN h IS NOT NULL AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median "
-        f"FROM ({inner}) AS x GROUP BY {outer_group}"
+    numbered = (
+        "SELECT grp, h, COUNT(*) OVER (PARTITION BY grp) AS sent, COUNT(h) OVER (PARTITION BY grp) AS n, "
+        f"ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {last}, h) AS rn, COUNT(h) OVER () AS n_all, "
+        f"ROW_NUMBER() OVER (ORDER BY {last}, h) AS rn_all FROM ({rows_sql}) AS x"
     )
+    middle_all = "h IS NOT NULL AND rn_all IN ((n_all + 1) / 2, (n_all + 2) / 2)"
+    sql = (
+        "SELECT grp, sent, n AS answered, "
+        "AVG(CASE WHEN h IS NOT NULL AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median, "
+        f"SUM(CASE WHEN {middle_all} THEN h END) AS middle_sum, "
+        f"SUM(CASE WHEN {middle_all} THEN 1 ELSE 0 END) AS middle_n FROM ({numbered}) AS y GROUP BY grp, sent, n"
+    )
+    rows = await _rows(connection, s, sql)
+    by_provider = {int(r["grp"]): (int(r["sent"]), int(r["answered"]), _hours(r["median"])) for r in rows}
+    middle = [(float(r["middle_sum"]), int(r["middle_n"])) for r in rows if r["middle_n"]]
+    median = None
+    if middle:
+        median = round(sum(total for total, _ in middle) / sum(n for _, n in middle), 1)
+    sent = sum(line[0] for line in by_provider.values())
+    answered = sum(line[1] for line in by_provider.values())
+    return Responses(sent, answered, median, by_provider)
 
 
 def _hours(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-async def responses_by_provider(pop: Population, q: Quarter) -> dict[int, tuple[int, int, float | None]]:
-    """provider id -> (referrals sent, answered (offer or decline), median hours to answer)."""
-    if not pop.council_ids:
-        return {}
-    connection, s = _connection()
-    rows = await _rows(connection, s, _answered_medians(s, pop, q, "b.provider_id"))
-    return {int(r["grp"]): (int(r["sent"]), int(r["answered"]), _hours(r["median"])) for r in rows}
-
-
-async def response_totals(pop: Population, q: Quarter) -> tuple[int, int, float | None]:
-    """(referrals sent to providers, answered, median hours to answer), across the population."""
-    if not pop.council_ids:
-        return 0, 0, None
-    connection, s = _connection()
-    rows = await _rows(connection, s, _answered_medians(s, pop, q, ""))
-    if not rows:
-        return 0, 0, None
-    median = rows[0]["median"]
-    return int(rows[0]["sent"] or 0), int(rows[0]["answered"] or 0), None if median is None else round(float(median), 1)
 
 
 async def declines_by_reason(pop: Population, q: Quarter) -> list[tuple[str, int]]:

@@ -195,8 +195,15 @@ DISTANCE_LABELS = {
 }
 
 
-async def quarter_figures(population: Population, quarter: Quarter, *, drillable: bool = True) -> QuarterFigures:
-    """Every figure for the population and quarter, in a few aggregate statements."""
+async def quarter_figures(
+    population: Population,
+    quarter: Quarter,
+    *,
+    drillable: bool = True,
+    answers: figures_sql.Responses | None = None,
+) -> QuarterFigures:
+    """Every figure for the population and quarter, in a few aggregate statements (`answers`: the providers'
+    responses of the same population and quarter, when the caller has read them already)."""
     seen = population if drillable else None
 
     def count(value: float | int, table: str, condition: str, arg: str = "") -> Count:
@@ -208,7 +215,8 @@ async def quarter_figures(population: Population, quarter: Quarter, *, drillable
     referred = await figures_sql.referral_counts(population, quarter)
     to_offer = await figures_sql.median_hours(population, quarter, "offer")
     to_placement = await figures_sql.median_hours(population, quarter, "placement")
-    sent, answered, response_hours = await figures_sql.response_totals(population, quarter)
+    answers = answers or await figures_sql.responses(population, quarter)
+    sent, answered, response_hours = answers.sent, answers.answered, answers.median_hours
     declines = await figures_sql.declines_by_reason(population, quarter)
     outcomes = await figures_sql.allegations_by_outcome(population, quarter)
     feedback = await figures_sql.feedback_averages(population, quarter)
@@ -419,12 +427,13 @@ async def framework_quarter(actor: Actor, framework_id: int, quarter: str) -> Fr
         raise not_found("framework", "frameworkId")
     q = parse_quarter(quarter)
     population = await _framework_population(framework, q)
+    answers = await figures_sql.responses(population, q)  # the totals and every provider's line, in one scan
     return FrameworkQuarterView(
         framework=framework,
         quarter=q,
-        figures=await quarter_figures(population, q),
+        figures=await quarter_figures(population, q, answers=answers),
         councils=await _council_lines(population, q),
-        providers=await _provider_lines(population, q),
+        providers=await _provider_lines(population, q, answers),
         trend=await trend(population, q),
     )
 
@@ -462,9 +471,9 @@ async def _council_lines(population: Population, q: Quarter) -> list[Organisatio
     return [_line(population, q, "council", c.id, c.name, rows.get(c.id, {})) for c in councils]
 
 
-async def _provider_lines(population: Population, q: Quarter) -> list[OrganisationLine]:
+async def _provider_lines(population: Population, q: Quarter, answers: figures_sql.Responses) -> list[OrganisationLine]:
     rows = await figures_sql.placements_by(population, q, "provider_id")
-    responses = await figures_sql.responses_by_provider(population, q)
+    responses = answers.by_provider
     ids = set(population.framework_provider_ids) | set(rows) | set(responses)
     lines = []
     for provider in await Provider.filter(id__in=list(ids)).order_by("name"):
