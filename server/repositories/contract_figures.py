@@ -144,58 +144,59 @@ async def _rows(connection: Any, s: Sql, sql: str) -> list[dict[str, Any]]:
     return await Statement(sql).rows(*s.params, connection=connection)
 
 
-async def placement_counts(pop: Population, q: Quarter) -> dict[str, float]:
-    """One scan: each named count, distance band and route's placements and spend, for the quarter."""
-    if not pop.council_ids:
+PlacementGroups = dict[tuple[str, str], dict[str, float]]
+GROUP_KEYS = {
+    "all": "'all'",
+    "council": "CAST(council_id AS VARCHAR(12))",
+    "provider": "CAST(provider_id AS VARCHAR(12))",
+    "kind": "placement_kind",
+    "age_band": "age_band",
+}
+
+
+async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str]) -> PlacementGroups:
+    """One scan of the placements active in the quarter, summed whole (`all`) and per placing council, provider,
+    placement kind and age band: (dimension, key) -> the figures of `placement_counts` (for `all`), of
+    `placements_by` (for `council` and `provider`) and `n` and `fee` of `average_fees` (for `kind`, `age_band`).
+
+    The rows and their conditions are worked out once (the `pq` CTE); each dimension sums them again."""
+    if not pop.council_ids or not dimensions:
         return {}
     connection, s = _connection()
-    parts = []
-    for key in PLACEMENT_COUNTS:
-        parts.append(f"SUM(CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) AS {key}")
-    for key in DISTANCES:
-        parts.append(f"SUM(CASE WHEN {_distance(s, key)} THEN 1 ELSE 0 END) AS distance_{key}")
-    for route in ROUTES:
-        condition = _route(s, pop, route)
-        parts.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS route_{route}")
-        parts.append(f"SUM(CASE WHEN {_route(s, pop, route)} THEN {_spend(s, q)} ELSE 0 END) AS spend_{route}")
-    sql = (
-        f"SELECT {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id "
-        f"WHERE {_placements_where(s, pop, q)}"
-    )
-    row = (await _rows(connection, s, sql))[0]
-    return {key: float(value or 0) for key, value in row.items()}
-
-
-async def average_fees(pop: Population, q: Quarter, by: str) -> list[tuple[str, int, float]]:
-    """(placement kind or age band, placements, average weekly fee in pence) of the placements active."""
-    if not pop.council_ids:
-        return []
-    connection, s = _connection()
-    group = "r.placement_kind" if by == "kind" else AGE_BAND
-    sql = (
-        f"SELECT {group} AS grp, COUNT(*) AS n, AVG(p.weekly_fee_pence) AS fee FROM placement p "
-        f"JOIN referral r ON r.id = p.referral_id WHERE {_placements_where(s, pop, q)} GROUP BY {group} ORDER BY 1"
-    )
-    return [(str(r["grp"]), int(r["n"]), float(r["fee"])) for r in await _rows(connection, s, sql)]
-
-
-async def placements_by(pop: Population, q: Quarter, column: str) -> dict[int, dict[str, float]]:
-    """Per placing council (`council_id`) or provider (`provider_id`): the counts and spend."""
-    if not pop.council_ids:
-        return {}
-    connection, s = _connection()
-    parts = [
-        f"SUM(CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) AS {key}"
-        for key in PLACEMENT_COUNTS
+    flags = [
+        f"CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END AS {key}" for key in PLACEMENT_COUNTS
     ]
-    parts.append(f"SUM(CASE WHEN {_distance(s, 'inside_any')} THEN 1 ELSE 0 END) AS inside")
-    parts.append(f"SUM(CASE WHEN p.distance_miles <= {WITHIN_MILES} THEN 1 ELSE 0 END) AS within")
-    parts.append(f"SUM({_spend(s, q)}) AS spend")
-    sql = (
-        f"SELECT p.{column} AS grp, {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id "
-        f"WHERE {_placements_where(s, pop, q)} GROUP BY p.{column}"
+    flags += [f"CASE WHEN {_distance(s, key)} THEN 1 ELSE 0 END AS distance_{key}" for key in DISTANCES]
+    flags.append(f"CASE WHEN {_distance(s, 'inside_any')} THEN 1 ELSE 0 END AS inside")
+    flags.append(f"CASE WHEN p.distance_miles <= {WITHIN_MILES} THEN 1 ELSE 0 END AS within")
+    flags += [f"CASE WHEN {_route(s, pop, route)} THEN 1 ELSE 0 END AS route_{route}" for route in ROUTES]
+    flags.append(f"{_spend(s, q)} AS spend")
+    columns = (
+        "p.council_id AS council_id, p.provider_id AS provider_id, r.placement_kind AS placement_kind, "
+        f"{AGE_BAND} AS age_band, p.weekly_fee_pence AS fee, {', '.join(flags)}"
     )
-    return {int(r.pop("grp")): {k: float(v or 0) for k, v in r.items()} for r in await _rows(connection, s, sql)}
+    sums = [f"SUM({key}) AS {key}" for key in PLACEMENT_COUNTS]
+    sums += [f"SUM(distance_{key}) AS distance_{key}" for key in DISTANCES]
+    sums += ["SUM(inside) AS inside", "SUM(within) AS within", "SUM(spend) AS spend"]
+    for route in ROUTES:
+        sums.append(f"SUM(route_{route}) AS route_{route}")
+        sums.append(f"SUM(CASE WHEN route_{route} = 1 THEN spend ELSE 0 END) AS spend_{route}")
+    sums += ["COUNT(*) AS n", "AVG(fee) AS fee"]
+    passes = " UNION ALL ".join(
+        f"SELECT '{dimension}' AS dim, {GROUP_KEYS[dimension]} AS grp, {', '.join(sums)} FROM pq"
+        + ("" if dimension == "all" else f" GROUP BY {GROUP_KEYS[dimension]}")
+        for dimension in dimensions
+    )
+    materialized = "MATERIALIZED " if s.postgres else ""
+    sql = (
+        f"WITH pq AS {materialized}(SELECT {columns} FROM placement p JOIN referral r ON r.id = p.referral_id "
+        f"WHERE {_placements_where(s, pop, q)}) {passes}"
+    )
+    groups: PlacementGroups = {}
+    for row in await _rows(connection, s, sql):
+        dimension, key = str(row.pop("dim")), str(row.pop("grp"))
+        groups[(dimension, key)] = {k: float(v or 0) for k, v in row.items()}
+    return groups
 
 
 # --- referrals --------------------------------------------------------------------------------------

@@ -195,23 +195,37 @@ DISTANCE_LABELS = {
 }
 
 
+FIGURE_GROUPS = ("all", "kind", "age_band")
+
+
+def _fees(groups: figures_sql.PlacementGroups, dimension: str) -> list[tuple[str, int, float]]:
+    """(placement kind or age band, placements, average weekly fee in pence), in order of the kind or band."""
+    return sorted((key, int(row["n"]), row["fee"]) for (dim, key), row in groups.items() if dim == dimension)
+
+
+def _lines_of(groups: figures_sql.PlacementGroups, dimension: str) -> dict[int, dict[str, float]]:
+    return {int(key): row for (dim, key), row in groups.items() if dim == dimension}
+
+
 async def quarter_figures(
     population: Population,
     quarter: Quarter,
     *,
     drillable: bool = True,
     answers: figures_sql.Responses | None = None,
+    groups: figures_sql.PlacementGroups | None = None,
 ) -> QuarterFigures:
     """Every figure for the population and quarter, in a few aggregate statements (`answers`: the providers'
-    responses of the same population and quarter, when the caller has read them already)."""
+    responses of the same population and quarter, `groups` its placement groups, when the caller has read them)."""
     seen = population if drillable else None
 
     def count(value: float | int, table: str, condition: str, arg: str = "") -> Count:
         return Count(int(value or 0), seen, quarter, Drill(table, condition, arg))
 
-    placed = await figures_sql.placement_counts(population, quarter)
-    by_kind = await figures_sql.average_fees(population, quarter, "kind")
-    by_band = await figures_sql.average_fees(population, quarter, "age_band")
+    if groups is None:
+        groups = await figures_sql.placement_groups(population, quarter, FIGURE_GROUPS)
+    placed = groups.get(("all", "all"), {})
+    by_kind, by_band = _fees(groups, "kind"), _fees(groups, "age_band")
     referred = await figures_sql.referral_counts(population, quarter)
     to_offer = await figures_sql.median_hours(population, quarter, "offer")
     to_placement = await figures_sql.median_hours(population, quarter, "placement")
@@ -427,13 +441,15 @@ async def framework_quarter(actor: Actor, framework_id: int, quarter: str) -> Fr
         raise not_found("framework", "frameworkId")
     q = parse_quarter(quarter)
     population = await _framework_population(framework, q)
-    answers = await figures_sql.responses(population, q)  # the totals and every provider's line, in one scan
+    # The totals and every council's and provider's line: one scan of the placements, one of the broadcasts.
+    groups = await figures_sql.placement_groups(population, q, (*FIGURE_GROUPS, "council", "provider"))
+    answers = await figures_sql.responses(population, q)
     return FrameworkQuarterView(
         framework=framework,
         quarter=q,
-        figures=await quarter_figures(population, q, answers=answers),
-        councils=await _council_lines(population, q),
-        providers=await _provider_lines(population, q, answers),
+        figures=await quarter_figures(population, q, answers=answers, groups=groups),
+        councils=await _council_lines(population, q, groups),
+        providers=await _provider_lines(population, q, answers, groups),
         trend=await trend(population, q),
     )
 
@@ -465,14 +481,18 @@ def _line(population: Population, q: Quarter, key: str, pk: int, name: str, row:
     )
 
 
-async def _council_lines(population: Population, q: Quarter) -> list[OrganisationLine]:
-    rows = await figures_sql.placements_by(population, q, "council_id")
+async def _council_lines(
+    population: Population, q: Quarter, groups: figures_sql.PlacementGroups
+) -> list[OrganisationLine]:
+    rows = _lines_of(groups, "council")
     councils = await Council.filter(id__in=list(population.council_ids)).order_by("name")
     return [_line(population, q, "council", c.id, c.name, rows.get(c.id, {})) for c in councils]
 
 
-async def _provider_lines(population: Population, q: Quarter, answers: figures_sql.Responses) -> list[OrganisationLine]:
-    rows = await figures_sql.placements_by(population, q, "provider_id")
+async def _provider_lines(
+    population: Population, q: Quarter, answers: figures_sql.Responses, groups: figures_sql.PlacementGroups
+) -> list[OrganisationLine]:
+    rows = _lines_of(groups, "provider")
     responses = answers.by_provider
     ids = set(population.framework_provider_ids) | set(rows) | set(responses)
     lines = []
