@@ -238,14 +238,32 @@ def _referrals_where(s: Sql, pop: Population, q: Quarter) -> str:
     return where
 
 
-async def referral_counts(pop: Population, q: Quarter) -> dict[str, float]:
+REFERRAL_COUNTS = ("published", "placed", "with_offer", "gap", "unfilled", "escalated")
+
+
+async def referral_counts(pop: Population, q: Quarter) -> dict[str, Any]:
+    """The named referral counts and offers, and (as `gap_age_band` and `gap_district`: lists of (key, count),
+    most first) the gaps by age band and home district, from one scan of the quarter's referrals."""
     if not pop.council_ids:
         return {}
     connection, s = _connection()
-    keys = ("published", "placed", "with_offer", "gap", "unfilled", "escalated")
-    parts = [f"SUM(CASE WHEN {REFERRAL_CONDITIONS[k](s, pop, q, '')} THEN 1 ELSE 0 END) AS {k}" for k in keys]
-    sql = f"SELECT {', '.join(parts)} FROM referral r WHERE {_referrals_where(s, pop, q)}"
-    row = (await _rows(connection, s, sql))[0]
+    flags = [f"CASE WHEN {REFERRAL_CONDITIONS[k](s, pop, q, '')} THEN 1 ELSE 0 END AS {k}" for k in REFERRAL_COUNTS]
+    columns = f"{AGE_BAND} AS age_band, r.home_district AS district, {', '.join(flags)}"
+    sums = ", ".join(f"SUM({k}) AS {k}" for k in REFERRAL_COUNTS)
+    passes = (
+        f"SELECT 'all' AS dim, '' AS grp, {sums} FROM rq UNION ALL "
+        f"SELECT 'age_band' AS dim, age_band AS grp, {sums} FROM rq WHERE gap = 1 GROUP BY age_band UNION ALL "
+        f"SELECT 'district' AS dim, district AS grp, {sums} FROM rq WHERE gap = 1 GROUP BY district"
+    )
+    materialized = "MATERIALIZED " if s.postgres else ""
+    sql = f"WITH rq AS {materialized}(SELECT {columns} FROM referral r WHERE {_referrals_where(s, pop, q)}) {passes}"
+    row: dict[str, Any] = {}
+    gaps: dict[str, list[tuple[str, int]]] = {"age_band": [], "district": []}
+    for found in await _rows(connection, s, sql):
+        if found["dim"] == "all":
+            row = {k: found[k] for k in REFERRAL_COUNTS}
+        else:
+            gaps[str(found["dim"])].append((str(found["grp"]), int(found["gap"] or 0)))
     counted, s = _connection()
     offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
     sql = (
@@ -253,7 +271,10 @@ async def referral_counts(pop: Population, q: Quarter) -> dict[str, float]:
         f"WHERE {_referrals_where(s, pop, q)}"
     )
     row["offers"] = (await _rows(counted, s, sql))[0]["n"]
-    return {key: float(value or 0) for key, value in row.items()}
+    counts: dict[str, Any] = {key: float(value or 0) for key, value in row.items()}
+    for by, found_gaps in gaps.items():
+        counts[f"gap_{by}"] = sorted(found_gaps, key=lambda pair: (-pair[1], pair[0]))
+    return counts
 
 
 async def median_hours(pop: Population, q: Quarter, to: str) -> float | None:
@@ -440,7 +461,7 @@ async def placement_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[
 
     The quarters are a small table (`qs`: number, first and last day) joined to the placements active in each,
     so one scan of the placements the eight quarters span gives every quarter's row (the same conditions as
-    `placement_counts`, with the quarter's days read from `qs` instead of bound once per quarter)."""
+    `placement_groups`, with the quarter's days read from `qs` instead of bound once per quarter)."""
     if not pop.council_ids or not quarters:
         return {}
     connection, s = _connection()

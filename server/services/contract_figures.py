@@ -234,7 +234,9 @@ async def quarter_figures(
     declines = await figures_sql.declines_by_reason(population, quarter)
     outcomes = await figures_sql.allegations_by_outcome(population, quarter)
     feedback = await figures_sql.feedback_averages(population, quarter)
-    gaps = {by: await figures_sql.gaps_by(population, quarter, by) for by in ("need", "age_band", "district")}
+    # The gaps by age band and district come with the referral counts (one scan); by need, from the needs' lists.
+    gaps = {"need": await figures_sql.gaps_by(population, quarter, "need")}
+    gaps["age_band"], gaps["district"] = referred.pop("gap_age_band", []), referred.pop("gap_district", [])
 
     def p(key: str) -> float:
         return placed.get(key, 0)
