@@ -264,17 +264,24 @@ async def referral_counts(pop: Population, q: Quarter) -> dict[str, Any]:
             row = {k: found[k] for k in REFERRAL_COUNTS}
         else:
             gaps[str(found["dim"])].append((str(found["grp"]), int(found["gap"] or 0)))
-    counted, s = _connection()
+    row["offers"] = await offer_count(pop, q)
+    counts: dict[str, Any] = {key: float(value or 0) for key, value in row.items()}
+    for by, found_gaps in gaps.items():
+        counts[f"gap_{by}"] = sorted(found_gaps, key=lambda pair: (-pair[1], pair[0]))
+    return counts
+
+
+async def offer_count(pop: Population, q: Quarter) -> int:
+    """The offers made on the quarter's referrals (by the population's provider, if it has one)."""
+    if not pop.council_ids:
+        return 0
+    connection, s = _connection()
     offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
     sql = (
         f"SELECT COUNT(*) AS n FROM offer o JOIN referral r ON r.id = o.referral_id{offers} "
         f"WHERE {_referrals_where(s, pop, q)}"
     )
-    row["offers"] = (await _rows(counted, s, sql))[0]["n"]
-    counts: dict[str, Any] = {key: float(value or 0) for key, value in row.items()}
-    for by, found_gaps in gaps.items():
-        counts[f"gap_{by}"] = sorted(found_gaps, key=lambda pair: (-pair[1], pair[0]))
-    return counts
+    return int((await _rows(connection, s, sql))[0]["n"] or 0)
 
 
 async def median_hours(pop: Population, q: Quarter, to: str) -> float | None:

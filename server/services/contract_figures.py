@@ -573,6 +573,43 @@ def _scorecard_values(f: QuarterFigures) -> dict[str, float | None]:
     }
 
 
+async def _consortium_scorecard_values(population: Population, q: Quarter) -> dict[str, float | None]:
+    """`_scorecard_values` of the consortium's quarter, reading only the figures the scorecard's lines show
+    (the same statements as `quarter_figures`, without the referrals', gaps' and declines' ones)."""
+    placed = (await figures_sql.placement_groups(population, q, ("all",))).get(("all", "all"), {})
+    outcomes = await figures_sql.allegations_by_outcome(population, q)
+    feedback = await figures_sql.feedback_averages(population, q)
+    answers = await figures_sql.responses(population, q)
+    ended, unplanned = int(placed.get("ended", 0)), int(placed.get("unplanned", 0))
+    scores = FeedbackAverages(
+        responses=int(feedback.get("n") or 0),
+        needs_met=feedback.get("needs_met"),
+        communication=feedback.get("communication"),
+        stability=feedback.get("stability"),
+    )
+    return {
+        "placementsActive": int(placed.get("active", 0)),
+        "placementsStarted": int(placed.get("started", 0)),
+        "placementsEnded": ended,
+        "unplannedEndings": unplanned,
+        "unplannedRate": round(unplanned / ended, 4) if ended else None,
+        "endingsWithoutNotice": int(placed.get("without_notice", 0)),
+        "allegations": sum(outcomes.values()),
+        "substantiatedAllegations": outcomes.get(AllegationOutcome.SUBSTANTIATED.value, 0),
+        "feedbackOverall": scores.overall,
+        "insideCouncilArea": sum(
+            int(placed.get(f"distance_{k}", 0)) for k in figures_sql.DISTANCES if k.startswith("inside")
+        ),
+        "within20Miles": sum(
+            int(placed.get(f"distance_{k}", 0)) for k in figures_sql.DISTANCES if k.endswith("_within")
+        ),
+        "spendPence": round(sum(placed.get(f"spend_{route}", 0) for route in figures_sql.ROUTES)),
+        "responseRate": round(answers.answered / answers.sent, 4) if answers.sent else None,
+        "medianResponseHours": answers.median_hours,
+        "offers": await figures_sql.offer_count(population, q),
+    }
+
+
 # Rates, scores and medians are the consortium's own; counts and money are divided by the providers compared.
 _NOT_DIVIDED = {"unplannedRate", "feedbackOverall", "responseRate", "medianResponseHours"}
 
@@ -592,9 +629,9 @@ async def provider_scorecard(actor: Actor, provider_id: int, framework_id: int, 
     consortium = await _framework_population(framework, q)
     own = Population(framework.id, consortium.council_ids, provider.id, consortium.framework_provider_ids)
     mine = await quarter_figures(own, q)
-    everyone = await quarter_figures(consortium, q, drillable=False)
+    totals = await _consortium_scorecard_values(consortium, q)
     compared = await _providers_on(framework, q)
-    own_values, totals = _scorecard_values(mine), _scorecard_values(everyone)
+    own_values = _scorecard_values(mine)
     lines = []
     for key, label in SCORECARD_LINES:
         total = totals[key]
