@@ -156,8 +156,8 @@ GROUP_KEYS = {
 
 async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str]) -> PlacementGroups:
     """One scan of the placements active in the quarter, summed whole (`all`) and per placing council, provider,
-    placement kind and age band: (dimension, key) -> the figures of `placement_counts` (for `all`), of
-    `placements_by` (for `council` and `provider`) and `n` and `fee` of `average_fees` (for `kind`, `age_band`).
+    placement kind and age band: (dimension, key) -> each named count (PLACEMENT_COUNTS), distance band and
+    route's placements and spend, `inside`, `within` and `spend`, and `n` and `fee` (the average weekly fee).
 
     The rows and their conditions are worked out once (the `pq` CTE); each dimension sums them again."""
     if not pop.council_ids or not dimensions:
