@@ -3,6 +3,7 @@
     python bench/contract_bench.py                 # SQLite
     python bench/contract_bench.py --postgres      # PostgreSQL at 127.0.0.1:5432 as well
     python bench/contract_bench.py --placements 30000 --referrals 100000 --runs 40
+    python bench/contract_bench.py --sqlite-file /tmp/contract_bench.sqlite3   # build once, reuse after
 
 Builds a fresh database: 14 member councils on one framework (the first leads), 40 providers on its lot with a
 carer household each, and, over the twelve quarters before today's, --referrals referrals (published, sent to
@@ -320,17 +321,41 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(database_url: str, args: argparse.Namespace) -> list[tuple[str, float, float]]:
+async def _built() -> tuple[Framework, Actor, Provider, list[Quarter]] | None:
+    """The population of an earlier run of the same size and day (a kept SQLite file), if there is one."""
+    framework = await Framework.get_or_none(reference="BENCH-IFA")
+    if framework is None:
+        return None
+    lead = await User.get(email="lead@bench.test")
+    provider = await Provider.filter(name="Bench Provider 00").first()
+    quarters = Quarter.of(datetime.now(UTC).date()).previous().last(QUARTERS)
+    if provider is None or framework.starts_on != quarters[0].starts_on:
+        return None
+    return framework, Actor.of(lead), provider, quarters
+
+
+async def measure(database_url: str, args: argparse.Namespace, reuse: bool = False) -> list[tuple[str, float, float]]:
     EXECUTOR_CACHE.clear()
     districts.forget_directory()
     await Tortoise.init(config=tortoise_config(database_url))
-    await Tortoise.generate_schemas()
+    await Tortoise.generate_schemas(safe=True)
     try:
         began = time.perf_counter()
-        framework, lead, provider, quarters = await build(args.placements, args.referrals)
-        print(
-            f"  built {args.referrals:,} referrals, {args.placements:,} placements in {time.perf_counter() - began:.1f} s"
-        )
+        kept = await _built() if reuse else None
+        if kept is not None and (await Placement.all().count(), await Referral.all().count()) == (
+            args.placements,
+            args.referrals,
+        ):
+            framework, lead, provider, quarters = kept
+            print(f"  reused the kept database ({args.referrals:,} referrals, {args.placements:,} placements)")
+        elif kept is not None:
+            raise SystemExit("the kept SQLite file holds another size: delete it or name another --sqlite-file")
+        else:
+            framework, lead, provider, quarters = await build(args.placements, args.referrals)
+            print(
+                f"  built {args.referrals:,} referrals, {args.placements:,} placements "
+                f"in {time.perf_counter() - began:.1f} s"
+            )
         rng = random.Random(1)
         results = []
         for name, call in (
@@ -365,17 +390,36 @@ def _verdicts(database: str, results: list[tuple[str, float, float]]) -> bool:
     return ok
 
 
+def _kept_file(path: str) -> tuple[Path, bool]:
+    """(the absolute path, whether an earlier run left the database there)."""
+    kept = Path(path).resolve()
+    return kept, kept.exists()
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--placements", type=int, default=30_000)
     parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--sqlite-file",
+        type=_kept_file,
+        help="keep the built SQLite database here and reuse it on later runs",
+    )
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     ok = True
-    with tempfile.TemporaryDirectory() as folder:
+    if args.skip_sqlite:
+        pass
+    elif args.sqlite_file:
         print("SQLite:")
-        ok = _verdicts("sqlite", await measure(f"sqlite://{folder}/contract_bench.sqlite3", args)) and ok
+        kept, reuse = args.sqlite_file
+        ok = _verdicts("sqlite", await measure(f"sqlite://{kept}", args, reuse=reuse)) and ok
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            print("SQLite:")
+            ok = _verdicts("sqlite", await measure(f"sqlite://{folder}/contract_bench.sqlite3", args)) and ok
     if args.postgres:
         print("PostgreSQL:")
         async with async_scratch_postgres_database("contract_bench") as url:

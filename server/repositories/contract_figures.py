@@ -144,58 +144,59 @@ async def _rows(connection: Any, s: Sql, sql: str) -> list[dict[str, Any]]:
     return await Statement(sql).rows(*s.params, connection=connection)
 
 
-async def placement_counts(pop: Population, q: Quarter) -> dict[str, float]:
-    """One scan: each named count, distance band and route's placements and spend, for the quarter."""
-    if not pop.council_ids:
+PlacementGroups = dict[tuple[str, str], dict[str, float]]
+GROUP_KEYS = {
+    "all": "'all'",
+    "council": "CAST(council_id AS VARCHAR(12))",
+    "provider": "CAST(provider_id AS VARCHAR(12))",
+    "kind": "placement_kind",
+    "age_band": "age_band",
+}
+
+
+async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str]) -> PlacementGroups:
+    """One scan of the placements active in the quarter, summed whole (`all`) and per placing council, provider,
+    placement kind and age band: (dimension, key) -> each named count (PLACEMENT_COUNTS), distance band and
+    route's placements and spend, `inside`, `within` and `spend`, and `n` and `fee` (the average weekly fee).
+
+    The rows and their conditions are worked out once (the `pq` CTE); each dimension sums them again."""
+    if not pop.council_ids or not dimensions:
         return {}
     connection, s = _connection()
-    parts = []
-    for key in PLACEMENT_COUNTS:
-        parts.append(f"SUM(CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) AS {key}")
-    for key in DISTANCES:
-        parts.append(f"SUM(CASE WHEN {_distance(s, key)} THEN 1 ELSE 0 END) AS distance_{key}")
-    for route in ROUTES:
-        condition = _route(s, pop, route)
-        parts.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS route_{route}")
-        parts.append(f"SUM(CASE WHEN {_route(s, pop, route)} THEN {_spend(s, q)} ELSE 0 END) AS spend_{route}")
-    sql = (
-        f"SELECT {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id "
-        f"WHERE {_placements_where(s, pop, q)}"
-    )
-    row = (await _rows(connection, s, sql))[0]
-    return {key: float(value or 0) for key, value in row.items()}
-
-
-async def average_fees(pop: Population, q: Quarter, by: str) -> list[tuple[str, int, float]]:
-    """(placement kind or age band, placements, average weekly fee in pence) of the placements active."""
-    if not pop.council_ids:
-        return []
-    connection, s = _connection()
-    group = "r.placement_kind" if by == "kind" else AGE_BAND
-    sql = (
-        f"SELECT {group} AS grp, COUNT(*) AS n, AVG(p.weekly_fee_pence) AS fee FROM placement p "
-        f"JOIN referral r ON r.id = p.referral_id WHERE {_placements_where(s, pop, q)} GROUP BY {group} ORDER BY 1"
-    )
-    return [(str(r["grp"]), int(r["n"]), float(r["fee"])) for r in await _rows(connection, s, sql)]
-
-
-async def placements_by(pop: Population, q: Quarter, column: str) -> dict[int, dict[str, float]]:
-    """Per placing council (`council_id`) or provider (`provider_id`): the counts and spend."""
-    if not pop.council_ids:
-        return {}
-    connection, s = _connection()
-    parts = [
-        f"SUM(CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) AS {key}"
-        for key in PLACEMENT_COUNTS
+    flags = [
+        f"CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END AS {key}" for key in PLACEMENT_COUNTS
     ]
-    parts.append(f"SUM(CASE WHEN {_distance(s, 'inside_any')} THEN 1 ELSE 0 END) AS inside")
-    parts.append(f"SUM(CASE WHEN p.distance_miles <= {WITHIN_MILES} THEN 1 ELSE 0 END) AS within")
-    parts.append(f"SUM({_spend(s, q)}) AS spend")
-    sql = (
-        f"SELECT p.{column} AS grp, {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id "
-        f"WHERE {_placements_where(s, pop, q)} GROUP BY p.{column}"
+    flags += [f"CASE WHEN {_distance(s, key)} THEN 1 ELSE 0 END AS distance_{key}" for key in DISTANCES]
+    flags.append(f"CASE WHEN {_distance(s, 'inside_any')} THEN 1 ELSE 0 END AS inside")
+    flags.append(f"CASE WHEN p.distance_miles <= {WITHIN_MILES} THEN 1 ELSE 0 END AS within")
+    flags += [f"CASE WHEN {_route(s, pop, route)} THEN 1 ELSE 0 END AS route_{route}" for route in ROUTES]
+    flags.append(f"{_spend(s, q)} AS spend")
+    columns = (
+        "p.council_id AS council_id, p.provider_id AS provider_id, r.placement_kind AS placement_kind, "
+        f"{AGE_BAND} AS age_band, p.weekly_fee_pence AS fee, {', '.join(flags)}"
     )
-    return {int(r.pop("grp")): {k: float(v or 0) for k, v in r.items()} for r in await _rows(connection, s, sql)}
+    sums = [f"SUM({key}) AS {key}" for key in PLACEMENT_COUNTS]
+    sums += [f"SUM(distance_{key}) AS distance_{key}" for key in DISTANCES]
+    sums += ["SUM(inside) AS inside", "SUM(within) AS within", "SUM(spend) AS spend"]
+    for route in ROUTES:
+        sums.append(f"SUM(route_{route}) AS route_{route}")
+        sums.append(f"SUM(CASE WHEN route_{route} = 1 THEN spend ELSE 0 END) AS spend_{route}")
+    sums += ["COUNT(*) AS n", "AVG(fee) AS fee"]
+    passes = " UNION ALL ".join(
+        f"SELECT '{dimension}' AS dim, {GROUP_KEYS[dimension]} AS grp, {', '.join(sums)} FROM pq"
+        + ("" if dimension == "all" else f" GROUP BY {GROUP_KEYS[dimension]}")
+        for dimension in dimensions
+    )
+    materialized = "MATERIALIZED " if s.postgres else ""
+    sql = (
+        f"WITH pq AS {materialized}(SELECT {columns} FROM placement p JOIN referral r ON r.id = p.referral_id "
+        f"WHERE {_placements_where(s, pop, q)}) {passes}"
+    )
+    groups: PlacementGroups = {}
+    for row in await _rows(connection, s, sql):
+        dimension, key = str(row.pop("dim")), str(row.pop("grp"))
+        groups[(dimension, key)] = {k: float(v or 0) for k, v in row.items()}
+    return groups
 
 
 # --- referrals --------------------------------------------------------------------------------------
@@ -237,22 +238,50 @@ def _referrals_where(s: Sql, pop: Population, q: Quarter) -> str:
     return where
 
 
-async def referral_counts(pop: Population, q: Quarter) -> dict[str, float]:
+REFERRAL_COUNTS = ("published", "placed", "with_offer", "gap", "unfilled", "escalated")
+
+
+async def referral_counts(pop: Population, q: Quarter) -> dict[str, Any]:
+    """The named referral counts and offers, and (as `gap_age_band` and `gap_district`: lists of (key, count),
+    most first) the gaps by age band and home district, from one scan of the quarter's referrals."""
     if not pop.council_ids:
         return {}
     connection, s = _connection()
-    keys = ("published", "placed", "with_offer", "gap", "unfilled", "escalated")
-    parts = [f"SUM(CASE WHEN {REFERRAL_CONDITIONS[k](s, pop, q, '')} THEN 1 ELSE 0 END) AS {k}" for k in keys]
-    sql = f"SELECT {', '.join(parts)} FROM referral r WHERE {_referrals_where(s, pop, q)}"
-    row = (await _rows(connection, s, sql))[0]
-    counted, s = _connection()
+    flags = [f"CASE WHEN {REFERRAL_CONDITIONS[k](s, pop, q, '')} THEN 1 ELSE 0 END AS {k}" for k in REFERRAL_COUNTS]
+    columns = f"{AGE_BAND} AS age_band, r.home_district AS district, {', '.join(flags)}"
+    sums = ", ".join(f"SUM({k}) AS {k}" for k in REFERRAL_COUNTS)
+    passes = (
+        f"SELECT 'all' AS dim, '' AS grp, {sums} FROM rq UNION ALL "
+        f"SELECT 'age_band' AS dim, age_band AS grp, {sums} FROM rq WHERE gap = 1 GROUP BY age_band UNION ALL "
+        f"SELECT 'district' AS dim, district AS grp, {sums} FROM rq WHERE gap = 1 GROUP BY district"
+    )
+    materialized = "MATERIALIZED " if s.postgres else ""
+    sql = f"WITH rq AS {materialized}(SELECT {columns} FROM referral r WHERE {_referrals_where(s, pop, q)}) {passes}"
+    row: dict[str, Any] = {}
+    gaps: dict[str, list[tuple[str, int]]] = {"age_band": [], "district": []}
+    for found in await _rows(connection, s, sql):
+        if found["dim"] == "all":
+            row = {k: found[k] for k in REFERRAL_COUNTS}
+        else:
+            gaps[str(found["dim"])].append((str(found["grp"]), int(found["gap"] or 0)))
+    row["offers"] = await offer_count(pop, q)
+    counts: dict[str, Any] = {key: float(value or 0) for key, value in row.items()}
+    for by, found_gaps in gaps.items():
+        counts[f"gap_{by}"] = sorted(found_gaps, key=lambda pair: (-pair[1], pair[0]))
+    return counts
+
+
+async def offer_count(pop: Population, q: Quarter) -> int:
+    """The offers made on the quarter's referrals (by the population's provider, if it has one)."""
+    if not pop.council_ids:
+        return 0
+    connection, s = _connection()
     offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
     sql = (
         f"SELECT COUNT(*) AS n FROM offer o JOIN referral r ON r.id = o.referral_id{offers} "
         f"WHERE {_referrals_where(s, pop, q)}"
     )
-    row["offers"] = (await _rows(counted, s, sql))[0]["n"]
-    return {key: float(value or 0) for key, value in row.items()}
+    return int((await _rows(connection, s, sql))[0]["n"] or 0)
 
 
 async def median_hours(pop: Population, q: Quarter, to: str) -> float | None:
@@ -318,44 +347,56 @@ def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
     return where
 
 
-async def responses_by_provider(pop: Population, q: Quarter) -> dict[int, tuple[int, int, float | None]]:
-    """provider id -> (referrals sent, answered (offer or decline), median hours to answer)."""
+@dataclass(frozen=True)
+class Responses:
+    """The quarter's broadcasts to providers: referrals sent, answered (an offer or a decline) and the median
+    hours to answer, in total and per provider."""
+
+    sent: int
+    answered: int
+    median_hours: float | None
+    by_provider: dict[int, tuple[int, int, float | None]]
+
+
+async def responses(pop: Population, q: Quarter) -> Responses:
+    """One scan of the quarter's broadcasts for the totals and every provider's line.
+
+    Each answered row is numbered in order of hours within its provider and across everyone (unanswered rows
+    last); a median is the mean of the middle one or two. Per provider that is an AVG over its group; the
+    overall middle rows fall in at most two providers' groups, whose sums are added up here."""
     if not pop.council_ids:
-        return {}
+        return Responses(0, 0, None, {})
     connection, s = _connection()
-    hours = s.hours_between("b.sent_at", "b.responded_at")
-    base = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
+    last = "CASE WHEN h IS NULL THEN 1 ELSE 0 END"
+    rows_sql = (
+        f"SELECT b.provider_id AS grp, {s.hours_between('b.sent_at', 'b.responded_at')} AS h "
+        f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
+    )
+    numbered = (
+        "SELECT grp, h, COUNT(*) OVER (PARTITION BY grp) AS sent, COUNT(h) OVER (PARTITION BY grp) AS n, "
+        f"ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {last}, h) AS rn, COUNT(h) OVER () AS n_all, "
+        f"ROW_NUMBER() OVER (ORDER BY {last}, h) AS rn_all FROM ({rows_sql}) AS x"
+    )
+    middle_all = "h IS NOT NULL AND rn_all IN ((n_all + 1) / 2, (n_all + 2) / 2)"
     sql = (
-        "SELECT b.provider_id AS grp, COUNT(*) AS sent, COUNT(b.responded_at) AS answered "
-        f"{base} GROUP BY b.provider_id"
+        "SELECT grp, sent, n AS answered, "
+        "AVG(CASE WHEN h IS NOT NULL AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median, "
+        f"SUM(CASE WHEN {middle_all} THEN h END) AS middle_sum, "
+        f"SUM(CASE WHEN {middle_all} THEN 1 ELSE 0 END) AS middle_n FROM ({numbered}) AS y GROUP BY grp, sent, n"
     )
-    counts = await _rows(connection, s, sql)
-    s2 = Sql("postgres" if s.postgres else "sqlite")
-    base2 = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s2, pop, q)}"
-    medians_sql = (
-        "SELECT grp, AVG(h) AS median FROM (SELECT grp, h, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY h) AS rn, "
-        f"COUNT(*) OVER (PARTITION BY grp) AS n FROM (SELECT b.provider_id AS grp, {hours} AS h {base2} "
-        "AND b.responded_at IS NOT NULL) AS x) AS y WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY grp"
-    )
-    medians = {int(r["grp"]): float(r["median"]) for r in await _rows(connection, s2, medians_sql)}
-    return {int(r["grp"]): (int(r["sent"]), int(r["answered"]), medians.get(int(r["grp"]))) for r in counts}
+    rows = await _rows(connection, s, sql)
+    by_provider = {int(r["grp"]): (int(r["sent"]), int(r["answered"]), _hours(r["median"])) for r in rows}
+    middle = [(float(r["middle_sum"]), int(r["middle_n"])) for r in rows if r["middle_n"]]
+    median = None
+    if middle:
+        median = round(sum(total for total, _ in middle) / sum(n for _, n in middle), 1)
+    sent = sum(line[0] for line in by_provider.values())
+    answered = sum(line[1] for line in by_provider.values())
+    return Responses(sent, answered, median, by_provider)
 
 
-async def response_totals(pop: Population, q: Quarter) -> tuple[int, int, float | None]:
-    """(referrals sent to providers, answered, median hours to answer), across the population."""
-    if not pop.council_ids:
-        return 0, 0, None
-    connection, s = _connection()
-    base = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
-    row = (await _rows(connection, s, f"SELECT COUNT(*) AS sent, COUNT(b.responded_at) AS answered {base}"))[0]
-    s2 = Sql("postgres" if s.postgres else "sqlite")
-    base2 = f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s2, pop, q)}"
-    median = await _median(
-        connection,
-        s2,
-        f"SELECT {s2.hours_between('b.sent_at', 'b.responded_at')} AS h {base2} AND b.responded_at IS NOT NULL",
-    )
-    return int(row["sent"] or 0), int(row["answered"] or 0), median
+def _hours(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 async def declines_by_reason(pop: Population, q: Quarter) -> list[tuple[str, int]]:
@@ -423,35 +464,48 @@ TREND_KEYS = ("started", "active", "ended", "unplanned", "without_notice")
 
 
 async def placement_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[Quarter, dict[str, float]]:
-    """The headline placement counts and spend of each quarter, in one scan of the placements they span."""
+    """The headline placement counts and spend of each quarter, in one statement grouped by quarter.
+
+    The quarters are a small table (`qs`: number, first and last day) joined to the placements active in each,
+    so one scan of the placements the eight quarters span gives every quarter's row (the same conditions as
+    `placement_groups`, with the quarter's days read from `qs` instead of bound once per quarter)."""
     if not pop.council_ids or not quarters:
         return {}
     connection, s = _connection()
-    first, last = quarters[0].starts_on, quarters[-1].ends_on
-    parts = []
-    for i, q in enumerate(quarters):
 
-        def inside(q: Quarter = q) -> str:
-            # Written (and its values bound) afresh at each use: the values are bound in the order of the text.
-            return (
-                f"{STARTED_ON} <= {s.param(q.ends_on)} AND (p.end_date IS NULL OR p.end_date >= {s.param(q.starts_on)})"
-            )
+    def day(value: date) -> str:
+        return f"CAST({s.param(value)} AS DATE)" if s.postgres else s.param(value)
 
-        for key in TREND_KEYS:
-            parts.append(
-                f"SUM(CASE WHEN {inside()} AND {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END) "
-                f"AS {key}_{i}"
-            )
-        parts.append(f"SUM(CASE WHEN {inside()} THEN {_spend(s, q)} ELSE 0 END) AS spend_{i}")
+    values = ", ".join(f"({i}, {day(q.starts_on)}, {day(q.ends_on)})" for i, q in enumerate(quarters))
+    ended = "(p.end_date IS NOT NULL AND p.end_date <= qs.last_day)"
+    notice = f"{s.days_between('p.notice_given_on', 'p.end_date')} < {NOTICE_DAYS}"
+    first = s.greatest(STARTED_ON, "qs.first_day")
+    last = s.least("COALESCE(p.end_date, qs.last_day)", "qs.last_day")
+    conditions = {
+        "started": f"{STARTED_ON} >= qs.first_day",
+        "active": "1 = 1",
+        "ended": ended,
+        "unplanned": f"({ended} AND p.planned_ending = {s.param(False)})",
+        "without_notice": f"({ended} AND (p.notice_given_on IS NULL OR {notice}))",
+    }
+    parts = [f"SUM(CASE WHEN {conditions[key]} THEN 1 ELSE 0 END) AS {key}" for key in TREND_KEYS]
+    parts.append(f"SUM(p.weekly_fee_pence * ({s.days_between(first, last)} + 1) / 7.0) AS spend")
     where = (
-        f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {s.param(last)} "
-        f"AND (p.end_date IS NULL OR p.end_date >= {s.param(first)})"
+        f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {s.param(quarters[-1].ends_on)} "
+        f"AND (p.end_date IS NULL OR p.end_date >= {s.param(quarters[0].starts_on)})"
     )
     if pop.provider_id is not None:
         where += f" AND p.provider_id = {s.param(pop.provider_id)}"
-    sql = f"SELECT {', '.join(parts)} FROM placement p JOIN referral r ON r.id = p.referral_id WHERE {where}"
-    row = (await _rows(connection, s, sql))[0]
-    return {q: {key: float(row[f"{key}_{i}"] or 0) for key in (*TREND_KEYS, "spend")} for i, q in enumerate(quarters)}
+    sql = (
+        f"WITH qs(i, first_day, last_day) AS (VALUES {values}) "
+        f"SELECT qs.i AS i, {', '.join(parts)} FROM placement p "
+        f"JOIN qs ON {STARTED_ON} <= qs.last_day AND (p.end_date IS NULL OR p.end_date >= qs.first_day) "
+        f"WHERE {where} GROUP BY qs.i"
+    )
+    rows = {int(row.pop("i")): row for row in await _rows(connection, s, sql)}
+    return {
+        q: {key: float(rows.get(i, {}).get(key) or 0) for key in (*TREND_KEYS, "spend")} for i, q in enumerate(quarters)
+    }
 
 
 async def allegation_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[Quarter, int]:

@@ -195,24 +195,48 @@ DISTANCE_LABELS = {
 }
 
 
-async def quarter_figures(population: Population, quarter: Quarter, *, drillable: bool = True) -> QuarterFigures:
-    """Every figure for the population and quarter, in a few aggregate statements."""
+FIGURE_GROUPS = ("all", "kind", "age_band")
+
+
+def _fees(groups: figures_sql.PlacementGroups, dimension: str) -> list[tuple[str, int, float]]:
+    """(placement kind or age band, placements, average weekly fee in pence), in order of the kind or band."""
+    return sorted((key, int(row["n"]), row["fee"]) for (dim, key), row in groups.items() if dim == dimension)
+
+
+def _lines_of(groups: figures_sql.PlacementGroups, dimension: str) -> dict[int, dict[str, float]]:
+    return {int(key): row for (dim, key), row in groups.items() if dim == dimension}
+
+
+async def quarter_figures(
+    population: Population,
+    quarter: Quarter,
+    *,
+    drillable: bool = True,
+    answers: figures_sql.Responses | None = None,
+    groups: figures_sql.PlacementGroups | None = None,
+) -> QuarterFigures:
+    """Every figure for the population and quarter, in a few aggregate statements (`answers`: the providers'
+    responses of the same population and quarter, `groups` its placement groups, when the caller has read them)."""
     seen = population if drillable else None
 
     def count(value: float | int, table: str, condition: str, arg: str = "") -> Count:
         return Count(int(value or 0), seen, quarter, Drill(table, condition, arg))
 
-    placed = await figures_sql.placement_counts(population, quarter)
-    by_kind = await figures_sql.average_fees(population, quarter, "kind")
-    by_band = await figures_sql.average_fees(population, quarter, "age_band")
+    if groups is None:
+        groups = await figures_sql.placement_groups(population, quarter, FIGURE_GROUPS)
+    placed = groups.get(("all", "all"), {})
+    by_kind, by_band = _fees(groups, "kind"), _fees(groups, "age_band")
     referred = await figures_sql.referral_counts(population, quarter)
     to_offer = await figures_sql.median_hours(population, quarter, "offer")
     to_placement = await figures_sql.median_hours(population, quarter, "placement")
-    sent, answered, response_hours = await figures_sql.response_totals(population, quarter)
+    answers = answers or await figures_sql.responses(population, quarter)
+    sent, answered, response_hours = answers.sent, answers.answered, answers.median_hours
     declines = await figures_sql.declines_by_reason(population, quarter)
     outcomes = await figures_sql.allegations_by_outcome(population, quarter)
     feedback = await figures_sql.feedback_averages(population, quarter)
-    gaps = {by: await figures_sql.gaps_by(population, quarter, by) for by in ("need", "age_band", "district")}
+    # The gaps by age band and district come with the referral counts (one scan); by need, from the needs' lists.
+    gaps = {"need": await figures_sql.gaps_by(population, quarter, "need")}
+    gaps["age_band"], gaps["district"] = referred.pop("gap_age_band", []), referred.pop("gap_district", [])
 
     def p(key: str) -> float:
         return placed.get(key, 0)
@@ -419,12 +443,15 @@ async def framework_quarter(actor: Actor, framework_id: int, quarter: str) -> Fr
         raise not_found("framework", "frameworkId")
     q = parse_quarter(quarter)
     population = await _framework_population(framework, q)
+    # The totals and every council's and provider's line: one scan of the placements, one of the broadcasts.
+    groups = await figures_sql.placement_groups(population, q, (*FIGURE_GROUPS, "council", "provider"))
+    answers = await figures_sql.responses(population, q)
     return FrameworkQuarterView(
         framework=framework,
         quarter=q,
-        figures=await quarter_figures(population, q),
-        councils=await _council_lines(population, q),
-        providers=await _provider_lines(population, q),
+        figures=await quarter_figures(population, q, answers=answers, groups=groups),
+        councils=await _council_lines(population, q, groups),
+        providers=await _provider_lines(population, q, answers, groups),
         trend=await trend(population, q),
     )
 
@@ -456,15 +483,19 @@ def _line(population: Population, q: Quarter, key: str, pk: int, name: str, row:
     )
 
 
-async def _council_lines(population: Population, q: Quarter) -> list[OrganisationLine]:
-    rows = await figures_sql.placements_by(population, q, "council_id")
+async def _council_lines(
+    population: Population, q: Quarter, groups: figures_sql.PlacementGroups
+) -> list[OrganisationLine]:
+    rows = _lines_of(groups, "council")
     councils = await Council.filter(id__in=list(population.council_ids)).order_by("name")
     return [_line(population, q, "council", c.id, c.name, rows.get(c.id, {})) for c in councils]
 
 
-async def _provider_lines(population: Population, q: Quarter) -> list[OrganisationLine]:
-    rows = await figures_sql.placements_by(population, q, "provider_id")
-    responses = await figures_sql.responses_by_provider(population, q)
+async def _provider_lines(
+    population: Population, q: Quarter, answers: figures_sql.Responses, groups: figures_sql.PlacementGroups
+) -> list[OrganisationLine]:
+    rows = _lines_of(groups, "provider")
+    responses = answers.by_provider
     ids = set(population.framework_provider_ids) | set(rows) | set(responses)
     lines = []
     for provider in await Provider.filter(id__in=list(ids)).order_by("name"):
@@ -542,6 +573,43 @@ def _scorecard_values(f: QuarterFigures) -> dict[str, float | None]:
     }
 
 
+async def _consortium_scorecard_values(population: Population, q: Quarter) -> dict[str, float | None]:
+    """`_scorecard_values` of the consortium's quarter, reading only the figures the scorecard's lines show
+    (the same statements as `quarter_figures`, without the referrals', gaps' and declines' ones)."""
+    placed = (await figures_sql.placement_groups(population, q, ("all",))).get(("all", "all"), {})
+    outcomes = await figures_sql.allegations_by_outcome(population, q)
+    feedback = await figures_sql.feedback_averages(population, q)
+    answers = await figures_sql.responses(population, q)
+    ended, unplanned = int(placed.get("ended", 0)), int(placed.get("unplanned", 0))
+    scores = FeedbackAverages(
+        responses=int(feedback.get("n") or 0),
+        needs_met=feedback.get("needs_met"),
+        communication=feedback.get("communication"),
+        stability=feedback.get("stability"),
+    )
+    return {
+        "placementsActive": int(placed.get("active", 0)),
+        "placementsStarted": int(placed.get("started", 0)),
+        "placementsEnded": ended,
+        "unplannedEndings": unplanned,
+        "unplannedRate": round(unplanned / ended, 4) if ended else None,
+        "endingsWithoutNotice": int(placed.get("without_notice", 0)),
+        "allegations": sum(outcomes.values()),
+        "substantiatedAllegations": outcomes.get(AllegationOutcome.SUBSTANTIATED.value, 0),
+        "feedbackOverall": scores.overall,
+        "insideCouncilArea": sum(
+            int(placed.get(f"distance_{k}", 0)) for k in figures_sql.DISTANCES if k.startswith("inside")
+        ),
+        "within20Miles": sum(
+            int(placed.get(f"distance_{k}", 0)) for k in figures_sql.DISTANCES if k.endswith("_within")
+        ),
+        "spendPence": round(sum(placed.get(f"spend_{route}", 0) for route in figures_sql.ROUTES)),
+        "responseRate": round(answers.answered / answers.sent, 4) if answers.sent else None,
+        "medianResponseHours": answers.median_hours,
+        "offers": await figures_sql.offer_count(population, q),
+    }
+
+
 # Rates, scores and medians are the consortium's own; counts and money are divided by the providers compared.
 _NOT_DIVIDED = {"unplannedRate", "feedbackOverall", "responseRate", "medianResponseHours"}
 
@@ -561,9 +629,9 @@ async def provider_scorecard(actor: Actor, provider_id: int, framework_id: int, 
     consortium = await _framework_population(framework, q)
     own = Population(framework.id, consortium.council_ids, provider.id, consortium.framework_provider_ids)
     mine = await quarter_figures(own, q)
-    everyone = await quarter_figures(consortium, q, drillable=False)
+    totals = await _consortium_scorecard_values(consortium, q)
     compared = await _providers_on(framework, q)
-    own_values, totals = _scorecard_values(mine), _scorecard_values(everyone)
+    own_values = _scorecard_values(mine)
     lines = []
     for key, label in SCORECARD_LINES:
         total = totals[key]
