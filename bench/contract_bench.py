@@ -410,13 +410,11 @@ async def main() -> int:
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     ok = True
-    if args.skip_sqlite:
-        pass
-    elif args.sqlite_file:
+    if args.sqlite_file and not args.skip_sqlite:
         print("SQLite:")
         kept, reuse = args.sqlite_file
         ok = _verdicts("sqlite", await measure(f"sqlite://{kept}", args, reuse=reuse)) and ok
-    else:
+    elif not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as folder:
             print("SQLite:")
             ok = _verdicts("sqlite", await measure(f"sqlite://{folder}/contract_bench.sqlite3", args)) and ok
