@@ -464,11 +464,13 @@ TREND_KEYS = ("started", "active", "ended", "unplanned", "without_notice")
 
 
 async def placement_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[Quarter, dict[str, float]]:
-    """The headline placement counts and spend of each quarter, in one statement grouped by quarter.
+    """The headline placement counts and spend of each of consecutive quarters, from one scan of the placements
+    they span, grouped by the quarters a placement started and ended in.
 
-    The quarters are a small table (`qs`: number, first and last day) joined to the placements active in each,
-    so one scan of the placements the eight quarters span gives every quarter's row (the same conditions as
-    `placement_groups`, with the quarter's days read from `qs` instead of bound once per quarter)."""
+    A placement is active in every quarter from the one it started in (or the first) to the one it ended in (or
+    the last), started in its first and ended in its last; its spend in a quarter is its weekly fee for the days
+    of the quarter it ran. Each (start, end) bucket carries the fees summed, and summed times the start and end
+    days (as days from the first quarter's first day), so each quarter's spend is exact arithmetic on them."""
     if not pop.council_ids or not quarters:
         return {}
     connection, s = _connection()
@@ -476,36 +478,56 @@ async def placement_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[
     def day(value: date) -> str:
         return f"CAST({s.param(value)} AS DATE)" if s.postgres else s.param(value)
 
-    values = ", ".join(f"({i}, {day(q.starts_on)}, {day(q.ends_on)})" for i, q in enumerate(quarters))
-    ended = "(p.end_date IS NOT NULL AND p.end_date <= qs.last_day)"
+    def bucket(column: str) -> str:
+        head = f"CASE WHEN {column} < {day(quarters[0].starts_on)} THEN -1"
+        steps = " ".join(f"WHEN {column} <= {day(q.ends_on)} THEN {i}" for i, q in enumerate(quarters))
+        return f"{head} {steps} ELSE {len(quarters)} END"
+
+    # Parameters are numbered in the order they are written, so each part is built in the statement's order.
+    base = quarters[0].starts_on
+    started_in = bucket(STARTED_ON)
+    ended_in = bucket("p.end_date")
+    first = s.days_between(day(base), STARTED_ON)
+    last = s.days_between(day(base), "p.end_date")
+    unplanned = f"p.planned_ending = {s.param(False)}"
     notice = f"{s.days_between('p.notice_given_on', 'p.end_date')} < {NOTICE_DAYS}"
-    first = s.greatest(STARTED_ON, "qs.first_day")
-    last = s.least("COALESCE(p.end_date, qs.last_day)", "qs.last_day")
-    conditions = {
-        "started": f"{STARTED_ON} >= qs.first_day",
-        "active": "1 = 1",
-        "ended": ended,
-        "unplanned": f"({ended} AND p.planned_ending = {s.param(False)})",
-        "without_notice": f"({ended} AND (p.notice_given_on IS NULL OR {notice}))",
-    }
-    parts = [f"SUM(CASE WHEN {conditions[key]} THEN 1 ELSE 0 END) AS {key}" for key in TREND_KEYS]
-    parts.append(f"SUM(p.weekly_fee_pence * ({s.days_between(first, last)} + 1) / 7.0) AS spend")
     where = (
-        f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {s.param(quarters[-1].ends_on)} "
-        f"AND (p.end_date IS NULL OR p.end_date >= {s.param(quarters[0].starts_on)})"
+        f"p.council_id IN ({s.one_of(pop.council_ids)}) AND {STARTED_ON} <= {day(quarters[-1].ends_on)} "
+        f"AND (p.end_date IS NULL OR p.end_date >= {day(base)})"
     )
     if pop.provider_id is not None:
         where += f" AND p.provider_id = {s.param(pop.provider_id)}"
-    sql = (
-        f"WITH qs(i, first_day, last_day) AS (VALUES {values}) "
-        f"SELECT qs.i AS i, {', '.join(parts)} FROM placement p "
-        f"JOIN qs ON {STARTED_ON} <= qs.last_day AND (p.end_date IS NULL OR p.end_date >= qs.first_day) "
-        f"WHERE {where} GROUP BY qs.i"
+    rows_sql = (
+        f"SELECT {started_in} AS si, CASE WHEN p.end_date IS NULL THEN {len(quarters)} "
+        f"ELSE {ended_in} END AS ei, p.weekly_fee_pence AS fee, {first} AS first_day, "
+        f"{last} AS last_day, CASE WHEN {unplanned} THEN 1 ELSE 0 END AS unplanned, "
+        f"CASE WHEN p.notice_given_on IS NULL OR {notice} THEN 1 ELSE 0 END AS without_notice "
+        f"FROM placement p WHERE {where}"
     )
-    rows = {int(row.pop("i")): row for row in await _rows(connection, s, sql)}
-    return {
-        q: {key: float(rows.get(i, {}).get(key) or 0) for key in (*TREND_KEYS, "spend")} for i, q in enumerate(quarters)
-    }
+    sql = (
+        "SELECT si, ei, COUNT(*) AS n, SUM(unplanned) AS unplanned, SUM(without_notice) AS without_notice, "
+        "SUM(fee) AS fee, SUM(fee * first_day) AS fee_first, SUM(fee * last_day) AS fee_last "
+        f"FROM ({rows_sql}) AS x GROUP BY si, ei"
+    )
+    figures = {q: dict.fromkeys((*TREND_KEYS, "spend"), 0.0) for q in quarters}
+    for row in await _rows(connection, s, sql):
+        si, ei, n, fee = int(row["si"]), int(row["ei"]), int(row["n"]), float(row["fee"] or 0)
+        for i in range(max(si, 0), min(ei, len(quarters) - 1) + 1):
+            q = quarters[i]
+            into = figures[q]
+            into["active"] += n
+            # Days from the first quarter's first day: the quarter's, or the placement's own where it starts or
+            # ends inside the quarter.
+            from_day = float(row["fee_first"] or 0) if si == i else fee * (q.starts_on - base).days
+            to_day = float(row["fee_last"] or 0) if ei == i else fee * (q.ends_on - base).days
+            into["spend"] += (to_day - from_day + fee) / 7.0
+            if si == i:
+                into["started"] += n
+            if ei == i:
+                into["ended"] += n
+                into["unplanned"] += float(row["unplanned"] or 0)
+                into["without_notice"] += float(row["without_notice"] or 0)
+    return figures
 
 
 async def allegation_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[Quarter, int]:

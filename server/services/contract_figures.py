@@ -29,6 +29,8 @@ none. The tables of a view are the same whichever way they are asked for (GraphQ
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -207,6 +209,15 @@ def _lines_of(groups: figures_sql.PlacementGroups, dimension: str) -> dict[int, 
     return {int(key): row for (dim, key), row in groups.items() if dim == dimension}
 
 
+async def _already(value: object) -> object:
+    return value
+
+
+def _given(value: object) -> Awaitable | None:
+    """An awaitable of what the caller has already read, to stand in `gather` for the statement it saves."""
+    return None if value is None else _already(value)
+
+
 async def quarter_figures(
     population: Population,
     quarter: Quarter,
@@ -222,20 +233,24 @@ async def quarter_figures(
     def count(value: float | int, table: str, condition: str, arg: str = "") -> Count:
         return Count(int(value or 0), seen, quarter, Drill(table, condition, arg))
 
-    if groups is None:
-        groups = await figures_sql.placement_groups(population, quarter, FIGURE_GROUPS)
+    # The statements are independent: on PostgreSQL each runs on its own pooled connection at the same time
+    # (SQLite's one connection takes them in turn).
+    groups, answers, referred, to_offer, to_placement, declines, outcomes, feedback, by_need = await asyncio.gather(
+        _given(groups) or figures_sql.placement_groups(population, quarter, FIGURE_GROUPS),
+        _given(answers) or figures_sql.responses(population, quarter),
+        figures_sql.referral_counts(population, quarter),
+        figures_sql.median_hours(population, quarter, "offer"),
+        figures_sql.median_hours(population, quarter, "placement"),
+        figures_sql.declines_by_reason(population, quarter),
+        figures_sql.allegations_by_outcome(population, quarter),
+        figures_sql.feedback_averages(population, quarter),
+        figures_sql.gaps_by(population, quarter, "need"),
+    )
     placed = groups.get(("all", "all"), {})
     by_kind, by_band = _fees(groups, "kind"), _fees(groups, "age_band")
-    referred = await figures_sql.referral_counts(population, quarter)
-    to_offer = await figures_sql.median_hours(population, quarter, "offer")
-    to_placement = await figures_sql.median_hours(population, quarter, "placement")
-    answers = answers or await figures_sql.responses(population, quarter)
     sent, answered, response_hours = answers.sent, answers.answered, answers.median_hours
-    declines = await figures_sql.declines_by_reason(population, quarter)
-    outcomes = await figures_sql.allegations_by_outcome(population, quarter)
-    feedback = await figures_sql.feedback_averages(population, quarter)
     # The gaps by age band and district come with the referral counts (one scan); by need, from the needs' lists.
-    gaps = {"need": await figures_sql.gaps_by(population, quarter, "need")}
+    gaps = {"need": by_need}
     gaps["age_band"], gaps["district"] = referred.pop("gap_age_band", []), referred.pop("gap_district", [])
 
     def p(key: str) -> float:
@@ -331,8 +346,9 @@ class TrendPoint:
 async def trend(population: Population, quarter: Quarter) -> list[TrendPoint]:
     """The last eight quarters ending with this one, oldest first."""
     quarters = quarter.last(TREND_QUARTERS)
-    placed = await figures_sql.placement_trend(population, quarters)
-    alleged = await figures_sql.allegation_trend(population, quarters)
+    placed, alleged = await asyncio.gather(
+        figures_sql.placement_trend(population, quarters), figures_sql.allegation_trend(population, quarters)
+    )
     points = []
     for q in quarters:
         row = placed.get(q, {})
@@ -444,15 +460,18 @@ async def framework_quarter(actor: Actor, framework_id: int, quarter: str) -> Fr
     q = parse_quarter(quarter)
     population = await _framework_population(framework, q)
     # The totals and every council's and provider's line: one scan of the placements, one of the broadcasts.
-    groups = await figures_sql.placement_groups(population, q, (*FIGURE_GROUPS, "council", "provider"))
-    answers = await figures_sql.responses(population, q)
+    groups, answers, trend_points = await asyncio.gather(
+        figures_sql.placement_groups(population, q, (*FIGURE_GROUPS, "council", "provider")),
+        figures_sql.responses(population, q),
+        trend(population, q),
+    )
+    figures, councils, providers = await asyncio.gather(
+        quarter_figures(population, q, answers=answers, groups=groups),
+        _council_lines(population, q, groups),
+        _provider_lines(population, q, answers, groups),
+    )
     return FrameworkQuarterView(
-        framework=framework,
-        quarter=q,
-        figures=await quarter_figures(population, q, answers=answers, groups=groups),
-        councils=await _council_lines(population, q, groups),
-        providers=await _provider_lines(population, q, answers, groups),
-        trend=await trend(population, q),
+        framework=framework, quarter=q, figures=figures, councils=councils, providers=providers, trend=trend_points
     )
 
 
@@ -522,14 +541,20 @@ async def council_quarter(
     q = parse_quarter(quarter)
     consortium = await _framework_population(framework, q)
     own = Population(framework.id, (council.id,), None, ())
+    figures, consortium_figures, own_trend, consortium_trend = await asyncio.gather(
+        quarter_figures(own, q),
+        quarter_figures(consortium, q, drillable=policy.is_lead_commissioner(actor, framework)),
+        trend(own, q),
+        trend(consortium, q),
+    )
     return CouncilQuarterView(
         framework=framework,
         council=council,
         quarter=q,
-        figures=await quarter_figures(own, q),
-        consortium=await quarter_figures(consortium, q, drillable=policy.is_lead_commissioner(actor, framework)),
-        trend=await trend(own, q),
-        consortium_trend=await trend(consortium, q),
+        figures=figures,
+        consortium=consortium_figures,
+        trend=own_trend,
+        consortium_trend=consortium_trend,
     )
 
 
@@ -576,10 +601,14 @@ def _scorecard_values(f: QuarterFigures) -> dict[str, float | None]:
 async def _consortium_scorecard_values(population: Population, q: Quarter) -> dict[str, float | None]:
     """`_scorecard_values` of the consortium's quarter, reading only the figures the scorecard's lines show
     (the same statements as `quarter_figures`, without the referrals', gaps' and declines' ones)."""
-    placed = (await figures_sql.placement_groups(population, q, ("all",))).get(("all", "all"), {})
-    outcomes = await figures_sql.allegations_by_outcome(population, q)
-    feedback = await figures_sql.feedback_averages(population, q)
-    answers = await figures_sql.responses(population, q)
+    groups, outcomes, feedback, answers, offers = await asyncio.gather(
+        figures_sql.placement_groups(population, q, ("all",)),
+        figures_sql.allegations_by_outcome(population, q),
+        figures_sql.feedback_averages(population, q),
+        figures_sql.responses(population, q),
+        figures_sql.offer_count(population, q),
+    )
+    placed = groups.get(("all", "all"), {})
     ended, unplanned = int(placed.get("ended", 0)), int(placed.get("unplanned", 0))
     scores = FeedbackAverages(
         responses=int(feedback.get("n") or 0),
@@ -606,7 +635,7 @@ async def _consortium_scorecard_values(population: Population, q: Quarter) -> di
         "spendPence": round(sum(placed.get(f"spend_{route}", 0) for route in figures_sql.ROUTES)),
         "responseRate": round(answers.answered / answers.sent, 4) if answers.sent else None,
         "medianResponseHours": answers.median_hours,
-        "offers": await figures_sql.offer_count(population, q),
+        "offers": offers,
     }
 
 
@@ -628,9 +657,9 @@ async def provider_scorecard(actor: Actor, provider_id: int, framework_id: int, 
     q = parse_quarter(quarter)
     consortium = await _framework_population(framework, q)
     own = Population(framework.id, consortium.council_ids, provider.id, consortium.framework_provider_ids)
-    mine = await quarter_figures(own, q)
-    totals = await _consortium_scorecard_values(consortium, q)
-    compared = await _providers_on(framework, q)
+    mine, totals, compared, own_trend = await asyncio.gather(
+        quarter_figures(own, q), _consortium_scorecard_values(consortium, q), _providers_on(framework, q), trend(own, q)
+    )
     own_values = _scorecard_values(mine)
     lines = []
     for key, label in SCORECARD_LINES:
@@ -644,7 +673,7 @@ async def provider_scorecard(actor: Actor, provider_id: int, framework_id: int, 
         figures=mine,
         providers_compared=compared,
         lines=lines,
-        trend=await trend(own, q),
+        trend=own_trend,
     )
 
 
