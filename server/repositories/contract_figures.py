@@ -182,10 +182,13 @@ async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str
         sums.append(f"SUM(route_{route}) AS route_{route}")
         sums.append(f"SUM(CASE WHEN route_{route} = 1 THEN spend ELSE 0 END) AS spend_{route}")
     sums += ["COUNT(*) AS n", "AVG(fee) AS fee"]
+    # Every placement has a kind, so the whole is the kinds' rows added up: one pass fewer when both are asked.
+    whole_from_kinds = "all" in dimensions and "kind" in dimensions
     passes = " UNION ALL ".join(
         f"SELECT '{dimension}' AS dim, {GROUP_KEYS[dimension]} AS grp, {', '.join(sums)} FROM pq"
         + ("" if dimension == "all" else f" GROUP BY {GROUP_KEYS[dimension]}")
         for dimension in dimensions
+        if not (whole_from_kinds and dimension == "all")
     )
     materialized = "MATERIALIZED " if s.postgres else ""
     sql = (
@@ -196,7 +199,18 @@ async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str
     for row in await _rows(connection, s, sql):
         dimension, key = str(row.pop("dim")), str(row.pop("grp"))
         groups[(dimension, key)] = {k: float(v or 0) for k, v in row.items()}
+    if whole_from_kinds:
+        groups[("all", "all")] = _added_up([row for (dimension, _), row in groups.items() if dimension == "kind"])
     return groups
+
+
+def _added_up(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Groups' sums added up; `fee` (an average) weighted by each group's `n`."""
+    if not rows:
+        return {}
+    whole = {key: sum(row[key] for row in rows) for key in rows[0]}
+    whole["fee"] = sum(row["fee"] * row["n"] for row in rows) / whole["n"] if whole["n"] else 0.0
+    return whole
 
 
 # --- referrals --------------------------------------------------------------------------------------

@@ -459,3 +459,35 @@ async def test_a_quarter_written_wrongly_is_an_error_naming_it(api: Api, market:
         )
         assert body["data"]["frameworkQuarter"] is None
         assert body["errors"][0]["extensions"] == {"code": "INVALID", "field": "quarter"}, body
+
+
+async def test_each_trend_point_equals_its_own_quarters_figures(api: Api, market: Marketplace, quarter: Quarter):
+    """The trend is worked out from the quarters placements start and end in; each point must equal the figures
+    the quarter's own page counts, for the consortium and for one council (spend to the penny)."""
+    view = await _framework_quarter(api, market)
+    council = await api(
+        COUNCIL_QUARTER, {"c": to_global_id("Council", market.kent.id), "q": QUARTER}, as_="kent_commissioner"
+    )
+    assert not council.get("errors"), council
+    for trend, own in ((view["trend"], "frameworkQuarter"), (council["data"]["councilQuarter"]["trend"], "council")):
+        assert any(point["placementsActive"] for point in trend)
+        for point in trend:
+            if own == "frameworkQuarter":
+                figures = (await _framework_quarter(api, market, quarter=point["quarter"]))["figures"]
+            else:
+                body = await api(
+                    COUNCIL_QUARTER,
+                    {"c": to_global_id("Council", market.kent.id), "q": point["quarter"]},
+                    as_="kent_commissioner",
+                )
+                figures = body["data"]["councilQuarter"]["figures"]
+            assert point == {
+                "quarter": point["quarter"],
+                "placementsStarted": figures["placementsStarted"]["value"],
+                "placementsActive": figures["placementsActive"]["value"],
+                "placementsEnded": figures["placementsEnded"]["value"],
+                "unplannedEndings": figures["unplannedEndings"]["value"],
+                "endingsWithoutNotice": figures["endingsWithoutNotice"]["value"],
+                "allegations": figures["allegationsTotal"],
+                "spendPence": figures["spendPence"],
+            }, point["quarter"]
