@@ -364,41 +364,52 @@ def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
 @dataclass(frozen=True)
 class Responses:
     """The quarter's broadcasts to providers: referrals sent, answered (an offer or a decline) and the median
-    hours to answer, in total and per provider."""
+    hours to answer, in total and per provider, and the declines by reason (most first)."""
 
     sent: int
     answered: int
     median_hours: float | None
     by_provider: dict[int, tuple[int, int, float | None]]
+    declines: list[tuple[str, int]] = field(default_factory=list)
 
 
 async def responses(pop: Population, q: Quarter) -> Responses:
-    """One scan of the quarter's broadcasts for the totals and every provider's line.
+    """One scan of the quarter's broadcasts for the totals, every provider's line and the declines by reason.
 
     Each answered row is numbered in order of hours within its provider and across everyone (unanswered rows
     last); a median is the mean of the middle one or two. Per provider that is an AVG over its group; the
-    overall middle rows fall in at most two providers' groups, whose sums are added up here."""
+    overall middle rows fall in at most two providers' groups, whose sums are added up here. The declines are
+    a second grouping of the same rows."""
     if not pop.council_ids:
         return Responses(0, 0, None, {})
     connection, s = _connection()
     last = "CASE WHEN h IS NULL THEN 1 ELSE 0 END"
     rows_sql = (
-        f"SELECT b.provider_id AS grp, {s.hours_between('b.sent_at', 'b.responded_at')} AS h "
+        f"SELECT b.provider_id AS grp, {s.hours_between('b.sent_at', 'b.responded_at')} AS h, "
+        "b.decline_reason AS reason "
         f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
     )
     numbered = (
         "SELECT grp, h, COUNT(*) OVER (PARTITION BY grp) AS sent, COUNT(h) OVER (PARTITION BY grp) AS n, "
         f"ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {last}, h) AS rn, COUNT(h) OVER () AS n_all, "
-        f"ROW_NUMBER() OVER (ORDER BY {last}, h) AS rn_all FROM ({rows_sql}) AS x"
+        f"ROW_NUMBER() OVER (ORDER BY {last}, h) AS rn_all FROM sq"
     )
     middle_all = "h IS NOT NULL AND rn_all IN ((n_all + 1) / 2, (n_all + 2) / 2)"
+    materialized = "MATERIALIZED " if s.postgres else ""
     sql = (
-        "SELECT grp, sent, n AS answered, "
+        f"WITH sq AS {materialized}({rows_sql}) "
+        "SELECT 'provider' AS dim, CAST(grp AS VARCHAR(12)) AS grp, sent, n AS answered, "
         "AVG(CASE WHEN h IS NOT NULL AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median, "
         f"SUM(CASE WHEN {middle_all} THEN h END) AS middle_sum, "
-        f"SUM(CASE WHEN {middle_all} THEN 1 ELSE 0 END) AS middle_n FROM ({numbered}) AS y GROUP BY grp, sent, n"
+        f"SUM(CASE WHEN {middle_all} THEN 1 ELSE 0 END) AS middle_n FROM ({numbered}) AS y GROUP BY grp, sent, n "
+        "UNION ALL SELECT 'decline' AS dim, reason AS grp, COUNT(*) AS sent, 0 AS answered, NULL AS median, "
+        "NULL AS middle_sum, 0 AS middle_n FROM sq WHERE reason IS NOT NULL GROUP BY reason"
     )
     rows = await _rows(connection, s, sql)
+    declines = sorted(
+        ((str(r["grp"]), int(r["sent"])) for r in rows if r["dim"] == "decline"), key=lambda pair: (-pair[1], pair[0])
+    )
+    rows = [r for r in rows if r["dim"] == "provider"]
     by_provider = {int(r["grp"]): (int(r["sent"]), int(r["answered"]), _hours(r["median"])) for r in rows}
     middle = [(float(r["middle_sum"]), int(r["middle_n"])) for r in rows if r["middle_n"]]
     median = None
@@ -406,23 +417,11 @@ async def responses(pop: Population, q: Quarter) -> Responses:
         median = round(sum(total for total, _ in middle) / sum(n for _, n in middle), 1)
     sent = sum(line[0] for line in by_provider.values())
     answered = sum(line[1] for line in by_provider.values())
-    return Responses(sent, answered, median, by_provider)
+    return Responses(sent, answered, median, by_provider, declines)
 
 
 def _hours(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-async def declines_by_reason(pop: Population, q: Quarter) -> list[tuple[str, int]]:
-    if not pop.council_ids:
-        return []
-    connection, s = _connection()
-    sql = (
-        "SELECT b.decline_reason AS grp, COUNT(*) AS n FROM broadcast_recipient b "
-        "JOIN referral r ON r.id = b.referral_id "
-        f"WHERE {_sent_where(s, pop, q)} AND b.decline_reason IS NOT NULL GROUP BY b.decline_reason ORDER BY 2 DESC, 1"
-    )
-    return [(str(r["grp"]), int(r["n"])) for r in await _rows(connection, s, sql)]
 
 
 # --- allegations and feedback ------------------------------------------------------------------------
