@@ -1,12 +1,25 @@
-"""The ASGI entry point uvicorn serves (`server.asgi:app`)."""
+"""The ASGI entry point uvicorn serves (`server.asgi:app`).
 
+It imports neither server.cli nor its click and rich: a web process needs none of the command line's output.
+"""
+
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from server.app import create_app
-from server.cli import load_settings
 from server.jobs import runner
-from server.settings import Settings
+from server.settings import Settings, SettingsError
+
+
+def load_settings() -> Settings:
+    """Validate the environment once; a bad value ends the process with one plain line and exit code 2."""
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        sys.exit(2)
+
 
 settings = load_settings()
 

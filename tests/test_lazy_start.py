@@ -26,10 +26,11 @@ asyncio.run(main())
 
 PROBE = """
 import asyncio, json, sys
-import httpx
 import server.asgi
+command_line = sorted(m for m in ("rich", "server.cli") if m in sys.modules)  # before httpx, whose CLI has rich
+import httpx
 loaded = lambda: sorted(m for m in ("strawberry", "graphql", "schema.build", "schema.types") if m in sys.modules)
-report = {"after_import": loaded()}
+report = {"after_import": loaded(), "command_line": command_line}
 
 async def main():
     app = server.asgi.app
@@ -63,6 +64,7 @@ def test_the_schema_is_built_by_the_first_api_request_not_at_start_up(tmp_path: 
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["after_import"] == []
+    assert report["command_line"] == []  # the web process imports neither the CLI nor its rich output
     assert report["healthz"] == 200 and report["sign_in_page"] == 200
     assert report["after_portal"] == []
     assert report["graphql"] == [200, {"data": {"__typename": "Query"}}]

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from tortoise.functions import Count, Max
+
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.vocabulary import (
@@ -374,10 +376,14 @@ def add_months(start: date, months: int) -> date:
 def next_review_due(start: date, held: list[date]) -> date:
     """The statutory cadence: the first review within 20 working days of the start, the second within 3
     months of the first, then every 6 months from the last."""
-    if not held:
+    return review_due_after(start, max(held) if held else None, len(held))
+
+
+def review_due_after(start: date, last_held: date | None, held_count: int) -> date:
+    """next_review_due from what it depends on: the start, the latest review held and how many were held."""
+    if last_held is None or held_count == 0:
         return add_working_days(start, FIRST_REVIEW_WORKING_DAYS)
-    last = max(held)
-    return add_months(last, 3 if len(held) == 1 else 6)
+    return add_months(last_held, 3 if held_count == 1 else 6)
 
 
 async def review_dates(placement: Placement) -> list[date]:
@@ -438,21 +444,31 @@ class ReviewDue:
 async def reviews_due(today: date, council_id: int | None = None) -> list[ReviewDue]:
     """Active placements whose next statutory review is overdue or due within DUE_SOON_DAYS, soonest first:
     for one council, or (the daily clock) for every council."""
+    # One aggregate statement: each active placement with its latest review and the number held (no review
+    # row is loaded); the due date is then the statutory rule on those (review_due_after).
     query = Placement.filter(status=PlacementStatus.ACTIVE)
     if council_id is not None:
         query = query.filter(council_id=council_id)
-    rows = await query.values("id", "council_id", "ipa_reference", "start_date", "actual_start_date")
-    held: dict[int, list[date]] = {}
-    for placement_id, day in await PlacementReview.filter(placement_id__in=[r["id"] for r in rows]).values_list(
-        "placement_id", "held_on"
-    ):
-        held.setdefault(placement_id, []).append(day)
+    rows = (
+        await query.annotate(last_held=Max("reviews__held_on"), held_count=Count("reviews__id"))
+        .group_by("id", "council_id", "ipa_reference", "start_date", "actual_start_date")
+        .values("id", "council_id", "ipa_reference", "start_date", "actual_start_date", "last_held", "held_count")
+    )
     found = []
     for row in rows:
-        due = next_review_due(row["actual_start_date"] or row["start_date"], held.get(row["id"], []))
+        due = review_due_after(
+            row["actual_start_date"] or row["start_date"], _as_date(row["last_held"]), row["held_count"] or 0
+        )
         if due <= today + timedelta(days=DUE_SOON_DAYS):
             found.append(ReviewDue(row["id"], row["council_id"], row["ipa_reference"], due, due < today))
     return sorted(found, key=lambda r: (r.due_on, r.placement_id))
+
+
+def _as_date(value: date | str | None) -> date | None:
+    """An aggregate's date as the database hands it back (SQLite's MAX of a DATE column is its text)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 # --- notice ---------------------------------------------------------------------------------------
