@@ -8,6 +8,7 @@ disagree. Dates are bound as values (SQLite keeps them as ISO text, which compar
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 from tortoise import connections
 
 from server.domain.quarters import Quarter
+from server.models.referrals import BROADCAST_FIGURES_INDEX, REFERRAL_FIGURES_INDEX
 from server.repositories.statements import Composer, Statement
 
 NOTICE_DAYS = 28
@@ -48,6 +50,10 @@ class Sql(Composer):
 
     def greatest(self, *parts: str) -> str:
         return f"GREATEST({', '.join(parts)})" if self.postgres else f"MAX({', '.join(parts)})"
+
+    def indexed_by(self, index: str) -> str:
+        """SQLite: read the table through this (covering) index, which its planner would pass over for the rowid."""
+        return "" if self.postgres else f" INDEXED BY {index}"
 
     def json_elements(self, column: str) -> str:
         """A FROM item giving one row (column `value`) per element of a JSON list column."""
@@ -129,10 +135,17 @@ def _placements_where(s: Sql, pop: Population, q: Quarter) -> str:
 
 
 def _spend(s: Sql, q: Quarter) -> str:
-    """Pence spent in the quarter: the weekly fee for each day of the quarter the placement ran."""
+    """Pence spent in the quarter: the weekly fee for each day of the quarter the placement ran (the whole
+    quarter's days, without date arithmetic, for the most, which ran all through it)."""
+    whole = (q.ends_on - q.starts_on).days + 1
+    # Parameters are numbered in the order they are written: each part is built in the statement's order.
+    throughout = (
+        f"{STARTED_ON} <= {s.param(q.starts_on)} AND (p.end_date IS NULL OR p.end_date >= {s.param(q.ends_on)})"
+    )
     last = s.least(f"COALESCE(p.end_date, {s.param(q.ends_on)})", s.param(q.ends_on))
     first = s.greatest(STARTED_ON, s.param(q.starts_on))
-    return f"p.weekly_fee_pence * ({s.days_between(first, last)} + 1) / 7.0"
+    days = f"CASE WHEN {throughout} THEN {whole} ELSE {s.days_between(first, last)} + 1 END"
+    return f"p.weekly_fee_pence * ({days}) / 7.0"
 
 
 def _connection() -> tuple[Any, Sql]:
@@ -145,71 +158,94 @@ async def _rows(connection: Any, s: Sql, sql: str) -> list[dict[str, Any]]:
 
 
 PlacementGroups = dict[tuple[str, str], dict[str, float]]
-GROUP_KEYS = {
-    "all": "'all'",
-    "council": "CAST(council_id AS VARCHAR(12))",
-    "provider": "CAST(provider_id AS VARCHAR(12))",
-    "kind": "placement_kind",
-    "age_band": "age_band",
-}
+# Sums of the placements' own columns: what the whole and each council's and provider's line show.
+ORGANISATION_SUMS = (*PLACEMENT_COUNTS[1:], *(f"distance_{key}" for key in DISTANCES), "inside", "within")
 
 
 async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str]) -> PlacementGroups:
-    """One scan of the placements active in the quarter, summed whole (`all`) and per placing council, provider,
-    placement kind and age band: (dimension, key) -> each named count (PLACEMENT_COUNTS), distance band and
-    route's placements and spend, `inside`, `within` and `spend`, and `n` and `fee` (the average weekly fee).
+    """The placements active in the quarter, summed whole (`all`) and, as asked in `dimensions`, per placing
+    council, provider, placement kind and age band: (dimension, key) -> figures.
 
-    The rows and their conditions are worked out once (the `pq` CTE); each dimension sums them again."""
-    if not pop.council_ids or not dimensions:
+    The whole and the councils' and providers' rows carry each named count (PLACEMENT_COUNTS), distance band,
+    `inside`, `within`, `spend`, and `n` and `fee` (the average weekly fee); the whole also each route's
+    placements and spend (`route_*`, `spend_*`); a kind's or age band's row, `n`, `fee` and `spend`.
+
+    Two statements, run side by side: the placements alone, grouped by provider and council (their lines add
+    up to the whole), and the placements with their referrals, grouped by kind, age band and route (a few
+    dozen rows). SQLite has no hash aggregation: each GROUP BY sorts, so fewer, narrower groupings are what
+    make it fast."""
+    if not pop.council_ids:
         return {}
-    connection, s = _connection()
-    flags = [
-        f"CASE WHEN {PLACEMENT_CONDITIONS[key](s, pop, q, '')} THEN 1 ELSE 0 END AS {key}" for key in PLACEMENT_COUNTS
-    ]
-    flags += [f"CASE WHEN {_distance(s, key)} THEN 1 ELSE 0 END AS distance_{key}" for key in DISTANCES]
-    flags.append(f"CASE WHEN {_distance(s, 'inside_any')} THEN 1 ELSE 0 END AS inside")
-    flags.append(f"CASE WHEN p.distance_miles <= {WITHIN_MILES} THEN 1 ELSE 0 END AS within")
-    flags += [f"CASE WHEN {_route(s, pop, route)} THEN 1 ELSE 0 END AS route_{route}" for route in ROUTES]
-    flags.append(f"{_spend(s, q)} AS spend")
-    columns = (
-        "p.council_id AS council_id, p.provider_id AS provider_id, r.placement_kind AS placement_kind, "
-        f"{AGE_BAND} AS age_band, p.weekly_fee_pence AS fee, {', '.join(flags)}"
-    )
-    sums = [f"SUM({key}) AS {key}" for key in PLACEMENT_COUNTS]
-    sums += [f"SUM(distance_{key}) AS distance_{key}" for key in DISTANCES]
-    sums += ["SUM(inside) AS inside", "SUM(within) AS within", "SUM(spend) AS spend"]
-    for route in ROUTES:
-        sums.append(f"SUM(route_{route}) AS route_{route}")
-        sums.append(f"SUM(CASE WHEN route_{route} = 1 THEN spend ELSE 0 END) AS spend_{route}")
-    sums += ["COUNT(*) AS n", "AVG(fee) AS fee"]
-    # Every placement has a kind, so the whole is the kinds' rows added up: one pass fewer when both are asked.
-    whole_from_kinds = "all" in dimensions and "kind" in dimensions
-    passes = " UNION ALL ".join(
-        f"SELECT '{dimension}' AS dim, {GROUP_KEYS[dimension]} AS grp, {', '.join(sums)} FROM pq"
-        + ("" if dimension == "all" else f" GROUP BY {GROUP_KEYS[dimension]}")
-        for dimension in dimensions
-        if not (whole_from_kinds and dimension == "all")
-    )
-    materialized = "MATERIALIZED " if s.postgres else ""
-    sql = (
-        f"WITH pq AS {materialized}(SELECT {columns} FROM placement p JOIN referral r ON r.id = p.referral_id "
-        f"WHERE {_placements_where(s, pop, q)}) {passes}"
-    )
+    by_organisation = "council" in dimensions or "provider" in dimensions
+    organisations, kinds = await asyncio.gather(_organisation_rows(pop, q, by_organisation), _kind_rows(pop, q))
     groups: PlacementGroups = {}
-    for row in await _rows(connection, s, sql):
-        dimension, key = str(row.pop("dim")), str(row.pop("grp"))
-        groups[(dimension, key)] = {k: float(v or 0) for k, v in row.items()}
-    if whole_from_kinds:
-        groups[("all", "all")] = _added_up([row for (dimension, _), row in groups.items() if dimension == "kind"])
+    for dimension in ("council", "provider"):
+        if dimension in dimensions:
+            for key, rows in _by(organisations, f"{dimension}_id").items():
+                groups[(dimension, key)] = _added_up(rows)
+    whole = _added_up(organisations) if organisations else _added_up([dict.fromkeys(_ORGANISATION_ROW_KEYS, 0.0)])
+    for route in ROUTES:
+        on_route = [row for row in kinds if row["route"] == route]
+        whole[f"route_{route}"] = float(sum(row["n"] for row in on_route))
+        whole[f"spend_{route}"] = float(sum(row["spend"] or 0 for row in on_route))
+    groups[("all", "all")] = whole
+    for dimension in ("kind", "age_band"):
+        if dimension in dimensions:
+            for key, rows in _by(kinds, "placement_kind" if dimension == "kind" else "age_band").items():
+                groups[(dimension, key)] = _added_up(rows, ("n", "fee_sum", "spend"))
     return groups
 
 
-def _added_up(rows: list[dict[str, float]]) -> dict[str, float]:
-    """Groups' sums added up; `fee` (an average) weighted by each group's `n`."""
-    if not rows:
-        return {}
-    whole = {key: sum(row[key] for row in rows) for key in rows[0]}
-    whole["fee"] = sum(row["fee"] * row["n"] for row in rows) / whole["n"] if whole["n"] else 0.0
+_ORGANISATION_ROW_KEYS = ("n", "fee_sum", "spend", *ORGANISATION_SUMS)
+
+
+async def _organisation_rows(pop: Population, q: Quarter, grouped: bool) -> list[dict[str, Any]]:
+    connection, s = _connection()
+    # Parameters are numbered in the order they are written: each part is built in the statement's order.
+    spend = _spend(s, q)
+    counts = [
+        f"COUNT(*) FILTER (WHERE {PLACEMENT_CONDITIONS[key](s, pop, q, '')}) AS {key}" for key in PLACEMENT_COUNTS[1:]
+    ]
+    counts += [f"COUNT(*) FILTER (WHERE {_distance(s, key)}) AS distance_{key}" for key in DISTANCES]
+    counts.append(f"COUNT(*) FILTER (WHERE {_distance(s, 'inside_any')}) AS inside")
+    counts.append(f"COUNT(*) FILTER (WHERE p.distance_miles <= {WITHIN_MILES}) AS within")
+    # Provider first: grouped council first, SQLite walks the (council, start date) index in order instead of
+    # sorting, a lookup per row and several times slower.
+    keys = "p.provider_id AS provider_id, p.council_id AS council_id, " if grouped else ""
+    sql = (
+        f"SELECT {keys}COUNT(*) AS n, SUM(p.weekly_fee_pence) AS fee_sum, SUM({spend}) AS spend, "
+        f"{', '.join(counts)} FROM placement p WHERE {_placements_where(s, pop, q)}"
+        + (" GROUP BY p.provider_id, p.council_id" if grouped else "")
+    )
+    return [row for row in await _rows(connection, s, sql) if row["n"]]
+
+
+async def _kind_rows(pop: Population, q: Quarter) -> list[dict[str, Any]]:
+    connection, s = _connection()
+    routes = " ".join(f"WHEN {_route(s, pop, route)} THEN '{route}'" for route in ROUTES)
+    sql = (
+        f"SELECT r.placement_kind AS placement_kind, {AGE_BAND} AS age_band, CASE {routes} END AS route, "
+        f"COUNT(*) AS n, SUM(p.weekly_fee_pence) AS fee_sum, SUM({_spend(s, q)}) AS spend "
+        f"FROM placement p JOIN referral r{s.indexed_by(REFERRAL_FIGURES_INDEX)} ON r.id = p.referral_id "
+        f"WHERE {_placements_where(s, pop, q)} "
+        "GROUP BY r.placement_kind, age_band, route"
+    )
+    return await _rows(connection, s, sql)
+
+
+def _by(rows: list[dict[str, Any]], column: str) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(str(row[column]), []).append(row)
+    return grouped
+
+
+def _added_up(rows: list[dict[str, Any]], keys: Sequence[str] = _ORGANISATION_ROW_KEYS) -> dict[str, float]:
+    """Groups' sums added up, with `active` (every placement counted is active in the quarter) and `fee`, the
+    average weekly fee."""
+    whole = {key: float(sum(row[key] or 0 for row in rows)) for key in keys}
+    whole["active"] = whole["n"]
+    whole["fee"] = whole.pop("fee_sum") / whole["n"] if whole["n"] else 0.0
     return whole
 
 
@@ -320,11 +356,7 @@ async def median_hours(pop: Population, q: Quarter, to: str) -> float | None:
 
 
 async def _median(connection: Any, s: Sql, inner: str) -> float | None:
-    sql = (
-        "SELECT AVG(h) AS median FROM (SELECT h, ROW_NUMBER() OVER (ORDER BY h) AS rn, COUNT(*) OVER () AS n "
-        f"FROM ({inner}) AS x) AS y WHERE rn IN ((n + 1) / 2, (n + 2) / 2)"
-    )
-    rows = await _rows(connection, s, sql)
+    rows = await _rows(connection, s, f"SELECT {s.median('h')} AS median FROM ({inner}) AS x")
     value = rows[0]["median"] if rows else None
     return None if value is None else round(float(value), 1)
 
@@ -352,13 +384,25 @@ async def gaps_by(pop: Population, q: Quarter, by: str) -> list[tuple[str, int]]
 
 
 def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
+    # `+`: the placing council is checked on the referral found, not used to seek it once per council.
     where = (
-        f"r.council_id IN ({s.one_of(pop.council_ids)}) AND b.sent_at >= {s.param(_moment(q.starts_on))} "
+        f"+r.council_id IN ({s.one_of(pop.council_ids)}) AND b.sent_at >= {s.param(_moment(q.starts_on))} "
         f"AND b.sent_at < {s.param(_moment(q.next().starts_on))}"
     )
     if pop.provider_id is not None:
         where += f" AND b.provider_id = {s.param(pop.provider_id)}"
     return where
+
+
+def _sent_from(s: Sql, pop: Population) -> str:
+    """The broadcasts joined to their referrals: every provider's through the covering indexes (the quarter's
+    broadcasts, then each one's placing council), one provider's through its own (provider, sent) index."""
+    if pop.provider_id is not None:
+        return "broadcast_recipient b JOIN referral r ON r.id = b.referral_id"
+    return (
+        f"broadcast_recipient b{s.indexed_by(BROADCAST_FIGURES_INDEX)} "
+        f"JOIN referral r{s.indexed_by(REFERRAL_FIGURES_INDEX)} ON r.id = b.referral_id"
+    )
 
 
 @dataclass(frozen=True)
@@ -374,50 +418,36 @@ class Responses:
 
 
 async def responses(pop: Population, q: Quarter) -> Responses:
-    """One scan of the quarter's broadcasts for the totals, every provider's line and the declines by reason.
-
-    Each answered row is numbered in order of hours within its provider and across everyone (unanswered rows
-    last); a median is the mean of the middle one or two. Per provider that is an AVG over its group; the
-    overall middle rows fall in at most two providers' groups, whose sums are added up here. The declines are
-    a second grouping of the same rows."""
+    """One scan of the quarter's broadcasts, grouped three ways: per provider (sent, answered, median hours to
+    answer), in total, and the declines by reason."""
     if not pop.council_ids:
         return Responses(0, 0, None, {})
     connection, s = _connection()
-    last = "CASE WHEN h IS NULL THEN 1 ELSE 0 END"
     rows_sql = (
         f"SELECT b.provider_id AS grp, {s.hours_between('b.sent_at', 'b.responded_at')} AS h, "
         "b.decline_reason AS reason "
-        f"FROM broadcast_recipient b JOIN referral r ON r.id = b.referral_id WHERE {_sent_where(s, pop, q)}"
+        f"FROM {_sent_from(s, pop)} WHERE {_sent_where(s, pop, q)}"
     )
-    numbered = (
-        "SELECT grp, h, COUNT(*) OVER (PARTITION BY grp) AS sent, COUNT(h) OVER (PARTITION BY grp) AS n, "
-        f"ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {last}, h) AS rn, COUNT(h) OVER () AS n_all, "
-        f"ROW_NUMBER() OVER (ORDER BY {last}, h) AS rn_all FROM sq"
-    )
-    middle_all = "h IS NOT NULL AND rn_all IN ((n_all + 1) / 2, (n_all + 2) / 2)"
     materialized = "MATERIALIZED " if s.postgres else ""
+    median = s.median("h")
     sql = (
         f"WITH sq AS {materialized}({rows_sql}) "
-        "SELECT 'provider' AS dim, CAST(grp AS VARCHAR(12)) AS grp, sent, n AS answered, "
-        "AVG(CASE WHEN h IS NOT NULL AND rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median, "
-        f"SUM(CASE WHEN {middle_all} THEN h END) AS middle_sum, "
-        f"SUM(CASE WHEN {middle_all} THEN 1 ELSE 0 END) AS middle_n FROM ({numbered}) AS y GROUP BY grp, sent, n "
-        "UNION ALL SELECT 'decline' AS dim, reason AS grp, COUNT(*) AS sent, 0 AS answered, NULL AS median, "
-        "NULL AS middle_sum, 0 AS middle_n FROM sq WHERE reason IS NOT NULL GROUP BY reason"
+        "SELECT 'provider' AS dim, CAST(grp AS VARCHAR(12)) AS grp, COUNT(*) AS sent, COUNT(h) AS answered, "
+        f"{median} AS median FROM sq GROUP BY grp "
+        f"UNION ALL SELECT 'all' AS dim, '' AS grp, COUNT(*) AS sent, COUNT(h) AS answered, {median} AS median "
+        "FROM sq UNION ALL SELECT 'decline' AS dim, reason AS grp, COUNT(*) AS sent, 0 AS answered, NULL AS median "
+        "FROM sq WHERE reason IS NOT NULL GROUP BY reason"
     )
     rows = await _rows(connection, s, sql)
     declines = sorted(
         ((str(r["grp"]), int(r["sent"])) for r in rows if r["dim"] == "decline"), key=lambda pair: (-pair[1], pair[0])
     )
-    rows = [r for r in rows if r["dim"] == "provider"]
-    by_provider = {int(r["grp"]): (int(r["sent"]), int(r["answered"]), _hours(r["median"])) for r in rows}
-    middle = [(float(r["middle_sum"]), int(r["middle_n"])) for r in rows if r["middle_n"]]
-    median = None
-    if middle:
-        median = round(sum(total for total, _ in middle) / sum(n for _, n in middle), 1)
-    sent = sum(line[0] for line in by_provider.values())
-    answered = sum(line[1] for line in by_provider.values())
-    return Responses(sent, answered, median, by_provider, declines)
+    by_provider = {
+        int(r["grp"]): (int(r["sent"]), int(r["answered"]), _hours(r["median"])) for r in rows if r["dim"] == "provider"
+    }
+    (whole,) = (r for r in rows if r["dim"] == "all")
+    median_hours = None if whole["median"] is None else round(float(whole["median"]), 1)
+    return Responses(int(whole["sent"] or 0), int(whole["answered"] or 0), median_hours, by_provider, declines)
 
 
 def _hours(value: Any) -> float | None:

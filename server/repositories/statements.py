@@ -84,6 +84,13 @@ class Composer:
         # Lists are stored as compact JSON; a quoted code matches only that whole code.
         return f"instr({column}, {self.param(json.dumps(value))}) > 0"
 
+    def median(self, expression: str) -> str:
+        """The aggregate median of a numeric expression (nulls left out; the mean of the middle two when even).
+        SQLite's is server.sqlite's `median`, registered on every connection."""
+        if self.postgres:
+            return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST({expression} AS DOUBLE PRECISION))"
+        return f"median({expression})"
+
     def hours_between(self, start: str, end: str) -> str:
         """Hours from the timestamp column `start` to `end`, as a float."""
         if self.postgres:

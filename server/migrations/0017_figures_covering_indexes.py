@@ -1,0 +1,24 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0016_data_standards')]
+
+    initial = False
+
+    operations = [
+        ops.RemoveIndex(
+            model_name='BroadcastRecipient',
+            name=None,
+            fields=['sent_at'],
+        ),
+        ops.AddIndex(
+            model_name='BroadcastRecipient',
+            index=Index(fields=['sent_at', 'provider_id', 'referral_id', 'responded_at', 'decline_reason'], name='broadcast_recipient_sent_covering'),
+        ),
+        ops.AddIndex(
+            model_name='Referral',
+            index=Index(fields=['id', 'council_id', 'placement_kind', 'age_years', 'framework_id', 'escalated_to_spot'], name='referral_figures_covering'),
+        ),
+    ]
