@@ -18,6 +18,19 @@ class Migration(migrations.Migration):
             index=Index(fields=['sent_at', 'provider_id', 'referral_id', 'responded_at', 'decline_reason'], name='broadcast_recipient_sent_covering'),
         ),
         ops.AddIndex(
+            model_name='Offer',
+            index=Index(fields=['referral_id', 'submitted_at', 'provider_id'], name='offer_referral_submitted_covering'),
+        ),
+        ops.RemoveIndex(
+            model_name='Referral',
+            name=None,
+            fields=['council_id', 'published_at'],
+        ),
+        ops.AddIndex(
+            model_name='Referral',
+            index=Index(fields=['council_id', 'published_at', 'status', 'escalated_to_spot', 'age_years', 'home_district'], name='referral_council_published_covering'),
+        ),
+        ops.AddIndex(
             model_name='Referral',
             index=Index(fields=['id', 'council_id', 'placement_kind', 'age_years', 'framework_id', 'escalated_to_spot'], name='referral_figures_covering'),
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from server.domain.vocabulary import (
@@ -16,6 +17,10 @@ from server.domain.vocabulary import (
     ReasonEpisodeCeased,
     ReasonPlacementChanged,
 )
+
+# The contract-management figures' first offer on each referral (issue 17), from the index alone.
+OFFER_FIGURES_INDEX = "offer_referral_submitted_covering"
+OFFER_FIGURES_COLUMNS = ("referral_id", "submitted_at", "provider_id")
 
 
 class Offer(Model):
@@ -63,6 +68,7 @@ class Offer(Model):
         table = "offer"
         unique_together = (("referral", "provider", "live"),)
         ordering = ["submitted_at", "id"]
+        indexes = (Index(fields=list(OFFER_FIGURES_COLUMNS), name=OFFER_FIGURES_INDEX),)
 
 
 class Placement(Model):

@@ -27,6 +27,10 @@ from server.domain.vocabulary import (
 # the index alone (server.repositories.contract_figures names them in `INDEXED BY`; its planner prefers the rowid).
 REFERRAL_FIGURES_INDEX = "referral_figures_covering"
 REFERRAL_FIGURES_COLUMNS = ("id", "council_id", "placement_kind", "age_years", "framework_id", "escalated_to_spot")
+# A council's referrals published in a quarter, with what the referral counts and gaps read (the planner takes it
+# for any council-and-published-at range by itself).
+REFERRAL_QUARTER_INDEX = "referral_council_published_covering"
+REFERRAL_QUARTER_COLUMNS = ("council_id", "published_at", "status", "escalated_to_spot", "age_years", "home_district")
 BROADCAST_FIGURES_INDEX = "broadcast_recipient_sent_covering"
 BROADCAST_FIGURES_COLUMNS = ("sent_at", "provider_id", "referral_id", "responded_at", "decline_reason")
 
@@ -109,10 +113,9 @@ class Referral(Model):
     class Meta:
         table = "referral"
         ordering = ["-created_at", "-id"]
-        # ("council_id", "published_at"): contract-management figures read a council's referrals by quarter.
         indexes = (
             ("council_id", "status"),
-            ("council_id", "published_at"),
+            Index(fields=list(REFERRAL_QUARTER_COLUMNS), name=REFERRAL_QUARTER_INDEX),
             Index(fields=list(REFERRAL_FIGURES_COLUMNS), name=REFERRAL_FIGURES_INDEX),
         )
 

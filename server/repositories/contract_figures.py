@@ -18,6 +18,7 @@ from typing import Any
 from tortoise import connections
 
 from server.domain.quarters import Quarter
+from server.models.offers import OFFER_FIGURES_INDEX
 from server.models.referrals import BROADCAST_FIGURES_INDEX, REFERRAL_FIGURES_INDEX
 from server.repositories.statements import Composer, Statement
 
@@ -343,7 +344,8 @@ async def median_hours(pop: Population, q: Quarter, to: str) -> float | None:
         offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
         inner = (
             f"SELECT {s.hours_between('r.published_at', 'MIN(o.submitted_at)')} AS h FROM referral r "
-            f"JOIN offer o ON o.referral_id = r.id{offers} WHERE {_referrals_where(s, pop, q)} "
+            f"JOIN offer o{s.indexed_by(OFFER_FIGURES_INDEX)} ON o.referral_id = r.id{offers} "
+            f"WHERE {_referrals_where(s, pop, q)} "
             "GROUP BY r.id, r.published_at"
         )
     else:
