@@ -214,8 +214,10 @@ async def _already(value: object) -> object:
 
 
 def _given(value: object) -> Awaitable | None:
-    """An awaitable of what the caller has already read, to stand in `gather` for the statement it saves."""
-    return None if value is None else _already(value)
+    """An awaitable of what the caller has read or is reading, to stand in `gather` for the statement it saves."""
+    if value is None or isinstance(value, Awaitable):
+        return value
+    return _already(value)
 
 
 async def quarter_figures(
@@ -223,11 +225,12 @@ async def quarter_figures(
     quarter: Quarter,
     *,
     drillable: bool = True,
-    answers: figures_sql.Responses | None = None,
-    groups: figures_sql.PlacementGroups | None = None,
+    answers: figures_sql.Responses | Awaitable[figures_sql.Responses] | None = None,
+    groups: figures_sql.PlacementGroups | Awaitable[figures_sql.PlacementGroups] | None = None,
 ) -> QuarterFigures:
     """Every figure for the population and quarter, in a few aggregate statements (`answers`: the providers'
-    responses of the same population and quarter, `groups` its placement groups, when the caller has read them)."""
+    responses of the same population and quarter, `groups` its placement groups, when the caller has read them
+    or is reading them: a task it also awaits)."""
     seen = population if drillable else None
 
     def count(value: float | int, table: str, condition: str, arg: str = "") -> Count:
@@ -459,16 +462,18 @@ async def framework_quarter(actor: Actor, framework_id: int, quarter: str) -> Fr
         raise not_found("framework", "frameworkId")
     q = parse_quarter(quarter)
     population = await _framework_population(framework, q)
-    # The totals and every council's and provider's line: one scan of the placements, one of the broadcasts.
-    groups, answers, trend_points = await asyncio.gather(
-        figures_sql.placement_groups(population, q, (*FIGURE_GROUPS, "council", "provider")),
-        figures_sql.responses(population, q),
-        trend(population, q),
+    # The totals and every council's and provider's line come from the same placement groups and broadcasts:
+    # read once, and every statement of the view under way at once.
+    reading_groups = asyncio.ensure_future(
+        figures_sql.placement_groups(population, q, (*FIGURE_GROUPS, "council", "provider"))
     )
-    figures, councils, providers = await asyncio.gather(
-        quarter_figures(population, q, answers=answers, groups=groups),
-        _council_lines(population, q, groups),
-        _provider_lines(population, q, answers, groups),
+    reading_answers = asyncio.ensure_future(figures_sql.responses(population, q))
+    figures, trend_points = await asyncio.gather(
+        quarter_figures(population, q, answers=reading_answers, groups=reading_groups), trend(population, q)
+    )
+    groups, answers = reading_groups.result(), reading_answers.result()
+    councils, providers = await asyncio.gather(
+        _council_lines(population, q, groups), _provider_lines(population, q, answers, groups)
     )
     return FrameworkQuarterView(
         framework=framework, quarter=q, figures=figures, councils=councils, providers=providers, trend=trend_points
