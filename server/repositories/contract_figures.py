@@ -163,13 +163,16 @@ PlacementGroups = dict[tuple[str, str], dict[str, float]]
 ORGANISATION_SUMS = (*PLACEMENT_COUNTS[1:], *(f"distance_{key}" for key in DISTANCES), "inside", "within")
 
 
-async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str]) -> PlacementGroups:
+async def placement_groups(
+    pop: Population, q: Quarter, dimensions: Sequence[str], *, routes: bool = True
+) -> PlacementGroups:
     """The placements active in the quarter, summed whole (`all`) and, as asked in `dimensions`, per placing
     council, provider, placement kind and age band: (dimension, key) -> figures.
 
     The whole and the councils' and providers' rows carry each named count (PLACEMENT_COUNTS), distance band,
     `inside`, `within`, `spend`, and `n` and `fee` (the average weekly fee); the whole also each route's
-    placements and spend (`route_*`, `spend_*`); a kind's or age band's row, `n`, `fee` and `spend`.
+    placements and spend (`route_*`, `spend_*`), unless `routes` is false; a kind's or age band's row, `n`, `fee`
+    and `spend`.
 
     Two statements, run side by side: the placements alone, grouped by provider and council (their lines add
     up to the whole), and the placements with their referrals, grouped by kind, age band and route (a few
@@ -178,14 +181,17 @@ async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str
     if not pop.council_ids:
         return {}
     by_organisation = "council" in dimensions or "provider" in dimensions
-    organisations, kinds = await asyncio.gather(_organisation_rows(pop, q, by_organisation), _kind_rows(pop, q))
+    by_kind = routes or "kind" in dimensions or "age_band" in dimensions
+    organisations, kinds = await asyncio.gather(
+        _organisation_rows(pop, q, by_organisation), _kind_rows(pop, q) if by_kind else _already([])
+    )
     groups: PlacementGroups = {}
     for dimension in ("council", "provider"):
         if dimension in dimensions:
             for key, rows in _by(organisations, f"{dimension}_id").items():
                 groups[(dimension, key)] = _added_up(rows)
     whole = _added_up(organisations) if organisations else _added_up([dict.fromkeys(_ORGANISATION_ROW_KEYS, 0.0)])
-    for route in ROUTES:
+    for route in ROUTES if routes else ():
         on_route = [row for row in kinds if row["route"] == route]
         whole[f"route_{route}"] = float(sum(row["n"] for row in on_route))
         whole[f"spend_{route}"] = float(sum(row["spend"] or 0 for row in on_route))
@@ -195,6 +201,10 @@ async def placement_groups(pop: Population, q: Quarter, dimensions: Sequence[str
             for key, rows in _by(kinds, "placement_kind" if dimension == "kind" else "age_band").items():
                 groups[(dimension, key)] = _added_up(rows, ("n", "fee_sum", "spend"))
     return groups
+
+
+async def _already(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return rows
 
 
 _ORGANISATION_ROW_KEYS = ("n", "fee_sum", "spend", *ORGANISATION_SUMS)
@@ -329,8 +339,8 @@ async def offer_count(pop: Population, q: Quarter) -> int:
     connection, s = _connection()
     offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
     sql = (
-        f"SELECT COUNT(*) AS n FROM offer o JOIN referral r ON r.id = o.referral_id{offers} "
-        f"WHERE {_referrals_where(s, pop, q)}"
+        f"SELECT COUNT(*) AS n FROM referral r JOIN offer o{s.indexed_by(OFFER_FIGURES_INDEX)} "
+        f"ON o.referral_id = r.id{offers} WHERE {_referrals_where(s, pop, q)}"
     )
     return int((await _rows(connection, s, sql))[0]["n"] or 0)
 

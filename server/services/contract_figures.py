@@ -607,7 +607,7 @@ async def _consortium_scorecard_values(population: Population, q: Quarter) -> di
     """`_scorecard_values` of the consortium's quarter, reading only the figures the scorecard's lines show
     (the same statements as `quarter_figures`, without the referrals', gaps' and declines' ones)."""
     groups, outcomes, feedback, answers, offers = await asyncio.gather(
-        figures_sql.placement_groups(population, q, ("all",)),
+        figures_sql.placement_groups(population, q, ("all",), routes=False),
         figures_sql.allegations_by_outcome(population, q),
         figures_sql.feedback_averages(population, q),
         figures_sql.responses(population, q),
@@ -637,7 +637,7 @@ async def _consortium_scorecard_values(population: Population, q: Quarter) -> di
         "within20Miles": sum(
             int(placed.get(f"distance_{k}", 0)) for k in figures_sql.DISTANCES if k.endswith("_within")
         ),
-        "spendPence": round(sum(placed.get(f"spend_{route}", 0) for route in figures_sql.ROUTES)),
+        "spendPence": round(placed.get("spend", 0)),
         "responseRate": round(answers.answered / answers.sent, 4) if answers.sent else None,
         "medianResponseHours": answers.median_hours,
         "offers": offers,
