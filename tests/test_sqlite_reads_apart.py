@@ -53,3 +53,42 @@ async def test_a_read_is_not_queued_behind_an_open_transaction(tmp_path) -> None
         assert (await Council.get(reference_prefix="MED")).name == "Medway"
     finally:
         await connections.close_all()
+
+
+async def test_reads_gathered_together_run_side_by_side_on_the_pool(tmp_path) -> None:
+    """Each of READERS reads holds its own connection at once (so each runs on its own thread); one more waits
+    for a connection to come back, and every one gets its answer."""
+    from server import sqlite as sqlite_client
+
+    await Tortoise.init(config=tortoise_config(f"sqlite://{tmp_path / 'pool.sqlite3'}"))
+    try:
+        await Tortoise.generate_schemas()
+        client = connections.get("default")
+        held: set[int] = set()
+        most = 0
+        original = sqlite_client.ReadApartClient._take_reader
+
+        async def take_and_hold(self):
+            nonlocal most
+            reader = await original(self)
+            held.add(id(reader))
+            most = max(most, len(held))
+            await asyncio.sleep(0.05)  # keep it while the others are taken
+            held.discard(id(reader))
+            return reader
+
+        sqlite_client.ReadApartClient._take_reader = take_and_hold
+        try:
+            counts = await asyncio.gather(
+                *(
+                    client.execute_query_dict("WITH n AS (SELECT COUNT(*) AS c FROM council) SELECT c FROM n")
+                    for _ in range(sqlite_client.READERS + 1)
+                )
+            )
+        finally:
+            sqlite_client.ReadApartClient._take_reader = original
+        assert counts == [[{"c": 0}]] * (sqlite_client.READERS + 1)
+        assert most == sqlite_client.READERS
+        assert len({id(reader) for reader in client._readers}) == sqlite_client.READERS
+    finally:
+        await connections.close_all()

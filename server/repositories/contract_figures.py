@@ -56,6 +56,10 @@ class Sql(Composer):
         """SQLite: read the table through this (covering) index, which its planner would pass over for the rowid."""
         return "" if self.postgres else f" INDEXED BY {index}"
 
+    def not_sought(self, column: str) -> str:
+        """SQLite: the column, as a value to check rather than an index to seek by (its unary `+`)."""
+        return column if self.postgres else f"+{column}"
+
     def json_elements(self, column: str) -> str:
         """A FROM item giving one row (column `value`) per element of a JSON list column."""
         if self.postgres:
@@ -396,9 +400,9 @@ async def gaps_by(pop: Population, q: Quarter, by: str) -> list[tuple[str, int]]
 
 
 def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
-    # `+`: the placing council is checked on the referral found, not used to seek it once per council.
+    # SQLite: the placing council is checked on the referral found, not used to seek it once per council.
     where = (
-        f"+r.council_id IN ({s.one_of(pop.council_ids)}) AND b.sent_at >= {s.param(_moment(q.starts_on))} "
+        f"{s.not_sought('r.council_id')} IN ({s.one_of(pop.council_ids)}) AND b.sent_at >= {s.param(_moment(q.starts_on))} "
         f"AND b.sent_at < {s.param(_moment(q.next().starts_on))}"
     )
     if pop.provider_id is not None:
