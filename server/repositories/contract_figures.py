@@ -402,8 +402,8 @@ async def gaps_by(pop: Population, q: Quarter, by: str) -> list[tuple[str, int]]
 def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
     # SQLite: the placing council is checked on the referral found, not used to seek it once per council.
     where = (
-        f"{s.not_sought('r.council_id')} IN ({s.one_of(pop.council_ids)}) AND b.sent_at >= {s.param(_moment(q.starts_on))} "
-        f"AND b.sent_at < {s.param(_moment(q.next().starts_on))}"
+        f"{s.not_sought('r.council_id')} IN ({s.one_of(pop.council_ids)}) "
+        f"AND b.sent_at >= {s.param(_moment(q.starts_on))} AND b.sent_at < {s.param(_moment(q.next().starts_on))}"
     )
     if pop.provider_id is not None:
         where += f" AND b.provider_id = {s.param(pop.provider_id)}"
