@@ -102,6 +102,18 @@ class PlacementFeedbackNode:
     def id(self, root: PlacementFeedback) -> strawberry.ID:
         return to_global_id("PlacementFeedback", root.id)
 
+    @strawberry.field(description="The placement's IPA reference.")
+    async def placement_reference(self, root: PlacementFeedback) -> str:
+        return (await root.placement).ipa_reference
+
+    @strawberry.field(description="The placing council.")
+    async def council(self, root: PlacementFeedback, info: Info) -> CouncilNode | None:
+        return await info.context.loaders.council.load((await root.placement).council_id)
+
+    @strawberry.field(description="The provider placed with.")
+    async def provider(self, root: PlacementFeedback, info: Info) -> ProviderNode | None:
+        return await info.context.loaders.provider.load((await root.placement).provider_id)
+
 
 @strawberry.type(name="ContractReviewAction")
 class ContractReviewActionNode:
@@ -562,6 +574,24 @@ class ContractQueries:
         if actor is None:
             return []
         found = await records.allegations(
+            actor,
+            framework_id=_pk(framework_id, "Framework") if framework_id is not None else None,
+            provider_id=_pk(provider_id, "Provider") if provider_id is not None else None,
+        )
+        return found  # type: ignore[return-value]
+
+    @strawberry.field(
+        permission_classes=AUTH,
+        description="Feedback on placements you may read (the placing council, the provider, the framework's lead "
+        "commissioners), newest first; narrowed to a framework's member councils or a provider.",
+    )
+    async def placement_feedback(
+        self, info: Info, framework_id: strawberry.ID | None = None, provider_id: strawberry.ID | None = None
+    ) -> list[PlacementFeedbackNode]:
+        actor = info.context.actor
+        if actor is None:
+            return []
+        found = await records.placement_feedback(
             actor,
             framework_id=_pk(framework_id, "Framework") if framework_id is not None else None,
             provider_id=_pk(provider_id, "Provider") if provider_id is not None else None,

@@ -54,7 +54,7 @@ from server.models import (
     User,
     Vacancy,
 )
-from server.models.contract_management import Allegation, ContractReview
+from server.models.contract_management import Allegation, ContractReview, PlacementFeedback
 
 NOTHING = Q(id__in=[])
 
@@ -628,6 +628,19 @@ def may_write_allegation(actor: Actor, allegation: Allegation) -> bool:
     if actor.is_provider:
         return allegation.provider_id == actor.provider_id
     return actor.is_council and allegation.council_id == actor.council_id
+
+
+def scope_placement_feedback(actor: Actor, query: QuerySet[PlacementFeedback]) -> QuerySet[PlacementFeedback]:
+    """As allegations: the placing council's staff, the provider's (its scores are part of its contract
+    monitoring), and the lead commissioners of a framework the placing council is a member of."""
+    if actor.is_provider:
+        return query.filter(placement__provider_id=actor.provider_id)
+    if not actor.is_council:
+        return query.filter(NOTHING)
+    if actor.role is not Role.COMMISSIONER:
+        return query.filter(placement__council_id=actor.council_id)
+    members = Subquery(Council.filter(frameworks__lead_council_id=actor.council_id).values("id"))
+    return query.filter(Q(placement__council_id=actor.council_id) | Q(placement__council_id__in=members))
 
 
 def may_give_placement_feedback(actor: Actor, placement: Placement) -> bool:

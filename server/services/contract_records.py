@@ -244,6 +244,20 @@ class FeedbackDetails:
     comment: str = ""
 
 
+async def placement_feedback(
+    actor: Actor, *, framework_id: int | None = None, provider_id: int | None = None, limit: int = 200
+) -> list[PlacementFeedback]:
+    """The feedback the actor may read, newest first, with each one's placement; narrowed to a framework's
+    member councils or a provider."""
+    query = policy.scope_placement_feedback(actor, PlacementFeedback.all())
+    if provider_id is not None:
+        query = query.filter(placement__provider_id=provider_id)
+    if framework_id is not None:
+        members = await Framework.filter(id=framework_id).values_list("member_councils__id", flat=True)
+        query = query.filter(placement__council_id__in=[m for m in members if m is not None])
+    return await query.limit(limit).prefetch_related("placement")
+
+
 async def record_placement_feedback(actor: Actor, placement_id: int, details: FeedbackDetails) -> PlacementFeedback:
     placement = await placement_for(actor, placement_id)
     if not policy.may_give_placement_feedback(actor, placement):

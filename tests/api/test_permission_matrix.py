@@ -49,6 +49,7 @@ from server.domain.vocabulary import (
     AllegationReporter,
     ChildDocumentKind,
     Duration,
+    FeedbackGiver,
     NeedLevel,
     OfstedJudgement,
     OutboxStatus,
@@ -157,6 +158,7 @@ QUERIES: dict[str, str] = {
     "providerScorecard": "--       A-        A-        A-        --       --",
     "allegations": "A-       AA        A-        A-        --       --",
     "contractReviews": "--       A-        A-        A-        --       --",
+    "placementFeedback": "A-       AA        A-        A-        --       --",
 }
 
 #                            officer  commiss.  respond.  prov.adm  p.admin  anonymous
@@ -925,6 +927,25 @@ async def _allegations(w: World, who: str | None, scope: Scope) -> bool:
     return data is not None and target in _ids(data["allegations"])
 
 
+async def _placement_feedback(w: World, who: str | None, scope: Scope) -> bool:
+    """Feedback the side's council recorded on its placement with the side's provider (started last week)."""
+    placement = await w.placement(scope)
+    await Placement.filter(id=placement.id).update(start_date=datetime.now(UTC).date() - timedelta(days=7))
+    feedback = await contract_records.record_placement_feedback(
+        w.market.actor(SIDES[scope][0]),
+        placement.id,
+        contract_records.FeedbackDetails(
+            given_on=datetime.now(UTC).date(),
+            given_by=FeedbackGiver.SOCIAL_WORKER,
+            needs_met=4,
+            communication=3,
+            stability=5,
+        ),
+    )
+    data = await ask(w, who, "{ placementFeedback { id } }")
+    return data is not None and _gid("PlacementFeedback", feedback.id) in _ids(data["placementFeedback"])
+
+
 def _lead_commissioner(w: World, scope: Scope) -> Actor:
     """Kent's commissioner, or one of Medway's (the matrix's users have none; an actor is enough here)."""
     if scope == "own":
@@ -997,6 +1018,7 @@ QUERY_PROBES: dict[str, Probe] = {
     "providerScorecard": _provider_scorecard,
     "allegations": _allegations,
     "contractReviews": _contract_reviews,
+    "placementFeedback": _placement_feedback,
 }
 
 

@@ -185,3 +185,48 @@ def test_a_provider_records_an_allegation_on_its_scorecard_and_updates_its_outco
     page.locator("#outcome-dialog").get_by_label("Concluded on").fill(TODAY.isoformat())
     page.locator("#outcome-dialog").get_by_role("button", name="Save outcome").click()
     expect(page.locator("#allegations-table .outcome")).to_contain_text("Unsubstantiated")
+
+
+def test_a_council_records_placement_feedback_that_its_provider_reads_and_no_other_provider_does(
+    browser, served: Served
+) -> None:
+    page = browser.new_context().new_page()
+    sign_in(page, served, "kent_officer")
+    page.goto(f"{served.base_url}/contract-management")
+    page.locator("#council-quarters a").first.click()
+    page.wait_for_url(re.compile(r"/quarter$"))
+    expect(page.locator("#feedback-list")).to_contain_text("No feedback recorded")
+
+    page.get_by_role("button", name="Record feedback").click()
+    summary = page.locator("#feedback-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Score communication with the provider, 1 to 5.")
+
+    form = page.locator("#feedback-form")
+    option = form.locator("#feedback-placementId option", has_text=REFERENCES["harbour"])
+    form.get_by_label(re.compile("^Placement")).select_option(option.get_attribute("value"))
+    form.get_by_label("Given on").fill(TODAY.isoformat())
+    form.get_by_label("Given by").select_option("REVIEWING_OFFICER")
+    form.get_by_label("Occasion").select_option(index=1)
+    for score, n in (("needsMet", 4), ("communication", 2), ("stability", 5)):
+        form.locator(f"label[for='feedback-{score}-{n}']").click()
+    form.get_by_label("Comment").fill("Settled well; calls back slowly.")
+    page.get_by_role("button", name="Record feedback").click()
+    expect(page.locator("#messages")).to_contain_text("Feedback recorded")
+    row = page.locator("#feedback-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(REFERENCES["harbour"])
+    expect(row).to_contain_text("Independent reviewing officer")
+    expect(row).to_contain_text("Settled well; calls back slowly.")
+
+    for provider, sees in (("harbour", True), ("oakleaf", False)):
+        reader = browser.new_context().new_page()
+        sign_in(reader, served, provider)
+        reader.goto(f"{served.base_url}/contract-management")
+        reader.get_by_role("link", name=re.compile("Scorecard on Kent & Medway")).click()
+        reader.wait_for_url(re.compile(r"/scorecard$"))
+        if sees:
+            expect(reader.locator("#feedback-table tbody tr")).to_contain_text("Settled well; calls back slowly.")
+        else:
+            expect(reader.locator("#feedback-list")).to_contain_text("No feedback recorded")
+        reader.context.close()

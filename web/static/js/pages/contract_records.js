@@ -99,6 +99,24 @@ document.getElementById("outcome-form")?.addEventListener("submit", async (event
 
 // --- placement feedback ------------------------------------------------------------------------
 
+const FEEDBACK = "id givenOn givenBy occasion needsMet communication stability comment placementReference provider { name } council { name }";
+
+async function showFeedback() {
+  const box = document.getElementById("feedback-list");
+  if (!box) return;
+  const args = kind === "provider" ? "(providerId: $p, frameworkId: $f)" : "(frameworkId: $f)";
+  const vars = kind === "provider" ? "($f: ID, $p: ID)" : "($f: ID)";
+  const data = await gql(`query${vars} { placementFeedback${args} { ${FEEDBACK} } }`, { f: frameworkId, p: providerId || undefined });
+  const rows = data.placementFeedback;
+  if (!rows.length) { box.innerHTML = `<p>No feedback recorded.</p>`; return; }
+  box.innerHTML = `<div class="table-wrap" tabindex="0" role="region" aria-labelledby="feedback-list-title"><table id="feedback-table"><caption class="visually-hidden">Placement feedback, newest first; scores 1 to 5</caption>
+    <thead><tr><th scope="col">Given</th><th scope="col">Placement</th><th scope="col">By</th><th scope="col">Needs met</th><th scope="col">Communication</th><th scope="col">Stability</th><th scope="col">Comment</th></tr></thead>
+    <tbody>${rows.map((f) => `<tr data-feedback="${esc(f.id)}"><td>${esc(day(f.givenOn))}<br><span class="meta">${esc(label("FeedbackOccasion", f.occasion))}</span></td>
+      <td>${esc(f.placementReference)}<br><span class="meta">${esc(f.council?.name ?? "")}, ${esc(f.provider?.name ?? "")}</span></td>
+      <td>${esc(label("FeedbackGiver", f.givenBy))}</td><td>${f.needsMet}</td><td>${f.communication}</td><td>${f.stability}</td>
+      <td>${esc(f.comment)}</td></tr>`).join("")}</tbody></table></div>`;
+}
+
 document.getElementById("feedback-form")?.addEventListener("submit", async (event) => {
   event.preventDefault();
   cleared("feedback");
@@ -116,6 +134,7 @@ document.getElementById("feedback-form")?.addEventListener("submit", async (even
   if (errors.length) { problems("feedback", errors, { comment: input.comment }); return; }
   event.target.reset();
   announce(messages, "Feedback recorded. It counts in the quarter's feedback averages.");
+  await showFeedback();
 });
 
 // --- contract reviews --------------------------------------------------------------------------
@@ -179,3 +198,4 @@ document.getElementById("review-form")?.addEventListener("submit", async (event)
 placementChoices().catch((error) => announce(messages, error.message, "error"));
 showAllegations().catch((error) => announce(messages, error.message, "error"));
 showReviews().catch((error) => announce(messages, error.message, "error"));
+showFeedback().catch((error) => announce(messages, error.message, "error"));
