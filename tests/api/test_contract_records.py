@@ -122,6 +122,40 @@ async def test_feedback_is_scored_one_to_five_by_the_placing_council(api: Api, m
     }
 
 
+LIST_FEEDBACK = """query($f: ID, $p: ID) { placementFeedback(frameworkId: $f, providerId: $p) {
+  givenOn needsMet comment placementReference council { name } provider { name } } }"""
+
+
+async def test_feedback_is_listed_to_the_council_the_provider_and_the_lead_commissioners_only(
+    api: Api, market: Marketplace
+):
+    placement = await _placement(market)
+    given = {"placementId": to_global_id("Placement", placement.id), "givenOn": _day(-3), "givenBy": "SOCIAL_WORKER",
+             "needsMet": 2, "communication": 3, "stability": 4, "comment": "Needs more contact support."}  # fmt: skip
+    assert not (await api(FEEDBACK, {"input": given}, as_="kent_officer"))["data"]["recordPlacementFeedback"]["errors"]
+    expected = [
+        {
+            "givenOn": _day(-3),
+            "needsMet": 2,
+            "comment": "Needs more contact support.",
+            "placementReference": placement.ipa_reference,
+            "council": {"name": market.kent.name},
+            "provider": {"name": market.providers["harbour"].name},
+        }
+    ]
+    framework = to_global_id("Framework", market.framework.id)
+    for who in ("kent_officer", "kent_commissioner", "harbour"):
+        listed = await api(LIST_FEEDBACK, {"f": framework}, as_=who)
+        assert listed["data"]["placementFeedback"] == expected, who
+    # Another council, another provider: nothing, as if there were none.
+    for who in ("medway_officer", "oakleaf", "admin"):
+        assert (await api(LIST_FEEDBACK, {}, as_=who))["data"]["placementFeedback"] == [], who
+    # Narrowed to another provider, the lead commissioner sees none of Harbour's.
+    oakleaf = to_global_id("Provider", market.providers["oakleaf"].id)
+    narrowed = await api(LIST_FEEDBACK, {"f": framework, "p": oakleaf}, as_="kent_commissioner")
+    assert narrowed["data"]["placementFeedback"] == []
+
+
 async def test_contract_review_actions_fall_overdue_and_are_done(api: Api, market: Marketplace):
     review = {
         "frameworkId": to_global_id("Framework", market.framework.id),
