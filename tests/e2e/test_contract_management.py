@@ -28,10 +28,12 @@ TODAY = datetime.now(UTC).date()
 NOW = Quarter.of(TODAY)
 BEFORE = NOW.previous()
 REFERENCES: dict[str, str] = {}
+IDS: dict[str, int] = {}
 
 
 async def _history(market: Marketplace) -> None:
     """This quarter, a Kent placement with Harbour; last quarter, one with Oakleaf that ended unplanned."""
+    IDS.update(framework=market.framework.id, harbour=market.providers["harbour"].id)
     for key, started in (("harbour", TODAY), ("oakleaf", BEFORE.starts_on)):
         referral = await market.referral()
         offer = await offers.submit_offer(market.actor(key), offer_details(market, referral, key))
@@ -230,3 +232,48 @@ def test_a_council_records_placement_feedback_that_its_provider_reads_and_no_oth
         else:
             expect(reader.locator("#feedback-list")).to_contain_text("No feedback recorded")
         reader.context.close()
+
+
+def test_the_lead_commissioner_records_a_contract_review_with_actions_on_a_providers_scorecard(
+    browser, served: Served
+) -> None:
+    page = browser.new_context().new_page()
+    sign_in(page, served, "kent_commissioner")
+    page.goto(f"{served.base_url}/frameworks/{IDS['framework']}/providers/{IDS['harbour']}/scorecard")
+    expect(page.locator("#reviews")).to_contain_text("No contract reviews recorded")
+
+    form = page.locator("#review-form")
+    form.get_by_label("Action 1").fill("Send the carers' training plan.")
+    page.get_by_role("button", name="Record contract review").click()
+    summary = page.locator("#review-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Enter the day the review was held.")
+    expect(summary).to_contain_text("Action 1: Choose who owns the action.")
+
+    held = date.fromordinal(TODAY.toordinal() - 40)
+    form.get_by_label("Held on").fill(held.isoformat())
+    form.get_by_label("Notes").fill("Quarterly review: response times and occupancy.")
+    form.get_by_label("Owner").select_option("PROVIDER")
+    form.get_by_label("Due on").fill(date.fromordinal(TODAY.toordinal() + 30).isoformat())
+    page.get_by_role("button", name="Add an action").click()
+    form.get_by_label("Action 2").fill("Share the sufficiency data for the next quarter.")
+    form.locator("#review-action-1-owner").select_option(index=1)
+    # Due before the review was held: the server's error, on that action's field.
+    form.locator("#review-action-1-dueOn").fill(date.fromordinal(held.toordinal() - 1).isoformat())
+    page.get_by_role("button", name="Record contract review").click()
+    expect(summary).to_contain_text("An action is due on or after the review.")
+    expect(page.locator("#reviews")).to_contain_text("No contract reviews recorded")
+    form.locator("#review-action-1-dueOn").fill(date.fromordinal(TODAY.toordinal() - 1).isoformat())
+    page.get_by_role("button", name="Record contract review").click()
+    expect(page.locator("#messages")).to_contain_text("Contract review recorded with its actions")
+    review = page.locator("#reviews .review")
+    expect(review).to_have_count(1)
+    expect(review).to_contain_text("Send the carers' training plan.")
+    expect(review).to_contain_text("Share the sufficiency data for the next quarter.")
+    expect(review).to_contain_text("Overdue")  # due yesterday and not done
+
+    provider = browser.new_context().new_page()
+    sign_in(provider, served, "harbour")
+    provider.goto(f"{served.base_url}/frameworks/{IDS['framework']}/providers/{IDS['harbour']}/scorecard")
+    expect(provider.locator("#reviews .review")).to_contain_text("Send the carers' training plan.")
+    expect(provider.locator("#review-form")).to_have_count(0)  # the provider reads its reviews; it does not hold them
