@@ -1,7 +1,8 @@
 """Contract management in a browser: the lead commissioner opens the framework's quarter from /frameworks, changes
 the quarter, drills down to a placement behind a figure, downloads the XLSX and a table's CSV (read back with
 openpyxl and csv), and sees the current quarter move live when a placement ends; a provider records an allegation
-on its scorecard (the error summary first) and updates its outcome."""
+on its scorecard (the error summary first) and updates its outcome; a council records placement feedback that its
+provider reads and another provider does not; the lead commissioner records a contract review with its actions."""
 
 from __future__ import annotations
 
