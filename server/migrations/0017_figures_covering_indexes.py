@@ -21,6 +21,10 @@ class Migration(migrations.Migration):
             model_name='Offer',
             index=Index(fields=['referral_id', 'submitted_at', 'provider_id'], name='offer_referral_submitted_covering'),
         ),
+        ops.AddIndex(
+            model_name='Placement',
+            index=Index(fields=['council_id', 'provider_id', 'start_date', 'actual_start_date', 'end_date', 'planned_ending', 'notice_given_on', 'inside_council_area', 'distance_miles', 'weekly_fee_pence', 'referral_id'], name='placement_figures_covering'),
+        ),
         ops.RemoveIndex(
             model_name='Referral',
             name=None,

@@ -18,6 +18,22 @@ from server.domain.vocabulary import (
     ReasonPlacementChanged,
 )
 
+# The contract-management figures (issue 17) read every placement of the member councils active in a quarter: these
+# columns, from an index a fraction of the table's width (per council, then provider, for a provider's scorecard).
+PLACEMENT_FIGURES_INDEX = "placement_figures_covering"
+PLACEMENT_FIGURES_COLUMNS = (
+    "council_id",
+    "provider_id",
+    "start_date",
+    "actual_start_date",
+    "end_date",
+    "planned_ending",
+    "notice_given_on",
+    "inside_council_area",
+    "distance_miles",
+    "weekly_fee_pence",
+    "referral_id",
+)
 # The contract-management figures' first offer on each referral (issue 17), from the index alone.
 OFFER_FIGURES_INDEX = "offer_referral_submitted_covering"
 OFFER_FIGURES_COLUMNS = ("referral_id", "submitted_at", "provider_id")
@@ -147,7 +163,12 @@ class Placement(Model):
         ordering = ["-start_date", "-id"]
         # Matching counts a resource's active placements for every candidate it reads.
         # Contract-management figures read a council's placements by when they started (issue 17).
-        indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"), ("council_id", "start_date"))
+        indexes = (
+            ("carer_household_id", "status"),
+            ("childrens_home_id", "status"),
+            ("council_id", "start_date"),
+            Index(fields=list(PLACEMENT_FIGURES_COLUMNS), name=PLACEMENT_FIGURES_INDEX),
+        )
 
 
 class PlacementFeeChange(Model):

@@ -52,6 +52,10 @@ class Sql(Composer):
     def greatest(self, *parts: str) -> str:
         return f"GREATEST({', '.join(parts)})" if self.postgres else f"MAX({', '.join(parts)})"
 
+    def not_indexed(self) -> str:
+        """SQLite: read the table itself, in rowid order (the order its rows were written)."""
+        return "" if self.postgres else " NOT INDEXED"
+
     def indexed_by(self, index: str) -> str:
         """SQLite: read the table through this (covering) index, which its planner would pass over for the rowid."""
         return "" if self.postgres else f" INDEXED BY {index}"
@@ -241,7 +245,10 @@ async def _kind_rows(pop: Population, q: Quarter) -> list[dict[str, Any]]:
     sql = (
         f"SELECT r.placement_kind AS placement_kind, {AGE_BAND} AS age_band, CASE {routes} END AS route, "
         f"COUNT(*) AS n, SUM(p.weekly_fee_pence) AS fee_sum, SUM({_spend(s, q)}) AS spend "
-        f"FROM placement p JOIN referral r{s.indexed_by(REFERRAL_FIGURES_INDEX)} ON r.id = p.referral_id "
+        # In the order placements were written, which is their referrals' order: each referral's lookup lands
+        # next to the last one's (through the placements' covering index, they jump about).
+        f"FROM placement p{s.not_indexed()} JOIN referral r{s.indexed_by(REFERRAL_FIGURES_INDEX)} "
+        "ON r.id = p.referral_id "
         f"WHERE {_placements_where(s, pop, q)} "
         "GROUP BY r.placement_kind, age_band, route"
     )
