@@ -20,7 +20,7 @@ from tortoise import connections
 from server.domain.quarters import Quarter
 from server.models.offers import OFFER_FIGURES_INDEX
 from server.models.referrals import BROADCAST_FIGURES_INDEX, REFERRAL_FIGURES_INDEX
-from server.repositories.statements import Composer, Statement
+from server.repositories.statements import Composer, Statement, as_date
 
 NOTICE_DAYS = 28
 WITHIN_MILES = 20
@@ -190,8 +190,10 @@ async def placement_groups(
         return {}
     by_organisation = "council" in dimensions or "provider" in dimensions
     by_kind = routes or "kind" in dimensions or "age_band" in dimensions
-    organisations, kinds = await asyncio.gather(
-        _organisation_rows(pop, q, by_organisation), _kind_rows(pop, q) if by_kind else _already([])
+    organisations, kinds, steps = await asyncio.gather(
+        _organisation_rows(pop, q, by_organisation),
+        _kind_rows(pop, q) if by_kind else _already([]),
+        fee_steps(pop, q.starts_on, q.ends_on),
     )
     groups: PlacementGroups = {}
     for dimension in ("council", "provider"):
@@ -208,7 +210,82 @@ async def placement_groups(
         if dimension in dimensions:
             for key, rows in _by(kinds, "placement_kind" if dimension == "kind" else "age_band").items():
                 groups[(dimension, key)] = _added_up(rows, ("n", "fee_sum", "spend"))
+    # Agreed fee changes: each one's difference for the days of the quarter it was in force.
+    for step in steps:
+        more = step.spend_in(q.starts_on, q.ends_on)
+        if not more:
+            continue
+        whole["spend"] += more
+        if f"spend_{step.route}" in whole:
+            whole[f"spend_{step.route}"] += more
+        for key in (("council", str(step.council_id)), ("provider", str(step.provider_id))):
+            if key in groups:
+                groups[key]["spend"] += more
+        for key in (("kind", step.placement_kind), ("age_band", step.age_band)):
+            if key in groups:
+                groups[key]["spend"] += more
     return groups
+
+
+@dataclass(frozen=True)
+class FeeStep:
+    """An agreed change of a placement's weekly fee: from `from_day`, `delta` pence a week more (or less) than the
+    fee in force before it, until the placement ends or the next agreed change (which carries its own step)."""
+
+    council_id: int
+    provider_id: int
+    route: str
+    placement_kind: str
+    age_band: str
+    started_on: date
+    ended_on: date | None
+    from_day: date
+    delta: int
+
+    def spend_in(self, first: date, last: date) -> float:
+        """The pence the change adds to the spend from `first` to `last` (inclusive)."""
+        begins = max(self.from_day, self.started_on, first)
+        ends = min(self.ended_on or last, last)
+        return self.delta * ((ends - begins).days + 1) / 7.0 if ends >= begins else 0.0
+
+
+async def fee_steps(pop: Population, first: date, last: date) -> list[FeeStep]:
+    """The agreed fee changes of the population's placements running at some time from `first` to `last`, each
+    as the difference from the fee in force before it (the agreement's, or the change before), as
+    `placement_life.fee_in_force` reads them: the last agreed change effective on a day is the fee that day."""
+    if not pop.council_ids:
+        return []
+    connection, s = _connection()
+    routes = " ".join(f"WHEN {_route(s, pop, route)} THEN '{route}'" for route in ROUTES)
+    where = (
+        f"c.agreed_at IS NOT NULL AND p.council_id IN ({s.one_of(pop.council_ids)}) "
+        f"AND {STARTED_ON} <= {s.param(last)} AND (p.end_date IS NULL OR p.end_date >= {s.param(first)})"
+    )
+    if pop.provider_id is not None:
+        where += f" AND p.provider_id = {s.param(pop.provider_id)}"
+    previous = "LAG(c.weekly_fee_pence) OVER (PARTITION BY c.placement_id ORDER BY c.effective_from, c.id)"
+    sql = (
+        f"SELECT p.council_id AS council_id, p.provider_id AS provider_id, CASE {routes} END AS route, "
+        f"r.placement_kind AS placement_kind, {AGE_BAND} AS age_band, {STARTED_ON} AS started_on, "
+        "p.end_date AS ended_on, c.effective_from AS from_day, "
+        f"c.weekly_fee_pence - COALESCE({previous}, p.weekly_fee_pence) AS delta "
+        "FROM placement_fee_change c JOIN placement p ON p.id = c.placement_id JOIN referral r ON r.id = p.referral_id "
+        f"WHERE {where}"
+    )
+    return [
+        FeeStep(
+            council_id=int(row["council_id"]),
+            provider_id=int(row["provider_id"]),
+            route=str(row["route"]),
+            placement_kind=str(row["placement_kind"]),
+            age_band=str(row["age_band"]),
+            started_on=as_date(row["started_on"]),
+            ended_on=as_date(row["ended_on"]),
+            from_day=as_date(row["from_day"]),
+            delta=int(row["delta"]),
+        )
+        for row in await _rows(connection, s, sql)
+    ]
 
 
 async def _already(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -576,7 +653,13 @@ async def placement_trend(pop: Population, quarters: Sequence[Quarter]) -> dict[
         f"FROM ({rows_sql}) AS x GROUP BY si, ei"
     )
     figures = {q: dict.fromkeys((*TREND_KEYS, "spend"), 0.0) for q in quarters}
-    for row in await _rows(connection, s, sql):
+    rows, steps = await asyncio.gather(
+        _rows(connection, s, sql), fee_steps(pop, quarters[0].starts_on, quarters[-1].ends_on)
+    )
+    for step in steps:
+        for q in quarters:
+            figures[q]["spend"] += step.spend_in(q.starts_on, q.ends_on)
+    for row in rows:
         si, ei, n, fee = int(row["si"]), int(row["ei"]), int(row["n"]), float(row["fee"] or 0)
         for i in range(max(si, 0), min(ei, len(quarters) - 1) + 1):
             q = quarters[i]

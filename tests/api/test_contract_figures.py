@@ -43,7 +43,7 @@ from server.domain.vocabulary import (
     ReferralStatus,
 )
 from server.models import BroadcastRecipient, Framework, Offer, Placement, Referral
-from server.services import contract_figures, contract_records, offers, resources
+from server.services import contract_figures, contract_records, offers, placement_life, resources
 from server.services.offers import OfferDetails
 from tests.api.conftest import Api
 
@@ -491,3 +491,45 @@ async def test_each_trend_point_equals_its_own_quarters_figures(api: Api, market
                 "allegations": figures["allegationsTotal"],
                 "spendPence": figures["spendPence"],
             }, point["quarter"]
+
+
+async def test_spend_follows_agreed_fee_changes_day_by_day(api: Api, market: Marketplace, quarter: Quarter):
+    """P3 (previous framework, £700) agrees £840 from 1 December: 31 days at £20 a day more, 62,000 pence; then a
+    change to £1,000 from 15 December still awaits agreement (nothing). P7 (spot, £910) agreed £980 from
+    1 September: 92 days of the quarter at £10 a day more, 92,000 pence, and 30 days of the quarter before."""
+    before = await _framework_quarter(api, market)
+    for name, fee, day, proposer, agreer in (
+        ("P3", 84_000, date(2025, 12, 1), "kent_officer", "oakleaf"),
+        ("P7", 98_000, date(2025, 9, 1), "oakleaf", "kent_officer"),
+    ):
+        placement_id = quarter.placements[name].id
+        await placement_life.change_fee(
+            market.actor(proposer), placement_id, weekly_fee_pence=fee, effective_from=day, reason="Agreed uplift"
+        )
+        await placement_life.agree_fee_change(market.actor(agreer), placement_id)
+    await placement_life.change_fee(
+        market.actor("kent_officer"),
+        quarter.placements["P3"].id,
+        weekly_fee_pence=100_000,
+        effective_from=date(2025, 12, 15),
+        reason="Proposed uplift",
+    )
+    after = await _framework_quarter(api, market)
+
+    def spend(view: dict) -> dict[str, int]:
+        figures = view["figures"]
+        found = {"whole": figures["spendPence"], **{r["route"]: r["spendPence"] for r in figures["routes"]}}
+        found |= {c["name"]: c["spendPence"] for c in view["councils"]}
+        found |= {t["quarter"]: t["spendPence"] for t in view["trend"]}
+        return found
+
+    was, now = spend(before), spend(after)
+    moved = {key: now[key] - was[key] for key in was if now[key] != was[key]}
+    assert moved == {
+        "whole": 154_000,
+        "PREVIOUS_FRAMEWORK": 62_000,
+        "SPOT": 92_000,
+        "Kent County Council": 154_000,
+        "2025-Q3": 154_000,
+        "2025-Q2": 30_000,
+    }
