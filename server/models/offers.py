@@ -63,6 +63,14 @@ class Offer(Model):
         table = "offer"
         unique_together = (("referral", "provider", "live"),)
         ordering = ["submitted_at", "id"]
+        # The dashboards (issue 21): a provider's offers over all history, read from the index alone; the trend
+        # weeks' offers of a provider and of every council, by an indexed range; a referral's first offer.
+        indexes = (
+            ("provider_id", "status", "live"),
+            ("provider_id", "submitted_at"),
+            ("submitted_at",),
+            ("referral_id", "submitted_at"),
+        )
 
 
 class Placement(Model):
@@ -141,7 +149,18 @@ class Placement(Model):
         ordering = ["-start_date", "-id"]
         # Matching counts a resource's active placements for every candidate it reads.
         # Contract-management figures read a council's placements by when they started (issue 17).
-        indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"), ("council_id", "start_date"))
+        # The dashboards (issue 21): a council's active placements (reviews due); its placements over all history,
+        # their shares and fees read from the index alone; the month's and the trend weeks' placements of a
+        # council and of a provider, by an indexed range.
+        indexes = (
+            ("carer_household_id", "status"),
+            ("childrens_home_id", "status"),
+            ("council_id", "start_date"),
+            ("council_id", "status"),
+            ("council_id", "fee_basis", "inside_council_area", "distance_miles", "referral_id", "weekly_fee_pence"),
+            ("council_id", "created_at"),
+            ("provider_id", "created_at"),
+        )
 
 
 class PlacementFeeChange(Model):

@@ -101,7 +101,9 @@ class Referral(Model):
         table = "referral"
         ordering = ["-created_at", "-id"]
         # ("council_id", "published_at"): contract-management figures read a council's referrals by quarter.
-        indexes = (("council_id", "status"), ("council_id", "published_at"))
+        # ("id", "placement_kind"): the dashboards' fees by kind read each placement's kind from the index
+        # instead of the referral's wide row (issue 21).
+        indexes = (("council_id", "status"), ("council_id", "published_at"), ("id", "placement_kind"))
 
     def __str__(self) -> str:
         return self.reference
