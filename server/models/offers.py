@@ -84,7 +84,15 @@ class Offer(Model):
         table = "offer"
         unique_together = (("referral", "provider", "live"),)
         ordering = ["submitted_at", "id"]
-        indexes = (Index(fields=list(OFFER_FIGURES_COLUMNS), name=OFFER_FIGURES_INDEX),)
+        # The dashboards (issue 21): a provider's offers over all history, read from the index alone; the trend
+        # weeks' offers of a provider and of every council, by an indexed range; a referral's first offer (the
+        # contract figures' covering index, which leads with the referral and its offers' times).
+        indexes = (
+            ("provider_id", "status", "live"),
+            ("provider_id", "submitted_at"),
+            ("submitted_at",),
+            Index(fields=list(OFFER_FIGURES_COLUMNS), name=OFFER_FIGURES_INDEX),
+        )
 
 
 class Placement(Model):
@@ -163,11 +171,18 @@ class Placement(Model):
         ordering = ["-start_date", "-id"]
         # Matching counts a resource's active placements for every candidate it reads.
         # Contract-management figures read a council's placements by when they started (issue 17).
+        # The dashboards (issue 21): a council's active placements (reviews due); its placements over all history,
+        # their shares and fees read from the index alone; the month's and the trend weeks' placements of a
+        # council and of a provider, by an indexed range.
         indexes = (
             ("carer_household_id", "status"),
             ("childrens_home_id", "status"),
             ("council_id", "start_date"),
             Index(fields=list(PLACEMENT_FIGURES_COLUMNS), name=PLACEMENT_FIGURES_INDEX),
+            ("council_id", "status"),
+            ("council_id", "fee_basis", "inside_council_area", "distance_miles", "referral_id", "weekly_fee_pence"),
+            ("council_id", "created_at"),
+            ("provider_id", "created_at"),
         )
 
 

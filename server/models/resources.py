@@ -99,5 +99,6 @@ class Vacancy(Model):
     class Meta:
         table = "vacancy"
         ordering = ["-updated_at", "-id"]
-        # Matching reads a resource's earliest open vacancy for every candidate it reads.
-        indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"))
+        # Matching reads a resource's earliest open vacancy for every candidate it reads; the dashboards a
+        # provider's open vacancies (issue 21).
+        indexes = (("carer_household_id", "status"), ("childrens_home_id", "status"), ("provider_id", "status"))

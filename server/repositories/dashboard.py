@@ -2,8 +2,13 @@
 row per organisation (plus the few values a median needs, from the 30-day window), however much history the
 organisation has.
 
-Each figure set is one statement: a cross join of one-row aggregates, one per table. Week boundaries are bound
-as values, so bucketing needs no date function of either database.
+Each figure set is one statement: a cross join of one-row aggregates. Week boundaries are bound as values, so
+bucketing needs no date function of either database. A figure over all history (a council's placements, a
+provider's offers) is a part of its own with a few cheap aggregates over a covering index; the windows' figures
+(the month, the trend's weeks, the 30 days) are parts restricted by an indexed range to their rows, so the
+per-week comparisons are made on the windows' rows only, not on every row of the history. Counts per referral
+are correlated subqueries (one index probe per referral of the window), which both databases run as such with
+or without statistics.
 """
 
 from __future__ import annotations
@@ -78,31 +83,48 @@ async def council_counts(council_id: int, window: Window) -> dict[str, Any]:
         f" AS open_without_offer FROM referral WHERE council_id = {sql.param(council_id)}"
         f" AND status = {sql.param(ReferralStatus.OPEN.value)}"
     )
+    # The referrals of the trend's weeks and the 30 days (index referral(council_id, published_at)), with the
+    # offers on those of the 30 days counted by the referral.
+    since = _utc(window.since)
     published = (
-        f"SELECT {_count_if(f'published_at >= {sql.param(_utc(window.since))}')} AS published, "
+        f"SELECT {_count_if(f'published_at >= {sql.param(since)}')} AS published, "
+        f"SUM(CASE WHEN published_at >= {sql.param(since)} THEN (SELECT COUNT(*) FROM offer o"
+        " WHERE o.referral_id = referral.id) ELSE 0 END) AS offers_on_published, "
         + ", ".join(_weeks(sql, "published_at", window, "referrals_"))
         + f" FROM referral WHERE council_id = {sql.param(council_id)}"
         f" AND published_at >= {sql.param(_utc(window.earliest))}"
     )
+    # The offers of the trend's weeks (index offer(submitted_at)) made on the council's referrals, each offer's
+    # referral probed by its key: as a join (or EXISTS), both databases would rather read all the council's
+    # referrals, its whole history. The upper bound, the last week's end, changes no count and tells a planner
+    # without statistics that the range is narrow.
     offers = (
-        f"SELECT {_count_if(f'r.published_at >= {sql.param(_utc(window.since))}')} AS offers_on_published, "
+        "SELECT "
         + ", ".join(_weeks(sql, "o.submitted_at", window, "offers_"))
-        + f" FROM offer o JOIN referral r ON r.id = o.referral_id WHERE r.council_id = {sql.param(council_id)}"
-        f" AND (r.published_at >= {sql.param(_utc(window.since))}"
-        f" OR o.submitted_at >= {sql.param(_utc(window.weeks[0]))})"
+        + f" FROM offer o WHERE o.submitted_at >= {sql.param(_utc(window.weeks[0]))}"
+        f" AND o.submitted_at <= {sql.param(_utc(window.now))}"
+        f" AND (SELECT r.council_id FROM referral r WHERE r.id = o.referral_id) = {sql.param(council_id)}"
     )
+    # Over all the council's placements: a few aggregates, read from the covering index placement(council_id,
+    # fee_basis, inside_council_area, distance_miles, ...).
     placements = (
         "SELECT COUNT(*) AS placements, "
-        f"{_count_if(f'created_at >= {sql.param(_utc(window.month_start))}')} AS placements_this_month, "
         "COUNT(inside_council_area) AS known_area, "
         f"{_count_if('inside_council_area')} AS inside_area, "
         "COUNT(distance_miles) AS known_distance, "
         f"{_count_if(f'distance_miles <= {sql.param(float(NEAR_MILES))}')} AS near, "
-        f"{_count_if(f'fee_basis = {sql.param(FeeBasis.SPOT.value)}')} AS spot, "
+        f"{_count_if(f'fee_basis = {sql.param(FeeBasis.SPOT.value)}')} AS spot"
+        f" FROM placement WHERE council_id = {sql.param(council_id)}"
+    )
+    # The month's and the weeks' placements (index placement(council_id, created_at)).
+    month_start = _utc(window.month_start)
+    recent_placements = (
+        f"SELECT {_count_if(f'created_at >= {sql.param(month_start)}')} AS placements_this_month, "
         + ", ".join(_weeks(sql, "created_at", window, "placements_"))
         + f" FROM placement WHERE council_id = {sql.param(council_id)}"
+        f" AND created_at >= {sql.param(min(month_start, _utc(window.weeks[0])))}"
     )
-    return await _one_row(sql, (open_referrals, published, offers, placements))
+    return await _one_row(sql, (open_referrals, published, offers, placements, recent_placements))
 
 
 async def council_fees_by_kind(council_id: int) -> list[tuple[str, int, int]]:
@@ -120,12 +142,14 @@ async def council_fees_by_kind(council_id: int) -> list[tuple[str, int, int]]:
 async def hours_to_first_offer(council_id: int, since: datetime) -> list[float]:
     """For each of the council's referrals published since `since` that has an offer: hours to the first."""
     sql = _composer()
+    # The first offer by a probe per referral of the window (index offer(referral_id, submitted_at); NULL for one
+    # without offers, left out). As a join and GROUP BY, PostgreSQL without statistics reads every offer.
+    first_offer = "(SELECT MIN(o.submitted_at) FROM offer o WHERE o.referral_id = r.id)"
     text = (
-        f"SELECT {sql.hours_between('r.published_at', 'MIN(o.submitted_at)')} FROM referral r "
-        f"JOIN offer o ON o.referral_id = r.id WHERE r.council_id = {sql.param(council_id)} "
-        f"AND r.published_at >= {sql.param(_utc(since))} GROUP BY r.id, r.published_at"
+        f"SELECT {sql.hours_between('r.published_at', first_offer)} FROM referral r"
+        f" WHERE r.council_id = {sql.param(council_id)} AND r.published_at >= {sql.param(_utc(since))}"
     )
-    return [float(hours) for (hours,) in await Statement(text).tuples(*sql.params)]
+    return [float(hours) for (hours,) in await Statement(text).tuples(*sql.params) if hours is not None]
 
 
 async def provider_counts(provider_id: int, window: Window) -> dict[str, Any]:
@@ -140,12 +164,19 @@ async def provider_counts(provider_id: int, window: Window) -> dict[str, Any]:
         + f" FROM broadcast_recipient WHERE provider_id = {sql.param(provider_id)}"
         f" AND sent_at >= {sql.param(_utc(window.earliest))}"
     )
+    # Over all the provider's offers, from the covering index offer(provider_id, status, live).
     offers = (
         f"SELECT {_count_if(f'live = {sql.param(1)}')} AS offers_live, "
         f"{_count_if(f'status = {sql.param(OfferStatus.ACCEPTED.value)}')} AS accepted, "
-        f"{_count_if(f'status = {sql.param(OfferStatus.DECLINED.value)}')} AS declined, "
+        f"{_count_if(f'status = {sql.param(OfferStatus.DECLINED.value)}')} AS declined"
+        f" FROM offer WHERE provider_id = {sql.param(provider_id)}"
+    )
+    # The weeks' offers (index offer(provider_id, submitted_at)).
+    recent_offers = (
+        "SELECT "
         + ", ".join(_weeks(sql, "submitted_at", window, "offers_"))
         + f" FROM offer WHERE provider_id = {sql.param(provider_id)}"
+        f" AND submitted_at >= {sql.param(_utc(window.weeks[0]))}"
     )
     vacancies = (
         f"SELECT COUNT(*) AS vacancies_open FROM vacancy WHERE provider_id = {sql.param(provider_id)}"
@@ -157,7 +188,7 @@ async def provider_counts(provider_id: int, window: Window) -> dict[str, Any]:
         + f" FROM placement WHERE provider_id = {sql.param(provider_id)}"
         f" AND created_at >= {sql.param(_utc(window.weeks[0]))}"
     )
-    return await _one_row(sql, (received, offers, vacancies, placements))
+    return await _one_row(sql, (received, offers, recent_offers, vacancies, placements))
 
 
 async def response_hours(provider_id: int, since: datetime) -> list[float]:

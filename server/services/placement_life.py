@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from tortoise.functions import Count, Max
-
 from server.auth import policy
 from server.auth.actor import Actor
 from server.domain.vocabulary import (
@@ -44,6 +42,7 @@ from server.models import (
     User,
 )
 from server.outbox.kinds import Notification
+from server.repositories import placement_reviews
 from server.services import child_records, placements
 from server.services import referrals as referral_service
 from server.services.child_records import ChildRecordView, DocumentView
@@ -353,8 +352,13 @@ async def agree_fee_change(actor: Actor, placement_id: int) -> Placement:
 
 
 def add_working_days(start: date, days: int) -> date:
-    """`days` working days (Monday to Friday) after `start`."""
-    day = start
+    """`days` working days (Monday to Friday) after `start`: from a weekday, a week for each five (the seven
+    days after a weekday hold five working days, the last on the same weekday), then day by day."""
+    if not days:
+        return start
+    day = start - timedelta(days=max(start.weekday() - 4, 0))  # from a weekend: the same days as from Friday
+    weeks, days = divmod(days, 5)
+    day += timedelta(weeks=weeks)
     while days:
         day += timedelta(days=1)
         if day.weekday() < 5:
@@ -446,29 +450,12 @@ async def reviews_due(today: date, council_id: int | None = None) -> list[Review
     for one council, or (the daily clock) for every council."""
     # One aggregate statement: each active placement with its latest review and the number held (no review
     # row is loaded); the due date is then the statutory rule on those (review_due_after).
-    query = Placement.filter(status=PlacementStatus.ACTIVE)
-    if council_id is not None:
-        query = query.filter(council_id=council_id)
-    rows = (
-        await query.annotate(last_held=Max("reviews__held_on"), held_count=Count("reviews__id"))
-        .group_by("id", "council_id", "ipa_reference", "start_date", "actual_start_date")
-        .values("id", "council_id", "ipa_reference", "start_date", "actual_start_date", "last_held", "held_count")
-    )
     found = []
-    for row in rows:
-        due = review_due_after(
-            row["actual_start_date"] or row["start_date"], _as_date(row["last_held"]), row["held_count"] or 0
-        )
+    for row in await placement_reviews.active_placements_reviews(council_id):
+        due = review_due_after(row.started_on, row.last_held, row.held_count)
         if due <= today + timedelta(days=DUE_SOON_DAYS):
-            found.append(ReviewDue(row["id"], row["council_id"], row["ipa_reference"], due, due < today))
+            found.append(ReviewDue(row.placement_id, row.council_id, row.ipa_reference, due, due < today))
     return sorted(found, key=lambda r: (r.due_on, r.placement_id))
-
-
-def _as_date(value: date | str | None) -> date | None:
-    """An aggregate's date as the database hands it back (SQLite's MAX of a DATE column is its text)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 # --- notice ---------------------------------------------------------------------------------------

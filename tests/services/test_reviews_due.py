@@ -102,3 +102,19 @@ async def test_reviews_due_equals_next_review_due_on_every_review_held(market: M
         "not due": True,
     }, seen
     assert [r.placement_id for r in await placement_life.reviews_due(TODAY)].count(second.id) == 1
+
+
+def test_add_working_days_equals_counting_day_by_day() -> None:
+    def day_by_day(start: date, days: int) -> date:
+        day = start
+        while days:
+            day += D
+            if day.weekday() < 5:
+                days -= 1
+        return day
+
+    for offset in range(14):  # every weekday to start on, twice
+        start = date(2026, 1, 5) + offset * D
+        for days in range(0, 41):
+            assert placement_life.add_working_days(start, days) == day_by_day(start, days), (start, days)
+    assert placement_life.add_working_days(date(2026, 1, 2), 20) == date(2026, 1, 30)  # a Friday: four weeks on
