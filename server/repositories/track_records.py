@@ -1,5 +1,6 @@
 """A provider's record on the exchange, read in two aggregate statements: its placements and how many ended
-unplanned, and the median time it took to answer the referrals it was sent."""
+unplanned, and the median time it took to answer the referrals it was sent. With no providers named, every
+provider's (a ranking of the whole market reads them alongside its candidates)."""
 
 from __future__ import annotations
 
@@ -32,37 +33,17 @@ async def placement_tallies(provider_ids: Sequence[int] | None) -> dict[int, tup
 
 async def median_response_hours(provider_ids: Sequence[int] | None) -> dict[int, float]:
     """provider id -> the median (the upper of two middles) of the hours it took to answer each referral it was
-    sent, for the providers (all when None) that answered any.
-
-    PostgreSQL takes it in one ordered-set aggregate: one row per provider comes back, however long the
-    history of answers (`percentile_disc(0.5)` over the hours in descending order is the value at ascending
-    position n // 2 + 1, the upper middle). SQLite has no such aggregate, and its window functions cost
-    several times the scan itself; it runs in the process, so the hours come back as they are scanned and
-    the middle of each provider's sorted hours is taken here (the same value: the same expression, the same
-    order).
-    """
+    sent, for the providers (all when None) that answered any. One aggregate (Composer.median_high): one row
+    per provider comes back, however long the history of answers, and nothing is sorted but each provider's
+    own hours (a window over them all costs SQLite several times the scan)."""
     connection = connections.get("default")
     waits = Composer(connection.capabilities.dialect)
-    hours = waits.hours_between("sent_at", "responded_at")
+    median = waits.median_high(waits.hours_between("sent_at", "responded_at"))
     among = _of_providers(waits, provider_ids)
-    answered = f"{among + ' AND ' if among else ''}responded_at IS NOT NULL AND sent_at IS NOT NULL"
-    if waits.postgres:
-        statement = Statement(
-            f"SELECT provider_id, percentile_disc(0.5) WITHIN GROUP (ORDER BY {hours} DESC) "
-            f"FROM broadcast_recipient WHERE {answered} GROUP BY provider_id"
-        )
-        rows = await statement.tuples(*waits.params, connection=connection)
-        return {provider_id: float(median) for provider_id, median in rows}
-    statement = Statement(f"SELECT provider_id, {hours} FROM broadcast_recipient WHERE {answered}")
-    by_provider: dict[int, list[float]] = {}
-    for provider_id, waited in await statement.tuples(*waits.params, connection=connection):
-        found = by_provider.get(provider_id)
-        if found is None:
-            by_provider[provider_id] = [waited]
-        else:
-            found.append(waited)
-    medians = {}
-    for provider_id, waits_of in by_provider.items():
-        waits_of.sort()
-        medians[provider_id] = float(waits_of[len(waits_of) // 2])
-    return medians
+    statement = Statement(
+        f"SELECT provider_id, {median} FROM broadcast_recipient "
+        f"WHERE {among + ' AND ' if among else ''}responded_at IS NOT NULL AND sent_at IS NOT NULL "
+        "GROUP BY provider_id"
+    )
+    rows = await statement.tuples(*waits.params, connection=connection)
+    return {provider_id: float(hours) for provider_id, hours in rows if hours is not None}
