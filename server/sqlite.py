@@ -10,7 +10,8 @@ per core, while the writer writes. Everything else (transactions, and any statem
 writer connection and its lock, as before, so writes are never interleaved. A read made inside a transaction
 goes through the transaction's own connection, and sees its uncommitted writes, as before.
 
-Every connection also knows `median(x)`, an aggregate SQLite lacks and PostgreSQL has (`percentile_cont(0.5)`):
+Every connection also knows `median(x)`, an aggregate SQLite lacks and PostgreSQL has (`percentile_cont(0.5)`),
+and `median_high(x)`, the upper of the middle two (PostgreSQL's `percentile_disc(0.5)` in descending order):
 the contract figures' and dashboards' medians are one GROUP BY, not a sort per window (server.repositories.statements
 `Composer.median`).
 
@@ -58,9 +59,18 @@ class Median:
         return float(statistics.median(self.values)) if self.values else None
 
 
+class MedianHigh(Median):
+    """The `median_high(x)` aggregate: the middle value of the non-null x, or the upper of the middle two (as
+    PostgreSQL's `percentile_disc(0.5)` over x in descending order: a value that occurs, never a mean)."""
+
+    def finalize(self) -> float | None:
+        return statistics.median_high(self.values) if self.values else None
+
+
 async def _with_functions(connection: aiosqlite.Connection) -> None:
     # On the connection's own thread: sqlite3 connections are used only from the thread that made them.
     await connection._execute(connection._conn.create_aggregate, "median", 1, Median)
+    await connection._execute(connection._conn.create_aggregate, "median_high", 1, MedianHigh)
 
 
 class _ReaderWrapper(ConnectionWrapper):

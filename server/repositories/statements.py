@@ -91,6 +91,15 @@ class Composer:
             return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST({expression} AS DOUBLE PRECISION))"
         return f"median({expression})"
 
+    def median_high(self, expression: str) -> str:
+        """The aggregate upper median of a numeric expression: the middle value, or the upper of the middle two
+        when even (nulls left out); a value of the expression itself, never a mean. SQLite's is server.sqlite's
+        `median_high`; PostgreSQL's `percentile_disc(0.5)` over the values in descending order is the value at
+        ascending position n // 2 + 1."""
+        if self.postgres:
+            return f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {expression} DESC)"
+        return f"median_high({expression})"
+
     def hours_between(self, start: str, end: str) -> str:
         """Hours from the timestamp column `start` to `end`, as a float."""
         if self.postgres:

@@ -1,5 +1,6 @@
 """A provider's record on the exchange, read in two aggregate statements: its placements and how many ended
-unplanned, and the median time it took to answer the referrals it was sent."""
+unplanned, and the median time it took to answer the referrals it was sent. With no providers named, every
+provider's (a ranking of the whole market reads them alongside its candidates)."""
 
 from __future__ import annotations
 
@@ -11,32 +12,38 @@ from server.domain.vocabulary import PlacementStatus
 from server.repositories.statements import Composer, Statement
 
 
-async def placement_tallies(provider_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """provider id -> (placements, of which ended unplanned), for the providers with any."""
+def _of_providers(statement: Composer, provider_ids: Sequence[int] | None) -> str:
+    """The filter on provider_id: the given providers, or every provider when None."""
+    return "" if provider_ids is None else f"provider_id IN ({statement.one_of(provider_ids)})"
+
+
+async def placement_tallies(provider_ids: Sequence[int] | None) -> dict[int, tuple[int, int]]:
+    """provider id -> (placements, of which ended unplanned), for the providers (all when None) with any."""
     connection = connections.get("default")
     endings = Composer(connection.capabilities.dialect)
-    statement = Statement(
+    tally = (
         f"SELECT provider_id, COUNT(*), SUM(CASE WHEN status = {endings.param(PlacementStatus.ENDED.value)} "
-        f"AND planned_ending = {endings.param(False)} THEN 1 ELSE 0 END) FROM placement "
-        f"WHERE provider_id IN ({endings.one_of(provider_ids)}) GROUP BY provider_id"
+        f"AND planned_ending = {endings.param(False)} THEN 1 ELSE 0 END) FROM placement"
     )
+    among = _of_providers(endings, provider_ids)
+    statement = Statement(f"{tally}{f' WHERE {among}' if among else ''} GROUP BY provider_id")
     rows = await statement.tuples(*endings.params, connection=connection)
     return {provider_id: (total, unplanned or 0) for provider_id, total, unplanned in rows}
 
 
-async def median_response_hours(provider_ids: Sequence[int]) -> dict[int, float]:
+async def median_response_hours(provider_ids: Sequence[int] | None) -> dict[int, float]:
     """provider id -> the median (the upper of two middles) of the hours it took to answer each referral it was
-    sent, for the providers that answered any. The database ranks them: one row per provider comes back, however
-    long the history of answers."""
+    sent, for the providers (all when None) that answered any. One aggregate (Composer.median_high): one row
+    per provider comes back, however long the history of answers, and nothing is sorted but each provider's
+    own hours (a window over them all costs SQLite several times the scan)."""
     connection = connections.get("default")
     waits = Composer(connection.capabilities.dialect)
-    hours = waits.hours_between("sent_at", "responded_at")
+    median = waits.median_high(waits.hours_between("sent_at", "responded_at"))
+    among = _of_providers(waits, provider_ids)
     statement = Statement(
-        f"SELECT provider_id, hours FROM (SELECT provider_id, {hours} AS hours, "
-        f"ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY {hours}) AS position, "
-        "COUNT(*) OVER (PARTITION BY provider_id) AS answered FROM broadcast_recipient "
-        f"WHERE provider_id IN ({waits.one_of(provider_ids)}) AND responded_at IS NOT NULL AND sent_at IS NOT NULL"
-        ") ranked WHERE position = answered / 2 + 1"
+        f"SELECT provider_id, {median} FROM broadcast_recipient "
+        f"WHERE {among + ' AND ' if among else ''}responded_at IS NOT NULL AND sent_at IS NOT NULL "
+        "GROUP BY provider_id"
     )
     rows = await statement.tuples(*waits.params, connection=connection)
-    return {provider_id: float(hours) for provider_id, hours in rows}
+    return {provider_id: float(hours) for provider_id, hours in rows if hours is not None}

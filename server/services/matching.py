@@ -3,7 +3,8 @@ with the pure functions (server.domain.matching)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
 from server.domain import vocabulary as v
@@ -59,10 +60,23 @@ async def track_records(provider_ids: Iterable[int]) -> dict[int, TrackRecord]:
     ids = sorted(set(provider_ids))
     if not ids:
         return {}
-    placements = await placement_tallies(ids)
-    medians = await median_response_hours(ids)
+    return _records_of(ids, *await _read_track_records(ids))
+
+
+async def _read_track_records(
+    provider_ids: Sequence[int] | None,
+) -> tuple[dict[int, tuple[int, int]], dict[int, float]]:
+    """The placement tallies and median response hours of the providers (every provider when None)."""
+    if provider_ids is not None and not provider_ids:
+        return {}, {}
+    return await asyncio.gather(placement_tallies(provider_ids), median_response_hours(provider_ids))
+
+
+def _records_of(
+    provider_ids: Iterable[int], placements: dict[int, tuple[int, int]], medians: dict[int, float]
+) -> dict[int, TrackRecord]:
     records = {}
-    for provider_id in ids:
+    for provider_id in provider_ids:
         total, unplanned = placements.get(provider_id, (0, 0))
         median = medians.get(provider_id)
         records[provider_id] = TrackRecord(
@@ -89,11 +103,20 @@ async def best_matches(
     when all that matters is who could take the child (targeted broadcast, spot escalation). Scores are
     weighted as the referral's framework says (`weights`, when the caller has them already).
     """
-    candidates = await candidates_for(referral, provider_ids, eligible_only=eligible_only, lot_id=lot_id)
+    among = None if provider_ids is None else sorted(set(provider_ids))
+    found = candidates_for(referral, among, eligible_only=eligible_only, lot_id=lot_id)
+    if track_records_count and (among is not None or lot_id is None):
+        # The providers are known before their candidates are: their records are read alongside them
+        # (at once on PostgreSQL's pool; one after the other on SQLite's one connection, or in a transaction).
+        # With no providers given, every provider's are: those without a candidate are not looked at.
+        candidates, (placements, medians) = await asyncio.gather(found, _read_track_records(among))
+        tracks = _records_of({c.provider_id for c in candidates}, placements, medians)
+    else:
+        candidates = await found
+        tracks = await track_records({c.provider_id for c in candidates}) if track_records_count else None
     directory = await district_directory()
     home = referral.home_district
     distances = {district: directory.miles_between(district, home) for district in {c.district for c in candidates}}
-    tracks = await track_records({c.provider_id for c in candidates}) if track_records_count else None
     if weights is None:
         weights = await framework_weights(referral)
     results = rank(profile_of(referral), candidates, distances, tracks, weights)

@@ -35,3 +35,14 @@ async def test_median_per_group_and_whole(db: str) -> None:
 
 async def test_median_of_no_rows_is_null(db: str) -> None:
     assert await _medians("SELECT 'none' AS grp, {median} AS m FROM x WHERE grp = 'z'") == {"none": None}
+
+
+async def test_median_high_is_the_upper_middle_value_per_group(db: str) -> None:
+    connection = connections.get("default")
+    s = Composer(connection.capabilities.dialect)
+    rows = await Statement(VALUES + f"SELECT grp, {s.median_high('h')} AS m FROM x GROUP BY grp").rows(
+        connection=connection
+    )
+    # a: 1, 2, 10 -> 2; b: 1.5, 4, 5, 9 (the null left out) -> 5, the upper middle, a value that occurs;
+    # c: only a null -> none.
+    assert {row["grp"]: row["m"] for row in rows} == {"a": 2.0, "b": 5.0, "c": None}

@@ -14,10 +14,17 @@ import pytest
 
 from bench.harness.marketplace import Marketplace
 from server.domain import vocabulary as v
-from server.domain.matching import TrackRecord
+from server.domain.matching import Candidate, TrackRecord, rank
 from server.models import BroadcastRecipient, CarerHousehold, ChildrensHome, Placement, Vacancy
 from server.services import offers
-from server.services.matching import best_matches, candidates_for, track_records
+from server.services.districts import district_directory
+from server.services.matching import (
+    best_matches,
+    candidates_for,
+    framework_weights,
+    profile_of,
+    track_records,
+)
 from server.services.offers import OfferDetails
 
 # Near ME14 (Maidstone), far from it (Bournemouth, Nottingham), and districts the directory does not know.
@@ -232,3 +239,143 @@ async def test_a_median_response_of_an_even_count_is_the_upper_middle_read_as_on
         )
     records = await track_records([northdowns.id])
     assert records[northdowns.id].median_response_hours == 8.0
+
+
+def _sample(rng: random.Random, values) -> list[str]:
+    values = [value.value if hasattr(value, "value") else value for value in values]
+    return rng.sample(values, rng.randint(0, min(3, len(values))))
+
+
+async def _reference_candidates(referral, today) -> list[Candidate]:
+    """The candidates as the ORM reads them, field by field (named, enum by enum): what the plain rows must equal."""
+    found = []
+    active = v.PlacementStatus.ACTIVE
+    for household in await CarerHousehold.filter(is_active=True).prefetch_related("provider").order_by("id"):
+        if not household.min_age <= referral.age_years <= household.max_age:
+            continue
+        placed = await Placement.filter(carer_household_id=household.id, status=active).count()
+        opens = await Vacancy.filter(carer_household_id=household.id, status=v.VacancyStatus.OPEN).values_list(
+            "available_from", flat=True
+        )
+        judgement = household.provider.ofsted_judgement
+        found.append(
+            Candidate(
+                kind=v.ResourceKind.CARER_HOUSEHOLD,
+                id=household.id,
+                provider_id=household.provider_id,
+                label=household.reference,
+                district=household.district,
+                min_age=household.min_age,
+                max_age=household.max_age,
+                places=household.approved_places,
+                children_placed=placed,
+                free_from=today if household.approved_places > placed else min(opens, default=None),
+                placement_kinds=frozenset(v.PlacementKind(k) for k in household.placement_kinds),
+                durations=frozenset(v.Duration(d) for d in household.durations),
+                languages=frozenset(household.languages),
+                communication=frozenset(v.CommunicationNeed(c) for c in household.communication),
+                adaptations=frozenset(v.Adaptation(a) for a in household.adaptations),
+                has_pets=household.has_pets,
+                solo_only=household.solo_only,
+                manageable_risks_to_child=frozenset(v.RiskToChild(r) for r in household.manageable_risks_to_child),
+                manageable_risks_to_others=frozenset(v.RiskToOthers(r) for r in household.manageable_risks_to_others),
+                specialisms=frozenset(v.Need(n) for n in household.specialisms),
+                additional_support=frozenset(v.AdditionalSupport(a) for a in household.additional_support),
+                faiths=frozenset(household.faiths),
+                ofsted_judgement=v.OfstedJudgement(judgement) if judgement else v.OfstedJudgement.NOT_YET_INSPECTED,
+            )
+        )
+    return found
+
+
+async def test_candidates_and_their_explanations_equal_a_field_by_field_reading_of_the_households(
+    market: Marketplace,
+) -> None:
+    """Every column of a candidate row lands in its own field (they are decoded by position), and the explained
+    ranking says, for each household, what a ranking of the ORM's own reading of them says."""
+    rng = random.Random(21)
+    providers = list(market.providers.values())
+    for provider, judgement in zip(providers, v.OfstedJudgement, strict=False):
+        await type(provider).filter(id=provider.id).update(ofsted_judgement=judgement)
+    referral = await _referral(
+        market,
+        age_years=12,
+        home_district="ME14",
+        max_distance_miles=30,
+        needs=[v.Need.TRAUMA.value, v.Need.GOING_MISSING.value],
+        risks_to_child=[v.RiskToChild.GOING_MISSING.value],
+        communication_needs=[v.CommunicationNeed.BSL.value],
+        languages=["Polish"],
+        faith="Sikh",
+        additional_support=[v.AdditionalSupport.THERAPEUTIC_SUPPORT.value],
+        siblings_to_place_together=0,
+    )
+
+    kinds = [kind for kind in v.PlacementKind if not kind.is_residential]
+    rows = [
+        CarerHousehold(
+            provider_id=rng.choice(providers).id,
+            reference=f"REF-{i:03d}",
+            district=rng.choice(DISTRICTS),
+            min_age=rng.randint(0, 12),
+            max_age=rng.randint(12, 18),
+            approved_places=rng.randint(1, 3),
+            placement_kinds=_sample(rng, kinds),
+            durations=_sample(rng, v.Duration),
+            languages=_sample(rng, ["Arabic", "polish", "Urdu "]),
+            communication=_sample(rng, v.CommunicationNeed),
+            adaptations=_sample(rng, v.Adaptation),
+            has_pets=rng.random() < 0.5,
+            solo_only=rng.random() < 0.2,
+            manageable_risks_to_child=_sample(rng, v.RiskToChild),
+            manageable_risks_to_others=_sample(rng, v.RiskToOthers),
+            specialisms=_sample(rng, v.Need),
+            additional_support=_sample(rng, v.AdditionalSupport),
+            faiths=_sample(rng, ["Muslim", "Christian", "Sikh"]),
+        )
+        for i in range(80)
+    ]
+    for row in rows[:24]:  # these fit but for their occupancy, district or Ofsted
+        row.placement_kinds = sorted({*row.placement_kinds, referral.placement_kind})
+        row.durations = sorted({*row.durations, referral.duration})
+        row.manageable_risks_to_child = sorted({*row.manageable_risks_to_child, *referral.risks_to_child})
+        row.adaptations, row.has_pets, row.solo_only = [], False, False
+    await CarerHousehold.bulk_create(rows)
+    households = await CarerHousehold.filter(reference__startswith="REF-").order_by("id")
+    today = datetime.now(UTC).date()
+    for household in households[::4]:  # some with a child placed, so free only from a vacancy, if any
+        referral = await market.referral(age_years=12)
+        offer = await offers.submit_offer(
+            market.actor("harbour"),
+            OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=market.households["harbour"],
+                start_date=today + timedelta(days=1),
+                matching_statement="Experienced with this age; close to home.",
+            ),
+        )
+        placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)
+        await Placement.filter(id=placement.id).update(
+            carer_household_id=household.id, provider_id=household.provider_id
+        )
+    for household in households[::3]:
+        await Vacancy.create(
+            provider_id=household.provider_id,
+            carer_household=household,
+            places=1,
+            available_from=today + timedelta(days=rng.randint(-5, 20)),
+            status=rng.choice([v.VacancyStatus.OPEN, v.VacancyStatus.CLOSED]),
+        )
+    reference = await _reference_candidates(referral, today)
+    read = sorted(await candidates_for(referral, today=today), key=lambda c: c.id)
+    assert len(read) > 40 and read == reference
+
+    explained = await best_matches(referral)
+    directory = await district_directory()
+    distances = {c.district: directory.miles_between(c.district, referral.home_district) for c in reference}
+    tracks = await track_records({c.provider_id for c in reference})
+    expected = rank(profile_of(referral), reference, distances, tracks, await framework_weights(referral))
+    assert [(r.candidate, r.eligible, r.score, r.distance_miles, r.reasons) for r in explained] == [
+        (r.candidate, r.eligible, r.score, r.distance_miles, r.reasons) for r in expected
+    ]
+    assert any(r.eligible for r in explained) and not all(r.eligible for r in explained)
