@@ -73,6 +73,10 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.is_awaitable = is_awaitable  # type: ignore[assignment]
+        # strawberry hands every execution a middleware manager, empty unless an extension implements `resolve`:
+        # a field that middleware wraps always takes the ordinary path.
+        manager = self.middleware_manager
+        self.completes_plain_leaves = manager is None or not manager._middleware_resolvers
 
     def execute_field(
         self,
@@ -83,7 +87,7 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         field_def = parent_type.fields.get(field_details_list[0].node.name.value)
-        plain = field_def.extensions.get(PLAIN) if field_def is not None and not self.middleware_manager else None
+        plain = field_def.extensions.get(PLAIN) if field_def is not None and self.completes_plain_leaves else None
         if plain is not None:
             read, coerce, nullable = plain
             try:
