@@ -62,8 +62,8 @@ def is_awaitable(value: Any) -> bool:
         return False
     if hasattr(value, "__await__"):
         return True
-    if not hasattr(kind, "__getattr__"):
-        _NEVER_AWAITABLE.add(kind)
+    if not hasattr(kind, "__getattr__") and kind.__getattribute__ is object.__getattribute__:
+        _NEVER_AWAITABLE.add(kind)  # `await` looks `__await__` up on the type: none of its values is awaitable
     return False
 
 
