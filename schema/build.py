@@ -6,7 +6,6 @@ import logging
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -22,10 +21,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
-from tortoise.models import Model
 
+from schema.execution import Execution, plan_fields
 from schema.input_bounds import guard_root_fields
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.block_contracts import BlockContractMutations
@@ -164,21 +162,6 @@ def fault_summary(fault: BaseException, operation: str, path: list[str | int] | 
     return f"{type(fault).__name__} in {operation[:64]} at {field[:128]} ({where or 'no frames'})"
 
 
-class Execution(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, told that a stored row is a value, not pending work.
-
-    tortoise gives every model instance an `__await__` (awaiting one gives it back), so the executor took each
-    referral, framework and offer a resolver returned for a coroutine: a task and a trip round the event loop
-    per row and per relation, and a list of rows completed with a gather. A row is complete when it is
-    returned; anything really awaitable still is.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        awaitable = self.is_awaitable
-        self.is_awaitable = lambda value: not isinstance(value, Model) and awaitable(value)
-
-
 def build_schema(*, production: bool) -> strawberry.Schema:
     # The limiters' validator classes are made once: classes made per request would defeat the validation
     # cache (its key includes the rules) and stay alive as long as each live subscription.
@@ -198,7 +181,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     ]
     guard_root_fields(Query, mutation=False)
     guard_root_fields(Mutation, mutation=True)
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -206,6 +189,8 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         config=StrawberryConfig(disable_field_suggestions=production),
         execution_context_class=Execution,
     )
+    plan_fields(schema._schema, schema.config.info_class)
+    return schema
 
 
 def schema_sdl() -> str:

@@ -40,6 +40,7 @@ from server.models import (
     Referral,
     Supplement,
 )
+from server.repositories.statements import rows_by_ids
 from server.services import matching
 
 M = TypeVar("M", bound=Model)
@@ -47,6 +48,12 @@ M = TypeVar("M", bound=Model)
 
 async def _by_id(query: QuerySet[M], ids: Sequence[int]) -> list[M | None]:
     rows = {row.id: row for row in await query.filter(id__in=list(set(ids)))}
+    return [rows.get(i) for i in ids]
+
+
+async def _rows_by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
+    """_by_id for loaders that load whatever they are asked: one plain statement (server.repositories)."""
+    rows = {row.id: row for row in await rows_by_ids(model, list(set(ids)))}
     return [rows.get(i) for i in ids]
 
 
@@ -112,20 +119,20 @@ class Loaders:
 
     async def _council(self, ids: Sequence[int]) -> list[Council | None]:
         """Not tenant data: councils' names and codes are public."""
-        return await _by_id(Council.all(), ids)
+        return await _rows_by_id(Council, ids)
 
     async def _provider(self, ids: Sequence[int]) -> list[Provider | None]:
         """Not tenant data: providers are on Ofsted's public register."""
-        return await _by_id(Provider.all(), ids)
+        return await _rows_by_id(Provider, ids)
 
     async def _framework(self, ids: Sequence[int]) -> list[Framework | None]:
         """Reached only through scoped parents: Referral.framework, Referral.responseDeadline, Lot.framework,
         ContractReview.framework."""
-        return await _by_id(Framework.all(), ids)
+        return await _rows_by_id(Framework, ids)
 
     async def _lot(self, ids: Sequence[int]) -> list[Lot | None]:
         """Reached only through scoped parents: Referral.lot, LotMembership.lot."""
-        return await _by_id(Lot.all(), ids)
+        return await _rows_by_id(Lot, ids)
 
     async def _referral(self, ids: Sequence[int]) -> list[Referral | None]:
         """Scoped: policy.scope_referrals (a provider loads only the referrals sent to it)."""
@@ -136,12 +143,12 @@ class Loaders:
     async def _carer_household(self, ids: Sequence[int]) -> list[CarerHousehold | None]:
         """Reached only through scoped parents: Offer.carerHousehold, Placement.carerHousehold, \
 Vacancy.carerHousehold, Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
-        return await _by_id(CarerHousehold.all(), ids)
+        return await _rows_by_id(CarerHousehold, ids)
 
     async def _childrens_home(self, ids: Sequence[int]) -> list[ChildrensHome | None]:
         """Reached only through scoped parents: Offer.childrensHome, Placement.childrensHome, Vacancy.childrensHome, \
 Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
-        return await _by_id(ChildrensHome.all(), ids)
+        return await _rows_by_id(ChildrensHome, ids)
 
     # --- by referral ------------------------------------------------------------------------------------
 

@@ -12,11 +12,21 @@ import pytest
 from tortoise import connections
 
 from bench.harness.marketplace import Marketplace
-from server.domain.vocabulary import OutboxStatus, ReferralStatus
-from server.models import BroadcastRecipient, Framework, OutboxMessage, Referral
+from server.domain.vocabulary import OfstedJudgement, OutboxStatus, ReferralStatus
+from server.models import (
+    BroadcastRecipient,
+    CarerHousehold,
+    ChildrensHome,
+    Council,
+    Framework,
+    Lot,
+    OutboxMessage,
+    Provider,
+    Referral,
+)
 from server.postgres import PostgresClient
 from server.repositories.referrals import open_draft
-from server.repositories.statements import Statement, as_datetime, insert_rows, row_by_id
+from server.repositories.statements import Statement, as_datetime, insert_rows, row_by_id, rows_by_ids
 
 
 async def test_row_by_id_gives_what_the_orm_gives(market: Marketplace) -> None:
@@ -33,6 +43,25 @@ async def test_row_by_id_gives_what_the_orm_gives(market: Marketplace) -> None:
     mine.summary = "Settled at school; enjoys football."
     await mine.save(update_fields=["summary"])
     assert (await Referral.get(id=referral.id)).summary == "Settled at school; enjoys football."
+
+
+@pytest.mark.parametrize("model", [Council, Provider, Framework, Lot, CarerHousehold, ChildrensHome, Referral])
+async def test_rows_by_ids_give_what_the_orm_gives(market: Marketplace, model: type) -> None:
+    await market.referral()
+    harbour = market.providers["harbour"]
+    await ChildrensHome.create(provider=harbour, name="Harbour House", ofsted_urn="SC800001", beds=3, min_age=10,
+                               max_age=17, district=harbour.district, ofsted_judgement=OfstedJudgement.GOOD)  # fmt: skip
+    theirs = {row.id: row for row in await model.all()}
+    assert theirs, f"the marketplace has no {model.__name__}"
+    asked = [*sorted(theirs), max(theirs) + 1000]  # and one id that is not there
+    mine = {row.id: row for row in await rows_by_ids(model, asked)}
+    assert set(mine) == set(theirs)
+    for pk, row in mine.items():
+        assert type(row) is model
+        for name in model._meta.db_fields:
+            assert getattr(row, name) == getattr(theirs[pk], name), (model.__name__, name)
+    assert [row.id for row in await rows_by_ids(model, asked[:1])] == asked[:1]
+    assert await rows_by_ids(model, []) == []
 
 
 async def test_opening_a_draft_gives_back_the_row_as_stored(market: Marketplace) -> None:

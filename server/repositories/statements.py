@@ -137,6 +137,28 @@ async def row_by_id(model: type[M], pk: int) -> M | None:
     return found[0] if found else None
 
 
+# Statements for up to a page of ids (pagination's largest page) are kept, one per model and count.
+_KEPT_ID_COUNT = 100
+_BY_IDS: dict[tuple[type[Model], int], Statement] = {}
+
+
+async def rows_by_ids(model: type[M], pks: Sequence[int]) -> list[M]:
+    """`model.filter(id__in=pks)` for the hot paths (a DataLoader's batch by id): one plain statement, the rows
+    turned into the model exactly as tortoise turns the rows of its own selects; in no particular order."""
+    if not pks:
+        return []
+    key = (model, len(pks))
+    statement = _BY_IDS.get(key)
+    if statement is None:
+        meta = model._meta
+        statement = Statement(
+            f'SELECT * FROM "{meta.db_table}" WHERE "{meta.db_pk_column}" IN ({", ".join("?" * len(pks))})'
+        )
+        if len(pks) <= _KEPT_ID_COUNT:
+            _BY_IDS[key] = statement
+    return await model_rows(model, statement, *pks, connection=model._meta.db)
+
+
 async def model_rows(
     model: type[M], statement: Statement, *params: Any, connection: BaseDBAsyncClient | None = None
 ) -> list[M]:
