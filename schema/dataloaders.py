@@ -108,6 +108,23 @@ class Loaders:
                 loader.prime(row.pk, row)
         return self
 
+    def sharing(self, event: EventLoaders) -> Loaders:
+        """These loaders, with the ones whose answers do not depend on who asks taken from the event's shared set,
+        and, for provider staff, their own offers read in the statement that reads every provider's (see
+        EventLoaders): one event's subscribers of every organisation load each such row once."""
+        for name in ACTOR_FREE:
+            setattr(self, name, getattr(event.common, name))
+        provider_id = policy.own_offers_provider(self.actor) if self.actor is not None else None
+        if provider_id is not None:
+            offers = event.providers_offers
+
+            async def own_offers(referral_ids: Sequence[int]) -> list[list[Offer]]:
+                """Scoped: policy.own_offers_provider (the asking provider's own offers, as scope_offers)."""
+                return await offers.load_many([(provider_id, referral_id) for referral_id in referral_ids])
+
+            self.offers_by_referral = DataLoader(own_offers)
+        return self
+
     # --- by id ------------------------------------------------------------------------------------------
 
     async def _council(self, ids: Sequence[int]) -> list[Council | None]:
@@ -259,3 +276,46 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         """Not tenant data: Ofsted's public register of providers, as last imported."""
         rows = {row.urn: row for row in await OfstedRegisterEntry.filter(urn__in=list(set(urns)))}
         return [rows.get(urn) for urn in urns]
+
+
+# The loaders whose answers do not depend on who asks ("Not tenant data" or "Reached only through scoped parents"
+# above): what one of them loads for one subscriber of an event is what it would load for any other.
+ACTOR_FREE = (
+    "council",
+    "provider",
+    "framework",
+    "lot",
+    "carer_household",
+    "childrens_home",
+    "lots_by_framework",
+    "member_councils_by_framework",
+    "suspensions_by_membership",
+    "ofsted_entry_by_urn",
+)
+
+
+class EventLoaders:
+    """What the loaders of one event's subscribers share across organisations (Loaders.sharing).
+
+    An event reaches a hundred providers' live groups at once; each group's loaders are its own scope's, so each
+    read the same framework and lot, and its provider's offers on the referral, in a statement of its own. Here
+    the actor-free loaders are one set for all of them, and the providers' own offers one loader keyed by
+    (provider, referral): the groups' loads, made in the same turn of the event loop, become one statement, and
+    each provider is handed only the offers whose provider is itself.
+    """
+
+    def __init__(self, rows: Iterable[Model] = ()) -> None:
+        self.common = Loaders(None).primed(rows)  # only its ACTOR_FREE loaders are lent out
+        self.providers_offers: DataLoader[tuple[int, int], list[Offer]] = DataLoader(self._providers_offers)
+
+    @staticmethod
+    async def _providers_offers(keys: Sequence[tuple[int, int]]) -> list[list[Offer]]:
+        """Each (provider, referral): that provider's offers on that referral, oldest first."""
+        grouped: dict[tuple[int, int], list[Offer]] = defaultdict(list)
+        query = Offer.filter(
+            provider_id__in=list({provider for provider, _ in keys}),
+            referral_id__in=list({referral for _, referral in keys}),
+        ).order_by("submitted_at", "id")
+        for offer in await query:
+            grouped[(offer.provider_id, offer.referral_id)].append(offer)
+        return [grouped.get(key, []) for key in keys]
