@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Hashable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from schema.live.settle import Settle
@@ -38,7 +39,7 @@ class GroupFeed:
         self.handled = 0  # the newest live event the group is done with (for settle)
         self._settle = settle
         self._replays: deque[tuple[LiveMember, int]] = deque()
-        self._wake = asyncio.Event()
+        self._woken: asyncio.Future[None] | None = None  # while waiting for a live event (events)
         self._position: int | None = None  # the newest event id the group's hub stream has given it
         # Other organisations' groups with the same `shared` key (schema.live.grouping) get the same message for
         # a live event that reaches them: the first to take the event runs the selection for all of them.
@@ -52,7 +53,8 @@ class GroupFeed:
         else:
             member.floor = after
             self._replays.append((member, after))
-            self._wake.set()
+            if self._woken is not None:
+                _wake(self._woken)
 
     def remove(self, member: LiveMember) -> None:
         self.live.pop(member, None)
@@ -73,12 +75,14 @@ class GroupFeed:
                 if pending is None:
                     pending = asyncio.ensure_future(anext(live))
                 if not pending.done():
-                    self._wake.clear()
-                    waker = asyncio.ensure_future(self._wake.wait())
+                    # Woken by the next live event or a replay asked for (add), whichever is first: one future
+                    # and a callback, rather than a task and asyncio.wait, for each of a few hundred groups.
+                    woken = self._woken = asyncio.get_running_loop().create_future()
+                    pending.add_done_callback(partial(_wake, woken))
                     try:
-                        await asyncio.wait((pending, waker), return_when=asyncio.FIRST_COMPLETED)
+                        await woken
                     finally:
-                        waker.cancel()  # also when the group ends while waiting: no task is left pending
+                        self._woken = None
                     if not pending.done():
                         continue  # someone asked for a replay
                 event = pending.result()
@@ -143,6 +147,11 @@ class GroupFeed:
             self._replays.append((member, due[-1].id))  # more to read: after the next live event
         elif not member.ended:
             self.live[member] = None  # caught up with the group: live from here
+
+
+def _wake(woken: asyncio.Future[None], *_: object) -> None:
+    if not woken.done():
+        woken.set_result(None)
 
 
 class SharedMessage:
