@@ -127,6 +127,12 @@ class GroupFeed:
             self.running.ran(item)
             self.running = None
 
+    def release(self) -> None:
+        """The group has ended (or failed) while running a shared message: the others must not wait for it."""
+        if self.running is not None:
+            self.running.ran(None)
+            self.running = None
+
     def _handled(self, event_id: int) -> None:
         self.handled = event_id
         if self._settle is not None:

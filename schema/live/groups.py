@@ -59,6 +59,7 @@ class LiveGroup:
         except Exception:
             log.exception("live group %s failed", self.fields)
         finally:
+            self.feed.release()  # groups waiting for this one's message of an event run it themselves
             self.groups.forget(self)
             for member in list(self.members):
                 member.end()
