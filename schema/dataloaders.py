@@ -90,9 +90,20 @@ class Loaders:
     ofsted_entry_by_urn: DataLoader[str, OfstedRegisterEntry | None] = field(init=False)
 
     def __post_init__(self) -> None:
-        for name in self.__dataclass_fields__:
-            if name != "actor":
-                setattr(self, name, DataLoader(getattr(self, f"_{name}")))
+        # Each loader is made when it is first asked for (__getattr__): an event's subscribers of a hundred
+        # organisations each get a set, and most selections touch one or two of its loaders.
+        self._event: EventLoaders | None = None
+
+    def __getattr__(self, name: str) -> DataLoader:
+        """Only called for a loader not made yet: the event's shared one (see sharing), else a new one."""
+        if name not in LOADER_NAMES:
+            raise AttributeError(name)
+        shared = self.__dict__.get("_event")
+        loader = getattr(shared.common, name) if shared is not None and name in ACTOR_FREE else None
+        if loader is None:
+            loader = DataLoader(getattr(self, f"_{name}"))
+        setattr(self, name, loader)
+        return loader
 
     def primed(self, rows: Iterable[Model]) -> Loaders:
         """Rows already in hand (an event's, see UnitOfWork.record) answer their by-id loader without a query.
@@ -100,19 +111,26 @@ class Loaders:
         They skip the scoping of a scoped loader: an event's rows reach only the subscribers its topics name,
         and those were chosen from who may see them when the event was written.
         """
-        by_model = {
-            Council: self.council,
-            Provider: self.provider,
-            Framework: self.framework,
-            Lot: self.lot,
-            Referral: self.referral,
-            CarerHousehold: self.carer_household,
-            ChildrensHome: self.childrens_home,
-        }
         for row in rows:
-            loader = by_model.get(type(row))
-            if loader is not None:
-                loader.prime(row.pk, row)
+            name = PRIMED_BY_MODEL.get(type(row))
+            if name is not None:
+                getattr(self, name).prime(row.pk, row)
+        return self
+
+    def sharing(self, event: EventLoaders) -> Loaders:
+        """These loaders, with the ones whose answers do not depend on who asks taken from the event's shared set,
+        and, for provider staff, their own offers read in the statement that reads every provider's (see
+        EventLoaders): one event's subscribers of every organisation load each such row once."""
+        self._event = event  # its ACTOR_FREE loaders are taken from it when first asked for (__getattr__)
+        provider_id = policy.own_offers_provider(self.actor) if self.actor is not None else None
+        if provider_id is not None:
+            offers = event.providers_offers
+
+            async def own_offers(referral_ids: Sequence[int]) -> list[list[Offer]]:
+                """Scoped: policy.own_offers_provider (the asking provider's own offers, as scope_offers)."""
+                return await offers.load_many([(provider_id, referral_id) for referral_id in referral_ids])
+
+            self.offers_by_referral = DataLoader(own_offers)
         return self
 
     # --- by id ------------------------------------------------------------------------------------------
@@ -266,3 +284,61 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         """Not tenant data: Ofsted's public register of providers, as last imported."""
         rows = {row.urn: row for row in await OfstedRegisterEntry.filter(urn__in=list(set(urns)))}
         return [rows.get(urn) for urn in urns]
+
+
+LOADER_NAMES = frozenset(name for name in Loaders.__dataclass_fields__ if name != "actor")
+
+# The by-id loader an event's row of each model primes (Loaders.primed).
+PRIMED_BY_MODEL: dict[type[Model], str] = {
+    Council: "council",
+    Provider: "provider",
+    Framework: "framework",
+    Lot: "lot",
+    Referral: "referral",
+    CarerHousehold: "carer_household",
+    ChildrensHome: "childrens_home",
+}
+
+# The loaders whose answers do not depend on who asks ("Not tenant data" or "Reached only through scoped parents"
+# above): what one of them loads for one subscriber of an event is what it would load for any other.
+ACTOR_FREE = frozenset(
+    (
+        "council",
+        "provider",
+        "framework",
+        "lot",
+        "carer_household",
+        "childrens_home",
+        "lots_by_framework",
+        "member_councils_by_framework",
+        "suspensions_by_membership",
+        "ofsted_entry_by_urn",
+    )
+)
+
+
+class EventLoaders:
+    """What the loaders of one event's subscribers share across organisations (Loaders.sharing).
+
+    An event reaches a hundred providers' live groups at once; each group's loaders are its own scope's, so each
+    read the same framework and lot, and its provider's offers on the referral, in a statement of its own. Here
+    the actor-free loaders are one set for all of them, and the providers' own offers one loader keyed by
+    (provider, referral): the groups' loads, made in the same turn of the event loop, become one statement, and
+    each provider is handed only the offers whose provider is itself.
+    """
+
+    def __init__(self, rows: Iterable[Model] = ()) -> None:
+        self.common = Loaders(None).primed(rows)  # only its ACTOR_FREE loaders are lent out
+        self.providers_offers: DataLoader[tuple[int, int], list[Offer]] = DataLoader(self._providers_offers)
+
+    @staticmethod
+    async def _providers_offers(keys: Sequence[tuple[int, int]]) -> list[list[Offer]]:
+        """Each (provider, referral): that provider's offers on that referral, oldest first."""
+        grouped: dict[tuple[int, int], list[Offer]] = defaultdict(list)
+        query = Offer.filter(
+            provider_id__in=list({provider for provider, _ in keys}),
+            referral_id__in=list({referral for _, referral in keys}),
+        ).order_by("submitted_at", "id")
+        for offer in await query:
+            grouped[(offer.provider_id, offer.referral_id)].append(offer)
+        return [grouped.get(key, []) for key in keys]

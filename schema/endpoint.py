@@ -7,7 +7,7 @@ A process that serves only the portal or health checks never pays it; the first 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import Receive, Scope, Send
@@ -25,9 +25,10 @@ class LazyGraphQL:
     """An ASGI app that builds schema.view.GraphQLApp (and its schema) the first time it is called or its live
     subscriptions are asked for, then hands every request to it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_built: Callable[[], None] | None = None) -> None:
         self.settings = settings
         self._app: GraphQLApp | None = None
+        self._on_built = on_built  # called once the schema is built (server.collector.freeze_start_up)
 
     @property
     def built(self) -> bool:
@@ -40,6 +41,8 @@ class LazyGraphQL:
             from schema.view import GraphQLApp
 
             self._app = GraphQLApp(build_schema(production=self.settings.is_production), self.settings)
+            if self._on_built is not None:
+                self._on_built()
         return self._app
 
     @property

@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 import strawberry
 
 from schema.context import Info
-from schema.dataloaders import Loaders
+from schema.dataloaders import EventLoaders, Loaders
 from schema.enums import OfferDeclineReason
 from schema.ids import from_global_id
 from schema.queries import VacancyFilter, filter_vacancies
@@ -112,9 +112,12 @@ async def _offer(actor: Actor, event: LoggedEvent) -> Offer | None:
 
 
 def _shared_loaders(info: Info, event: LoggedEvent, actor: Actor) -> Loaders:
-    """Fresh per event (never stale), shared by every subscriber of the same scope."""
+    """Fresh per event (never stale), shared by every subscriber of the same scope; what does not depend on the
+    scope (EventLoaders) shared by every subscriber of the event."""
     scope = (actor.role.value, actor.council_id, actor.provider_id)
-    loaders = info.context.per_event.get(event.id, ("loaders", scope), lambda: Loaders(actor).primed(event.loaded))
+    per_event = info.context.per_event
+    shared = per_event.get(event.id, "event loaders", lambda: EventLoaders(event.loaded))
+    loaders = per_event.get(event.id, ("loaders", scope), lambda: Loaders(actor).sharing(shared).primed(event.loaded))
     info.context.loaders = loaders
     return loaders
 

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from schema.endpoint import LazyGraphQL
 from schema.live.frames import RawSend
 from schema.response_cache import GraphQLResponseCache
+from server import collector
 from server.database import close_database, init_database
 from server.events.after_commit import after_commit_hook, set_after_commit
 from server.events.bus import bus_for, set_bus
@@ -44,8 +45,11 @@ def create_app(
     *,
     background: list[BackgroundPart] | None = None,
     manage_database: bool = True,
+    tune_collector: bool = False,
 ) -> Starlette:
-    """manage_database=False lets tests that already initialised Tortoise share their connection."""
+    """manage_database=False lets tests that already initialised Tortoise share their connection.
+
+    tune_collector: the web process's garbage collector settings (server.collector), for server.asgi only."""
     settings = settings or Settings.from_env()
     child_records.configure(settings)  # the data key ring and the provider's access window
 
@@ -73,7 +77,9 @@ def create_app(
             app.state.draining = True  # /readyz says no while the rest shuts down
 
     # Built by the first API request (schema/endpoint.py): start-up imports neither strawberry nor the schema.
-    graphql = LazyGraphQL(settings)
+    if tune_collector:
+        collector.tune()
+    graphql = LazyGraphQL(settings, on_built=collector.freeze_start_up if tune_collector else None)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),

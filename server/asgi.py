@@ -36,4 +36,5 @@ async def _mailbox_and_outbox_worker(settings: Settings) -> AsyncIterator[object
 # The embedded default (and the demo): the outbox worker, the clocks (server.jobs) and, with no SMTP_URL, the
 # dev mailbox run inside the web process. In production the Procfile's `worker` runs them instead.
 in_process = [_mailbox_and_outbox_worker, runner.run_in_process] if settings.worker_in_process else []
-app = create_app(settings, background=in_process)
+# The web process's garbage collector is tuned for its long-lived heap (server.collector).
+app = create_app(settings, background=in_process, tune_collector=True)

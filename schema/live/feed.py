@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from schema.live.settle import Settle
+from schema.live.shared import PerEvent
 from server.events.hub import REPLAY_PAGE, get_hub
 from server.events.log import LoggedEvent, events_after, latest_event_id
 
 if TYPE_CHECKING:
-    from schema.live.member import LiveMember
+    from schema.live.member import LiveItem, LiveMember
 
 
 class GroupFeed:
@@ -27,7 +29,9 @@ class GroupFeed:
     that committed an event here lets it handle the event before the use case carries on.
     """
 
-    def __init__(self, settle: Settle | None = None) -> None:
+    def __init__(
+        self, settle: Settle | None = None, per_event: PerEvent | None = None, shared: Hashable | None = None
+    ) -> None:
         self.live: dict[LiveMember, None] = {}
         self.audience: tuple[LiveMember, ...] = ()
         self.current: LoggedEvent | None = None  # the event being turned into a message
@@ -35,8 +39,13 @@ class GroupFeed:
         self.handled = 0  # the newest live event the group is done with (for settle)
         self._settle = settle
         self._replays: deque[tuple[LiveMember, int]] = deque()
-        self._wake = asyncio.Event()
+        self._woken: asyncio.Future[None] | None = None  # while waiting for a live event (events)
         self._position: int | None = None  # the newest event id the group's hub stream has given it
+        # Other organisations' groups with the same `shared` key (schema.live.grouping) get the same message for
+        # a live event that reaches them: the first to take the event runs the selection for all of them.
+        self._per_event = per_event
+        self._shared = shared
+        self.running: SharedMessage | None = None  # the live event's message this group is running for others
 
     def add(self, member: LiveMember, after: int | None) -> None:
         if after is None:
@@ -44,7 +53,8 @@ class GroupFeed:
         else:
             member.floor = after
             self._replays.append((member, after))
-            self._wake.set()
+            if self._woken is not None:
+                _wake(self._woken)
 
     def remove(self, member: LiveMember) -> None:
         self.live.pop(member, None)
@@ -65,12 +75,14 @@ class GroupFeed:
                 if pending is None:
                     pending = asyncio.ensure_future(anext(live))
                 if not pending.done():
-                    self._wake.clear()
-                    waker = asyncio.ensure_future(self._wake.wait())
+                    # Woken by the next live event or a replay asked for (add), whichever is first: one future
+                    # and a callback, rather than a task and asyncio.wait, for each of a few hundred groups.
+                    woken = self._woken = asyncio.get_running_loop().create_future()
+                    pending.add_done_callback(partial(_wake, woken))
                     try:
-                        await asyncio.wait((pending, waker), return_when=asyncio.FIRST_COMPLETED)
+                        await woken
                     finally:
-                        waker.cancel()  # also when the group ends while waiting: no task is left pending
+                        self._woken = None
                     if not pending.done():
                         continue  # someone asked for a replay
                 event = pending.result()
@@ -78,7 +90,22 @@ class GroupFeed:
                 self._position = event.id
                 self.audience = tuple(self.live)
                 self.current = event
-                yield event
+                share = self._share(event)
+                if share is not None and share.runner is not self:
+                    item = await share.item
+                    if item is not None:  # else the group that ran it had no message: run it here
+                        for member in self.audience:
+                            member.offer(item)
+                        self._handled(event.id)
+                        continue
+                    share = None
+                self.running = share
+                try:
+                    yield event
+                finally:
+                    self.running = None
+                    if share is not None:
+                        share.ran(None)  # the selection gave no message for this event (or the group ended)
                 self._handled(event.id)
         finally:
             if self._settle is not None:
@@ -88,6 +115,23 @@ class GroupFeed:
                 with contextlib.suppress(BaseException):
                     await pending  # it is inside the hub's stream: let it leave before closing that
             await live.aclose()
+
+    def _share(self, event: LoggedEvent) -> SharedMessage | None:
+        if self._per_event is None or self._shared is None:
+            return None
+        return self._per_event.get(event.id, ("message", self._shared), lambda: SharedMessage(self))
+
+    def delivered(self, item: LiveItem) -> None:
+        """The group's selection gave this message for the current live event: for the other groups too."""
+        if self.running is not None:
+            self.running.ran(item)
+            self.running = None
+
+    def release(self) -> None:
+        """The group has ended (or failed) while running a shared message: the others must not wait for it."""
+        if self.running is not None:
+            self.running.ran(None)
+            self.running = None
 
     def _handled(self, event_id: int) -> None:
         self.handled = event_id
@@ -109,3 +153,20 @@ class GroupFeed:
             self._replays.append((member, due[-1].id))  # more to read: after the next live event
         elif not member.ended:
             self.live[member] = None  # caught up with the group: live from here
+
+
+def _wake(woken: asyncio.Future[None], *_: object) -> None:
+    if not woken.done():
+        woken.set_result(None)
+
+
+class SharedMessage:
+    """One live event's message for every group with the same shared key: run by `runner`, awaited by the rest."""
+
+    def __init__(self, runner: GroupFeed) -> None:
+        self.runner = runner
+        self.item: asyncio.Future[LiveItem | None] = asyncio.get_running_loop().create_future()
+
+    def ran(self, item: LiveItem | None) -> None:
+        if not self.item.done():
+            self.item.set_result(item)

@@ -22,11 +22,13 @@ log = logging.getLogger(__name__)
 
 
 class LiveGroup:
-    def __init__(self, groups: LiveGroups, key: Hashable, fields: tuple[str, ...]) -> None:
+    def __init__(
+        self, groups: LiveGroups, key: Hashable, fields: tuple[str, ...], shared: Hashable | None = None
+    ) -> None:
         self.groups = groups
         self.key = key
         self.fields = fields
-        self.feed = GroupFeed(groups.settle)
+        self.feed = GroupFeed(groups.settle, groups.per_event, shared)
         self.members: dict[LiveMember, None] = {}
         self.task: asyncio.Task[None] | None = None
 
@@ -51,12 +53,13 @@ class LiveGroup:
                     if current is None:  # refused before any event (who may subscribe): the same for everyone
                         self._deliver(result, encode, None, tuple(self.members))
                     else:
-                        self._deliver(result, encode, current.cursor, self.feed.audience)
+                        self.feed.delivered(self._deliver(result, encode, current.cursor, self.feed.audience))
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("live group %s failed", self.fields)
         finally:
+            self.feed.release()  # groups waiting for this one's message of an event run it themselves
             self.groups.forget(self)
             for member in list(self.members):
                 member.end()
@@ -67,7 +70,7 @@ class LiveGroup:
         encode: Callable[[Any], str],
         cursor: str | None,
         audience: tuple[LiveMember, ...],
-    ) -> None:
+    ) -> LiveItem:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [error.formatted for error in result.errors]
@@ -76,6 +79,7 @@ class LiveGroup:
         item = LiveItem(cursor, result, encode(payload))
         for member in audience:
             member.offer(item)
+        return item
 
 
 class LiveGroups:
@@ -111,7 +115,7 @@ class LiveGroups:
         """
         group = self._groups.get(grouping.key)
         if group is None:
-            group = self._groups[grouping.key] = LiveGroup(self, grouping.key, grouping.fields)
+            group = self._groups[grouping.key] = LiveGroup(self, grouping.key, grouping.fields, grouping.shared)
             group.task = asyncio.create_task(group.run(start, encode), name=f"live group {grouping.fields}")
         member = LiveMember(group, self._member_limit, prefix, frames)
         group.members[member] = None

@@ -86,7 +86,13 @@ class LiveTransportWSHandler(_Admission, BaseGraphQLTransportWSHandler[Context, 
     """The view it serves has `live` (its LiveGroups) and `encode_json`, as schema.view.GraphQLApp does."""
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        found = grouping(operation.query, operation.variables, operation.operation_name, self.context.actor)
+        found = grouping(
+            operation.query,
+            operation.variables,
+            operation.operation_name,
+            self.context.actor,
+            self.schema._schema,  # type: ignore[attr-defined]
+        )
         if found is None:
             await super().run_operation(operation)
             return

@@ -172,6 +172,16 @@ def scope_offers(actor: Actor, query: QuerySet[Offer]) -> QuerySet[Offer]:
     return query.filter(NOTHING)
 
 
+def own_offers_provider(actor: Actor) -> int | None:
+    """The provider whose offers are exactly what scope_offers lets this actor see (provider staff: their own
+    organisation's), or None when the actor's scope is not one provider's offers (admins, councils, nobody).
+
+    For loaders that read several providers' offers in one statement and hand each provider only its own."""
+    if actor.is_admin or actor.is_council or not actor.is_provider:
+        return None
+    return actor.provider_id
+
+
 def scope_my_offers(actor: Actor, query: QuerySet[Offer]) -> QuerySet[Offer]:
     """The asking provider's own offers; nobody else (admins included) has offers of their own."""
     if has_referral_inbox(actor):

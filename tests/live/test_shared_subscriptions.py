@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from strawberry.types.execution import ExecutionResult
 
 from bench.harness.marketplace import Marketplace
-from schema.live.grouping import Grouping, grouping
-from schema.live.groups import LiveGroups
+from schema.build import build_schema
+from schema.ids import to_global_id
+from schema.live.grouping import Grouping, grouping, shared_across_organisations
+from schema.live.groups import LiveGroup, LiveGroups
 from schema.live.member import LiveItem
 from server.auth.actor import Actor
 from server.domain.vocabulary import Role
 from server.events.hub import get_hub
+from server.services import offers
+from server.services.offers import OfferDetails
+from server.services.referrals import withdraw_referral
 from tests.api.test_query_counts import counting_queries
 from tests.live.test_subscriptions import INBOX, acked
 
@@ -325,3 +331,86 @@ async def test_a_referral_published_in_this_process_is_not_loaded_again_for_its_
             shown = message["payload"]["data"]["referralInbox"]["referral"]
             assert shown == {"reference": referral.reference, "status": "OPEN"}
         assert not [query for query in queries if "referral" in query], queries
+
+
+# Across organisations: a selection that reads only the referral itself is run once per event for every provider
+# it reaches; one that reads who is asking (myOffer) is run by each provider's own group.
+MINE = "subscription { referralInbox { cursor event referral { reference myOffer { id } } } }"
+
+
+def test_only_selections_that_read_nothing_of_the_asker_are_shared_across_organisations() -> None:
+    schema = build_schema(production=True)._schema
+    harbour = Actor(user_id=1, role=Role.PROVIDER_RESPONDER, provider_id=1)
+    oakleaf = Actor(user_id=3, role=Role.PROVIDER_RESPONDER, provider_id=2)
+    ours, theirs = grouping(THIN, {}, None, harbour, schema), grouping(THIN, {}, None, oakleaf, schema)
+    assert ours is not None and theirs is not None
+    assert ours.key != theirs.key and ours.shared is not None and ours.shared == theirs.shared
+    framework = "subscription { referralInbox { cursor referral { reference framework { name } lot { code } } } }"
+    assert shared_across_organisations(schema, framework, None)
+    for asking in (
+        MINE,
+        "subscription { referralInbox { cursor referral { offers { id } } } }",
+        "subscription { referralInbox { cursor referral { myBroadcast { tier } } } }",
+        "subscription { referralInbox { cursor referral { responseDeadline } } }",
+        "subscription { referralInbox { cursor referral { framework { lots { code } } } } }",
+        "subscription { referralInbox { ... on InboxMessage { cursor } } }",
+        "subscription { referralInbox { cursor @include(if: true) } }",
+        'subscription { offerUpdates(referralId: "UmVmZXJyYWw6MQ==") { cursor } }',
+    ):
+        assert not shared_across_organisations(schema, asking, None), asking
+        assert (
+            grouping(asking, {}, None, harbour, schema) is None
+            or grouping(asking, {}, None, harbour, schema).shared is None
+        )
+
+
+async def test_a_shared_selection_runs_once_for_every_provider_it_reaches_and_for_none_it_does_not(
+    live, market: Marketplace, monkeypatch
+) -> None:
+    groups: LiveGroups = live.app.state.live
+    runs: list[str | None] = []
+    deliver = LiveGroup._deliver
+
+    def counted(result, encode, cursor, audience):
+        runs.append(cursor)
+        return deliver(result, encode, cursor, audience)
+
+    monkeypatch.setattr(LiveGroup, "_deliver", staticmethod(counted))
+    async with live("harbour") as harbour, live("oakleaf") as oakleaf, live("northdowns") as northdowns:
+        for socket in (harbour, oakleaf, northdowns):
+            await acked(socket)
+            await socket.subscribe(THIN)
+        await _settled(lambda: groups.member_count == 3)
+        assert len(groups) == 3  # a group per organisation, as ever
+        referral = await market.referral()  # tier 1: Harbour and Oakleaf, not Northdowns (tier 2)
+        ours, theirs = await harbour.receive(), await oakleaf.receive()
+        assert ours["payload"] == theirs["payload"]
+        assert ours["payload"]["data"]["referralInbox"]["referral"] == {"reference": referral.reference}
+        assert len(runs) == 1  # one execution for both
+        with pytest.raises(TimeoutError):
+            await northdowns.receive(timeout=0.5)
+
+
+async def test_a_selection_that_reads_the_asker_is_run_by_each_provider_for_itself(live, market: Marketplace) -> None:
+    groups: LiveGroups = live.app.state.live
+    referral = await market.referral()
+    offer = await offers.submit_offer(
+        market.actor("harbour"),
+        OfferDetails(
+            referral_id=referral.id,
+            carer_household_id=market.households["harbour"],
+            start_date=datetime.now(UTC).date() + timedelta(days=1),
+            matching_statement="Experienced with this age; close to home.",
+        ),
+    )
+    async with live("harbour") as harbour, live("oakleaf") as oakleaf:
+        for socket in (harbour, oakleaf):
+            await acked(socket)
+            await socket.subscribe(MINE)
+        await _settled(lambda: groups.member_count == 2)
+        await withdraw_referral(market.actor("kent_officer"), referral.id, "Placed in family.")
+        ours = (await harbour.receive())["payload"]["data"]["referralInbox"]
+        theirs = (await oakleaf.receive())["payload"]["data"]["referralInbox"]
+        assert ours["event"] == theirs["event"] == "referral.withdrawn"
+        assert ours["referral"]["myOffer"] == {"id": to_global_id("Offer", offer.id)}
+        assert theirs["referral"]["myOffer"] is None  # never Harbour's offer
