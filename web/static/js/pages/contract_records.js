@@ -109,7 +109,7 @@ async function showFeedback() {
   const data = await gql(`query${vars} { placementFeedback${args} { ${FEEDBACK} } }`, { f: frameworkId, p: providerId || undefined });
   const rows = data.placementFeedback;
   if (!rows.length) { box.innerHTML = `<p>No feedback recorded.</p>`; return; }
-  box.innerHTML = `<div class="table-wrap" tabindex="0" role="region" aria-labelledby="feedback-list-title"><table id="feedback-table"><caption class="visually-hidden">Placement feedback, newest first; scores 1 to 5</caption>
+  box.innerHTML = `<div class="table-wrap" tabindex="0" role="region" aria-label="Placement feedback (scrolls sideways)"><table id="feedback-table"><caption class="visually-hidden">Placement feedback, newest first; scores 1 to 5</caption>
     <thead><tr><th scope="col">Given</th><th scope="col">Placement</th><th scope="col">By</th><th scope="col">Needs met</th><th scope="col">Communication</th><th scope="col">Stability</th><th scope="col">Comment</th></tr></thead>
     <tbody>${rows.map((f) => `<tr data-feedback="${esc(f.id)}"><td>${esc(day(f.givenOn))}<br><span class="meta">${esc(label("FeedbackOccasion", f.occasion))}</span></td>
       <td>${esc(f.placementReference)}<br><span class="meta">${esc(f.council?.name ?? "")}, ${esc(f.provider?.name ?? "")}</span></td>
