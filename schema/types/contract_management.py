@@ -575,8 +575,7 @@ class ContractQueries:
             return []
         found = await records.allegations(
             actor,
-            framework_id=_pk(framework_id, "Framework") if framework_id is not None else None,
-            provider_id=_pk(provider_id, "Provider") if provider_id is not None else None,
+            **_narrowed_to(framework_id, provider_id),
         )
         return found  # type: ignore[return-value]
 
@@ -593,8 +592,7 @@ class ContractQueries:
             return []
         found = await records.placement_feedback(
             actor,
-            framework_id=_pk(framework_id, "Framework") if framework_id is not None else None,
-            provider_id=_pk(provider_id, "Provider") if provider_id is not None else None,
+            **_narrowed_to(framework_id, provider_id),
         )
         return found  # type: ignore[return-value]
 
@@ -610,10 +608,17 @@ class ContractQueries:
             return []
         found = await records.contract_reviews(
             actor,
-            framework_id=_pk(framework_id, "Framework") if framework_id is not None else None,
-            provider_id=_pk(provider_id, "Provider") if provider_id is not None else None,
+            **_narrowed_to(framework_id, provider_id),
         )
         return found  # type: ignore[return-value]
+
+
+def _narrowed_to(framework_id: strawberry.ID | None, provider_id: strawberry.ID | None) -> dict[str, int | None]:
+    """A records list's narrowing arguments, as the services take them."""
+    return {
+        "framework_id": _pk(framework_id, "Framework") if framework_id is not None else None,
+        "provider_id": _pk(provider_id, "Provider") if provider_id is not None else None,
+    }
 
 
 # --- mutations -------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ async def placement_groups(
         if dimension in dimensions:
             for key, rows in _by(organisations, f"{dimension}_id").items():
                 groups[(dimension, key)] = _added_up(rows)
-    whole = _added_up(organisations) if organisations else _added_up([dict.fromkeys(_ORGANISATION_ROW_KEYS, 0.0)])
+    whole = _added_up(organisations)
     for route in ROUTES if routes else ():
         on_route = [row for row in kinds if row["route"] == route]
         whole[f"route_{route}"] = float(sum(row["n"] for row in on_route))

@@ -225,9 +225,13 @@ async def allegations(
     if provider_id is not None:
         query = query.filter(provider_id=provider_id)
     if framework_id is not None:
-        members = await Framework.filter(id=framework_id).values_list("member_councils__id", flat=True)
-        query = query.filter(council_id__in=[m for m in members if m is not None])
+        query = query.filter(council_id__in=await _member_councils(framework_id))
     return await query.limit(limit)
+
+
+async def _member_councils(framework_id: int) -> list[int]:
+    members = await Framework.filter(id=framework_id).values_list("member_councils__id", flat=True)
+    return [m for m in members if m is not None]
 
 
 # --- feedback ------------------------------------------------------------------------------------
@@ -253,8 +257,7 @@ async def placement_feedback(
     if provider_id is not None:
         query = query.filter(placement__provider_id=provider_id)
     if framework_id is not None:
-        members = await Framework.filter(id=framework_id).values_list("member_councils__id", flat=True)
-        query = query.filter(placement__council_id__in=[m for m in members if m is not None])
+        query = query.filter(placement__council_id__in=await _member_councils(framework_id))
     return await query.limit(limit).prefetch_related("placement")
 
 
