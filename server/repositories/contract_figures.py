@@ -257,7 +257,10 @@ async def fee_steps(pop: Population, first: date, last: date) -> list[FeeStep]:
         return []
     connection, s = _connection()
     routes = " ".join(f"WHEN {_route(s, pop, route)} THEN '{route}'" for route in ROUTES)
+    # From the agreed changes (a few) to their placements: SQLite's CROSS JOIN keeps that order, where its planner
+    # (no statistics for a table still empty) would scan every placement in the quarter looking for changes.
     where = (
+        "p.id = c.placement_id AND r.id = p.referral_id AND "
         f"c.agreed_at IS NOT NULL AND p.council_id IN ({s.one_of(pop.council_ids)}) "
         f"AND {STARTED_ON} <= {s.param(last)} AND (p.end_date IS NULL OR p.end_date >= {s.param(first)})"
     )
@@ -269,8 +272,7 @@ async def fee_steps(pop: Population, first: date, last: date) -> list[FeeStep]:
         f"r.placement_kind AS placement_kind, {AGE_BAND} AS age_band, {STARTED_ON} AS started_on, "
         "p.end_date AS ended_on, c.effective_from AS from_day, "
         f"c.weekly_fee_pence - COALESCE({previous}, p.weekly_fee_pence) AS delta "
-        "FROM placement_fee_change c JOIN placement p ON p.id = c.placement_id JOIN referral r ON r.id = p.referral_id "
-        f"WHERE {where}"
+        f"FROM placement_fee_change c CROSS JOIN placement p CROSS JOIN referral r WHERE {where}"
     )
     return [
         FeeStep(
@@ -387,12 +389,13 @@ def _referrals_where(s: Sql, pop: Population, q: Quarter) -> str:
     return where
 
 
-REFERRAL_COUNTS = ("published", "placed", "with_offer", "gap", "unfilled", "escalated")
+REFERRAL_COUNTS = ("published", "placed", "gap", "unfilled", "escalated")
 
 
 async def referral_counts(pop: Population, q: Quarter) -> dict[str, Any]:
-    """The named referral counts and offers, and (as `gap_age_band` and `gap_district`: lists of (key, count),
-    most first) the gaps by age band and home district, from one scan of the quarter's referrals."""
+    """The named referral counts and (as `gap_age_band` and `gap_district`: lists of (key, count), most first) the
+    gaps by age band and home district, from one scan of the quarter's referrals (through its covering index: the
+    needs, outside it, are read apart, by `gaps_by_need`)."""
     if not pop.council_ids:
         return {}
     connection, s = _connection()
@@ -413,7 +416,6 @@ async def referral_counts(pop: Population, q: Quarter) -> dict[str, Any]:
             row = {k: found[k] for k in REFERRAL_COUNTS}
         else:
             gaps[str(found["dim"])].append((str(found["grp"]), int(found["gap"] or 0)))
-    row["offers"] = await offer_count(pop, q)
     counts: dict[str, Any] = {key: float(value or 0) for key, value in row.items()}
     for by, found_gaps in gaps.items():
         counts[f"gap_{by}"] = sorted(found_gaps, key=lambda pair: (-pair[1], pair[0]))
@@ -433,25 +435,42 @@ async def offer_count(pop: Population, q: Quarter) -> int:
     return int((await _rows(connection, s, sql))[0]["n"] or 0)
 
 
-async def median_hours(pop: Population, q: Quarter, to: str) -> float | None:
-    """The median hours from publishing a referral to its first offer (`to="offer"`) or to its placement."""
+@dataclass(frozen=True)
+class OfferFigures:
+    """The offers made on the quarter's referrals and the median hours from publishing to the first."""
+
+    offers: int
+    median_hours_to_first: float | None
+
+
+async def offer_figures(pop: Population, q: Quarter) -> OfferFigures:
+    """The offers on the quarter's referrals (by the population's provider, if it has one), counted and timed
+    in one pass: each referral's offers and first offer, then their sum and the median wait."""
+    if not pop.council_ids:
+        return OfferFigures(0, None)
+    connection, s = _connection()
+    offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
+    per_referral = (
+        f"SELECT COUNT(*) AS n, {s.hours_between('r.published_at', 'MIN(o.submitted_at)')} AS h FROM referral r "
+        f"JOIN offer o{s.indexed_by(OFFER_FIGURES_INDEX)} ON o.referral_id = r.id{offers} "
+        f"WHERE {_referrals_where(s, pop, q)} GROUP BY r.id, r.published_at"
+    )
+    sql = f"SELECT SUM(n) AS n, {s.median('h')} AS median FROM ({per_referral}) AS x"
+    row = (await _rows(connection, s, sql))[0]
+    median = row["median"]
+    return OfferFigures(int(row["n"] or 0), None if median is None else round(float(median), 1))
+
+
+async def median_hours_to_placement(pop: Population, q: Quarter) -> float | None:
+    """The median hours from publishing a referral of the quarter to its placement."""
     if not pop.council_ids:
         return None
     connection, s = _connection()
-    if to == "offer":
-        offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
-        inner = (
-            f"SELECT {s.hours_between('r.published_at', 'MIN(o.submitted_at)')} AS h FROM referral r "
-            f"JOIN offer o{s.indexed_by(OFFER_FIGURES_INDEX)} ON o.referral_id = r.id{offers} "
-            f"WHERE {_referrals_where(s, pop, q)} "
-            "GROUP BY r.id, r.published_at"
-        )
-    else:
-        placed = f" AND p.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
-        inner = (
-            f"SELECT {s.hours_between('r.published_at', 'p.created_at')} AS h FROM referral r "
-            f"JOIN placement p ON p.referral_id = r.id{placed} WHERE {_referrals_where(s, pop, q)}"
-        )
+    placed = f" AND p.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
+    inner = (
+        f"SELECT {s.hours_between('r.published_at', 'p.created_at')} AS h FROM referral r "
+        f"JOIN placement p ON p.referral_id = r.id{placed} WHERE {_referrals_where(s, pop, q)}"
+    )
     return await _median(connection, s, inner)
 
 
@@ -461,22 +480,15 @@ async def _median(connection: Any, s: Sql, inner: str) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-async def gaps_by(pop: Population, q: Quarter, by: str) -> list[tuple[str, int]]:
-    """Referrals unfilled or escalated to spot, by need, age band or home district."""
+async def gaps_by_need(pop: Population, q: Quarter) -> list[tuple[str, int]]:
+    """Referrals unfilled or escalated to spot, by need (a referral counts once under each of its needs)."""
     if not pop.council_ids:
         return []
     connection, s = _connection()
-    if by == "need":
-        sql = (
-            f"SELECT need.value AS grp, COUNT(*) AS n FROM referral r, {s.json_elements('r.needs')} "
-            f"WHERE {_referrals_where(s, pop, q)} AND {_gap(s)} GROUP BY need.value ORDER BY 2 DESC, 1"
-        )
-    else:
-        group = AGE_BAND if by == "age_band" else "r.home_district"
-        sql = (
-            f"SELECT {group} AS grp, COUNT(*) AS n FROM referral r WHERE {_referrals_where(s, pop, q)} "
-            f"AND {_gap(s)} GROUP BY {group} ORDER BY 2 DESC, 1"
-        )
+    sql = (
+        f"SELECT need.value AS grp, COUNT(*) AS n FROM referral r, {s.json_elements('r.needs')} "
+        f"WHERE {_referrals_where(s, pop, q)} AND {_gap(s)} GROUP BY need.value ORDER BY 2 DESC, 1"
+    )
     return [(str(r["grp"]), int(r["n"])) for r in await _rows(connection, s, sql)]
 
 

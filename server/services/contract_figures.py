@@ -238,23 +238,22 @@ async def quarter_figures(
 
     # The statements are independent: on PostgreSQL each runs on its own pooled connection at the same time
     # (SQLite's one connection takes them in turn).
-    groups, answers, referred, to_offer, to_placement, outcomes, feedback, by_need = await asyncio.gather(
+    groups, answers, referred, offered, to_placement, outcomes, feedback, by_need = await asyncio.gather(
         _given(groups) or figures_sql.placement_groups(population, quarter, FIGURE_GROUPS),
         _given(answers) or figures_sql.responses(population, quarter),
         figures_sql.referral_counts(population, quarter),
-        figures_sql.median_hours(population, quarter, "offer"),
-        figures_sql.median_hours(population, quarter, "placement"),
+        figures_sql.offer_figures(population, quarter),
+        figures_sql.median_hours_to_placement(population, quarter),
         figures_sql.allegations_by_outcome(population, quarter),
         figures_sql.feedback_averages(population, quarter),
-        figures_sql.gaps_by(population, quarter, "need"),
+        figures_sql.gaps_by_need(population, quarter),
     )
     placed = groups.get(("all", "all"), {})
     by_kind, by_band = _fees(groups, "kind"), _fees(groups, "age_band")
     sent, answered, response_hours = answers.sent, answers.answered, answers.median_hours
     declines = answers.declines
     # The gaps by age band and district come with the referral counts (one scan); by need, from the needs' lists.
-    gaps = {"need": by_need}
-    gaps["age_band"], gaps["district"] = referred.pop("gap_age_band", []), referred.pop("gap_district", [])
+    gaps = {"need": by_need, "age_band": referred.pop("gap_age_band", []), "district": referred.pop("gap_district", [])}
 
     def p(key: str) -> float:
         return placed.get(key, 0)
@@ -300,9 +299,9 @@ async def quarter_figures(
         ],
         referrals_published=count(referred.get("published", 0), "referrals", "published"),
         referrals_placed=count(referred.get("placed", 0), "referrals", "placed"),
-        median_hours_to_first_offer=to_offer,
+        median_hours_to_first_offer=offered.median_hours_to_first,
         median_hours_to_placement=to_placement,
-        offers=int(referred.get("offers", 0)),
+        offers=offered.offers,
         referrals_sent_to_providers=sent,
         referrals_answered=answered,
         median_response_hours=response_hours,
