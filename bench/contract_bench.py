@@ -206,6 +206,7 @@ async def build(placements: int, referrals: int, seed: int = 17) -> tuple[Framew
             recipient_rows.append(
                 {
                     "referral_id": n,
+                    "council_id": councils[c].id,
                     "provider_id": providers[p].id,
                     "tier": 1,
                     "sent_at": published,

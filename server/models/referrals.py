@@ -31,8 +31,9 @@ REFERRAL_FIGURES_COLUMNS = ("id", "council_id", "placement_kind", "age_years", "
 # for any council-and-published-at range by itself).
 REFERRAL_QUARTER_INDEX = "referral_council_published_covering"
 REFERRAL_QUARTER_COLUMNS = ("council_id", "published_at", "status", "escalated_to_spot", "age_years", "home_district")
-BROADCAST_FIGURES_INDEX = "broadcast_recipient_sent_covering"
-BROADCAST_FIGURES_COLUMNS = ("sent_at", "provider_id", "referral_id", "responded_at", "decline_reason")
+# A quarter's broadcasts with their placing councils (each row carries its referral's), from the index alone.
+BROADCAST_FIGURES_INDEX = "broadcast_recipient_council_sent_covering"
+BROADCAST_FIGURES_COLUMNS = ("sent_at", "council_id", "provider_id", "responded_at", "decline_reason")
 
 
 class Referral(Model):
@@ -151,6 +152,13 @@ class BroadcastRecipient(Model):
     )
     provider: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Provider", related_name="broadcasts", on_delete=fields.RESTRICT
+    )
+    # The referral's placing council, copied when the row is written (a referral keeps its council), so that the
+    # figures count a quarter's broadcasts per council without reading each referral. Always written; nullable
+    # only because SQLite cannot add a required reference to a table that already has rows (migration 0019
+    # filled the rows written before it).
+    council: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Council", related_name="broadcasts_sent", null=True, on_delete=fields.RESTRICT
     )
     tier = fields.IntField(null=True)
     is_spot = fields.BooleanField(default=False)

@@ -496,9 +496,9 @@ async def gaps_by_need(pop: Population, q: Quarter) -> list[tuple[str, int]]:
 
 
 def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
-    # SQLite: the placing council is checked on the referral found, not used to seek it once per council.
+    # SQLite: the placing council is checked on each row of the quarter's range, not used to seek it per council.
     where = (
-        f"{s.not_sought('r.council_id')} IN ({s.one_of(pop.council_ids)}) "
+        f"{s.not_sought('b.council_id')} IN ({s.one_of(pop.council_ids)}) "
         f"AND b.sent_at >= {s.param(_moment(q.starts_on))} AND b.sent_at < {s.param(_moment(q.next().starts_on))}"
     )
     if pop.provider_id is not None:
@@ -507,20 +507,18 @@ def _sent_where(s: Sql, pop: Population, q: Quarter) -> str:
 
 
 def _sent_from(s: Sql, pop: Population) -> str:
-    """The broadcasts joined to their referrals: every provider's through the covering indexes (the quarter's
-    broadcasts, then each one's placing council), one provider's through its own (provider, sent) index."""
+    """The quarter's broadcasts: every provider's from the covering index alone, one provider's through its own
+    (provider, sent) index. Each row carries its referral's placing council: no referral is read."""
     if pop.provider_id is not None:
-        return "broadcast_recipient b JOIN referral r ON r.id = b.referral_id"
-    return (
-        f"broadcast_recipient b{s.indexed_by(BROADCAST_FIGURES_INDEX)} "
-        f"JOIN referral r{s.indexed_by(REFERRAL_FIGURES_INDEX)} ON r.id = b.referral_id"
-    )
+        return "broadcast_recipient b"
+    return f"broadcast_recipient b{s.indexed_by(BROADCAST_FIGURES_INDEX)}"
 
 
 @dataclass(frozen=True)
 class Responses:
     """The quarter's broadcasts to providers: referrals sent, answered (an offer or a decline) and the median
-    hours to answer, in total and per provider, and the declines by reason (most first)."""
+    hours to answer, in total and (unless only the totals were read) per provider, and the declines by reason
+    (most first)."""
 
     sent: int
     answered: int
@@ -529,9 +527,9 @@ class Responses:
     declines: list[tuple[str, int]] = field(default_factory=list)
 
 
-async def responses(pop: Population, q: Quarter) -> Responses:
+async def responses(pop: Population, q: Quarter, *, totals_only: bool = False) -> Responses:
     """One scan of the quarter's broadcasts, grouped three ways: per provider (sent, answered, median hours to
-    answer), in total, and the declines by reason."""
+    answer), in total, and the declines by reason; or, `totals_only`, the totals alone."""
     if not pop.council_ids:
         return Responses(0, 0, None, {})
     connection, s = _connection()
@@ -540,16 +538,19 @@ async def responses(pop: Population, q: Quarter) -> Responses:
         "b.decline_reason AS reason "
         f"FROM {_sent_from(s, pop)} WHERE {_sent_where(s, pop, q)}"
     )
-    materialized = "MATERIALIZED " if s.postgres else ""
     median = s.median("h")
-    sql = (
-        f"WITH sq AS {materialized}({rows_sql}) "
-        "SELECT 'provider' AS dim, CAST(grp AS VARCHAR(12)) AS grp, COUNT(*) AS sent, COUNT(h) AS answered, "
-        f"{median} AS median FROM sq GROUP BY grp "
-        f"UNION ALL SELECT 'all' AS dim, '' AS grp, COUNT(*) AS sent, COUNT(h) AS answered, {median} AS median "
-        "FROM sq UNION ALL SELECT 'decline' AS dim, reason AS grp, COUNT(*) AS sent, 0 AS answered, NULL AS median "
-        "FROM sq WHERE reason IS NOT NULL GROUP BY reason"
-    )
+    whole_sql = f"SELECT 'all' AS dim, '' AS grp, COUNT(*) AS sent, COUNT(h) AS answered, {median} AS median FROM sq"
+    if totals_only:
+        sql = f"WITH sq AS ({rows_sql}) {whole_sql}"
+    else:
+        materialized = "MATERIALIZED " if s.postgres else ""
+        sql = (
+            f"WITH sq AS {materialized}({rows_sql}) "
+            "SELECT 'provider' AS dim, CAST(grp AS VARCHAR(12)) AS grp, COUNT(*) AS sent, COUNT(h) AS answered, "
+            f"{median} AS median FROM sq GROUP BY grp UNION ALL {whole_sql} UNION ALL "
+            "SELECT 'decline' AS dim, reason AS grp, COUNT(*) AS sent, 0 AS answered, NULL AS median "
+            "FROM sq WHERE reason IS NOT NULL GROUP BY reason"
+        )
     rows = await _rows(connection, s, sql)
     declines = sorted(
         ((str(r["grp"]), int(r["sent"])) for r in rows if r["dim"] == "decline"), key=lambda pair: (-pair[1], pair[0])

@@ -77,17 +77,16 @@ async def offer_first(
         referral_id=referral.id, place_id=place.id, provider_id=provider_id, offered_at=now, closes_at=closes_at
     )
     tier_of = {p: tier for tier, ids in plan.tiers.items() for p in ids}
+    of_referral = {"referral_id": referral.id, "council_id": referral.council_id}
     rows = [
-        {"referral_id": referral.id, "provider_id": p, "tier": tier, "sent_at": None}
+        {**of_referral, "provider_id": p, "tier": tier, "sent_at": None}
         for tier, ids in plan.tiers.items()
         for p in ids
         if p != provider_id
     ]
-    rows.append(
-        {"referral_id": referral.id, "provider_id": provider_id, "tier": tier_of.get(provider_id), "sent_at": now}
-    )
+    rows.append({**of_referral, "provider_id": provider_id, "tier": tier_of.get(provider_id), "sent_at": now})
     rows += [
-        {"referral_id": referral.id, "provider_id": p, "excluded_reason": reason}
+        {**of_referral, "provider_id": p, "excluded_reason": reason}
         for p, reason in plan.exclusions.items()
         if p != provider_id
     ]

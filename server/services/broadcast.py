@@ -122,9 +122,23 @@ async def send(work: UnitOfWork, referral: Referral, plan: BroadcastPlan, now: d
     rows: list[dict] = []
     for tier, provider_ids in plan.tiers.items():
         sent_at = now if tier == first else None  # later tiers wait for the first one's window
-        rows += [{"referral_id": referral.id, "provider_id": p, "tier": tier, "sent_at": sent_at} for p in provider_ids]
+        rows += [
+            {
+                "referral_id": referral.id,
+                "council_id": referral.council_id,
+                "provider_id": p,
+                "tier": tier,
+                "sent_at": sent_at,
+            }
+            for p in provider_ids
+        ]
     rows += [
-        {"referral_id": referral.id, "provider_id": provider_id, "excluded_reason": reason}
+        {
+            "referral_id": referral.id,
+            "council_id": referral.council_id,
+            "provider_id": provider_id,
+            "excluded_reason": reason,
+        }
         for provider_id, reason in plan.exclusions.items()
     ]
     work.insert(BroadcastRecipient, rows)  # written with the announcement's event
@@ -186,7 +200,12 @@ async def escalate_to_spot(referral: Referral, now: datetime) -> list[int]:
         if not claimed:
             return []
         await BroadcastRecipient.bulk_create(
-            [BroadcastRecipient(referral_id=referral.id, provider_id=pid, is_spot=True, sent_at=now) for pid in chosen]
+            [
+                BroadcastRecipient(
+                    referral_id=referral.id, council_id=referral.council_id, provider_id=pid, is_spot=True, sent_at=now
+                )
+                for pid in chosen
+            ]
         )
         await referral.refresh_from_db()
         await announce(work, referral, chosen, "referral.escalated", tier=None, spot=True)

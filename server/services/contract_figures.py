@@ -609,7 +609,7 @@ async def _consortium_scorecard_values(population: Population, q: Quarter) -> di
         figures_sql.placement_groups(population, q, ("all",), routes=False),
         figures_sql.allegations_by_outcome(population, q),
         figures_sql.feedback_averages(population, q),
-        figures_sql.responses(population, q),
+        figures_sql.responses(population, q, totals_only=True),
         figures_sql.offer_count(population, q),
     )
     placed = groups.get(("all", "all"), {})

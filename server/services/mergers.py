@@ -169,6 +169,7 @@ async def _make_recipient(merged: Provider, into: Provider, referral_ids: set[in
         row.referral_id: row
         for row in await BroadcastRecipient.filter(provider_id=merged.id, referral_id__in=list(referral_ids))
     }
+    placing = dict(await Referral.filter(id__in=list(referral_ids)).values_list("id", "council_id"))
     now = datetime.now(UTC)
     for referral_id in sorted(referral_ids):
         origin = sent.get(referral_id)
@@ -176,7 +177,11 @@ async def _make_recipient(merged: Provider, into: Provider, referral_ids: set[in
         row = await BroadcastRecipient.get_or_none(referral_id=referral_id, provider_id=into.id)
         if row is None:
             await BroadcastRecipient.create(
-                referral_id=referral_id, provider_id=into.id, tier=origin.tier if origin else None, sent_at=sent_at
+                referral_id=referral_id,
+                council_id=placing[referral_id],
+                provider_id=into.id,
+                tier=origin.tier if origin else None,
+                sent_at=sent_at,
             )
         elif row.sent_at is None:
             await BroadcastRecipient.filter(id=row.id).update(sent_at=sent_at, excluded_reason=None)

@@ -368,6 +368,8 @@ async def test_a_merger_moves_households_offers_and_placements_with_history_kept
     assert (moved_placement.provider_id, moved_placement.original_provider_id) == (oakleaf.id, harbour.id)
     moved_offer = await Offer.get(id=live_offer.id)
     assert (moved_offer.provider_id, moved_offer.original_provider_id, moved_offer.live) == (oakleaf.id, harbour.id, 1)
+    received = await BroadcastRecipient.get(referral_id=open_referral.id, provider_id=oakleaf.id)
+    assert received.sent_at is not None and received.council_id == open_referral.council_id
 
     # Oakleaf's users see them, "made by Harbour, now part of Oakleaf".
     seen = [edge["node"] for edge in (await api(PLACEMENTS, as_="oakleaf"))["data"]["placements"]["edges"]]

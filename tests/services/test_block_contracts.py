@@ -100,6 +100,9 @@ async def test_a_block_place_is_offered_first_to_its_provider_alone(market: Mark
     assert referral.tier_deadline == referral.published_at + timedelta(hours=12)
     waiting = await BroadcastRecipient.get(referral_id=referral.id, provider_id=harbour)
     assert waiting.sent_at is None and waiting.tier == 1
+    assert set(await BroadcastRecipient.filter(referral_id=referral.id).values_list("council_id", flat=True)) == {
+        referral.council_id
+    }
     call_off = await BlockCallOff.get(referral_id=referral.id)
     assert call_off.status is CallOffStatus.OPEN and call_off.provider_id == oakleaf
     # Harbour, on the lot, cannot see it during the window.

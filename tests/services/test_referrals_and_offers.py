@@ -65,6 +65,8 @@ async def test_publishing_sends_to_tier_one_and_records_who_was_left_out(market:
     assert rows[p["northdowns"].id].sent_at is None and rows[p["northdowns"].id].tier == 2
     assert "Ofsted" in rows[p["weald"].id].excluded_reason
     assert p["spot"].id not in rows
+    # Every row, sent, held or excluded, carries the placing council (what the contract figures count by).
+    assert {r.council_id for r in rows.values()} == {referral.council_id}
     topics = set(await EventTopic.filter(event__type="referral.published").values_list("topic", flat=True))
     assert {f"provider:{p['harbour'].id}", f"provider:{p['oakleaf'].id}"} <= topics
     assert f"provider:{p['northdowns'].id}" not in topics
@@ -362,7 +364,7 @@ async def test_a_child_nobody_on_the_framework_can_take_goes_to_spot_purchase(ma
     escalated = await referrals.escalate_to_spot(officer, referral.id)
     assert escalated.escalated_to_spot
     row = await BroadcastRecipient.get(referral_id=referral.id, provider_id=market.providers["spot"].id)
-    assert row.is_spot and row.sent_at is not None
+    assert row.is_spot and row.sent_at is not None and row.council_id == referral.council_id
     with pytest.raises(ServiceError):
         await offers.submit_offer(market.actor("spot"), offer_details(market, referral, "harbour"))
     household = await resources.CarerHousehold.get(reference="SPOT-H1")

@@ -134,6 +134,7 @@ async def _placements(demo: Demo, framework: Framework, quarters: list[Quarter],
                     recipients.append(
                         {
                             "referral_id": number,
+                            "council_id": council.id,
                             "provider_id": other.provider_id,
                             "tier": other.tier,
                             "sent_at": published,
@@ -145,6 +146,7 @@ async def _placements(demo: Demo, framework: Framework, quarters: list[Quarter],
                 recipients.append(
                     {
                         "referral_id": number,
+                        "council_id": council.id,
                         "provider_id": membership.provider_id,
                         "tier": membership.tier,
                         "sent_at": published,
@@ -155,6 +157,7 @@ async def _placements(demo: Demo, framework: Framework, quarters: list[Quarter],
                 offers.append(
                     {
                         "referral_id": number,
+                        "council_id": council.id,
                         "provider_id": membership.provider_id,
                         "carer_household_id": households[membership.provider_id].id,
                         "weekly_fee_pence": fee,
