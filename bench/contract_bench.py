@@ -76,6 +76,7 @@ from server.models import (
 )
 from server.repositories.statements import insert_rows
 from server.services import contract_figures, districts
+from server.services.placements import copied_from
 
 COUNCILS = 14
 PROVIDERS = 40
@@ -240,6 +241,7 @@ async def build(placements: int, referrals: int, seed: int = 17) -> tuple[Framew
                     placement_rows.append(
                         {
                             "referral_id": n,
+                            **copied_from(referral_rows[-1]),
                             "offer_id": (n, providers[p].id),
                             "council_id": councils[c].id,
                             "provider_id": providers[p].id,

@@ -54,6 +54,7 @@ from server.domain.vocabulary import (
 from server.models import Council, Offer, Placement, Referral
 from server.services import districts
 from server.services.contract_exports import financial_year, placements_year_xlsx
+from server.services.placements import copied_from
 
 GOAL_SECONDS = 2.0
 YEARS = (2023, 2024, 2025)
@@ -134,6 +135,7 @@ async def add_history(market: Marketplace, councils: list[Council], per_year: in
                 Placement(
                     id=n,
                     referral_id=n,
+                    **copied_from(referrals[-1]),
                     offer_id=n,
                     council_id=council.id,
                     provider_id=provider.id,

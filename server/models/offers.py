@@ -11,6 +11,7 @@ from server.domain.vocabulary import (
     LegalStatus,
     OfferDeclineReason,
     OfferStatus,
+    PlacementKind,
     PlacementSide,
     PlacementStatus,
     PlacementType,
@@ -33,6 +34,9 @@ PLACEMENT_FIGURES_COLUMNS = (
     "distance_miles",
     "weekly_fee_pence",
     "referral_id",
+    "placement_kind",
+    "age_years",
+    "framework_id",
 )
 # The contract-management figures' first offer on each referral (issue 17), from the index alone.
 OFFER_FIGURES_INDEX = "offer_referral_submitted_covering"
@@ -165,6 +169,15 @@ class Placement(Model):
     cost_officer_name = fields.CharField(max_length=120, default="")
     cost_date = fields.DateField(null=True)
     care_ceased_reason = fields.CharEnumField(ReasonEpisodeCeased, max_length=3, null=True)
+    # From the referral as it was placed, so that the contract figures group placements by kind, age band and
+    # route without reading each referral: its placement kind, the child's age on it, and the framework it was
+    # called off under (null: spot purchase, escalated or off any framework). Always written; nullable only
+    # because a column added to a table with rows must be (migration 0019 filled the rows placed before it).
+    placement_kind = fields.CharEnumField(PlacementKind, max_length=24, null=True)
+    age_years = fields.IntField(null=True)
+    framework: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Framework", related_name="placements_called_off", null=True, on_delete=fields.RESTRICT
+    )
 
     class Meta:
         table = "placement"

@@ -18,8 +18,8 @@ from typing import Any
 from tortoise import connections
 
 from server.domain.quarters import Quarter
-from server.models.offers import OFFER_FIGURES_INDEX
-from server.models.referrals import BROADCAST_FIGURES_INDEX, REFERRAL_FIGURES_INDEX
+from server.models.offers import OFFER_FIGURES_INDEX, PLACEMENT_FIGURES_INDEX
+from server.models.referrals import BROADCAST_FIGURES_INDEX
 from server.repositories.statements import Composer, Statement, as_date
 
 NOTICE_DAYS = 28
@@ -76,18 +76,27 @@ def _moment(day: date) -> datetime:
 
 
 STARTED_ON = "COALESCE(p.actual_start_date, p.start_date)"
-AGE_BAND = (
-    "CASE WHEN r.age_years <= 4 THEN '0-4' WHEN r.age_years <= 10 THEN '5-10' "
-    "WHEN r.age_years <= 15 THEN '11-15' ELSE '16-18' END"
-)
-SPOT = "(r.escalated_to_spot OR r.framework_id IS NULL)"
+
+
+def _age_band(alias: str) -> str:
+    return (
+        f"CASE WHEN {alias}.age_years <= 4 THEN '0-4' WHEN {alias}.age_years <= 10 THEN '5-10' "
+        f"WHEN {alias}.age_years <= 15 THEN '11-15' ELSE '16-18' END"
+    )
+
+
+# A referral's age band, and a placement's (the child's age on its referral, kept on the placement).
+AGE_BAND = _age_band("r")
+PLACED_AGE_BAND = _age_band("p")
 
 
 def _route(s: Sql, pop: Population, route: str) -> str:
+    """A placement's purchase route, from the framework it was called off under (kept on the placement: none
+    for spot purchase)."""
     if route == "spot":
-        return SPOT
+        return "p.framework_id IS NULL"
     same = "=" if route == "this_framework" else "<>"
-    return f"(NOT {SPOT} AND r.framework_id {same} {s.param(pop.framework_id)})"
+    return f"p.framework_id {same} {s.param(pop.framework_id)}"
 
 
 def _distance(s: Sql, key: str) -> str:
@@ -123,8 +132,8 @@ PLACEMENT_CONDITIONS: dict[str, PlacementCondition] = {
     ),
     "distance": lambda s, pop, q, arg: _distance(s, arg),
     "route": lambda s, pop, q, arg: _route(s, pop, arg),
-    "kind": lambda s, pop, q, arg: f"r.placement_kind = {s.param(arg)}",
-    "age_band": lambda s, pop, q, arg: f"{AGE_BAND} = {s.param(arg)}",
+    "kind": lambda s, pop, q, arg: f"p.placement_kind = {s.param(arg)}",
+    "age_band": lambda s, pop, q, arg: f"{PLACED_AGE_BAND} = {s.param(arg)}",
     "council": lambda s, pop, q, arg: f"p.council_id = {s.param(int(arg))}",
     "provider": lambda s, pop, q, arg: f"p.provider_id = {s.param(int(arg))}",
 }
@@ -260,7 +269,7 @@ async def fee_steps(pop: Population, first: date, last: date) -> list[FeeStep]:
     # From the agreed changes (a few) to their placements: SQLite's CROSS JOIN keeps that order, where its planner
     # (no statistics for a table still empty) would scan every placement in the quarter looking for changes.
     where = (
-        "p.id = c.placement_id AND r.id = p.referral_id AND "
+        "p.id = c.placement_id AND "
         f"c.agreed_at IS NOT NULL AND p.council_id IN ({s.one_of(pop.council_ids)}) "
         f"AND {STARTED_ON} <= {s.param(last)} AND (p.end_date IS NULL OR p.end_date >= {s.param(first)})"
     )
@@ -269,10 +278,10 @@ async def fee_steps(pop: Population, first: date, last: date) -> list[FeeStep]:
     previous = "LAG(c.weekly_fee_pence) OVER (PARTITION BY c.placement_id ORDER BY c.effective_from, c.id)"
     sql = (
         f"SELECT p.council_id AS council_id, p.provider_id AS provider_id, CASE {routes} END AS route, "
-        f"r.placement_kind AS placement_kind, {AGE_BAND} AS age_band, {STARTED_ON} AS started_on, "
+        f"p.placement_kind AS placement_kind, {PLACED_AGE_BAND} AS age_band, {STARTED_ON} AS started_on, "
         "p.end_date AS ended_on, c.effective_from AS from_day, "
         f"c.weekly_fee_pence - COALESCE({previous}, p.weekly_fee_pence) AS delta "
-        f"FROM placement_fee_change c CROSS JOIN placement p CROSS JOIN referral r WHERE {where}"
+        f"FROM placement_fee_change c CROSS JOIN placement p WHERE {where}"
     )
     return [
         FeeStep(
@@ -322,14 +331,10 @@ async def _kind_rows(pop: Population, q: Quarter) -> list[dict[str, Any]]:
     connection, s = _connection()
     routes = " ".join(f"WHEN {_route(s, pop, route)} THEN '{route}'" for route in ROUTES)
     sql = (
-        f"SELECT r.placement_kind AS placement_kind, {AGE_BAND} AS age_band, CASE {routes} END AS route, "
+        f"SELECT p.placement_kind AS placement_kind, {PLACED_AGE_BAND} AS age_band, CASE {routes} END AS route, "
         f"COUNT(*) AS n, SUM(p.weekly_fee_pence) AS fee_sum, SUM({_spend(s, q)}) AS spend "
-        # In the order placements were written, which is their referrals' order: each referral's lookup lands
-        # next to the last one's (through the placements' covering index, they jump about).
-        f"FROM placement p{s.not_indexed()} JOIN referral r{s.indexed_by(REFERRAL_FIGURES_INDEX)} "
-        "ON r.id = p.referral_id "
-        f"WHERE {_placements_where(s, pop, q)} "
-        "GROUP BY r.placement_kind, age_band, route"
+        f"FROM placement p{s.indexed_by(PLACEMENT_FIGURES_INDEX)} WHERE {_placements_where(s, pop, q)} "
+        "GROUP BY p.placement_kind, age_band, route"
     )
     return await _rows(connection, s, sql)
 

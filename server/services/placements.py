@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from functools import partial
+from typing import Any
 
 from server.auth import policy
 from server.auth.actor import Actor
@@ -47,7 +50,19 @@ async def create_from(offer: Offer, referral: Referral) -> Placement:
         ipa_reference=f"IPA-{referral.reference}",
         distance_miles=offer.distance_miles,
         inside_council_area=resource_district in council.districts if council.districts else None,
+        **copied_from(referral),
     )
+
+
+def copied_from(referral: Referral | Mapping[str, Any]) -> dict[str, Any]:
+    """What a placement keeps of its referral (a model, or a row of one being loaded) for the contract figures:
+    the kind, the child's age and the framework it was called off under (none when it went to spot purchase)."""
+    value = referral.get if isinstance(referral, Mapping) else partial(getattr, referral)
+    return {
+        "placement_kind": value("placement_kind"),
+        "age_years": value("age_years"),
+        "framework_id": None if value("escalated_to_spot") else value("framework_id"),
+    }
 
 
 async def _resource_district(offer: Offer) -> str | None:

@@ -45,6 +45,7 @@ from server.domain.vocabulary import (
 from server.models import BroadcastRecipient, Framework, Offer, Placement, Referral
 from server.services import contract_figures, contract_records, offers, placement_life, resources
 from server.services.offers import OfferDetails
+from server.services.placements import copied_from
 from tests.api.conftest import Api
 
 QUARTER = "2025-Q3"
@@ -129,6 +130,8 @@ async def _set(
     if age is not None:
         changes["age_years"] = age
     await Referral.filter(id=placement.referral_id).update(**changes)
+    # The placement keeps its referral's kind, age and route as it was placed: set here as if placed so.
+    await Placement.filter(id=placement.id).update(**copied_from(await Referral.get(id=placement.referral_id)))
 
 
 async def _answers(market: Marketplace, referral_id: int, published: date, answers: dict) -> None:

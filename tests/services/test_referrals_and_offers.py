@@ -379,3 +379,8 @@ async def test_a_child_nobody_on_the_framework_can_take_goes_to_spot_purchase(ma
         ),
     )
     assert offer.fee_basis is FeeBasis.SPOT and offer.weekly_fee_pence == 135_000
+    # Placed on spot: the placement keeps no framework (the contract figures' "spot" route), though the referral
+    # was published on one.
+    placement = await offers.accept_offer(officer, offer.id)
+    assert referral.framework_id is not None and placement.framework_id is None
+    assert (placement.placement_kind, placement.age_years) == (referral.placement_kind, referral.age_years)

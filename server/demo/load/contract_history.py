@@ -53,6 +53,7 @@ from server.models import (
 )
 from server.repositories.statements import insert_rows
 from server.services import contract_records
+from server.services.placements import copied_from
 
 QUARTERS = 12
 PER_COUNCIL_QUARTER = (1, 3)
@@ -178,6 +179,7 @@ async def _placements(demo: Demo, framework: Framework, quarters: list[Quarter],
                 placements.append(
                     {
                         "referral_id": number,
+                        **copied_from(referrals[number]),
                         "offer_id": number,
                         "council_id": council.id,
                         "provider_id": membership.provider_id,

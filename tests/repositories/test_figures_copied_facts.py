@@ -1,0 +1,71 @@
+"""What the contract figures read without the referral: each broadcast row's placing council, each placement's
+kind, child's age and framework (migration 0019), written with the row and filled by the migration for rows
+written before it. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime, timedelta
+
+from tortoise import connections
+from tortoise.migrations.operations import RunSQL
+
+from bench.harness.marketplace import Marketplace
+from server.models import BroadcastRecipient, Placement, Referral
+from server.services import offers
+from server.services.offers import OfferDetails
+
+MIGRATION = importlib.import_module("server.migrations.0019_figures_copied_facts").Migration
+
+
+async def _placed(market: Marketplace) -> tuple[Referral, Placement]:
+    referral = await market.referral()
+    offer = await offers.submit_offer(
+        market.actor("harbour"),
+        OfferDetails(
+            referral_id=referral.id,
+            carer_household_id=market.households["harbour"],
+            start_date=datetime.now(UTC).date() + timedelta(days=2),
+            matching_statement="Close to school; experienced with teenagers.",
+        ),
+    )
+    placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)
+    return await Referral.get(id=referral.id), await Placement.get(id=placement.id)
+
+
+def _facts(referral: Referral) -> tuple:
+    return (referral.placement_kind, referral.age_years, referral.framework_id)
+
+
+async def test_a_placement_and_its_broadcasts_keep_the_referrals_facts(market: Marketplace) -> None:
+    referral, placement = await _placed(market)
+    assert referral.framework_id is not None and not referral.escalated_to_spot
+    assert (placement.placement_kind, placement.age_years, placement.framework_id) == _facts(referral)
+    councils = await BroadcastRecipient.filter(referral_id=referral.id).values_list("council_id", flat=True)
+    assert councils and set(councils) == {referral.council_id}
+
+
+async def test_the_migration_fills_rows_written_before_it(market: Marketplace) -> None:
+    referral, placement = await _placed(market)
+    spot_referral, spot_placement = await _placed(market)
+    await Referral.filter(id=spot_referral.id).update(escalated_to_spot=True)
+    # The rows as they were before migration 0019: nothing copied.
+    await BroadcastRecipient.all().update(council_id=None)
+    await Placement.all().update(placement_kind=None, age_years=None, framework_id=None)
+    connection = connections.get("default")
+    backfills = [op for op in MIGRATION.operations if isinstance(op, RunSQL)]
+    assert len(backfills) == 2
+    for op in backfills:
+        await connection.execute_script(op.sql)
+    filled = await Placement.get(id=placement.id)
+    assert (filled.placement_kind, filled.age_years, filled.framework_id) == _facts(referral)
+    spot = await Placement.get(id=spot_placement.id)
+    assert (spot.placement_kind, spot.age_years, spot.framework_id) == (
+        spot_referral.placement_kind,
+        spot_referral.age_years,
+        None,
+    )
+    rows = await BroadcastRecipient.filter(referral_id__in=[referral.id, spot_referral.id]).values_list(
+        "referral_id", "council_id"
+    )
+    assert rows and all(council == referral.council_id for _, council in rows)
