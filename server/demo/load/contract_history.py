@@ -158,7 +158,6 @@ async def _placements(demo: Demo, framework: Framework, quarters: list[Quarter],
                 offers.append(
                     {
                         "referral_id": number,
-                        "council_id": council.id,
                         "provider_id": membership.provider_id,
                         "carer_household_id": households[membership.provider_id].id,
                         "weekly_fee_pence": fee,
