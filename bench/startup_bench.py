@@ -5,11 +5,14 @@
 
 Each round starts, in turn (interleaved, so a busy machine slows both sides alike):
 - the baseline: a bare Starlette app under the same uvicorn, answering /healthz from memory;
+- the stack's floor: the same app with tortoise-orm, strawberry and graphql-core imported (a one-field schema
+  built) and none of the exchange's code, for what the libraries alone cost;
 - the exchange as the embedded default runs it (`uvicorn server.asgi:app`: SQLite, the outbox worker, the clocks
   and the dev mailbox in the same process, as `make demo` does).
 
 For each it times, from the moment the process is spawned: the first 200 from /healthz, and for the exchange also
-the first answer to a GraphQL query (`{ me { id } }`, signed out), so a schema built late still counts. Then it
+the first answer to a GraphQL query (`{ me { id } }`, signed out), so a schema built late still counts, and the
+server process's own CPU seconds at each (less swayed by a busy machine than wall time). Then it
 waits for the process to settle and reads its resident memory (VmRSS). Prints the median and range of each figure
 over the rounds and one verdict line per goal:
 
@@ -53,11 +56,31 @@ def bare_app():  # uvicorn bench.startup_bench:bare_app --factory
     return Starlette(routes=[Route("/healthz", healthz)])
 
 
+def stack_app():  # uvicorn bench.startup_bench:stack_app --factory
+    """The floor of this stack: the bare app plus tortoise-orm, strawberry and graphql-core imported and a
+    one-field schema built, none of the exchange's code. What the exchange cannot go below."""
+    import strawberry
+    import tortoise.models  # noqa: F401
+
+    @strawberry.type
+    class Query:
+        ok: bool = True
+
+    strawberry.Schema(query=Query)
+    return bare_app()
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS in /proc/<pid>/status")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The process's own CPU time so far (user + system, /proc/PID/stat): less swayed by a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _until(client: httpx.Client, request: httpx.Request, started: float, process: subprocess.Popen) -> float:
@@ -88,11 +111,13 @@ def start_once(app: list[str], env: dict[str, str], graphql: bool) -> dict[str, 
                     client, client.build_request("GET", f"http://127.0.0.1:{port}/healthz"), started, process
                 )
             }
+            figures["CPU to first 200"] = _cpu_seconds(process.pid)
             if graphql:
                 query = client.build_request(
                     "POST", f"http://127.0.0.1:{port}/graphql", json={"query": "{ me { id } }"}
                 )
                 figures["first GraphQL answer"] = _until(client, query, started, process)
+                figures["CPU to GraphQL answer"] = _cpu_seconds(process.pid)
             time.sleep(SETTLE_SECONDS)
             figures["idle RSS MB"] = _rss_mb(process.pid)
         finally:
@@ -113,6 +138,7 @@ def main() -> int:
     exchange_env = {**base_env, "DATABASE_URL": database_url, "APP_ENV": "development", "WORKER_IN_PROCESS": "true"}
     sides = {
         "bare Starlette": (["bench.startup_bench:bare_app", "--factory"], base_env, False),
+        "stack floor": (["bench.startup_bench:stack_app", "--factory"], base_env, False),
         "exchange": (["server.asgi:app"], exchange_env, True),
     }
     results: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
