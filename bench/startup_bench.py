@@ -4,7 +4,8 @@
     python bench/startup_bench.py --rounds 15
 
 Each round starts, in turn (interleaved, so a busy machine slows both sides alike):
-- the baseline: a bare Starlette app under the same uvicorn, answering /healthz from memory;
+- the baseline: a bare Starlette app under the same uvicorn, answering /healthz from memory (bench/startup_apps.py,
+  which imports nothing of the benchmark's own);
 - the stack's floor: the same app with tortoise-orm, strawberry and graphql-core imported (a one-field schema
   built) and none of the exchange's code, for what the libraries alone cost;
 - the exchange as the embedded default runs it (`uvicorn server.asgi:app`: SQLite, the outbox worker, the clocks
@@ -43,31 +44,6 @@ GOAL_START_SECONDS = 0.5
 GOAL_RSS_MB = 50.0
 SETTLE_SECONDS = 1.5
 ANSWER_TIMEOUT = 120.0  # a loaded machine can take tens of seconds to import anything
-
-
-def bare_app():  # uvicorn bench.startup_bench:bare_app --factory
-    from starlette.applications import Starlette
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    async def healthz(request) -> Response:
-        return Response(b'{"status": "ok"}', media_type="application/json")
-
-    return Starlette(routes=[Route("/healthz", healthz)])
-
-
-def stack_app():  # uvicorn bench.startup_bench:stack_app --factory
-    """The floor of this stack: the bare app plus tortoise-orm, strawberry and graphql-core imported and a
-    one-field schema built, none of the exchange's code. What the exchange cannot go below."""
-    import strawberry
-    import tortoise.models  # noqa: F401
-
-    @strawberry.type
-    class Query:
-        ok: bool = True
-
-    strawberry.Schema(query=Query)
-    return bare_app()
 
 
 def _rss_mb(pid: int) -> float:
@@ -137,8 +113,8 @@ def main() -> int:
     base_env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SMTP_URL")}
     exchange_env = {**base_env, "DATABASE_URL": database_url, "APP_ENV": "development", "WORKER_IN_PROCESS": "true"}
     sides = {
-        "bare Starlette": (["bench.startup_bench:bare_app", "--factory"], base_env, False),
-        "stack floor": (["bench.startup_bench:stack_app", "--factory"], base_env, False),
+        "bare Starlette": (["bench.startup_apps:bare_app", "--factory"], base_env, False),
+        "stack floor": (["bench.startup_apps:stack_app", "--factory"], base_env, False),
         "exchange": (["server.asgi:app"], exchange_env, True),
     }
     results: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
