@@ -4,12 +4,16 @@
     python bench/startup_bench.py --rounds 15
 
 Each round starts, in turn (interleaved, so a busy machine slows both sides alike):
-- the baseline: a bare Starlette app under the same uvicorn, answering /healthz from memory;
+- the baseline: a bare Starlette app under the same uvicorn, answering /healthz from memory (bench/startup_apps.py,
+  which imports nothing of the benchmark's own);
+- the stack's floor: the same app with tortoise-orm, strawberry and graphql-core imported (a one-field schema
+  built) and none of the exchange's code, for what the libraries alone cost;
 - the exchange as the embedded default runs it (`uvicorn server.asgi:app`: SQLite, the outbox worker, the clocks
   and the dev mailbox in the same process, as `make demo` does).
 
 For each it times, from the moment the process is spawned: the first 200 from /healthz, and for the exchange also
-the first answer to a GraphQL query (`{ me { id } }`, signed out), so a schema built late still counts. Then it
+the first answer to a GraphQL query (`{ me { id } }`, signed out), so a schema built late still counts, and the
+server process's own CPU seconds at each (less swayed by a busy machine than wall time). Then it
 waits for the process to settle and reads its resident memory (VmRSS). Prints the median and range of each figure
 over the rounds and one verdict line per goal:
 
@@ -42,22 +46,17 @@ SETTLE_SECONDS = 1.5
 ANSWER_TIMEOUT = 120.0  # a loaded machine can take tens of seconds to import anything
 
 
-def bare_app():  # uvicorn bench.startup_bench:bare_app --factory
-    from starlette.applications import Starlette
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    async def healthz(request) -> Response:
-        return Response(b'{"status": "ok"}', media_type="application/json")
-
-    return Starlette(routes=[Route("/healthz", healthz)])
-
-
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS in /proc/<pid>/status")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The process's own CPU time so far (user + system, /proc/PID/stat): less swayed by a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _until(client: httpx.Client, request: httpx.Request, started: float, process: subprocess.Popen) -> float:
@@ -88,11 +87,13 @@ def start_once(app: list[str], env: dict[str, str], graphql: bool) -> dict[str, 
                     client, client.build_request("GET", f"http://127.0.0.1:{port}/healthz"), started, process
                 )
             }
+            figures["CPU to first 200"] = _cpu_seconds(process.pid)
             if graphql:
                 query = client.build_request(
                     "POST", f"http://127.0.0.1:{port}/graphql", json={"query": "{ me { id } }"}
                 )
                 figures["first GraphQL answer"] = _until(client, query, started, process)
+                figures["CPU to GraphQL answer"] = _cpu_seconds(process.pid)
             time.sleep(SETTLE_SECONDS)
             figures["idle RSS MB"] = _rss_mb(process.pid)
         finally:
@@ -112,7 +113,8 @@ def main() -> int:
     base_env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SMTP_URL")}
     exchange_env = {**base_env, "DATABASE_URL": database_url, "APP_ENV": "development", "WORKER_IN_PROCESS": "true"}
     sides = {
-        "bare Starlette": (["bench.startup_bench:bare_app", "--factory"], base_env, False),
+        "bare Starlette": (["bench.startup_apps:bare_app", "--factory"], base_env, False),
+        "stack floor": (["bench.startup_apps:stack_app", "--factory"], base_env, False),
         "exchange": (["server.asgi:app"], exchange_env, True),
     }
     results: dict[str, list[dict[str, float]]] = {name: [] for name in sides}

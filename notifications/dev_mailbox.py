@@ -9,8 +9,6 @@ Nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import html
 import itertools
 import logging
@@ -20,19 +18,21 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiosmtpd.controller import Controller
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from notifications.rendering import LOCAL_TIME
-from notifications.worker import OutboxWorker, default_worker_id
 from server.background import running_loop
+from server.outbox.messages import LOCAL_TIME
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from notifications.worker import OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ class DevMailbox:
         self._messages: deque[MailboxMessage] = deque(maxlen=keep)
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
+        from aiosmtpd.controller import Controller  # only where the mailbox runs: its pages do not need it
+
         self._controller = Controller(self, hostname=host, port=port)
 
     def start(self) -> None:
@@ -70,6 +72,8 @@ class DevMailbox:
         self._controller.stop()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this hook by name
+        import email.policy  # its header registry is loaded by the first message received
+
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self._messages.append(
@@ -114,6 +118,8 @@ def running_mailbox() -> DevMailbox | None:
 @asynccontextmanager
 async def run_in_process(settings: Settings) -> AsyncIterator[OutboxWorker]:
     """Run the dev mailbox (no SMTP_URL, not production) and an outbox worker loop while the app runs."""
+    from notifications.worker import OutboxWorker, default_worker_id
+
     global _running
     mailbox = None
     if settings.smtp_url is None and not settings.is_production:

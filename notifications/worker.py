@@ -24,14 +24,18 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from notifications.rendering import Renderer
 from notifications.sender import DeliveryError, SmtpSender
 from server.domain.vocabulary import OutboxStatus
 from server.models import OutboxMessage
 from server.outbox.kinds import Notification
 from server.repositories import outbox
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from notifications.rendering import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +67,6 @@ class OutboxWorker:
         self.settings = settings
         self.worker_id = (worker_id or default_worker_id())[:64]
         self.sender = sender or SmtpSender.from_settings(settings)
-        self.renderer = Renderer(settings)
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.retry_for = retry_for
@@ -74,6 +77,14 @@ class OutboxWorker:
         self._outages = 0
         self._paused_until = 0.0
         self._next_digest_check = 0.0
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        """Made by the first email rendered: a web process running the worker loads no templates (nor jinja2)
+        until it has mail to send."""
+        from notifications.rendering import Renderer
+
+        return Renderer(self.settings)
 
     # --- the loop --------------------------------------------------------------
 

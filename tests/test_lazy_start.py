@@ -70,3 +70,67 @@ def test_the_schema_is_built_by_the_first_api_request_not_at_start_up(tmp_path: 
     assert report["graphql"] == [200, {"data": {"__typename": "Query"}}]
     assert report["after_graphql"] == ["graphql", "schema.build", "schema.types", "strawberry"]
     assert report["live_groups"] == 0
+
+
+# Imported only where they are used: the workbook exports, the dev mailbox's SMTP server, password hashing,
+# sealing child records, phone number checks, page and email templates, the exports' XML escaping.
+HEAVY = ("openpyxl", "aiosmtpd", "argon2", "cryptography", "phonenumbers", "jinja2", "xml.sax", "playwright")
+
+HEAVY_PROBE = """
+import asyncio, json, sys
+heavy = HEAVY
+loaded = lambda: sorted(m for m in heavy if m in sys.modules)
+import server.asgi
+from server.auth import passwords
+report = {
+    "after_import": loaded(),
+    # no Argon2 hash made at import (the sign-in's timing equaliser is made by the first sign-in)
+    "hashed_at_import": passwords._hasher is not None or passwords.dummy_hash.cache_info().currsize > 0,
+}
+import httpx
+
+async def main():
+    app = server.asgi.app
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app):  # the outbox worker and the dev mailbox run in this process
+        report["after_start_up"] = loaded()
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            report["healthz"] = (await client.get("/healthz")).status_code
+            report["after_healthz"] = loaded()
+            report["sign_in_page"] = (await client.get("/sign-in")).status_code
+            report["after_portal"] = loaded()
+
+asyncio.run(main())
+print(json.dumps(report))
+""".replace("HEAVY", repr(HEAVY))
+
+
+def test_start_up_imports_no_heavy_module_it_does_not_use(tmp_path: Path) -> None:
+    """As `make demo` runs it (worker and dev mailbox in the process): the mailbox loads aiosmtpd because it
+    runs; nothing else on the list is loaded until a request needs it (the portal's first page: jinja2)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        mailbox_port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite://{tmp_path / 'heavy.sqlite3'}",
+        "APP_ENV": "development",
+        "WORKER_IN_PROCESS": "true",
+        "DEV_MAILBOX_PORT": str(mailbox_port),
+    }
+    for name in ("REDIS_URL", "SMTP_URL"):
+        env.pop(name, None)
+    subprocess.run([sys.executable, "-c", TABLES], cwd=ROOT, env=env, check=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", HEAVY_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["after_import"] == []
+    assert report["hashed_at_import"] is False
+    assert report["after_start_up"] == ["aiosmtpd"]
+    assert report["healthz"] == 200 and report["after_healthz"] == ["aiosmtpd"]
+    assert report["sign_in_page"] == 200 and report["after_portal"] == ["aiosmtpd", "jinja2"]

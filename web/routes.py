@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -28,10 +29,25 @@ from web import data_exports
 from web.assets_served import static_app, static_prefix
 from web.session import csrf_for, current_user, end_session, home_for, start_session
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 HERE = Path(__file__).parent
 FORM_COOKIE = "px_form"
-templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(), enable_async=True)
-templates.globals["collection_years"] = data_exports.collection_years
+
+
+@cache
+def templates() -> Environment:
+    """The portal's templates, made by the first page rendered: a process that serves only the API and health
+    checks never imports jinja2."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(), enable_async=True
+    )
+    environment.globals["collection_years"] = data_exports.collection_years
+    return environment
+
 
 # Which roles may open each page; the API enforces the data rules, this only keeps menus honest.
 PROVIDER = {v.Role.PROVIDER_RESPONDER, v.Role.PROVIDER_ADMIN}
@@ -77,7 +93,7 @@ def vocabulary() -> dict[str, list[tuple[str, str]]]:
 
 async def render(request: Request, template: str, status_code: int = 200, **context: object) -> HTMLResponse:
     settings: Settings = request.app.state.settings
-    page = templates.get_template(template)
+    page = templates().get_template(template)
     html = await page.render_async(
         request=request,
         csrf=csrf_for(request, settings),

@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 
-import phonenumbers
-
 from server.domain.identifying_prose import find_in_prose
 
 
@@ -335,6 +333,8 @@ _PHONE = re.compile(
 
 
 def _is_phone_number(match: re.Match[str]) -> bool:
+    import phonenumbers  # its metadata (some 60 modules) is loaded by the first number checked
+
     try:
         number = phonenumbers.parse(match.group(0), "GB")
     except phonenumbers.NumberParseException:

@@ -13,8 +13,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 
-import phonenumbers
-
 from server.domain.anonymisation import nhs_number_is_valid
 
 MAX_DOCUMENT_BYTES = 700 * 1024  # base64 in one GraphQL request stays under the 1 MiB request limit
@@ -92,6 +90,8 @@ def _date_of_birth_problems(value: str, today: date) -> list[Problem]:
 
 
 def _is_phone(text: str) -> bool:
+    import phonenumbers  # its metadata (some 60 modules) is loaded by the first number checked
+
     try:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:

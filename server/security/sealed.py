@@ -23,9 +23,6 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from server.settings import DATA_KEY_BYTES, DEFAULT_DATA_DIR, Settings
 
 PREFIX = "pe1"
@@ -71,6 +68,9 @@ class KeyRing:
 
     def seal(self, value: str | bytes, aad: bytes) -> str:
         plain = value.encode() if isinstance(value, str) else value
+        # cryptography (and OpenSSL, some 6 MB) is loaded by the first value sealed or opened, not at start-up.
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         nonce = os.urandom(NONCE_BYTES)
         sealed = AESGCM(self.current).encrypt(nonce, plain, aad)
         return f"{PREFIX}:{self.current_id}:{base64.b64encode(nonce + sealed).decode()}"
@@ -80,6 +80,9 @@ class KeyRing:
         if prefix != PREFIX:
             raise SealError("not a sealed value")
         key = self._key(kid)
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             raw = base64.b64decode(body, validate=True)
             return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)

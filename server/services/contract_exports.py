@@ -12,11 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from typing import TYPE_CHECKING, Any, Protocol
 
 from server.auth import policy
 from server.auth.actor import Actor
@@ -27,12 +23,15 @@ from server.services import contract_figures
 from server.services.errors import invalid, not_found
 from server.services.xlsx_rows import rows_xlsx
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 FORMATS = ("csv", "xlsx")
 NOTICE_DAYS = 28
 NEAR_MILES = 20
-BOLD = Font(bold=True)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
@@ -114,13 +113,14 @@ def sheet_title(title: str, taken: set[str]) -> str:
 
 def tables_xlsx(tables: Iterable[KpiTableLike], heading: str) -> bytes:
     """One workbook, a sheet per table (named by its title), each headed by what the figures are of."""
+    # openpyxl (175 modules, some 6 MB) is imported by the first workbook, not by every process at start-up.
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     taken: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(sheet_title(table.title, taken))
-        title = WriteOnlyCell(sheet, value=f"{heading}: {table.title}")
-        title.font = BOLD
-        sheet.append([title])
+        sheet.append([_bold(sheet, f"{heading}: {table.title}")])
         sheet.append([_bold(sheet, name) for name in _header(table)])
         for row in table.rows:
             sheet.append([_xlsx_cell(sheet, value) for value in _values(row)])
@@ -135,6 +135,8 @@ _RATE = re.compile(r"(-?\d+(?:\.\d+)?)%")
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
     """Money ("£1,234.56") and rates ("12.5%") as numbers a spreadsheet can add up, shown as written."""
+    from openpyxl.cell import WriteOnlyCell
+
     text = value if isinstance(value, str) else ""
     if money := _MONEY.fullmatch(text):
         cell = WriteOnlyCell(sheet, value=float(money.group(1).replace(",", "")))
@@ -148,8 +150,11 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
 
 
 def _bold(sheet: Any, value: str) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cell = WriteOnlyCell(sheet, value=value)
-    cell.font = BOLD
+    cell.font = Font(bold=True)
     return cell
 
 

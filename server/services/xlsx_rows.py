@@ -14,7 +14,6 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 _EPOCH = date(1899, 12, 30)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -67,6 +66,9 @@ STYLES = (
 
 
 def _workbook(sheet_name: str) -> str:
+    # xml.sax.saxutils imports urllib.request (and http.client, email...): loaded by the first export only.
+    from xml.sax.saxutils import quoteattr
+
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -90,7 +92,11 @@ def _text(value: str) -> str:
         value = "'" + value  # shown as written, never run as a formula when edited
     if not value.isprintable():
         value = _NOT_XML.sub("", value)
-    return escape(value) if ("&" in value or "<" in value or ">" in value) else value
+    if "&" in value or "<" in value or ">" in value:
+        from xml.sax.saxutils import escape
+
+        return escape(value)
+    return value
 
 
 def _cell(ref: str, value: Any, style: int = 0) -> str:
