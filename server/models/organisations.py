@@ -70,3 +70,4 @@ class ProviderTrackRecord(Model):
 
     class Meta:
         table = "provider_track_record"
+        table_description = "A provider's record on the exchange, kept by the database itself"
