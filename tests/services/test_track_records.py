@@ -4,9 +4,11 @@ rows moved between providers (a merger), rows deleted, bulk inserts. On SQLite a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from bench.harness.marketplace import Marketplace
 from server.domain import vocabulary as v
@@ -144,3 +146,35 @@ async def test_a_broadcast_unanswered_writes_no_record_and_a_recount_fills_the_t
     assert (await kept_and_recounted())[0] == {}
     await recount_track_records()
     assert await assert_kept_equals_recount() == before
+
+
+async def test_answers_committed_side_by_side_both_count(market: Marketplace) -> None:
+    """Two transactions answer for one provider at once: the second's median is read after the first commits
+    (PostgreSQL: it waits on the provider's row; SQLite: on the one writer), so it counts both answers."""
+    oakleaf = market.providers["oakleaf"]
+    sent = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    referrals = [await market.referral(publish=False) for _ in range(3)]
+    for referral in referrals[:2]:
+        await BroadcastRecipient.create(referral=referral, provider=oakleaf, tier=1, sent_at=sent)
+    # An answer committed before: the provider's row is there for both transactions to change.
+    await BroadcastRecipient.create(
+        referral=referrals[2], provider=oakleaf, tier=1, sent_at=sent, responded_at=sent + timedelta(hours=10)
+    )
+    first_wrote = asyncio.Event()
+
+    async def answer(referral_id: int, hours: int, *, first: bool) -> None:
+        if not first:
+            await first_wrote.wait()
+        async with in_transaction() as connection:
+            await (
+                BroadcastRecipient.filter(referral_id=referral_id, provider_id=oakleaf.id)
+                .using_db(connection)
+                .update(responded_at=sent + timedelta(hours=hours))
+            )
+            if first:
+                first_wrote.set()
+                await asyncio.sleep(0.3)  # still open while the other transaction writes its answer
+
+    await asyncio.gather(answer(referrals[0].id, 6, first=True), answer(referrals[1].id, 2, first=False))
+    kept = await assert_kept_equals_recount()
+    assert kept[oakleaf.id] == (0, 0, pytest.approx(6.0))  # 2, 6, 10 (without the first's 6: 2, 10 gives 10)
