@@ -88,7 +88,7 @@ async def prepare(database_url: str) -> str:
     from tortoise.backends.base.executor import EXECUTOR_CACHE
 
     from bench.harness.marketplace import build_marketplace
-    from server.database import tortoise_config
+    from server.database import generate_schemas, tortoise_config
     from server.events.bus import InProcessBus, set_bus
     from server.services import accounts, offers
     from server.services.offers import OfferDetails
@@ -96,7 +96,7 @@ async def prepare(database_url: str) -> str:
     EXECUTOR_CACHE.clear()  # compiled INSERTs are cached by connection name, not by dialect
     await Tortoise.init(config=tortoise_config(database_url))
     try:
-        await Tortoise.generate_schemas()
+        await generate_schemas()
         set_bus(InProcessBus())
         market = await build_marketplace()
         harbour = market.actor("harbour")

@@ -36,7 +36,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bench.harness.scratch_postgres import async_scratch_postgres_database
 from server.auth.actor import Actor
-from server.database import tortoise_config
+from server.database import generate_schemas, tortoise_config
 from server.domain.quarters import Quarter
 from server.domain.vocabulary import (
     AllegationCategory,
@@ -343,7 +343,7 @@ async def measure(database_url: str, args: argparse.Namespace, reuse: bool = Fal
     EXECUTOR_CACHE.clear()
     districts.forget_directory()
     await Tortoise.init(config=tortoise_config(database_url))
-    await Tortoise.generate_schemas(safe=True)
+    await generate_schemas(safe=True)
     try:
         began = time.perf_counter()
         kept = await _built() if reuse else None

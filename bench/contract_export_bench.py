@@ -38,7 +38,7 @@ from tortoise.transactions import in_transaction
 
 from bench.harness.marketplace import Marketplace, build_marketplace
 from bench.harness.scratch_postgres import async_scratch_postgres_database
-from server.database import tortoise_config
+from server.database import generate_schemas, tortoise_config
 from server.domain.vocabulary import (
     Duration,
     FeeBasis,
@@ -164,7 +164,7 @@ async def measure(database_url: str, per_year: int, runs: int) -> dict[str, Any]
     districts.forget_directory()
     await Tortoise.init(config=tortoise_config(database_url))
     try:
-        await Tortoise.generate_schemas()
+        await generate_schemas()
         market = await build_marketplace()
         councils = await add_councils(market)
         started = time.perf_counter()

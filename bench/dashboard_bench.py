@@ -47,7 +47,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from bench.harness.scratch_postgres import async_scratch_postgres_database
-from server.database import tortoise_config
+from server.database import generate_schemas, tortoise_config
 from server.demo.seed import seed_demo
 from server.domain.vocabulary import PlacementKind, PlacementStatus, ReferralStatus, Urgency, VacancyStatus
 from server.models import BroadcastRecipient, Council, Offer, Placement, Provider, Referral, Vacancy
@@ -410,7 +410,7 @@ async def measure(database_url: str, factor: int, history_days: float, rounds: i
     districts.forget_directory()
     await Tortoise.init(config=tortoise_config(database_url))
     try:
-        await Tortoise.generate_schemas()
+        await generate_schemas()
         started = time.perf_counter()
         await seed_demo()
         seeded = time.perf_counter() - started

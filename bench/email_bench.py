@@ -32,7 +32,7 @@ from tortoise import Tortoise, connections
 from bench.harness.servers import free_port
 from notifications.rendering import Renderer
 from notifications.worker import OutboxWorker
-from server.database import tortoise_config
+from server.database import generate_schemas, tortoise_config
 from server.domain.vocabulary import OutboxStatus
 from server.models import OutboxMessage
 from server.settings import Settings
@@ -126,7 +126,7 @@ async def main(count: int, batch_size: int, rounds: int) -> int:
             dev_mailbox_port=free_port(),
         )
         await Tortoise.init(config=tortoise_config(url))
-        await Tortoise.generate_schemas()
+        await generate_schemas()
         results = []
         try:
             for number in range(1, rounds + 1):

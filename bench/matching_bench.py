@@ -43,7 +43,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bench.harness.scratch_postgres import async_scratch_postgres_database
-from server.database import tortoise_config
+from server.database import generate_schemas, tortoise_config
 from server.domain import vocabulary as v
 from server.models import (
     BroadcastRecipient,
@@ -236,7 +236,7 @@ async def measure(database_url: str, households: int, rounds: int, runs: int) ->
     EXECUTOR_CACHE.clear()  # compiled INSERTs are cached by connection name, not dialect
     await Tortoise.init(config=tortoise_config(database_url))
     try:
-        await Tortoise.generate_schemas()
+        await generate_schemas()
         started = time.perf_counter()
         referral = await build(households)
         built = time.perf_counter() - started

@@ -10,6 +10,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
+from server.repositories.track_records import install_track_record_triggers
 from server.settings import Settings
 
 MODEL_MODULES = ["server.models"]
@@ -55,6 +56,14 @@ async def init_database(settings: Settings) -> None:
 async def close_database() -> None:
     """Closes the connections and clears the process-wide fallback, so a later init can set it again."""
     await Tortoise.close_connections()
+
+
+async def generate_schemas(*, safe: bool = False) -> None:
+    """`Tortoise.generate_schemas()` and what it cannot make from the models: the triggers that keep each
+    provider's track record (server.repositories.track_records). For scratch databases (tests, benchmarks);
+    a deployment's database is made by its migrations, which make the same."""
+    await Tortoise.generate_schemas(safe=safe)
+    await install_track_record_triggers()
 
 
 async def migrate(settings: Settings) -> None:

@@ -19,7 +19,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bench.harness.marketplace import Marketplace, build_marketplace
 from bench.harness.scratch_postgres import POSTGRES_ADMIN_URL, scratch_postgres_database
-from server.database import tortoise_config
+from server.database import generate_schemas, tortoise_config
 from server.events.bus import InProcessBus, set_bus
 from server.services import districts
 
@@ -93,7 +93,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
     if database_url in _postgres_schema_ready:
         await _truncate_all()
     else:
-        await Tortoise.generate_schemas()
+        await generate_schemas()
         if not database_url.startswith("sqlite"):
             _postgres_schema_ready.add(database_url)
     set_bus(InProcessBus())

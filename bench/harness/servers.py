@@ -82,7 +82,7 @@ def prepare_database(database_url: str, extra_providers: int = 0) -> Prepared:
 
     from bench.harness.marketplace import PASSWORD, add_provider, build_marketplace
     from schema.ids import to_global_id
-    from server.database import tortoise_config
+    from server.database import generate_schemas, tortoise_config
     from server.domain.vocabulary import OfstedJudgement
     from server.services import districts
 
@@ -92,7 +92,7 @@ def prepare_database(database_url: str, extra_providers: int = 0) -> Prepared:
         districts.forget_directory()
         await Tortoise.init(config=tortoise_config(database_url))
         try:
-            await Tortoise.generate_schemas()
+            await generate_schemas()
             market = await build_marketplace()
             for number in range(1, extra_providers + 1):
                 key = f"agency{number:02d}"

@@ -13,7 +13,7 @@ from server.models.geography import PostcodeDistrict
 from server.models.mergers import ProviderMerger
 from server.models.offers import Offer, Placement, PlacementFeeChange, PlacementLegalStatusChange, PlacementReview
 from server.models.ofsted_register import OfstedRegisterEntry
-from server.models.organisations import Council, Provider
+from server.models.organisations import Council, Provider, ProviderTrackRecord
 from server.models.questions import ReferralQuestion
 from server.models.referrals import BroadcastRecipient, Referral, ReferralCounter
 from server.models.reopenings import JoinApplication, Reopening
@@ -59,6 +59,7 @@ __all__ = [
     "PriceScheduleEntry",
     "Provider",
     "ProviderMerger",
+    "ProviderTrackRecord",
     "Referral",
     "ReferralCounter",
     "ReferralQuestion",

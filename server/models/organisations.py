@@ -51,3 +51,23 @@ class Provider(Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProviderTrackRecord(Model):
+    """A provider's record on the exchange, kept by the database itself: triggers on placement and
+    broadcast_recipient (server.repositories.track_records) change a provider's row in the transaction of
+    every write that changes its placements, its unplanned endings or its answers, however it is written
+    (a service, a bulk insert, a merger moving rows). Matching reads these rows instead of counting the
+    whole history on every ranking."""
+
+    _no_comments = True
+    provider_id = fields.IntField(primary_key=True, generated=False)
+    placements = fields.IntField(default=0)
+    unplanned_endings = fields.IntField(default=0)
+    median_response_hours = fields.FloatField(
+        null=True, description="The upper median of the hours from sending a referral to its answer"
+    )
+
+    class Meta:
+        table = "provider_track_record"
+        table_description = "A provider's record on the exchange, kept by the database itself"

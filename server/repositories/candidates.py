@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from itertools import repeat
 from typing import Any
 
 from tortoise import connections
@@ -142,7 +143,7 @@ async def candidates(
     rows = await query.statement.tuples(*query.params, connection=connection)
     if query.kind is ResourceKind.CHILDRENS_HOME:
         return [_home(row, today) for row in rows]
-    return [_household(row, today) for row in rows]
+    return _households(rows, today)
 
 
 class _StoredLists(dict):
@@ -190,35 +191,83 @@ _HOUSEHOLD = ResourceKind.CARER_HOUSEHOLD
 _HOME = ResourceKind.CHILDRENS_HOME
 
 
-def _household(row: Sequence[Any], today: date) -> Candidate:
-    (id_, provider_id, district, min_age, max_age, placed, vacancy_from, reference, places, kinds, durations,
+# Any judgement a household's provider may have, and none (not yet inspected), to its enum member.
+_JUDGEMENT_OF = {**_JUDGEMENTS, None: _NOT_YET_INSPECTED, "": _NOT_YET_INSPECTED}
+
+
+class _BuiltHouseholds(dict):
+    """Candidates already built, by their whole row, for the day they were built on (a household with no place
+    free today is free from its first vacancy, or not at all). A Candidate is a pure function of its row and
+    the day, and treated as read-only, so one built for a ranking serves the next rankings that read the same
+    row: an explained ranking reads every household whose ages fit, and looking a row up costs a third of
+    building it. Bounded: forgotten at once when full, and when the day changes."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: date | None = None
+
+
+_BUILT = _BuiltHouseholds()
+
+
+def _households(rows: Sequence[Sequence[Any]], today: date) -> list[Candidate]:
+    """The rows as Candidates: those built already for today from the same row, the rest built now."""
+    if _BUILT.day != today:
+        _BUILT.clear()
+        _BUILT.day = today
+    keys = list(map(tuple, rows))
+    found = list(map(_BUILT.get, keys))
+    if None in found:
+        missing = [index for index, candidate in enumerate(found) if candidate is None]
+        built = _build_households([keys[index] for index in missing], today)
+        if len(_BUILT) + len(built) > _BUILT.LIMIT:
+            _BUILT.clear()
+        for index, candidate in zip(missing, built, strict=True):
+            found[index] = _BUILT[keys[index]] = candidate
+    return found
+
+
+def _build_households(rows: Sequence[Sequence[Any]], today: date) -> list[Candidate]:
+    """The rows as Candidates, in Candidate's field order, a column at a time: a column's codes are looked up
+    by map() without a Python call per value."""
+    if not rows:
+        return []
+    (ids, providers, districts, min_ages, max_ages, placed, vacancies_from, references, places, kinds, durations,
      languages, communication, adaptations, has_pets, solo_only, risks_to_child, risks_to_others, specialisms,
-     support, faiths, judgement) = row  # fmt: skip
-    # Positional, in Candidate's field order: a market ranking builds thousands of these per referral.
-    return Candidate(
-        _HOUSEHOLD,
-        id_,
-        provider_id,
-        reference,
-        district,
-        min_age,
-        max_age,
-        places,
-        placed,
-        today if places > placed else as_date(vacancy_from),
-        _KINDS[kinds],
-        _DURATIONS[durations],
-        _WORDS[languages],
-        _COMMUNICATION[communication],
-        _ADAPTATIONS[adaptations],
-        bool(has_pets),
-        bool(solo_only),
-        _RISKS_TO_CHILD[risks_to_child],
-        _RISKS_TO_OTHERS[risks_to_others],
-        _NEEDS[specialisms],
-        _SUPPORT[support],
-        _WORDS[faiths],
-        _JUDGEMENTS[judgement] if judgement else _NOT_YET_INSPECTED,
+     support, faiths, judgements) = zip(*rows, strict=True)  # fmt: skip
+    free_from = [
+        today if room > taken else as_date(first)
+        for room, taken, first in zip(places, placed, vacancies_from, strict=True)
+    ]
+    return list(
+        map(
+            Candidate,
+            repeat(_HOUSEHOLD),
+            ids,
+            providers,
+            references,
+            districts,
+            min_ages,
+            max_ages,
+            places,
+            placed,
+            free_from,
+            map(_KINDS.__getitem__, kinds),
+            map(_DURATIONS.__getitem__, durations),
+            map(_WORDS.__getitem__, languages),
+            map(_COMMUNICATION.__getitem__, communication),
+            map(_ADAPTATIONS.__getitem__, adaptations),
+            map(bool, has_pets),
+            map(bool, solo_only),
+            map(_RISKS_TO_CHILD.__getitem__, risks_to_child),
+            map(_RISKS_TO_OTHERS.__getitem__, risks_to_others),
+            map(_NEEDS.__getitem__, specialisms),
+            map(_SUPPORT.__getitem__, support),
+            map(_WORDS.__getitem__, faiths),
+            map(_JUDGEMENT_OF.__getitem__, judgements),
+        )
     )
 
 

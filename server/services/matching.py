@@ -4,7 +4,7 @@ with the pure functions (server.domain.matching)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from server.domain import vocabulary as v
@@ -13,7 +13,7 @@ from server.domain.matching import Candidate, ChildProfile, MatchResult, ScoreWe
 from server.models import Referral
 from server.repositories.candidates import candidates
 from server.repositories.frameworks import framework_by_id
-from server.repositories.track_records import median_response_hours, placement_tallies
+from server.repositories.track_records import stored_track_records
 from server.services.districts import district_directory
 
 
@@ -56,29 +56,19 @@ async def candidates_for(
 
 
 async def track_records(provider_ids: Iterable[int]) -> dict[int, TrackRecord]:
-    """Unplanned endings and response times: the provider's record on the exchange (two aggregate reads)."""
+    """Unplanned endings and response times: the provider's record on the exchange (the kept rows)."""
     ids = sorted(set(provider_ids))
     if not ids:
         return {}
-    return _records_of(ids, *await _read_track_records(ids))
-
-
-async def _read_track_records(
-    provider_ids: Sequence[int] | None,
-) -> tuple[dict[int, tuple[int, int]], dict[int, float]]:
-    """The placement tallies and median response hours of the providers (every provider when None)."""
-    if provider_ids is not None and not provider_ids:
-        return {}, {}
-    return await asyncio.gather(placement_tallies(provider_ids), median_response_hours(provider_ids))
+    return _records_of(ids, await stored_track_records(ids))
 
 
 def _records_of(
-    provider_ids: Iterable[int], placements: dict[int, tuple[int, int]], medians: dict[int, float]
+    provider_ids: Iterable[int], stored: dict[int, tuple[int, int, float | None]]
 ) -> dict[int, TrackRecord]:
     records = {}
     for provider_id in provider_ids:
-        total, unplanned = placements.get(provider_id, (0, 0))
-        median = medians.get(provider_id)
+        total, unplanned, median = stored.get(provider_id, _NO_RECORD)
         records[provider_id] = TrackRecord(
             placements=total,
             unplanned_endings=unplanned,
@@ -86,6 +76,9 @@ def _records_of(
             median_response_hours=round(median, 4) if median is not None else None,
         )
     return records
+
+
+_NO_RECORD = (0, 0, None)
 
 
 async def best_matches(
@@ -109,8 +102,8 @@ async def best_matches(
         # The providers are known before their candidates are: their records are read alongside them
         # (at once on PostgreSQL's pool; one after the other on SQLite's one connection, or in a transaction).
         # With no providers given, every provider's are: those without a candidate are not looked at.
-        candidates, (placements, medians) = await asyncio.gather(found, _read_track_records(among))
-        tracks = _records_of({c.provider_id for c in candidates}, placements, medians)
+        candidates, stored = await asyncio.gather(found, stored_track_records(among))
+        tracks = _records_of({c.provider_id for c in candidates}, stored)
     else:
         candidates = await found
         tracks = await track_records({c.provider_id for c in candidates}) if track_records_count else None

@@ -18,7 +18,7 @@ from tortoise import Tortoise, connections
 
 from bench.harness.marketplace import PASSWORD, Marketplace, build_marketplace
 from bench.harness.servers import free_port
-from server.database import tortoise_config
+from server.database import generate_schemas, tortoise_config
 from tests.conftest import IN_CI
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,7 +44,7 @@ class Served:
 def _prepare(database_url: str, more: Callable[[Marketplace], Awaitable[None]] | None) -> dict[str, str]:
     async def build() -> dict[str, str]:
         await Tortoise.init(config=tortoise_config(database_url))
-        await Tortoise.generate_schemas()
+        await generate_schemas()
         market = await build_marketplace()
         if more is not None:
             await more(market)
