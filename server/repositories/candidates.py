@@ -195,43 +195,9 @@ _HOME = ResourceKind.CHILDRENS_HOME
 _JUDGEMENT_OF = {**_JUDGEMENTS, None: _NOT_YET_INSPECTED, "": _NOT_YET_INSPECTED}
 
 
-class _BuiltHouseholds(dict):
-    """Candidates already built, by their whole row, for the day they were built on (a household with no place
-    free today is free from its first vacancy, or not at all). A Candidate is a pure function of its row and
-    the day, and treated as read-only, so one built for a ranking serves the next rankings that read the same
-    row: an explained ranking reads every household whose ages fit, and looking a row up costs a third of
-    building it. Bounded: forgotten at once when full, and when the day changes."""
-
-    LIMIT = 20_000
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.day: date | None = None
-
-
-_BUILT = _BuiltHouseholds()
-
-
 def _households(rows: Sequence[Sequence[Any]], today: date) -> list[Candidate]:
-    """The rows as Candidates: those built already for today from the same row, the rest built now."""
-    if _BUILT.day != today:
-        _BUILT.clear()
-        _BUILT.day = today
-    keys = list(map(tuple, rows))
-    found = list(map(_BUILT.get, keys))
-    if None in found:
-        missing = [index for index, candidate in enumerate(found) if candidate is None]
-        built = _build_households([keys[index] for index in missing], today)
-        if len(_BUILT) + len(built) > _BUILT.LIMIT:
-            _BUILT.clear()
-        for index, candidate in zip(missing, built, strict=True):
-            found[index] = _BUILT[keys[index]] = candidate
-    return found
-
-
-def _build_households(rows: Sequence[Sequence[Any]], today: date) -> list[Candidate]:
-    """The rows as Candidates, in Candidate's field order, a column at a time: a column's codes are looked up
-    by map() without a Python call per value."""
+    """The rows as Candidates, in Candidate's field order, a column at a time: an explained ranking reads every
+    household whose ages fit, and a column's codes are looked up by map() without a Python call per value."""
     if not rows:
         return []
     (ids, providers, districts, min_ages, max_ages, placed, vacancies_from, references, places, kinds, durations,

@@ -7,7 +7,6 @@ PostgreSQL, that the narrowed ranking is exactly the eligible part of the full o
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -380,21 +379,3 @@ async def test_candidates_and_their_explanations_equal_a_field_by_field_reading_
         (r.candidate, r.eligible, r.score, r.distance_miles, r.reasons) for r in expected
     ]
     assert any(r.eligible for r in explained) and not all(r.eligible for r in explained)
-
-
-async def test_a_household_changed_between_rankings_is_read_as_it_now_is(market: Marketplace) -> None:
-    """Candidates built for one ranking serve the next that reads the same row (and day); a changed row, or
-    another day, is built afresh."""
-    referral = await market.referral(publish=False)
-    harbour, oakleaf = market.households["harbour"], market.households["oakleaf"]
-    before = {c.id: c for c in await candidates_for(referral)}
-    assert {harbour, oakleaf} <= before.keys()
-    await CarerHousehold.filter(id=harbour).update(has_pets=not before[harbour].has_pets)
-    after = {c.id: c for c in await candidates_for(referral)}
-    assert after[harbour].has_pets is not before[harbour].has_pets
-    assert after[oakleaf] is before[oakleaf]
-    today = datetime.now(UTC).date()
-    assert after[oakleaf].free_from == today
-    tomorrow = {c.id: c for c in await candidates_for(referral, today=today + timedelta(days=1))}
-    assert tomorrow[oakleaf].free_from == today + timedelta(days=1)
-    assert tomorrow[oakleaf] == dataclasses.replace(after[oakleaf], free_from=today + timedelta(days=1))
