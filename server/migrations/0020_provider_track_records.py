@@ -32,7 +32,7 @@ async def drop_track_record_triggers(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0018_dashboard_indexes')]
+    dependencies = [('models', '0019_figures_copied_facts')]
 
     initial = False
 
