@@ -53,6 +53,7 @@ from starlette.routing import Route
 
 from bench.harness.scratch_postgres import scratch_postgres_database
 from bench.harness.servers import INBOX, free_port
+from bench.harness.wrk import require_wrk
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY_FILE_VARIABLE = "API_BENCH_BODY_FILE"
@@ -401,6 +402,8 @@ def main() -> None:
     )
     parser.add_argument("--profile", metavar="FILE", help="record the GraphQL server with py-spy (speedscope JSON)")
     args = parser.parse_args()
+    if args.load == "wrk":
+        require_wrk("bench/api_bench.py --load wrk")
 
     print(
         f"Harbour's inbox ({REFERRALS} open referrals with framework, lot and its own offer), "
