@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bench.harness.marketplace import Marketplace
+from bench.harness.marketplace import PASSWORD, Marketplace
 from schema.response_cache import GraphQLResponseCache
 from server.app import create_app
 from server.events.hub import get_hub
@@ -391,3 +391,20 @@ async def test_a_kept_answer_never_waits_behind_reads_being_worked_out(db: str, 
         assert not slow.done()
         release.set()
         assert (await slow).status_code == 200
+
+
+async def test_signing_in_refreshes_only_the_signed_in_users_organisation(api: Api, market: Marketplace) -> None:
+    """A duty desk signing in (its last sign-in is on its organisation's staff list) leaves every other agency's
+    kept inbox alone; its own organisation's answers are worked out again."""
+    await market.referral()
+    await _hub_caught_up()
+    cache = _cache(api)
+    await _post(api, INBOX, "harbour")
+    await _post(api, INBOX, "oakleaf")
+    await accounts.authenticate(market.users["oakleaf"].email, PASSWORD)
+    hits = cache.hits
+    await _post(api, INBOX, "harbour")
+    assert cache.hits == hits + 1  # not Harbour's concern
+    misses = cache.misses
+    await _post(api, INBOX, "oakleaf")
+    assert cache.misses == misses + 1  # Oakleaf's own: worked out again
