@@ -7,9 +7,10 @@ port) and drives both with the same load generator for the same time:
 - the real app (server.asgi:app) answering Harbour's inbox query with its bearer token;
 - a bare Starlette endpoint returning that query's response, captured once from the real app, from memory.
 
-It prints the requests/s of each and their ratio. Goal: ratio >= 0.10. On Linux it also prints the CPU time the
-uncached and bare servers spent per request (from /proc): their ratio does not move with the load that other
-processes put on the machine meanwhile, as requests/s do.
+It prints the requests/s of each and their ratio, and a VERDICT line per goal: ratio >= 0.10, and >= 0.03
+uncached (below). On Linux it also prints the CPU time the uncached and bare servers spent per request (from
+/proc): their ratio does not move with the load that other processes put on the machine meanwhile, as
+requests/s do.
 
 The real app answers a signed-in caller's repeated query from memory while nothing has changed
 (schema/response_cache.py), as it is deployed. A third server, the same app with GRAPHQL_CACHE_SECONDS=0,
@@ -53,10 +54,12 @@ from starlette.routing import Route
 
 from bench.harness.scratch_postgres import scratch_postgres_database
 from bench.harness.servers import INBOX, free_port
+from bench.harness.wrk import require_wrk
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY_FILE_VARIABLE = "API_BENCH_BODY_FILE"
 GOAL = 0.10
+UNCACHED_GOAL = 0.03  # every request worked out in full (GRAPHQL_CACHE_SECONDS=0)
 REFERRALS = 20
 
 
@@ -386,6 +389,10 @@ def measure(database: str, database_url: str, token: str, load: Load, profile: s
             f"{'':<10} server CPU per request: uncached {computed_cpu:.2f} ms, bare {baseline_cpu:.3f} ms "
             f"(ratio by CPU {baseline_cpu / computed_cpu:.4f})"
         )
+    verdict = {True: "MET", False: "MISSED"}
+    print(f"VERDICT {database} inbox req/s / bare Starlette >= {GOAL:.2f}: {verdict[ratio >= GOAL]}")
+    uncached_met = computed / baseline >= UNCACHED_GOAL
+    print(f"VERDICT {database} uncached inbox req/s / bare Starlette >= {UNCACHED_GOAL:.2f}: {verdict[uncached_met]}")
 
 
 def main() -> None:
@@ -401,6 +408,8 @@ def main() -> None:
     )
     parser.add_argument("--profile", metavar="FILE", help="record the GraphQL server with py-spy (speedscope JSON)")
     args = parser.parse_args()
+    if args.load == "wrk":
+        require_wrk("bench/api_bench.py --load wrk")
 
     print(
         f"Harbour's inbox ({REFERRALS} open referrals with framework, lot and its own offer), "

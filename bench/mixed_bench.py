@@ -55,6 +55,7 @@ from bench.harness.servers import (
     prepare_database,
     running,
 )
+from bench.harness.wrk import require_wrk
 
 GOAL_INBOX_P99 = 0.100
 GOAL_PUBLISH_P99 = 0.150
@@ -281,6 +282,7 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true", help="measure PostgreSQL at 127.0.0.1:5432 as well")
     parser.add_argument("--profile", help="py-spy the server's first run into PROFILE.<database>.txt (collapsed)")
     args = parser.parse_args()
+    require_wrk("bench/mixed_bench.py")  # before any database is built: the desks' load is wrk's
     folder = Path(tempfile.mkdtemp(prefix="mixed-bench-"))
     met = report("sqlite", measure("sqlite", f"sqlite://{folder / 'exchange.sqlite3'}", args, folder), args.seconds)
     if args.postgres:

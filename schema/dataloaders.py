@@ -40,6 +40,7 @@ from server.models import (
     Referral,
     Supplement,
 )
+from server.repositories.offers import providers_offers
 from server.repositories.statements import rows_by_ids
 from server.services import matching
 
@@ -55,6 +56,16 @@ async def _rows_by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
     """_by_id for loaders that load whatever they are asked: one plain statement (server.repositories)."""
     rows = {row.id: row for row in await rows_by_ids(model, list(set(ids)))}
     return [rows.get(i) for i in ids]
+
+
+async def _offers_of_providers(keys: Sequence[tuple[int, int]]) -> list[list[Offer]]:
+    """Each (provider, referral): that provider's offers on that referral, oldest first, read in one statement."""
+    grouped: dict[tuple[int, int], list[Offer]] = defaultdict(list)
+    providers = list(dict.fromkeys(provider for provider, _ in keys))
+    referrals = list(dict.fromkeys(referral for _, referral in keys))
+    for offer in await providers_offers(providers, referrals):
+        grouped[(offer.provider_id, offer.referral_id)].append(offer)
+    return [grouped.get(key, []) for key in keys]
 
 
 async def _grouped(query: QuerySet[M], key: str, ids: Sequence[int]) -> list[list[M]]:
@@ -174,6 +185,9 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         """Scoped: policy.scope_offers (a provider loads only its own offers)."""
         if self.actor is None:
             return [[] for _ in referral_ids]
+        provider_id = policy.own_offers_provider(self.actor)
+        if provider_id is not None:  # a duty desk's own offers: one plain statement
+            return await _offers_of_providers([(provider_id, referral_id) for referral_id in referral_ids])
         query = policy.scope_offers(self.actor, Offer.all()).order_by("submitted_at", "id")
         return await _grouped(query, "referral_id", referral_ids)
 
@@ -334,11 +348,4 @@ class EventLoaders:
     @staticmethod
     async def _providers_offers(keys: Sequence[tuple[int, int]]) -> list[list[Offer]]:
         """Each (provider, referral): that provider's offers on that referral, oldest first."""
-        grouped: dict[tuple[int, int], list[Offer]] = defaultdict(list)
-        query = Offer.filter(
-            provider_id__in=list({provider for provider, _ in keys}),
-            referral_id__in=list({referral for _, referral in keys}),
-        ).order_by("submitted_at", "id")
-        for offer in await query:
-            grouped[(offer.provider_id, offer.referral_id)].append(offer)
-        return [grouped.get(key, []) for key in keys]
+        return await _offers_of_providers(keys)

@@ -64,6 +64,14 @@ class _Answer:
     body: bytes
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """An answer being worked out: the version it starts from, and the answer (None if it is not kept)."""
+
+    version: Hashable
+    answer: asyncio.Future[_Answer | None]
+
+
 class GraphQLResponseCache:
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], settings: Settings,
                  path: str = "/graphql") -> None:  # fmt: skip
@@ -73,8 +81,10 @@ class GraphQLResponseCache:
         self.seconds = settings.graphql_cache_seconds
         self._answers: OrderedDict[Hashable, _Answer] = OrderedDict()
         self._reads = asyncio.Semaphore(settings.graphql_read_concurrency)
+        self._pending: dict[Hashable, _Pending] = {}
         self.hits = 0
         self.misses = 0
+        self.joined = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
@@ -87,31 +97,59 @@ class GraphQLResponseCache:
             await self.app(scope, replay, send)
             return
         key, topics = found
-        # Reads take turns, a few at a time; writes never wait for them. Under a load of readers a council's
-        # publish would otherwise queue, at each of its awaits, behind every read in the event loop.
-        async with self._reads:
-            await self._answer(key, topics, scope, replay, send)
-
-    async def _answer(self, key: Hashable, topics: tuple[str, ...], scope: Scope, receive: Receive, send: Send) -> None:
         if not self.seconds:
-            await self.app(scope, receive, send)
+            async with self._reads:
+                await self.app(scope, replay, send)
             return
-        version = version_for(topics)
-        answer = self._answers.get(key)
-        if answer is not None and answer.version == version and answer.good_until > time.monotonic():
-            self._answers.move_to_end(key)
-            self.hits += 1
+        await self._answer(key, version_for(topics), scope, replay, send)
+
+    async def _answer(self, key: Hashable, version: Hashable, scope: Scope, receive: Receive, send: Send) -> None:
+        """A kept answer at once; else the one being worked out for this same key at this version; else work it
+        out, taking turns with the other reads that have to."""
+        answer = self._kept(key, version)
+        if answer is None and (pending := self._pending.get(key)) is not None and pending.version == version:
+            # The same caller's same question, already being worked out from data at least this new: its answer
+            # is this request's too (a thundering herd after a change asks each question once).
+            answer = await asyncio.shield(pending.answer)
+            if answer is not None:
+                self.joined += 1
+        if answer is not None:
             await _send_answer(answer, send)
             return
         self.misses += 1
+        mine = _Pending(version, asyncio.get_running_loop().create_future())
+        pending = self._pending.get(key)
+        if pending is None or pending.version != version:
+            self._pending[key] = mine
         capture = _Capture(send)
-        await self.app(scope, receive, capture)
-        answer = capture.answer(version, time.monotonic() + self.seconds)
-        if answer is not None:
-            self._answers[key] = answer
-            self._answers.move_to_end(key)
-            while len(self._answers) > MAX_ENTRIES:
-                self._answers.popitem(last=False)
+        answer = None
+        try:
+            # Reads that have to be worked out take turns, a few at a time; kept answers and writes never wait
+            # for them. Under a load of readers a council's publish would otherwise queue, at each of its awaits,
+            # behind every read in the event loop.
+            async with self._reads:
+                await self.app(scope, receive, capture)
+            answer = capture.answer(version, time.monotonic() + self.seconds)
+            if answer is not None:
+                self._keep(key, answer)
+        finally:
+            if self._pending.get(key) is mine:
+                del self._pending[key]
+            mine.answer.set_result(answer)
+
+    def _kept(self, key: Hashable, version: Hashable) -> _Answer | None:
+        answer = self._answers.get(key)
+        if answer is None or answer.version != version or answer.good_until <= time.monotonic():
+            return None
+        self._answers.move_to_end(key)
+        self.hits += 1
+        return answer
+
+    def _keep(self, key: Hashable, answer: _Answer) -> None:
+        self._answers[key] = answer
+        self._answers.move_to_end(key)
+        while len(self._answers) > MAX_ENTRIES:
+            self._answers.popitem(last=False)
 
     async def _key(self, scope: Scope, body: bytes) -> tuple[Hashable, tuple[str, ...]] | None:
         """The answer's key, and the organisation topics whose changes make it out of date."""

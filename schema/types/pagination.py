@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
@@ -58,6 +59,17 @@ async def paginate(
     if columns is not None:
         query = query.only(*columns)
     rows = await query.order_by("-id").limit(size + 1)
+    return _connection(rows, size)
+
+
+async def paginate_read(read: Callable[[int | None, int], Awaitable[Sequence[T]]], first: int | None,
+                        after: str | None) -> Connection[T]:  # fmt: skip
+    """As paginate, for rows read by `read(before_id, limit)` (newest first, ids below before_id when given)."""
+    size = page_size(first)
+    return _connection(await read(from_cursor(after), size + 1), size)
+
+
+def _connection(rows: Sequence, size: int) -> Connection:
     page = rows[:size]
     edges = [Edge(cursor=to_cursor(row.id), node=row) for row in page]
     return Connection(

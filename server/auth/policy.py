@@ -72,6 +72,15 @@ def scope_referrals(actor: Actor, query: QuerySet[Referral]) -> QuerySet[Referra
     return query.filter(NOTHING)
 
 
+def inbox_provider(actor: Actor) -> int | None:
+    """The provider whose inbox is exactly what scope_referrals lets this actor see (provider staff: the referrals
+    sent to their organisation), or None when the actor's scope is not one provider's inbox (admins, councils,
+    nobody). For the one plain statement that reads a provider's inbox page (repositories.referrals)."""
+    if actor.is_admin or actor.is_council or not actor.is_provider:
+        return None
+    return actor.provider_id
+
+
 async def may_view_referral(actor: Actor, referral: Referral) -> bool:
     if actor.is_admin:
         return True

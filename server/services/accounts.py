@@ -69,7 +69,7 @@ async def create_user(
         )
     except IntegrityError as error:
         raise ServiceError(ErrorCode.DUPLICATE, "An account with that email already exists.", "email") from error
-    note_local_change()
+    _note_user_changed(user)
     return user
 
 
@@ -86,8 +86,15 @@ async def authenticate(email: str, password: str, client_address: str = "") -> U
     if not ok:
         raise ServiceError(ErrorCode.INVALID_CREDENTIALS, "That email and password do not match.", "password")
     await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))
-    note_local_change()
+    _note_user_changed(user)
     return user
+
+
+def _note_user_changed(user: User) -> None:
+    """Kept answers that show this user (its organisation's staff list, its tokens; platform admins see everyone,
+    and their answers depend on every change) are out of date; other organisations' are not: a duty desk signing
+    in leaves every other agency's kept inbox alone. A user of no organisation, or an admin, concerns everyone."""
+    note_local_change(Actor.of(user).topics)
 
 
 def _digest(token: str) -> str:
@@ -109,7 +116,7 @@ async def issue_token(
         expires_at=datetime.now(UTC) + lifetime,
     )
     if kind == "api":
-        note_local_change()  # the list of API tokens (apiTokens) has changed
+        _note_user_changed(user)  # the list of API tokens (apiTokens) has changed
     return token, row
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from server.auth import policy
 from server.auth.actor import Actor
+from server.domain.vocabulary import ReferralStatus
 from server.models import Lot, LotMembership, Offer, Placement, Referral
-from server.repositories.referrals import referral_by_id
+from server.repositories.referrals import provider_inbox_page, referral_by_id
 from server.services.errors import not_found
 
 
@@ -14,6 +17,19 @@ async def referral_for(actor: Actor, referral_id: int, field: str = "referralId"
     if referral is None or not await policy.may_view_referral(actor, referral):
         raise not_found("referral", field)
     return referral
+
+
+async def inbox_page(
+    actor: Actor, *, statuses: Sequence[ReferralStatus], before_id: int | None, columns: Sequence[str] | None,
+    limit: int,
+) -> list[Referral] | None:  # fmt: skip
+    """A provider's inbox page (the referrals policy.scope_referrals lets its staff see, of these statuses, newest
+    first, below `before_id`) in one plain statement; None when the actor's scope is not one provider's inbox,
+    for the caller to read its scope the ordinary way."""
+    provider_id = policy.inbox_provider(actor)
+    if provider_id is None:
+        return None
+    return await provider_inbox_page(provider_id, statuses=statuses, before_id=before_id, columns=columns, limit=limit)
 
 
 async def offer_for(actor: Actor, offer_id: int, field: str = "offerId") -> Offer:

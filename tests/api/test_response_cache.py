@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bench.harness.marketplace import Marketplace
+from bench.harness.marketplace import PASSWORD, Marketplace
 from schema.response_cache import GraphQLResponseCache
 from server.app import create_app
 from server.events.hub import get_hub
@@ -277,3 +277,134 @@ async def test_reads_take_turns_and_a_write_never_waits_for_them(db: str, market
         release.set()
         assert (await first).status_code == (await second).status_code == 200
         assert len(entered) == 3
+
+
+def _slow_reads_app(entered: list[bytes], release: asyncio.Event):
+    """An app whose reads wait for `release`, answering each with the caller's token in it (which caller got
+    which answer shows in the bytes), and whose mutations answer at once."""
+
+    async def slow_app(scope, receive, send) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        entered.append(body)
+        run = len(entered)
+        if b"mutation" not in body:
+            await release.wait()
+        caller = dict(scope["headers"])[b"authorization"].split()[-1]
+        answer = b'{"data": {"caller": "' + caller + b'", "run": ' + str(run).encode() + b"}}"
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": answer})
+
+    return slow_app
+
+
+async def _gate_with_tokens(db: str, market: Marketplace, app, concurrency: str = "8"):
+    settings = Settings.from_env(
+        {"DATABASE_URL": db, "APP_ENV": "development", "GRAPHQL_READ_CONCURRENCY": concurrency}
+    )
+    tokens = {}
+    for key in ("harbour", "oakleaf"):
+        tokens[key], _ = await accounts.issue_token(market.users[key], "api", name="herd test")
+    return GraphQLResponseCache(app, settings), tokens
+
+
+async def test_a_herd_asking_one_question_at_one_version_works_it_out_once_for_each_caller(
+    db: str, market: Marketplace
+) -> None:
+    import httpx
+
+    entered: list[bytes] = []
+    release = asyncio.Event()
+    gate, tokens = await _gate_with_tokens(db, market, _slow_reads_app(entered, release))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://testserver") as client:
+
+        def ask(who: str) -> asyncio.Task:
+            headers = {"Authorization": f"Bearer {tokens[who]}"}
+            return asyncio.create_task(client.post("/graphql", json={"query": INBOX}, headers=headers))
+
+        herd = [ask("harbour") for _ in range(5)] + [ask("oakleaf") for _ in range(5)]
+        for _ in range(200):
+            if len(entered) == 2:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        assert len(entered) == 2  # one run for Harbour's question, one for Oakleaf's: the rest wait for theirs
+        release.set()
+        answers = [(await task).json()["data"] for task in herd]
+    assert {answer["caller"] for answer in answers[:5]} == {tokens["harbour"]}
+    assert {answer["caller"] for answer in answers[5:]} == {tokens["oakleaf"]}  # never another caller's answer
+    assert len({answer["run"] for answer in answers[:5]}) == 1 and len({a["run"] for a in answers[5:]}) == 1
+    assert gate.misses == 2 and gate.joined + gate.hits == 8 and gate.joined > 0
+
+
+async def test_a_change_while_an_answer_is_worked_out_is_not_joined_to_it(db: str, market: Marketplace) -> None:
+    """A request that arrives after a change the running one started before works its own answer out."""
+    import httpx
+
+    entered: list[bytes] = []
+    release = asyncio.Event()
+    gate, tokens = await _gate_with_tokens(db, market, _slow_reads_app(entered, release))
+    headers = {"Authorization": f"Bearer {tokens['harbour']}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://testserver") as client:
+        first = asyncio.create_task(client.post("/graphql", json={"query": INBOX}, headers=headers))
+        for _ in range(200):
+            if entered:
+                break
+            await asyncio.sleep(0.01)
+        await market.referral()  # a referral sent to Harbour: its inbox's version moves on at once
+        second = asyncio.create_task(client.post("/graphql", json={"query": INBOX}, headers=headers))
+        for _ in range(200):
+            if len(entered) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert len(entered) == 2
+        release.set()
+        assert (await first).json()["data"]["run"] != (await second).json()["data"]["run"]
+
+
+async def test_a_kept_answer_never_waits_behind_reads_being_worked_out(db: str, market: Marketplace) -> None:
+    import httpx
+
+    entered: list[bytes] = []
+    release = asyncio.Event()
+    gate, tokens = await _gate_with_tokens(db, market, _slow_reads_app(entered, release), concurrency="1")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://testserver") as client:
+
+        def post(who: str, query: str) -> asyncio.Task:
+            headers = {"Authorization": f"Bearer {tokens[who]}"}
+            return asyncio.create_task(client.post("/graphql", json={"query": query}, headers=headers))
+
+        release.set()
+        kept = await post("harbour", INBOX)  # worked out once, and kept
+        release.clear()
+        slow = post("oakleaf", INBOX)  # holds the one turn
+        for _ in range(200):
+            if len(entered) == 2:
+                break
+            await asyncio.sleep(0.01)
+        again = await asyncio.wait_for(post("harbour", INBOX), timeout=2)
+        assert again.content == kept.content and gate.hits == 1
+        assert not slow.done()
+        release.set()
+        assert (await slow).status_code == 200
+
+
+async def test_signing_in_refreshes_only_the_signed_in_users_organisation(api: Api, market: Marketplace) -> None:
+    """A duty desk signing in (its last sign-in is on its organisation's staff list) leaves every other agency's
+    kept inbox alone; its own organisation's answers are worked out again."""
+    await market.referral()
+    await _hub_caught_up()
+    cache = _cache(api)
+    await _post(api, INBOX, "harbour")
+    await _post(api, INBOX, "oakleaf")
+    await accounts.authenticate(market.users["oakleaf"].email, PASSWORD)
+    hits = cache.hits
+    await _post(api, INBOX, "harbour")
+    assert cache.hits == hits + 1  # not Harbour's concern
+    misses = cache.misses
+    await _post(api, INBOX, "oakleaf")
+    assert cache.misses == misses + 1  # Oakleaf's own: worked out again
