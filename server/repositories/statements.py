@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from tortoise import connections
@@ -35,8 +36,12 @@ class Statement:
 
     def __init__(self, text: str) -> None:
         self.sqlite = text
+
+    @cached_property
+    def postgres(self) -> str:
+        """Worked out when first needed: a multi-row INSERT for SQLite has a placeholder per value."""
         counter = itertools.count(1)
-        self.postgres = re.sub(r"\?", lambda _: f"${next(counter)}", text)
+        return re.sub(r"\?", lambda _: f"${next(counter)}", self.sqlite)
 
     def text_for(self, connection: BaseDBAsyncClient) -> str:
         return self.postgres if connection.capabilities.dialect == "postgres" else self.sqlite
