@@ -223,16 +223,23 @@ def insert_statements(
     if unknown:
         raise ValueError(f"{model.__name__} has no column for {sorted(unknown)} (give the *_id of a relation)")
     now = datetime.now(UTC)
+    # Per column, once: its name, how its value is stored, and what a row that does not name it takes.
+    plan = []
+    for (field, _), name in zip(columns, names, strict=True):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            default, call = now, False
+        else:
+            default, call = field.default, callable(field.default)
+        plan.append((name, field.to_db_value, default, call))
     values: list[Any] = []
+    append = values.append
     for row in rows:
-        for field, name in zip((field for field, _ in columns), names, strict=True):
+        for name, to_db_value, default, call in plan:
             if name in row:
                 value = row[name]
-            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                value = now
             else:
-                value = field.default() if callable(field.default) else field.default
-            values.append(field.to_db_value(value, model))
+                value = default() if call else default
+            append(to_db_value(value, model))
     quoted = ", ".join(f'"{column}"' for _, column in columns)
     if dialect == "postgres":
         # Arrays of the base type (VARCHAR, not VARCHAR(40)): a cast would cut a value too long for its
