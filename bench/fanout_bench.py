@@ -45,6 +45,10 @@ the referral. So there are K x len(SHAPES) live groups, each running its own sel
 organisation. The baseline connections are split the same way across the shapes, and broadcast() sends each
 shape's audience the very bytes the real server sent that shape in the same round.
 
+CPU: each server's time on a CPU during each measured round (every thread, /proc/<pid>/task/*/schedstat), the
+real one's from just before the publish request to the last message: on a machine busy with other work this
+moves much less than the latencies do.
+
 Memory: server RSS (VmRSS) after one connection has subscribed and received an event, and again after
 all N have subscribed and received the warm-up round; the difference per 1,000 connections is printed
 for both servers.
