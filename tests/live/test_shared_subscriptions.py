@@ -463,3 +463,28 @@ async def test_a_group_that_ends_while_running_a_shared_message_leaves_the_other
         later = await market.referral()  # the group that stays runs the next event's shared message itself
         message = await sockets[waiting].receive()
         assert message["payload"]["data"]["referralInbox"]["referral"] == {"reference": later.reference}
+
+
+async def test_a_fault_in_a_groups_message_is_masked_for_every_member(live, market: Marketplace, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from schema.build import MASKED_MESSAGE
+    from schema.types import referrals
+
+    def broken(age: int) -> None:
+        raise RuntimeError("a detail about the child that must not leave the server")
+
+    # Referral.ageBand's resolver only (the services go on using the vocabulary as ever).
+    monkeypatch.setattr(referrals, "v", SimpleNamespace(AgeBand=SimpleNamespace(for_age=broken)))
+    groups: LiveGroups = live.app.state.live
+    async with live("harbour") as first, live("harbour") as second:
+        for socket in (first, second):
+            await acked(socket)
+            await socket.subscribe("subscription { referralInbox { cursor referral { reference ageBand } } }")
+        await _settled(lambda: groups.member_count == 2 and len(groups) == 1)
+        await market.referral()
+        for socket in (first, second):
+            message = await socket.receive()
+            assert message["type"] == "next"
+            assert [error["message"] for error in message["payload"]["errors"]] == [MASKED_MESSAGE]
+            assert "child" not in json.dumps(message)
