@@ -45,6 +45,10 @@ the referral. So there are K x len(SHAPES) live groups, each running its own sel
 organisation. The baseline connections are split the same way across the shapes, and broadcast() sends each
 shape's audience the very bytes the real server sent that shape in the same round.
 
+CPU: each server's time on a CPU during each measured round (every thread, /proc/<pid>/task/*/schedstat), the
+real one's from just before the publish request to the last message: on a machine busy with other work this
+moves much less than the latencies do.
+
 Memory: server RSS (VmRSS) after one connection has subscribed and received an event, and again after
 all N have subscribed and received the warm-up round; the difference per 1,000 connections is printed
 for both servers.
@@ -144,6 +148,15 @@ def run_loop(main: Awaitable[Any]) -> Any:
 
 
 # --- processes --------------------------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's time on a CPU so far, every thread's (Linux: /proc/<pid>/task/*/schedstat, nanoseconds)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
 
 
 def rss_mb(pid: int) -> float:
@@ -389,6 +402,7 @@ def percentile(values: list[float], fraction: float) -> float:
 class Figures:
     latencies: list[float] = field(default_factory=list)  # seconds
     round_p99s: list[float] = field(default_factory=list)  # ms, one per measured round
+    round_cpus: list[float] = field(default_factory=list)  # ms of the server's CPU time, one per measured round
     rss_before: float = 0.0
     rss_after: float = 0.0
     missing: int = 0
@@ -520,7 +534,9 @@ async def measure(
                         sent_at.append(time.perf_counter())
                         return reference
 
+                    cpu = cpu_seconds(server.pid)
                     got, t0, reference = await inbox.round(publish)
+                    real.round_cpus.append((cpu_seconds(server.pid) - cpu) * 1000)
                     rtts.append(sent_at[0] - t0)
                     real.latencies.extend(when - t0 for when in got.arrivals)
                     real.round_p99s.append(
@@ -531,7 +547,9 @@ async def measure(
                     await asyncio.sleep(0.3)
 
                     text = control_message(got, json.loads(payload))
+                    cpu = cpu_seconds(baseline.pid)
                     got, t0, _ = await audience.round(lambda text=text: control.send(text))
+                    plain.round_cpus.append((cpu_seconds(baseline.pid) - cpu) * 1000)
                     plain.latencies.extend(when - t0 for when in got.arrivals)
                     plain.round_p99s.append(
                         percentile([when - t0 for when in got.arrivals], 0.99) * 1000 if got.arrivals else math.nan
@@ -601,6 +619,13 @@ def report(results: list[Result]) -> bool:
             f"broadcast {r.baseline.rss_before:.0f} -> {r.baseline.rss_after:.0f} MB; "
             f"{r.rounds} rounds, {len(r.real.latencies):,} + {len(r.baseline.latencies):,} deliveries"
         )
+        if r.real.round_cpus and r.baseline.round_cpus:
+            real_cpu, base_cpu = sorted(r.real.round_cpus), sorted(r.baseline.round_cpus)
+            print(
+                f"  {r.subscribers:,}: server CPU per round (ms, every thread; the real one's includes the publish): "
+                f"real median {statistics.median(real_cpu):.0f} ({real_cpu[0]:.0f}-{real_cpu[-1]:.0f}), broadcast "
+                f"{statistics.median(base_cpu):.0f} ({base_cpu[0]:.0f}-{base_cpu[-1]:.0f})"
+            )
         paired = sorted(r.paired_p99_ratios)
         if paired:
             print(

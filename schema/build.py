@@ -131,6 +131,20 @@ def _is_permission_error(error: GraphQLError) -> bool:
     return bool(error.extensions and error.extensions.get("code") == "UNAUTHENTICATED")
 
 
+class MaskFaults(MaskErrors):
+    """MaskErrors, with its test of whether a result has errors made without a runtime Protocol check.
+
+    strawberry asks `isinstance(result, <a runtime_checkable Protocol>)` of every result, 10-30 µs on
+    Python 3.11 each time: for a live event, once for each group's message. The test it stands for is the
+    same: an `errors` attribute, not empty.
+    """
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
+
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log each masked error once, as a bounded summary with the request id the client can quote.
@@ -177,7 +191,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
-        lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
+        lambda: MaskFaults(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
     ]
     guard_root_fields(Query, mutation=False)
     guard_root_fields(Mutation, mutation=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -112,7 +113,10 @@ class Loaders:
         shared = self.__dict__.get("_event")
         loader = getattr(shared.common, name) if shared is not None and name in ACTOR_FREE else None
         if loader is None:
-            loader = DataLoader(getattr(self, f"_{name}"))
+            # The batch function is given the actor, not these loaders: a loader holding a method bound to the
+            # object that holds it would be a reference cycle, kept (with everything it loaded) until a full
+            # collection rather than freed by reference counting as soon as the request or event is done.
+            loader = DataLoader(partial(getattr(Loaders, f"_{name}"), self.actor))
         setattr(self, name, loader)
         return loader
 
@@ -146,52 +150,63 @@ class Loaders:
 
     # --- by id ------------------------------------------------------------------------------------------
 
-    async def _council(self, ids: Sequence[int]) -> list[Council | None]:
+    @staticmethod
+    async def _council(actor: Actor | None, ids: Sequence[int]) -> list[Council | None]:
         """Not tenant data: councils' names and codes are public."""
         return await _rows_by_id(Council, ids)
 
-    async def _provider(self, ids: Sequence[int]) -> list[Provider | None]:
+    @staticmethod
+    async def _provider(actor: Actor | None, ids: Sequence[int]) -> list[Provider | None]:
         """Not tenant data: providers are on Ofsted's public register."""
         return await _rows_by_id(Provider, ids)
 
-    async def _framework(self, ids: Sequence[int]) -> list[Framework | None]:
+    @staticmethod
+    async def _framework(actor: Actor | None, ids: Sequence[int]) -> list[Framework | None]:
         """Reached only through scoped parents: Referral.framework, Referral.responseDeadline, Lot.framework,
         ContractReview.framework."""
         return await _rows_by_id(Framework, ids)
 
-    async def _lot(self, ids: Sequence[int]) -> list[Lot | None]:
+    @staticmethod
+    async def _lot(actor: Actor | None, ids: Sequence[int]) -> list[Lot | None]:
         """Reached only through scoped parents: Referral.lot, LotMembership.lot."""
         return await _rows_by_id(Lot, ids)
 
-    async def _referral(self, ids: Sequence[int]) -> list[Referral | None]:
+    @staticmethod
+    async def _referral(actor: Actor | None, ids: Sequence[int]) -> list[Referral | None]:
         """Scoped: policy.scope_referrals (a provider loads only the referrals sent to it)."""
-        if self.actor is None:
+        if actor is None:
             return [None for _ in ids]
-        return await _by_id(policy.scope_referrals(self.actor, Referral.all()), ids)
+        return await _by_id(policy.scope_referrals(actor, Referral.all()), ids)
 
-    async def _carer_household(self, ids: Sequence[int]) -> list[CarerHousehold | None]:
+    @staticmethod
+    async def _carer_household(actor: Actor | None, ids: Sequence[int]) -> list[CarerHousehold | None]:
         """Reached only through scoped parents: Offer.carerHousehold, Placement.carerHousehold, \
 Vacancy.carerHousehold, Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         return await _rows_by_id(CarerHousehold, ids)
 
-    async def _childrens_home(self, ids: Sequence[int]) -> list[ChildrensHome | None]:
+    @staticmethod
+    async def _childrens_home(actor: Actor | None, ids: Sequence[int]) -> list[ChildrensHome | None]:
         """Reached only through scoped parents: Offer.childrensHome, Placement.childrensHome, Vacancy.childrensHome, \
 Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         return await _rows_by_id(ChildrensHome, ids)
 
     # --- by referral ------------------------------------------------------------------------------------
 
-    async def _offers_by_referral(self, referral_ids: Sequence[int]) -> list[list[Offer]]:
+    @staticmethod
+    async def _offers_by_referral(actor: Actor | None, referral_ids: Sequence[int]) -> list[list[Offer]]:
         """Scoped: policy.scope_offers (a provider loads only its own offers)."""
-        if self.actor is None:
+        if actor is None:
             return [[] for _ in referral_ids]
-        provider_id = policy.own_offers_provider(self.actor)
+        provider_id = policy.own_offers_provider(actor)
         if provider_id is not None:  # a duty desk's own offers: one plain statement
             return await _offers_of_providers([(provider_id, referral_id) for referral_id in referral_ids])
-        query = policy.scope_offers(self.actor, Offer.all()).order_by("submitted_at", "id")
+        query = policy.scope_offers(actor, Offer.all()).order_by("submitted_at", "id")
         return await _grouped(query, "referral_id", referral_ids)
 
-    async def _matches_by_referral(self, referral_ids: Sequence[int]) -> list[dict[tuple[str, int], MatchResult]]:
+    @staticmethod
+    async def _matches_by_referral(
+        actor: Actor | None, referral_ids: Sequence[int]
+    ) -> list[dict[tuple[str, int], MatchResult]]:
         """Reached only through scoped parents: Offer.matchReasons. The offering providers' households and homes
         matched to the referral, by (kind, id)."""
         found = []
@@ -199,18 +214,19 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
             referral = await Referral.get_or_none(id=referral_id)
             # Only the offers the asker sees: a provider's own, so only its own households are matched.
             offers = Offer.filter(referral_id=referral_id)
-            visible = policy.scope_offers(self.actor, offers) if self.actor else offers.filter(id__in=[])
+            visible = policy.scope_offers(actor, offers) if actor else offers.filter(id__in=[])
             provider_ids = set(await visible.values_list("provider_id", flat=True))
             results = await matching.best_matches(referral, provider_ids) if referral and provider_ids else []
             found.append({(r.candidate.kind.value, r.candidate.id): r for r in results})
         return found
 
-    async def _live_offer_count(self, referral_ids: Sequence[int]) -> list[int]:
+    @staticmethod
+    async def _live_offer_count(actor: Actor | None, referral_ids: Sequence[int]) -> list[int]:
         """Scoped: policy.scope_offers (a provider counts only its own)."""
-        if self.actor is None:
+        if actor is None:
             return [0 for _ in referral_ids]
         rows = (
-            await policy.scope_offers(self.actor, Offer.filter(referral_id__in=list(set(referral_ids)), live=1))
+            await policy.scope_offers(actor, Offer.filter(referral_id__in=list(set(referral_ids)), live=1))
             .group_by("referral_id")
             .annotate(n=Count("id"))
             .values("referral_id", "n")
@@ -218,83 +234,100 @@ Vacancy.placementKinds, Vacancy.minAge, Vacancy.maxAge, Vacancy.district."""
         counts = {row["referral_id"]: row["n"] for row in rows}
         return [counts.get(i, 0) for i in referral_ids]
 
-    async def _recipients_by_referral(self, referral_ids: Sequence[int]) -> list[list[BroadcastRecipient]]:
+    @staticmethod
+    async def _recipients_by_referral(
+        actor: Actor | None, referral_ids: Sequence[int]
+    ) -> list[list[BroadcastRecipient]]:
         """Scoped: policy.scope_broadcast_recipients (a provider loads only its own row)."""
-        if self.actor is None:
+        if actor is None:
             return [[] for _ in referral_ids]
-        query = policy.scope_broadcast_recipients(self.actor, BroadcastRecipient.all()).order_by("tier", "id")
+        query = policy.scope_broadcast_recipients(actor, BroadcastRecipient.all()).order_by("tier", "id")
         return await _grouped(query, "referral_id", referral_ids)
 
-    async def _my_recipient(self, referral_ids: Sequence[int]) -> list[BroadcastRecipient | None]:
+    @staticmethod
+    async def _my_recipient(actor: Actor | None, referral_ids: Sequence[int]) -> list[BroadcastRecipient | None]:
         """Scoped: the asking provider's own row, and nothing for anyone without a referral inbox."""
-        if self.actor is None or not policy.has_referral_inbox(self.actor):
+        if actor is None or not policy.has_referral_inbox(actor):
             return [None for _ in referral_ids]
         # For provider staff the scope is exactly their own organisation's rows.
         query = policy.scope_broadcast_recipients(
-            self.actor, BroadcastRecipient.filter(referral_id__in=list(set(referral_ids)))
+            actor, BroadcastRecipient.filter(referral_id__in=list(set(referral_ids)))
         )
         rows = {row.referral_id: row for row in await query}
         return [rows.get(i) for i in referral_ids]
 
-    async def _placement_by_referral(self, referral_ids: Sequence[int]) -> list[Placement | None]:
+    @staticmethod
+    async def _placement_by_referral(actor: Actor | None, referral_ids: Sequence[int]) -> list[Placement | None]:
         """Scoped: policy.scope_placements (the placing council's and the placed provider's)."""
-        if self.actor is None:
+        if actor is None:
             return [None for _ in referral_ids]
-        query = policy.scope_placements(self.actor, Placement.filter(referral_id__in=list(set(referral_ids))))
+        query = policy.scope_placements(actor, Placement.filter(referral_id__in=list(set(referral_ids))))
         rows = {p.referral_id: p for p in await query}
         return [rows.get(i) for i in referral_ids]
 
     # --- frameworks -------------------------------------------------------------------------------------
 
-    async def _lots_by_framework(self, framework_ids: Sequence[int]) -> list[list[Lot]]:
+    @staticmethod
+    async def _lots_by_framework(actor: Actor | None, framework_ids: Sequence[int]) -> list[list[Lot]]:
         """Reached only through scoped parents: Framework.lots."""
         return await _grouped(Lot.all().order_by("code"), "framework_id", framework_ids)
 
-    async def _member_councils_by_framework(self, framework_ids: Sequence[int]) -> list[list[Council]]:
+    @staticmethod
+    async def _member_councils_by_framework(actor: Actor | None, framework_ids: Sequence[int]) -> list[list[Council]]:
         """Not tenant data: which councils buy through a framework is public, as the councils are."""
         rows = await Framework.filter(id__in=list(set(framework_ids))).prefetch_related("member_councils")
         members = {row.id: sorted(row.member_councils, key=lambda council: council.name) for row in rows}
         return [members.get(i, []) for i in framework_ids]
 
-    async def _memberships_by_lot(self, lot_ids: Sequence[int]) -> list[list[LotMembership]]:
+    @staticmethod
+    async def _memberships_by_lot(actor: Actor | None, lot_ids: Sequence[int]) -> list[list[LotMembership]]:
         """Scoped: policy.scope_lot_memberships (a provider loads only its own membership)."""
-        if self.actor is None:
+        if actor is None:
             return [[] for _ in lot_ids]
-        query = policy.scope_lot_memberships(self.actor, LotMembership.all()).order_by("tier", "provider_id")
+        query = policy.scope_lot_memberships(actor, LotMembership.all()).order_by("tier", "provider_id")
         return await _grouped(query, "lot_id", lot_ids)
 
-    async def _memberships_by_provider(self, provider_ids: Sequence[int]) -> list[list[LotMembership]]:
+    @staticmethod
+    async def _memberships_by_provider(actor: Actor | None, provider_ids: Sequence[int]) -> list[list[LotMembership]]:
         """Scoped: policy.scope_lot_memberships (a provider loads only its own; a council its frameworks')."""
-        if self.actor is None:
+        if actor is None:
             return [[] for _ in provider_ids]
-        query = policy.scope_lot_memberships(self.actor, LotMembership.all()).order_by("lot_id", "tier")
+        query = policy.scope_lot_memberships(actor, LotMembership.all()).order_by("lot_id", "tier")
         return await _grouped(query, "provider_id", provider_ids)
 
-    async def _price_schedule_by_membership(self, membership_ids: Sequence[int]) -> list[list[PriceScheduleEntry]]:
+    @staticmethod
+    async def _price_schedule_by_membership(
+        actor: Actor | None, membership_ids: Sequence[int]
+    ) -> list[list[PriceScheduleEntry]]:
         """Scoped: policy.scope_price_entries (a provider loads only its own prices)."""
-        if self.actor is None:
+        if actor is None:
             return [[] for _ in membership_ids]
-        query = policy.scope_price_entries(self.actor, PriceScheduleEntry.all()).order_by(
+        query = policy.scope_price_entries(actor, PriceScheduleEntry.all()).order_by(
             "age_band", "need_level", "-effective_from"
         )
         return await _grouped(query, "membership_id", membership_ids)
 
-    async def _supplements_by_membership(self, membership_ids: Sequence[int]) -> list[list[Supplement]]:
+    @staticmethod
+    async def _supplements_by_membership(actor: Actor | None, membership_ids: Sequence[int]) -> list[list[Supplement]]:
         """Scoped: policy.scope_supplements (a provider loads only its own supplements)."""
-        if self.actor is None:
+        if actor is None:
             return [[] for _ in membership_ids]
-        query = policy.scope_supplements(self.actor, Supplement.all()).order_by("kind", "-effective_from")
+        query = policy.scope_supplements(actor, Supplement.all()).order_by("kind", "-effective_from")
         return await _grouped(query, "membership_id", membership_ids)
 
     # --- suspensions and Ofsted's register (schema/types/suspensions.py) ---------------------------------
 
-    async def _suspensions_by_membership(self, membership_ids: Sequence[int]) -> list[list[MembershipSuspension]]:
+    @staticmethod
+    async def _suspensions_by_membership(
+        actor: Actor | None, membership_ids: Sequence[int]
+    ) -> list[list[MembershipSuspension]]:
         """Reached only through scoped parents: LotMembership.suspension, LotMembership.suspensions."""
         return await _grouped(
             MembershipSuspension.all().order_by("-created_at", "-id"), "membership_id", membership_ids
         )
 
-    async def _ofsted_entry_by_urn(self, urns: Sequence[str]) -> list[OfstedRegisterEntry | None]:
+    @staticmethod
+    async def _ofsted_entry_by_urn(actor: Actor | None, urns: Sequence[str]) -> list[OfstedRegisterEntry | None]:
         """Not tenant data: Ofsted's public register of providers, as last imported."""
         rows = {row.urn: row for row in await OfstedRegisterEntry.filter(urn__in=list(set(urns)))}
         return [rows.get(urn) for urn in urns]

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from tortoise import connections
@@ -35,8 +36,12 @@ class Statement:
 
     def __init__(self, text: str) -> None:
         self.sqlite = text
+
+    @cached_property
+    def postgres(self) -> str:
+        """Worked out when first needed: a multi-row INSERT for SQLite has a placeholder per value."""
         counter = itertools.count(1)
-        self.postgres = re.sub(r"\?", lambda _: f"${next(counter)}", text)
+        return re.sub(r"\?", lambda _: f"${next(counter)}", self.sqlite)
 
     def text_for(self, connection: BaseDBAsyncClient) -> str:
         return self.postgres if connection.capabilities.dialect == "postgres" else self.sqlite
@@ -218,16 +223,23 @@ def insert_statements(
     if unknown:
         raise ValueError(f"{model.__name__} has no column for {sorted(unknown)} (give the *_id of a relation)")
     now = datetime.now(UTC)
+    # Per column, once: its name, how its value is stored, and what a row that does not name it takes.
+    plan = []
+    for (field, _), name in zip(columns, names, strict=True):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            default, call = now, False
+        else:
+            default, call = field.default, callable(field.default)
+        plan.append((name, field.to_db_value, default, call))
     values: list[Any] = []
+    append = values.append
     for row in rows:
-        for field, name in zip((field for field, _ in columns), names, strict=True):
+        for name, to_db_value, default, call in plan:
             if name in row:
                 value = row[name]
-            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                value = now
             else:
-                value = field.default() if callable(field.default) else field.default
-            values.append(field.to_db_value(value, model))
+                value = default() if call else default
+            append(to_db_value(value, model))
     quoted = ", ".join(f'"{column}"' for _, column in columns)
     if dialect == "postgres":
         # Arrays of the base type (VARCHAR, not VARCHAR(40)): a cast would cut a value too long for its

@@ -414,3 +414,77 @@ async def test_a_selection_that_reads_the_asker_is_run_by_each_provider_for_itse
         assert ours["event"] == theirs["event"] == "referral.withdrawn"
         assert ours["referral"]["myOffer"] == {"id": to_global_id("Offer", offer.id)}
         assert theirs["referral"]["myOffer"] is None  # never Harbour's offer
+
+
+async def test_a_group_that_ends_while_running_a_shared_message_leaves_the_others_to_run_it(
+    live, market: Marketplace, monkeypatch
+) -> None:
+    """The first group to take an event runs its selection for the other organisations' groups (schema.live.feed);
+    if its last member leaves before it has a message, the groups waiting for that message run it themselves."""
+    from schema import subscriptions
+
+    groups: LiveGroups = live.app.state.live
+    events = subscriptions._events
+    running: list[int | None] = []  # the organisation whose group took the event first: it runs for the others
+    held = asyncio.Event()
+
+    def holding_the_runner(info, topics, after):
+        feed, source = info.context.live_feed, events(info, topics, after)
+
+        async def held_while_running():
+            async for event in source:
+                if feed is not None and feed.running is not None and not running:
+                    running.append(info.context.actor.provider_id)
+                    held.set()
+                    await asyncio.Event().wait()  # until the group is cancelled: its last member leaves
+                yield event
+
+        return held_while_running()
+
+    monkeypatch.setattr(subscriptions, "_events", holding_the_runner)
+    sockets = {}
+    async with live("harbour") as sockets["harbour"], live("oakleaf") as sockets["oakleaf"]:
+        operations = {}
+        for key, socket in sockets.items():
+            await acked(socket)
+            operations[key] = await socket.subscribe(THIN)
+        await _settled(lambda: groups.member_count == 2 and get_hub().subscriber_count == 2)
+        referral = await market.referral()  # tier 1: both
+        await asyncio.wait_for(held.wait(), 5)
+        (runner,) = [key for key in sockets if market.actor(key).provider_id == running[0]]
+        (waiting,) = [key for key in sockets if key != runner]
+        await sockets[runner].send({"id": operations[runner], "type": "complete"})  # its group's last member
+        message = await sockets[waiting].receive()
+        assert message["id"] == operations[waiting]
+        assert message["payload"]["data"]["referralInbox"]["referral"] == {"reference": referral.reference}
+        await _settled(lambda: len(groups) == 1 and groups.member_count == 1)
+        with pytest.raises(TimeoutError):
+            await sockets[runner].receive(timeout=0.3)  # it left before any message
+        later = await market.referral()  # the group that stays runs the next event's shared message itself
+        message = await sockets[waiting].receive()
+        assert message["payload"]["data"]["referralInbox"]["referral"] == {"reference": later.reference}
+
+
+async def test_a_fault_in_a_groups_message_is_masked_for_every_member(live, market: Marketplace, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from schema.build import MASKED_MESSAGE
+    from schema.types import referrals
+
+    def broken(age: int) -> None:
+        raise RuntimeError("a detail about the child that must not leave the server")
+
+    # Referral.ageBand's resolver only (the services go on using the vocabulary as ever).
+    monkeypatch.setattr(referrals, "v", SimpleNamespace(AgeBand=SimpleNamespace(for_age=broken)))
+    groups: LiveGroups = live.app.state.live
+    async with live("harbour") as first, live("harbour") as second:
+        for socket in (first, second):
+            await acked(socket)
+            await socket.subscribe("subscription { referralInbox { cursor referral { reference ageBand } } }")
+        await _settled(lambda: groups.member_count == 2 and len(groups) == 1)
+        await market.referral()
+        for socket in (first, second):
+            message = await socket.receive()
+            assert message["type"] == "next"
+            assert [error["message"] for error in message["payload"]["errors"]] == [MASKED_MESSAGE]
+            assert "child" not in json.dumps(message)
