@@ -15,7 +15,8 @@ fills the table from (the migration that brings it in)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -245,3 +246,40 @@ async def recount_track_records(connection: BaseDBAsyncClient | None = None) -> 
         else:
             for statement in _sqlite_refresh("?").split("; "):
                 await connection.execute_query(statement.rstrip(";"), [provider_id] * statement.count("?"))
+
+
+# The triggers by name, with their tables (PostgreSQL names a trigger on its table).
+_TRIGGERS = {
+    "sqlite": [
+        (name, "")
+        for name in (
+            "track_record_placement_added",
+            "track_record_placement_changed",
+            "track_record_placement_removed",
+            "track_record_answer_added",
+            "track_record_answer_changed",
+            "track_record_answer_removed",
+        )
+    ],
+    "postgres": [
+        ("track_record_placement", " ON placement"),
+        ("track_record_answer_added", " ON broadcast_recipient"),
+        ("track_record_answer_changed", " ON broadcast_recipient"),
+        ("track_record_answer_removed", " ON broadcast_recipient"),
+    ],
+}
+
+
+@asynccontextmanager
+async def bulk_load(connection: BaseDBAsyncClient | None = None) -> AsyncIterator[None]:
+    """For loading history in bulk (the demo's, a benchmark's): the triggers are off while the rows go in, and
+    the table is counted afresh once after, then the triggers put back. Row by row, each answer loaded would
+    work out its provider's median again over every answer before it."""
+    connection = connection or connections.get("default")
+    for name, table in _TRIGGERS[connection.capabilities.dialect]:
+        await connection.execute_script(f"DROP TRIGGER IF EXISTS {name}{table}")
+    try:
+        yield
+    finally:
+        await install_track_record_triggers(connection)
+        await recount_track_records(connection)

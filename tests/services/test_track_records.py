@@ -16,6 +16,7 @@ from server.domain.matching import TrackRecord
 from server.models import BroadcastRecipient, Offer, Placement, ProviderTrackRecord
 from server.repositories.statements import insert_rows
 from server.repositories.track_records import (
+    bulk_load,
     median_response_hours,
     placement_tallies,
     recount_track_records,
@@ -178,3 +179,25 @@ async def test_answers_committed_side_by_side_both_count(market: Marketplace) ->
     await asyncio.gather(answer(referrals[0].id, 6, first=True), answer(referrals[1].id, 2, first=False))
     kept = await assert_kept_equals_recount()
     assert kept[oakleaf.id] == (0, 0, pytest.approx(6.0))  # 2, 6, 10 (without the first's 6: 2, 10 gives 10)
+
+
+async def test_a_bulk_load_counts_once_after_and_puts_the_triggers_back(market: Marketplace) -> None:
+    harbour = market.providers["harbour"]
+    await _offer_and_place(market, "harbour")
+    sent = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    referrals = [await market.referral(publish=False) for _ in range(3)]
+    async with bulk_load():
+        await insert_rows(
+            BroadcastRecipient,
+            [
+                {"referral_id": r.id, "provider_id": harbour.id, "tier": 1, "sent_at": sent, "responded_at": answered}
+                for r, answered in zip(referrals, [sent + timedelta(hours=h) for h in (30, 20, 40)], strict=True)
+            ],
+        )
+        # Nothing kept moves while the rows go in.
+        assert (await stored_track_records([harbour.id]))[harbour.id][:2] == (1, 0)
+    kept = await assert_kept_equals_recount()
+    assert kept[harbour.id][0] == 1
+    # The triggers are back: the next placement counts at once.
+    await _offer_and_place(market, "harbour")
+    assert (await assert_kept_equals_recount())[harbour.id][0] == 2

@@ -52,6 +52,7 @@ from server.models import (
     User,
 )
 from server.repositories.statements import insert_rows
+from server.repositories.track_records import bulk_load
 from server.services import contract_records
 from server.services.placements import copied_from
 
@@ -204,15 +205,16 @@ async def _placements(demo: Demo, framework: Framework, quarters: list[Quarter],
     by_number = [ids[x["reference"]] for x in referrals]
     for row in (*recipients, *offers):
         row["referral_id"] = by_number[row["referral_id"]]
-    await insert_rows(BroadcastRecipient, recipients)
-    await insert_rows(Offer, offers)
-    offer_ids = dict(
-        await Offer.filter(referral_id__in=by_number, status=OfferStatus.ACCEPTED).values_list("referral_id", "id")
-    )
-    for row in placements:
-        row["referral_id"] = by_number[row["referral_id"]]
-        row["offer_id"] = offer_ids[row["referral_id"]]
-    await insert_rows(Placement, placements)
+    async with bulk_load():  # the track-record triggers off while the history goes in: counted once after
+        await insert_rows(BroadcastRecipient, recipients)
+        await insert_rows(Offer, offers)
+        offer_ids = dict(
+            await Offer.filter(referral_id__in=by_number, status=OfferStatus.ACCEPTED).values_list("referral_id", "id")
+        )
+        for row in placements:
+            row["referral_id"] = by_number[row["referral_id"]]
+            row["offer_id"] = offer_ids[row["referral_id"]]
+        await insert_rows(Placement, placements)
 
 
 async def _allegations_and_feedback(demo: Demo) -> None:
