@@ -94,18 +94,32 @@ async function council(section) {
     list.innerHTML = items.join("") || `<li class="meta">No provider has asked a question yet.</li>`;
   }
 
+  // While an answer is on its way, live news waits for it: the answer's own reload lists what changed (and the
+  // answer being sent is not "an answer started" to keep).
+  let sending = false;
+  let changedMeanwhile = false;
+
   async function send(form) {
     const n = form.dataset.n;
     const text = form.elements.answer.value;
     const input = { questionId: form.dataset.questionId, answer: text, toEveryProvider: form.elements.toEveryProvider.checked };
-    const [, errors] = await mutate(ANSWER, input, "answerQuestion");
-    const ids = { answer: `answer-${n}` };
-    markFieldErrors(errors, { answer: text }, ids);
-    if (errors.length) { showErrorSummary(summary, errors, (field) => ids[field] ?? field); return; }
-    summary.hidden = true;
-    announce(messages, input.toEveryProvider ? "Your answer is sent to every provider the referral went to."
-      : "Your answer is sent to the provider that asked.");
-    await load();
+    sending = true;
+    try {
+      const [, errors] = await mutate(ANSWER, input, "answerQuestion");
+      const ids = { answer: `answer-${n}` };
+      markFieldErrors(errors, { answer: text }, ids);
+      if (errors.length) { showErrorSummary(summary, errors, (field) => ids[field] ?? field); return; }
+      summary.hidden = true;
+      announce(messages, input.toEveryProvider ? "Your answer is sent to every provider the referral went to."
+        : "Your answer is sent to the provider that asked.");
+      changedMeanwhile = false;  // the reload below lists it
+      await load();
+    } finally {
+      const again = changedMeanwhile;
+      sending = false;
+      changedMeanwhile = false;
+      if (again) await load();
+    }
   }
 
   list.addEventListener("submit", (event) => {
@@ -123,6 +137,7 @@ async function council(section) {
 
   await load();
   subscribe(LIVE, { id: referralId }, { field: "referralQuestions", onData: () => {
+    if (sending) { changedMeanwhile = true; return; }
     // Keep what an officer is typing: reload only when no answer has been started.
     const typing = [...list.querySelectorAll("textarea")].some((area) => area.value.trim());
     if (!typing) load();
