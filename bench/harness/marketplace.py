@@ -25,8 +25,8 @@ from server.domain.vocabulary import (
     SupplementUnit,
     Urgency,
 )
-from server.models import Council, Framework, Lot, Provider, Referral, User
-from server.services import administration, resources
+from server.models import Council, Framework, Lot, Placement, Provider, Referral, User
+from server.services import administration, offers, resources
 from server.services.accounts import create_user
 from server.services.administration import PriceLine, SupplementLine
 from server.services.referrals import ReferralDetails, create_referral, publish_referral
@@ -56,6 +56,21 @@ class Marketplace:
         if publish:
             referral = await publish_referral(self.actor(key), referral.id)
         return referral
+
+    async def placement(self, provider: str = "harbour", officer: str = "kent_officer", **changes) -> Placement:
+        """A referral published by `officer`, offered on by `provider` with its household and accepted: the
+        placement, through the real services."""
+        referral = await self.referral(officer, **changes)
+        offer = await offers.submit_offer(
+            self.actor(provider),
+            offers.OfferDetails(
+                referral_id=referral.id,
+                carer_household_id=self.households[provider],
+                start_date=datetime.now(UTC).date() + timedelta(days=2),
+                matching_statement="Experienced with this age; close to home and school.",
+            ),
+        )
+        return await offers.accept_offer(self.actor(officer), offer.id)
 
 
 def referral_details(market: Marketplace, **changes) -> ReferralDetails:

@@ -5,32 +5,19 @@ written before it. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
 from tortoise.migrations.operations import RunSQL
 
 from bench.harness.marketplace import Marketplace
 from server.models import BroadcastRecipient, Placement, Referral
-from server.services import offers
-from server.services.offers import OfferDetails
 
 MIGRATION = importlib.import_module("server.migrations.0019_figures_copied_facts").Migration
 
 
 async def _placed(market: Marketplace) -> tuple[Referral, Placement]:
-    referral = await market.referral()
-    offer = await offers.submit_offer(
-        market.actor("harbour"),
-        OfferDetails(
-            referral_id=referral.id,
-            carer_household_id=market.households["harbour"],
-            start_date=datetime.now(UTC).date() + timedelta(days=2),
-            matching_statement="Close to school; experienced with teenagers.",
-        ),
-    )
-    placement = await offers.accept_offer(market.actor("kent_officer"), offer.id)
-    return await Referral.get(id=referral.id), await Placement.get(id=placement.id)
+    placement = await market.placement()
+    return await Referral.get(id=placement.referral_id), placement
 
 
 def _facts(referral: Referral) -> tuple:

@@ -24,7 +24,6 @@ from server.repositories.track_records import (
 )
 from server.services import offers, placements
 from server.services.matching import track_records
-from server.services.offers import OfferDetails
 
 
 async def kept_and_recounted() -> tuple[dict, dict]:
@@ -49,17 +48,7 @@ async def assert_kept_equals_recount() -> dict:
 
 
 async def _offer_and_place(market: Marketplace, key: str) -> Placement:
-    referral = await market.referral(age_years=12)
-    offer = await offers.submit_offer(
-        market.actor(key),
-        OfferDetails(
-            referral_id=referral.id,
-            carer_household_id=market.households[key],
-            start_date=datetime.now(UTC).date() + timedelta(days=1),
-            matching_statement="Experienced with this age; close to home.",
-        ),
-    )
-    return await offers.accept_offer(market.actor("kent_officer"), offer.id)
+    return await market.placement(key, age_years=12)
 
 
 async def test_kept_records_equal_a_recount_through_offers_declines_placements_and_endings(
