@@ -26,6 +26,7 @@ import os
 import re
 import sqlite3
 import statistics
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,7 +86,7 @@ class _ReaderWrapper(ConnectionWrapper):
         return self.connection
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
-        self.client._idle_readers.put_nowait(self.connection)
+        self.client._give_back(self.connection)
 
 
 class ReadApartClient(SqliteClient):
@@ -93,7 +94,8 @@ class ReadApartClient(SqliteClient):
         super().__init__(file_path, **kwargs)
         self.pragmas.setdefault("busy_timeout", BUSY_TIMEOUT_MS)
         self._readers: list[aiosqlite.Connection] = []
-        self._idle_readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._idle_readers: deque[aiosqlite.Connection] = deque()
+        self._waiting: deque[asyncio.Future[aiosqlite.Connection]] = deque()
 
     @property
     def _shared_file(self) -> bool:
@@ -105,11 +107,11 @@ class ReadApartClient(SqliteClient):
         if not had_writer and self._connection is not None:
             await _with_functions(self._connection)
         if not self._readers and self._shared_file:
-            self._idle_readers = asyncio.Queue()
+            self._idle_readers, self._waiting = deque(), deque()
             for _ in range(READERS):
                 reader = await self._open_reader()
                 self._readers.append(reader)
-                self._idle_readers.put_nowait(reader)
+                self._give_back(reader)
 
     async def _open_reader(self) -> aiosqlite.Connection:
         reader = await aiosqlite.connect(self.filename, isolation_level=None)
@@ -124,9 +126,29 @@ class ReadApartClient(SqliteClient):
         return reader
 
     async def _take_reader(self) -> aiosqlite.Connection:
+        """A reader, in the order they were asked for: one given back goes to the longest waiting statement,
+        never to one asked for since (as an `asyncio.Queue` would let a running task take it first, and the
+        waiter lose its place), so a view's statements run in the order it asks for them."""
         if not self._readers:
             await self.create_connection(with_db=True)
-        return await self._idle_readers.get()
+        if self._idle_readers and not self._waiting:
+            return self._idle_readers.popleft()
+        waiter: asyncio.Future[aiosqlite.Connection] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._give_back(waiter.result())  # handed over as the wait was cancelled: pass it on
+            raise
+
+    def _give_back(self, reader: aiosqlite.Connection) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(reader)
+                return
+        self._idle_readers.append(reader)
 
     async def close(self) -> None:
         readers, self._readers = self._readers, []

@@ -92,3 +92,36 @@ async def test_reads_gathered_together_run_side_by_side_on_the_pool(tmp_path) ->
         assert len({id(reader) for reader in client._readers}) == sqlite_client.READERS
     finally:
         await connections.close_all()
+
+
+async def test_readers_go_to_statements_in_the_order_they_asked(tmp_path) -> None:
+    """A reader given back goes to the statement waiting longest, not to one that asks after (as the task
+    giving it back asking again at once); a wait cancelled passes on the reader it was handed."""
+    await Tortoise.init(config=tortoise_config(f"sqlite://{tmp_path / 'fair.sqlite3'}"))
+    try:
+        await Tortoise.generate_schemas()
+        client = connections.get("default")
+        await client.execute_query_dict("SELECT 1")  # opens the pool
+        held = [await client._take_reader() for _ in client._readers]
+        served: list[str] = []
+
+        async def ask(name: str) -> None:
+            reader = await client._take_reader()
+            served.append(name)
+            client._give_back(reader)
+
+        first, cancelled, second = (asyncio.ensure_future(ask(n)) for n in ("first", "cancelled", "second"))
+        await asyncio.sleep(0)  # all three waiting, in that order
+        cancelled.cancel()
+        client._give_back(held.pop())
+        late = await client._take_reader()  # asked after the three: waits behind them
+        served.append("late")
+        await asyncio.gather(first, second)
+        assert served == ["first", "second", "late"]
+        assert cancelled.cancelled()
+        client._give_back(late)
+        for reader in held:
+            client._give_back(reader)
+        assert len(client._idle_readers) == len(client._readers)
+    finally:
+        await connections.close_all()

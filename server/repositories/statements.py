@@ -106,9 +106,10 @@ class Composer:
         return f"median_high({expression})"
 
     def hours_between(self, start: str, end: str) -> str:
-        """Hours from the timestamp column `start` to `end`, as a float."""
+        """Hours from the timestamp column `start` to `end`, as a float. PostgreSQL: `date_part`, a double, not
+        `EXTRACT`, a numeric since PostgreSQL 14 (its arithmetic several times slower, over a quarter's rows)."""
         if self.postgres:
-            return f"EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0"
+            return f"date_part('epoch', {end} - {start}) / 3600.0"
         return f"(julianday({end}) - julianday({start})) * 24.0"
 
 

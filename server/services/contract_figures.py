@@ -348,9 +348,10 @@ class TrendPoint:
 async def trend(population: Population, quarter: Quarter) -> list[TrendPoint]:
     """The last eight quarters ending with this one, oldest first."""
     quarters = quarter.last(TREND_QUARTERS)
-    placed, alleged = await asyncio.gather(
-        figures_sql.placement_trend(population, quarters), figures_sql.allegation_trend(population, quarters)
-    )
+    # One after the other: the placements' scan, the longest statement of a view, asks for its connection as
+    # soon as this runs (server.sqlite's readers take statements in the order they are asked for).
+    placed = await figures_sql.placement_trend(population, quarters)
+    alleged = await figures_sql.allegation_trend(population, quarters)
     points = []
     for q in quarters:
         row = placed.get(q, {})
@@ -461,19 +462,20 @@ async def framework_quarter(actor: Actor, framework_id: int, quarter: str) -> Fr
         raise not_found("framework", "frameworkId")
     q = parse_quarter(quarter)
     population = await _framework_population(framework, q)
-    # The totals and every council's and provider's line come from the same placement groups and broadcasts:
-    # read once, and every statement of the view under way at once.
+    # Every statement of the view under way at once, the longest (the trend's eight quarters) first: asked for
+    # last, it ran alone at the end. The totals and every council's and provider's line come from the same
+    # placement groups and broadcasts, read once; the councils' and providers' names meanwhile.
+    reading_trend = asyncio.ensure_future(trend(population, q))
     reading_groups = asyncio.ensure_future(
         figures_sql.placement_groups(population, q, (*FIGURE_GROUPS, "council", "provider"))
     )
     reading_answers = asyncio.ensure_future(figures_sql.responses(population, q))
-    figures, trend_points = await asyncio.gather(
-        quarter_figures(population, q, answers=reading_answers, groups=reading_groups), trend(population, q)
-    )
+    reading_names = asyncio.ensure_future(_organisation_names(population))
+    figures = await quarter_figures(population, q, answers=reading_answers, groups=reading_groups)
+    trend_points, (council_names, provider_names) = await reading_trend, await reading_names
     groups, answers = reading_groups.result(), reading_answers.result()
-    councils, providers = await asyncio.gather(
-        _council_lines(population, q, groups), _provider_lines(population, q, answers, groups)
-    )
+    councils = _council_lines(population, q, groups, council_names)
+    providers = await _provider_lines(population, q, answers, groups, provider_names)
     return FrameworkQuarterView(
         framework=framework, quarter=q, figures=figures, councils=councils, providers=providers, trend=trend_points
     )
@@ -506,24 +508,41 @@ def _line(population: Population, q: Quarter, key: str, pk: int, name: str, row:
     )
 
 
-async def _council_lines(
-    population: Population, q: Quarter, groups: figures_sql.PlacementGroups
+async def _organisation_names(population: Population) -> tuple[dict[int, str], dict[int, str]]:
+    """The names of the member councils and of the providers on the framework's lots."""
+    councils, providers = await asyncio.gather(
+        Council.filter(id__in=list(population.council_ids)).values_list("id", "name"),
+        Provider.filter(id__in=list(population.framework_provider_ids)).values_list("id", "name"),
+    )
+    return dict(councils), dict(providers)
+
+
+def _council_lines(
+    population: Population, q: Quarter, groups: figures_sql.PlacementGroups, names: dict[int, str]
 ) -> list[OrganisationLine]:
     rows = _lines_of(groups, "council")
-    councils = await Council.filter(id__in=list(population.council_ids)).order_by("name")
-    return [_line(population, q, "council", c.id, c.name, rows.get(c.id, {})) for c in councils]
+    councils = sorted(names.items(), key=lambda pair: (pair[1], pair[0]))
+    return [_line(population, q, "council", pk, name, rows.get(pk, {})) for pk, name in councils]
 
 
 async def _provider_lines(
-    population: Population, q: Quarter, answers: figures_sql.Responses, groups: figures_sql.PlacementGroups
+    population: Population,
+    q: Quarter,
+    answers: figures_sql.Responses,
+    groups: figures_sql.PlacementGroups,
+    names: dict[int, str],
 ) -> list[OrganisationLine]:
+    """A line per provider on the framework's lots, and per provider no longer on them with placements or
+    broadcasts in the quarter (a provider that left, or one merged away)."""
     rows = _lines_of(groups, "provider")
     responses = answers.by_provider
-    ids = set(population.framework_provider_ids) | set(rows) | set(responses)
+    others = (set(rows) | set(responses)) - set(names)
+    if others:
+        names = {**names, **dict(await Provider.filter(id__in=list(others)).values_list("id", "name"))}
     lines = []
-    for provider in await Provider.filter(id__in=list(ids)).order_by("name"):
-        line = _line(population, q, "provider", provider.id, provider.name, rows.get(provider.id, {}))
-        sent, answered, hours = responses.get(provider.id, (0, 0, None))
+    for pk, name in sorted(names.items(), key=lambda pair: (pair[1], pair[0])):
+        line = _line(population, q, "provider", pk, name, rows.get(pk, {}))
+        sent, answered, hours = responses.get(pk, (0, 0, None))
         line.referrals_sent, line.referrals_answered, line.median_response_hours = sent, answered, hours
         lines.append(line)
     return lines

@@ -56,3 +56,19 @@ async def test_the_migration_fills_rows_written_before_it(market: Marketplace) -
         "referral_id", "council_id"
     )
     assert rows and all(council == referral.council_id for _, council in rows)
+
+
+def test_age_bands_and_routes_named_in_python_agree_with_the_statements_cases() -> None:
+    import sqlite3
+
+    from server.repositories.contract_figures import Population, _age_band, age_band_of, route_of
+
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE p (age_years INTEGER)")
+    ages = [None, -1, 0, 4, 5, 10, 11, 15, 16, 18, 19]
+    connection.executemany("INSERT INTO p VALUES (?)", [(age,) for age in ages])
+    in_sql = [band for (band,) in connection.execute(f"SELECT {_age_band('p')} FROM p ORDER BY rowid")]
+    assert in_sql == [age_band_of(age) for age in ages]
+    assert in_sql[2:10] == ["0-4", "0-4", "5-10", "5-10", "11-15", "11-15", "16-18", "16-18"]
+    seen_from = Population(framework_id=7, council_ids=(1,))
+    assert [route_of(seen_from, f) for f in (7, 3, None)] == ["this_framework", "previous_framework", "spot"]
