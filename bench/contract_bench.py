@@ -77,6 +77,7 @@ from server.models import (
 from server.repositories.statements import insert_rows
 from server.repositories.track_records import bulk_load
 from server.services import contract_figures, districts
+from server.services.offers import copied_from as offer_copies
 from server.services.placements import copied_from
 
 COUNCILS = 14
@@ -228,6 +229,7 @@ async def build(placements: int, referrals: int, seed: int = 17) -> tuple[Framew
                         "status": OfferStatus.ACCEPTED if p == winner else OfferStatus.DECLINED,
                         "live": None,
                         "submitted_at": published + timedelta(hours=hours),
+                        **offer_copies(referral_rows[-1]),
                     }
                 )
                 if p == winner:

@@ -54,6 +54,7 @@ from server.domain.vocabulary import (
 from server.models import Council, Offer, Placement, Referral
 from server.services import districts
 from server.services.contract_exports import financial_year, placements_year_xlsx
+from server.services.offers import copied_from as offer_copies
 from server.services.placements import copied_from
 
 GOAL_SECONDS = 2.0
@@ -126,6 +127,7 @@ async def add_history(market: Marketplace, councils: list[Council], per_year: in
                     status=OfferStatus.ACCEPTED,
                     live=None,
                     decided_at=at + timedelta(days=2),
+                    **offer_copies(referrals[-1]),
                 )
             )
             ended = rng.random() < 0.25

@@ -41,6 +41,12 @@ PLACEMENT_FIGURES_COLUMNS = (
 # The contract-management figures' first offer on each referral (issue 17), from the index alone.
 OFFER_FIGURES_INDEX = "offer_referral_submitted_covering"
 OFFER_FIGURES_COLUMNS = ("referral_id", "submitted_at", "provider_id")
+# A quarter's offers (on the referrals published in it) with their placing councils, from the index alone.
+OFFER_QUARTER_INDEX = "offer_referral_published_covering"
+OFFER_QUARTER_COLUMNS = ("referral_published_at", "council_id", "provider_id", "referral_id", "submitted_at")
+# A quarter's placements (of the referrals published in it) and when each was made, from the index alone.
+PLACEMENT_PUBLISHED_INDEX = "placement_referral_published_covering"
+PLACEMENT_PUBLISHED_COLUMNS = ("council_id", "referral_published_at", "provider_id", "created_at")
 
 
 class Offer(Model):
@@ -83,6 +89,13 @@ class Offer(Model):
     original_provider: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Provider", related_name="original_offers", null=True, on_delete=fields.RESTRICT
     )
+    # From its referral, so that the contract figures count a quarter's offers without reading each referral:
+    # the placing council and when the referral was published (server.services.offers.copied_from). Always
+    # written; nullable only because a column added to a table with rows must be (migration 0021 filled them).
+    council: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Council", related_name="offers_received", null=True, on_delete=fields.RESTRICT
+    )
+    referral_published_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "offer"
@@ -96,6 +109,7 @@ class Offer(Model):
             ("provider_id", "submitted_at"),
             ("submitted_at",),
             Index(fields=list(OFFER_FIGURES_COLUMNS), name=OFFER_FIGURES_INDEX),
+            Index(fields=list(OFFER_QUARTER_COLUMNS), name=OFFER_QUARTER_INDEX),
         )
 
 
@@ -178,6 +192,9 @@ class Placement(Model):
     framework: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Framework", related_name="placements_called_off", null=True, on_delete=fields.RESTRICT
     )
+    # When the referral was published (migration 0021 filled the rows placed before it): the figures' median
+    # time from publishing to placement.
+    referral_published_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "placement"
@@ -196,6 +213,7 @@ class Placement(Model):
             ("council_id", "fee_basis", "inside_council_area", "distance_miles", "referral_id", "weekly_fee_pence"),
             ("council_id", "created_at"),
             ("provider_id", "created_at"),
+            Index(fields=list(PLACEMENT_PUBLISHED_COLUMNS), name=PLACEMENT_PUBLISHED_INDEX),
         )
 
 

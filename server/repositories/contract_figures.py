@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from tortoise import connections
 
 from server.domain.quarters import Quarter
-from server.models.offers import OFFER_FIGURES_INDEX, PLACEMENT_FIGURES_INDEX
+from server.models.offers import OFFER_QUARTER_INDEX, PLACEMENT_FIGURES_INDEX, PLACEMENT_PUBLISHED_INDEX
 from server.models.referrals import BROADCAST_FIGURES_INDEX
 from server.repositories.statements import Composer, Statement, as_date
 
@@ -462,16 +462,26 @@ async def referral_counts(pop: Population, q: Quarter) -> dict[str, Any]:
     return counts
 
 
+def _offers_where(s: Sql, pop: Population, q: Quarter) -> str:
+    """The offers on the referrals the population's councils published in the quarter (by the population's
+    provider, if it has one): each offer carries its referral's council and publishing time, so no referral is
+    read. SQLite: the council is checked on each row of the quarter's range, not used to seek it per council."""
+    where = (
+        f"o.referral_published_at >= {s.param(_moment(q.starts_on))} "
+        f"AND o.referral_published_at < {s.param(_moment(q.next().starts_on))} "
+        f"AND {s.not_sought('o.council_id')} IN ({s.one_of(pop.council_ids)})"
+    )
+    if pop.provider_id is not None:
+        where += f" AND o.provider_id = {s.param(pop.provider_id)}"
+    return where
+
+
 async def offer_count(pop: Population, q: Quarter) -> int:
     """The offers made on the quarter's referrals (by the population's provider, if it has one)."""
     if not pop.council_ids:
         return 0
     connection, s = _connection()
-    offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
-    sql = (
-        f"SELECT COUNT(*) AS n FROM referral r JOIN offer o{s.indexed_by(OFFER_FIGURES_INDEX)} "
-        f"ON o.referral_id = r.id{offers} WHERE {_referrals_where(s, pop, q)}"
-    )
+    sql = f"SELECT COUNT(*) AS n FROM offer o{s.indexed_by(OFFER_QUARTER_INDEX)} WHERE {_offers_where(s, pop, q)}"
     return int((await _rows(connection, s, sql))[0]["n"] or 0)
 
 
@@ -485,15 +495,15 @@ class OfferFigures:
 
 async def offer_figures(pop: Population, q: Quarter) -> OfferFigures:
     """The offers on the quarter's referrals (by the population's provider, if it has one), counted and timed
-    in one pass: each referral's offers and first offer, then their sum and the median wait."""
+    in one pass over the offers alone: each referral's offers and first offer, then their sum and the median
+    wait."""
     if not pop.council_ids:
         return OfferFigures(0, None)
     connection, s = _connection()
-    offers = f" AND o.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
     per_referral = (
-        f"SELECT COUNT(*) AS n, {s.hours_between('r.published_at', 'MIN(o.submitted_at)')} AS h FROM referral r "
-        f"JOIN offer o{s.indexed_by(OFFER_FIGURES_INDEX)} ON o.referral_id = r.id{offers} "
-        f"WHERE {_referrals_where(s, pop, q)} GROUP BY r.id, r.published_at"
+        f"SELECT COUNT(*) AS n, {s.hours_between('o.referral_published_at', 'MIN(o.submitted_at)')} AS h "
+        f"FROM offer o{s.indexed_by(OFFER_QUARTER_INDEX)} WHERE {_offers_where(s, pop, q)} "
+        "GROUP BY o.referral_id, o.referral_published_at"
     )
     sql = f"SELECT SUM(n) AS n, {s.median('h')} AS median FROM ({per_referral}) AS x"
     row = (await _rows(connection, s, sql))[0]
@@ -502,14 +512,21 @@ async def offer_figures(pop: Population, q: Quarter) -> OfferFigures:
 
 
 async def median_hours_to_placement(pop: Population, q: Quarter) -> float | None:
-    """The median hours from publishing a referral of the quarter to its placement."""
+    """The median hours from publishing a referral of the quarter to its placement (each placement keeps when
+    its referral was published: no referral is read)."""
     if not pop.council_ids:
         return None
     connection, s = _connection()
-    placed = f" AND p.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
+    where = (
+        f"p.council_id IN ({s.one_of(pop.council_ids)}) "
+        f"AND p.referral_published_at >= {s.param(_moment(q.starts_on))} "
+        f"AND p.referral_published_at < {s.param(_moment(q.next().starts_on))}"
+    )
+    if pop.provider_id is not None:
+        where += f" AND p.provider_id = {s.param(pop.provider_id)}"
     inner = (
-        f"SELECT {s.hours_between('r.published_at', 'p.created_at')} AS h FROM referral r "
-        f"JOIN placement p ON p.referral_id = r.id{placed} WHERE {_referrals_where(s, pop, q)}"
+        f"SELECT {s.hours_between('p.referral_published_at', 'p.created_at')} AS h "
+        f"FROM placement p{s.indexed_by(PLACEMENT_PUBLISHED_INDEX)} WHERE {where}"
     )
     return await _median(connection, s, inner)
 

@@ -8,8 +8,11 @@ a conditional update, and Placement.referral is unique, which hold on SQLite
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
@@ -62,6 +65,13 @@ class OfferDetails:
     spot_weekly_fee_pence: int | None = None
 
 
+def copied_from(referral: Referral | Mapping[str, Any]) -> dict[str, Any]:
+    """What an offer keeps of its referral (a model, or a row of one being loaded) for the contract figures: the
+    placing council and when the referral was published."""
+    value = referral.get if isinstance(referral, Mapping) else partial(getattr, referral)
+    return {"council_id": value("council_id"), "referral_published_at": value("published_at")}
+
+
 async def submit_offer(actor: Actor, details: OfferDetails) -> Offer:
     referral = await referral_for(actor, details.referral_id)
     if not await policy.may_respond_to_referral(actor, referral):
@@ -109,6 +119,7 @@ async def submit_offer(actor: Actor, details: OfferDetails) -> Offer:
                 start_date=details.start_date,
                 matching_statement=details.matching_statement.strip(),
                 distance_miles=round(miles, 1) if miles is not None else None,
+                **copied_from(referral),
                 **price,
             )
             await BroadcastRecipient.filter(id=recipient.id, responded_at__isnull=True).update(

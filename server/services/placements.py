@@ -56,12 +56,14 @@ async def create_from(offer: Offer, referral: Referral) -> Placement:
 
 def copied_from(referral: Referral | Mapping[str, Any]) -> dict[str, Any]:
     """What a placement keeps of its referral (a model, or a row of one being loaded) for the contract figures:
-    the kind, the child's age and the framework it was called off under (none when it went to spot purchase)."""
+    the kind, the child's age, the framework it was called off under (none when it went to spot purchase) and
+    when it was published."""
     value = referral.get if isinstance(referral, Mapping) else partial(getattr, referral)
     return {
         "placement_kind": value("placement_kind"),
         "age_years": value("age_years"),
         "framework_id": None if value("escalated_to_spot") else value("framework_id"),
+        "referral_published_at": value("published_at"),
     }
 
 

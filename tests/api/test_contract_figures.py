@@ -45,6 +45,7 @@ from server.domain.vocabulary import (
 from server.models import BroadcastRecipient, Framework, Offer, Placement, Referral
 from server.services import contract_figures, contract_records, offers, placement_life, resources
 from server.services.offers import OfferDetails
+from server.services.offers import copied_from as offer_copies
 from server.services.placements import copied_from
 from tests.api.conftest import Api
 
@@ -130,8 +131,10 @@ async def _set(
     if age is not None:
         changes["age_years"] = age
     await Referral.filter(id=placement.referral_id).update(**changes)
-    # The placement keeps its referral's kind, age and route as it was placed: set here as if placed so.
-    await Placement.filter(id=placement.id).update(**copied_from(await Referral.get(id=placement.referral_id)))
+    # The placement and the offers keep their referral's facts as it was placed: set here as if placed so.
+    referral = await Referral.get(id=placement.referral_id)
+    await Placement.filter(id=placement.id).update(**copied_from(referral))
+    await Offer.filter(referral_id=referral.id).update(**offer_copies(referral))
 
 
 async def _answers(market: Marketplace, referral_id: int, published: date, answers: dict) -> None:

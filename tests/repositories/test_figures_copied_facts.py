@@ -1,6 +1,7 @@
 """What the contract figures read without the referral: each broadcast row's placing council, each placement's
-kind, child's age and framework (migration 0019), written with the row and filled by the migration for rows
-written before it. On SQLite and PostgreSQL."""
+kind, child's age and framework (migration 0019), each offer's placing council and each offer's and placement's
+referral publishing time (migration 0021), written with the row and filled by the migration for rows written
+before it. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from tortoise import connections
 from tortoise.migrations.operations import RunSQL
 
 from bench.harness.marketplace import Marketplace
-from server.models import BroadcastRecipient, Placement, Referral
+from server.models import BroadcastRecipient, Offer, Placement, Referral
 
 MIGRATION = importlib.import_module("server.migrations.0019_figures_copied_facts").Migration
+PUBLISHING = importlib.import_module("server.migrations.0021_offer_and_placement_publishing").Migration
 
 
 async def _placed(market: Marketplace) -> tuple[Referral, Placement]:
@@ -30,6 +32,22 @@ async def test_a_placement_and_its_broadcasts_keep_the_referrals_facts(market: M
     assert (placement.placement_kind, placement.age_years, placement.framework_id) == _facts(referral)
     councils = await BroadcastRecipient.filter(referral_id=referral.id).values_list("council_id", flat=True)
     assert councils and set(councils) == {referral.council_id}
+    assert referral.published_at is not None and placement.referral_published_at == referral.published_at
+    offers = await Offer.filter(referral_id=referral.id).values_list("council_id", "referral_published_at")
+    assert offers and set(offers) == {(referral.council_id, referral.published_at)}
+
+
+async def test_migration_0021_fills_the_offers_and_placements_written_before_it(market: Marketplace) -> None:
+    referral, placement = await _placed(market)
+    await Offer.all().update(council_id=None, referral_published_at=None)
+    await Placement.all().update(referral_published_at=None)
+    backfills = [op for op in PUBLISHING.operations if isinstance(op, RunSQL)]
+    assert len(backfills) == 2
+    for op in backfills:
+        await connections.get("default").execute_script(op.sql)
+    assert (await Placement.get(id=placement.id)).referral_published_at == referral.published_at
+    offers = await Offer.filter(referral_id=referral.id).values_list("council_id", "referral_published_at")
+    assert offers and set(offers) == {(referral.council_id, referral.published_at)}
 
 
 async def test_the_migration_fills_rows_written_before_it(market: Marketplace) -> None:

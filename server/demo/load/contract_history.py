@@ -54,6 +54,7 @@ from server.models import (
 from server.repositories.statements import insert_rows
 from server.repositories.track_records import bulk_load
 from server.services import contract_records
+from server.services.offers import copied_from as offer_copies
 from server.services.placements import copied_from
 
 QUARTERS = 12
@@ -169,6 +170,7 @@ async def _placements(demo: Demo, framework: Framework, quarters: list[Quarter],
                         "live": None,
                         "submitted_at": answered,
                         "decided_at": answered + timedelta(hours=20),
+                        **offer_copies(referrals[number]),
                     }
                 )
                 end = min(start + timedelta(days=r.randint(40, 540)), window - timedelta(days=1))
