@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Offer',
-            index=Index(fields=['referral_published_at', 'council_id', 'provider_id', 'referral_id', 'submitted_at'], name='offer_referral_published_covering'),
+            index=Index(fields=['referral_published_at', 'referral_id', 'council_id', 'provider_id', 'submitted_at'], name='offer_referral_published_covering'),
         ),
         ops.AddField(
             model_name='Placement',

@@ -41,9 +41,10 @@ PLACEMENT_FIGURES_COLUMNS = (
 # The contract-management figures' first offer on each referral (issue 17), from the index alone.
 OFFER_FIGURES_INDEX = "offer_referral_submitted_covering"
 OFFER_FIGURES_COLUMNS = ("referral_id", "submitted_at", "provider_id")
-# A quarter's offers (on the referrals published in it) with their placing councils, from the index alone.
+# A quarter's offers (on the referrals published in it) with their placing councils, from the index alone, each
+# referral's together and in order (its first offer found without sorting).
 OFFER_QUARTER_INDEX = "offer_referral_published_covering"
-OFFER_QUARTER_COLUMNS = ("referral_published_at", "council_id", "provider_id", "referral_id", "submitted_at")
+OFFER_QUARTER_COLUMNS = ("referral_published_at", "referral_id", "council_id", "provider_id", "submitted_at")
 # A quarter's placements (of the referrals published in it) and when each was made, from the index alone.
 PLACEMENT_PUBLISHED_INDEX = "placement_referral_published_covering"
 PLACEMENT_PUBLISHED_COLUMNS = ("council_id", "referral_published_at", "provider_id", "created_at")

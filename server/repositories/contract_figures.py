@@ -659,13 +659,15 @@ async def feedback_averages(pop: Population, q: Quarter) -> dict[str, float | No
     if not pop.council_ids:
         return {"n": 0.0, "needs_met": None, "communication": None, "stability": None}
     connection, s = _connection()
-    councils = s.one_of(pop.council_ids)
     first, last = s.param(q.starts_on), s.param(q.ends_on)
     provider = f" AND p.provider_id = {s.param(pop.provider_id)}" if pop.provider_id else ""
+    # Each feedback's placement looked up by its key: PostgreSQL would join by hashing every placement (a
+    # correlated scalar subquery is not turned into a join); null, and so not counted, when the provider differs.
+    placing_council = f"(SELECT p.council_id FROM placement p WHERE p.id = f.placement_id{provider})"
     sql = (
         "SELECT COUNT(*) AS n, AVG(f.needs_met) AS needs_met, AVG(f.communication) AS communication, "
-        "AVG(f.stability) AS stability FROM placement_feedback f JOIN placement p ON p.id = f.placement_id "
-        f"WHERE p.council_id IN ({councils}) AND f.given_on >= {first} AND f.given_on <= {last}{provider}"
+        f"AVG(f.stability) AS stability FROM placement_feedback f WHERE f.given_on >= {first} "
+        f"AND f.given_on <= {last} AND {placing_council} IN ({s.one_of(pop.council_ids)})"
     )
     row = (await _rows(connection, s, sql))[0]
     return {k: (None if v is None else round(float(v), 2)) for k, v in row.items()}
