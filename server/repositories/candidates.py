@@ -143,7 +143,11 @@ async def candidates(
     rows = await query.statement.tuples(*query.params, connection=connection)
     if query.kind is ResourceKind.CHILDRENS_HOME:
         return [_home(row, today) for row in rows]
-    return _households(rows, today)
+    # The driver's rows (an object or two each, which the garbage collector would go through again and again
+    # while the ranking runs) are let go as soon as they are columns.
+    columns = list(zip(*rows, strict=True))
+    del rows
+    return _households(columns, today)
 
 
 class _StoredLists(dict):
@@ -195,14 +199,15 @@ _HOME = ResourceKind.CHILDRENS_HOME
 _JUDGEMENT_OF = {**_JUDGEMENTS, None: _NOT_YET_INSPECTED, "": _NOT_YET_INSPECTED}
 
 
-def _households(rows: Sequence[Sequence[Any]], today: date) -> list[Candidate]:
-    """The rows as Candidates, in Candidate's field order, a column at a time: an explained ranking reads every
-    household whose ages fit, and a column's codes are looked up by map() without a Python call per value."""
-    if not rows:
+def _households(columns: Sequence[Sequence[Any]], today: date) -> list[Candidate]:
+    """The rows, given as their columns, as Candidates, in Candidate's field order, a column at a time: an
+    explained ranking reads every household whose ages fit, and a column's codes are looked up by map() without
+    a Python call per value."""
+    if not columns:
         return []
     (ids, providers, districts, min_ages, max_ages, placed, vacancies_from, references, places, kinds, durations,
      languages, communication, adaptations, has_pets, solo_only, risks_to_child, risks_to_others, specialisms,
-     support, faiths, judgements) = zip(*rows, strict=True)  # fmt: skip
+     support, faiths, judgements) = columns  # fmt: skip
     free_from = [
         today if room > taken else as_date(first)
         for room, taken, first in zip(places, placed, vacancies_from, strict=True)
