@@ -18,6 +18,7 @@ from datetime import date
 from functools import cached_property
 from itertools import repeat
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from server.domain.vocabulary import (
     Adaptation,
@@ -75,10 +76,14 @@ class ChildProfile:
         return self.placement_kind is PlacementKind.SOLO or self.living_alongside is LivingAlongside.SOLO_RECOMMENDED
 
 
-# Not frozen: a frozen dataclass's __init__ costs three times as much, and a market ranking builds thousands
-# of candidates per referral. Treat candidates as read-only all the same.
-@dataclass(slots=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A household or home as matching reads it: a value (read-only, equal when every field is).
+
+    A tuple: an explained ranking builds one for every household whose ages fit, and a repository makes them
+    from its columns with tuple.__new__, without a Python __init__ per row (a dataclass's took 0.45 µs of a
+    row's 1.7 µs); eligibility reads its fields by unpacking it once.
+    """
+
     kind: ResourceKind
     id: int
     provider_id: int
@@ -260,31 +265,33 @@ class _Matcher:
 
     def eligible(self, c: Candidate, distance: float | None) -> bool:
         # The same rules, in words, are in hard_reasons; tests check that the two agree.
-        if not c.min_age <= self.age <= c.max_age:
+        (kind, _, _, _, _, min_age, max_age, places, placed, free_from, kinds, durations, _, _, adaptations,
+         has_pets, solo_only, risks_to_child, risks_to_others, _, _, _, judgement, registered) = c  # fmt: skip
+        if not min_age <= self.age <= max_age:
             return False
-        if c.kind is ResourceKind.CHILDRENS_HOME:
-            if not self.residential or not c.registered or c.ofsted_judgement is OfstedJudgement.INADEQUATE:
+        if kind is ResourceKind.CHILDRENS_HOME:
+            if not self.residential or not registered or judgement is OfstedJudgement.INADEQUATE:
                 return False
-        elif self.residential or self.kind not in c.placement_kinds or self.duration not in c.durations:
+        elif self.residential or self.kind not in kinds or self.duration not in durations:
             return False
-        if c.free_from is None or c.free_from > self.required_by:
+        if free_from is None or free_from > self.required_by:
             return False
-        if self.group > c.places - c.children_placed:
+        if self.group > places - placed:
             return False
-        if self.solo and c.children_placed:
+        if self.solo and placed:
             return False
-        if c.solo_only and (self.group != 1 or c.children_placed):
+        if solo_only and (self.group != 1 or placed):
             return False
-        if c.has_pets:
+        if has_pets:
             if self.pets_no:
                 return False
         elif self.pets_must:
             return False
-        if self.risks_to_child and not self.risks_to_child <= c.manageable_risks_to_child:
+        if self.risks_to_child and not self.risks_to_child <= risks_to_child:
             return False
-        if self.risks_to_others and not self.risks_to_others <= c.manageable_risks_to_others:
+        if self.risks_to_others and not self.risks_to_others <= risks_to_others:
             return False
-        if self.adaptations and not self.adaptations <= c.adaptations:
+        if self.adaptations and not self.adaptations <= adaptations:
             return False
         return distance is None or distance <= self.max_distance
 
