@@ -18,6 +18,7 @@ from typing import Any
 
 from tortoise import connections
 
+from server import collector
 from server.domain import vocabulary as v
 from server.domain.geography import DistrictDirectory
 from server.domain.matching import Candidate, ChildProfile, age_window
@@ -144,10 +145,12 @@ async def candidates(
     if query.kind is ResourceKind.CHILDRENS_HOME:
         return [_home(row, today) for row in rows]
     # The driver's rows (an object or two each, which the garbage collector would go through again and again
-    # while the ranking runs) are let go as soon as they are columns.
-    columns = list(zip(*rows, strict=True))
-    del rows
-    return _households(columns, today)
+    # while the ranking runs) are let go as soon as they are columns; the candidates, values without cycles,
+    # are made in one step without collections (server.collector.paused).
+    with collector.paused():
+        columns = list(zip(*rows, strict=True))
+        del rows
+        return _households(columns, today)
 
 
 class _StoredLists(dict):
