@@ -23,12 +23,18 @@ accepted offer; all bulk-inserted (server.repositories.statements.insert_rows).
     python bench/matching_bench.py                 # SQLite
     python bench/matching_bench.py --postgres      # PostgreSQL at 127.0.0.1:5432 as well
     python bench/matching_bench.py --sizes 10000 100000 --rounds 5 --runs 10
+    python bench/matching_bench.py --web-collector   # with the web process's garbage collector settings
+
+By default the process keeps CPython's collector thresholds, as the tests do. The web process, which serves
+"best matches", collects far less often and freezes what start-up made (server.collector); --web-collector
+measures both sides under those settings instead (set after the data is built and the calls warmed up).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import statistics
 import sys
@@ -43,6 +49,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bench.harness.scratch_postgres import async_scratch_postgres_database
+from server import collector
 from server.database import generate_schemas, tortoise_config
 from server.domain import vocabulary as v
 from server.models import (
@@ -222,17 +229,23 @@ async def add_history(rng: random.Random, council_id: int, author_id: int) -> No
     await insert_rows(Vacancy, vacancies)
 
 
-async def timed(call, runs: int = RUNS) -> float:
+async def timed(call, runs: int = RUNS) -> tuple[float, float]:
+    """The call's p50 over `runs` calls and its CPU time per call (time.process_time: this process's threads,
+    SQLite's included; not PostgreSQL's server), both in ms."""
     samples = []
+    cpu = time.process_time()
     for _ in range(runs):
         start = time.perf_counter()
         await call()
         samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+    return statistics.median(samples) * 1000, (time.process_time() - cpu) / runs * 1000
 
 
-async def measure(database_url: str, households: int, rounds: int, runs: int) -> dict[str, dict]:
+async def measure(
+    database_url: str, households: int, rounds: int, runs: int, web_collector: bool = False
+) -> dict[str, dict]:
     """For each ranking: its result count, and per round the raw statement's and the ranking's p50 (ms)."""
+    thresholds = gc.get_threshold()
     EXECUTOR_CACHE.clear()  # compiled INSERTs are cached by connection name, not dialect
     await Tortoise.init(config=tortoise_config(database_url))
     try:
@@ -257,16 +270,23 @@ async def measure(database_url: str, households: int, rounds: int, runs: int) ->
                 "rows": len(raw[1]),
                 "raw": [],
                 "ranked": [],
+                "raw_cpu": [],
+                "ranked_cpu": [],
                 "calls": (
                     lambda q=query: connection.execute_query(q.sql, list(q.params)),
                     lambda e=eligible_only: best_matches(referral, eligible_only=e),
                 ),
             }
+        if web_collector:
+            collector.tune()
+            collector.freeze_start_up()
         for _ in range(rounds):
             for side in sides.values():
                 raw_call, ranked_call = side["calls"]
-                side["raw"].append(await timed(raw_call, runs))
-                side["ranked"].append(await timed(ranked_call, runs))
+                for name, call in (("raw", raw_call), ("ranked", ranked_call)):
+                    p50, cpu = await timed(call, runs)
+                    side[name].append(p50)
+                    side[f"{name}_cpu"].append(cpu)
         counts = {
             "placements": await Placement.all().count(),
             "active": await Placement.filter(status=v.PlacementStatus.ACTIVE).count(),
@@ -274,6 +294,8 @@ async def measure(database_url: str, households: int, rounds: int, runs: int) ->
         }
         return {"built": built, "counts": counts, "sides": sides}
     finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
         await connections.close_all()
 
 
@@ -295,6 +317,11 @@ def report(database: str, size: int, result: dict) -> bool:
         print(
             f"{mode:<10} {side['rows']:>7,} {side['results']:>8,} {spread(side['raw']):>22} "
             f"{spread(side['ranked']):>22} {spread(ratios):>20}"
+        )
+        raw_cpu, ranked_cpu = statistics.median(side["raw_cpu"]), statistics.median(side["ranked_cpu"])
+        print(
+            f"{'':<10} CPU per call (median of rounds): raw {raw_cpu:.1f} ms, ranked {ranked_cpu:.1f} ms, "
+            f"ratio {ranked_cpu / raw_cpu:.2f}"
         )
         if size != GOAL_SIZE:
             continue
@@ -318,16 +345,24 @@ async def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[GOAL_SIZE])
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"interleaved rounds (default {ROUNDS})")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"calls per side per round (default {RUNS})")
+    parser.add_argument(
+        "--web-collector", action="store_true", help="the web process's collector settings (server.collector)"
+    )
     args = parser.parse_args()
     ok = True
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as folder:
-            result = await measure(f"sqlite://{Path(folder) / 'bench.sqlite3'}", size, args.rounds, args.runs)
+            url = f"sqlite://{Path(folder) / 'bench.sqlite3'}"
+            result = await measure(url, size, args.rounds, args.runs, args.web_collector)
             ok = report("sqlite", size, result) and ok
         if args.postgres:
             async with async_scratch_postgres_database("pe_matching_bench") as url:
-                ok = report("postgres", size, await measure(url, size, args.rounds, args.runs)) and ok
-    print(f"\n{'PASS' if ok else 'FAIL'}: matching, {args.rounds} interleaved rounds of {args.runs} calls")
+                result = await measure(url, size, args.rounds, args.runs, args.web_collector)
+                ok = report("postgres", size, result) and ok
+    gc_settings = "the web process's collector" if args.web_collector else "CPython's default collector"
+    print(
+        f"\n{'PASS' if ok else 'FAIL'}: matching, {args.rounds} interleaved rounds of {args.runs} calls, {gc_settings}"
+    )
     return 0 if ok else 1
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from tortoise import connections
 
+from server import collector
 from server.domain import vocabulary as v
 from server.domain.geography import DistrictDirectory
 from server.domain.matching import Candidate, ChildProfile, age_window
@@ -143,7 +144,13 @@ async def candidates(
     rows = await query.statement.tuples(*query.params, connection=connection)
     if query.kind is ResourceKind.CHILDRENS_HOME:
         return [_home(row, today) for row in rows]
-    return _households(rows, today)
+    # The driver's rows (an object or two each, which the garbage collector would go through again and again
+    # while the ranking runs) are let go as soon as they are columns; the candidates, values without cycles,
+    # are made in one step without collections (server.collector.paused).
+    with collector.paused():
+        columns = list(zip(*rows, strict=True))
+        del rows
+        return _households(columns, today)
 
 
 class _StoredLists(dict):
@@ -195,44 +202,51 @@ _HOME = ResourceKind.CHILDRENS_HOME
 _JUDGEMENT_OF = {**_JUDGEMENTS, None: _NOT_YET_INSPECTED, "": _NOT_YET_INSPECTED}
 
 
-def _households(rows: Sequence[Sequence[Any]], today: date) -> list[Candidate]:
-    """The rows as Candidates, in Candidate's field order, a column at a time: an explained ranking reads every
-    household whose ages fit, and a column's codes are looked up by map() without a Python call per value."""
-    if not rows:
+def _households(columns: Sequence[Sequence[Any]], today: date) -> list[Candidate]:
+    """The rows, given as their columns, as Candidates, in Candidate's field order, a column at a time: an
+    explained ranking reads every household whose ages fit, and a column's codes are looked up by map() without
+    a Python call per value."""
+    if not columns:
         return []
     (ids, providers, districts, min_ages, max_ages, placed, vacancies_from, references, places, kinds, durations,
      languages, communication, adaptations, has_pets, solo_only, risks_to_child, risks_to_others, specialisms,
-     support, faiths, judgements) = zip(*rows, strict=True)  # fmt: skip
+     support, faiths, judgements) = columns  # fmt: skip
     free_from = [
         today if room > taken else as_date(first)
         for room, taken, first in zip(places, placed, vacancies_from, strict=True)
     ]
+    new_candidate = tuple.__new__  # what Candidate(...) does, without its Python call per row
     return list(
         map(
-            Candidate,
-            repeat(_HOUSEHOLD),
-            ids,
-            providers,
-            references,
-            districts,
-            min_ages,
-            max_ages,
-            places,
-            placed,
-            free_from,
-            map(_KINDS.__getitem__, kinds),
-            map(_DURATIONS.__getitem__, durations),
-            map(_WORDS.__getitem__, languages),
-            map(_COMMUNICATION.__getitem__, communication),
-            map(_ADAPTATIONS.__getitem__, adaptations),
-            map(bool, has_pets),
-            map(bool, solo_only),
-            map(_RISKS_TO_CHILD.__getitem__, risks_to_child),
-            map(_RISKS_TO_OTHERS.__getitem__, risks_to_others),
-            map(_NEEDS.__getitem__, specialisms),
-            map(_SUPPORT.__getitem__, support),
-            map(_WORDS.__getitem__, faiths),
-            map(_JUDGEMENT_OF.__getitem__, judgements),
+            new_candidate,
+            repeat(Candidate),
+            zip(
+                repeat(_HOUSEHOLD),
+                ids,
+                providers,
+                references,
+                districts,
+                min_ages,
+                max_ages,
+                places,
+                placed,
+                free_from,
+                map(_KINDS.__getitem__, kinds),
+                map(_DURATIONS.__getitem__, durations),
+                map(_WORDS.__getitem__, languages),
+                map(_COMMUNICATION.__getitem__, communication),
+                map(_ADAPTATIONS.__getitem__, adaptations),
+                map(bool, has_pets),
+                map(bool, solo_only),
+                map(_RISKS_TO_CHILD.__getitem__, risks_to_child),
+                map(_RISKS_TO_OTHERS.__getitem__, risks_to_others),
+                map(_NEEDS.__getitem__, specialisms),
+                map(_SUPPORT.__getitem__, support),
+                map(_WORDS.__getitem__, faiths),
+                map(_JUDGEMENT_OF.__getitem__, judgements),
+                repeat(True),
+                strict=False,
+            ),
         )
     )
 

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+from server import collector
 from server.domain import vocabulary as v
 from server.domain.framework_terms import score_weights
 from server.domain.matching import Candidate, ChildProfile, MatchResult, ScoreWeights, TrackRecord, rank
@@ -112,7 +113,9 @@ async def best_matches(
     distances = {district: directory.miles_between(district, home) for district in {c.district for c in candidates}}
     if weights is None:
         weights = await framework_weights(referral)
-    results = rank(profile_of(referral), candidates, distances, tracks, weights)
+    profile = profile_of(referral)
+    with collector.paused():  # a result for each candidate, none with a cycle: made without collections
+        results = rank(profile, candidates, distances, tracks, weights)
     if eligible_only:
         return [result for result in results if result.eligible]
     return results

@@ -92,7 +92,7 @@ def household(**changes: object) -> Candidate:
         faiths=frozenset(),
         ofsted_judgement=OfstedJudgement.GOOD,
     )
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def home(**changes: object) -> Candidate:
@@ -108,7 +108,7 @@ def home(**changes: object) -> Candidate:
         placement_kinds=frozenset({PlacementKind.CHILDRENS_HOME}),
         durations=frozenset(Duration),
     )
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def residential(**changes: object) -> ChildProfile:
@@ -1009,7 +1009,7 @@ def test_rank_gives_the_same_results_as_assessing_one_by_one() -> None:
     rng = random.Random(7)
     profile = child(age_years=12, needs=frozenset({Need.TRAUMA, Need.NEGLECT}), languages=frozenset({"Polish"}))
     candidates = [
-        replace(_random_candidate(rng, n), kind=ResourceKind.CARER_HOUSEHOLD, district=f"D{n % 7}") for n in range(300)
+        _random_candidate(rng, n)._replace(kind=ResourceKind.CARER_HOUSEHOLD, district=f"D{n % 7}") for n in range(300)
     ]
     distances: dict[str, float | None] = {f"D{n}": n * 7.0 for n in range(6)}
     results = rank(profile, candidates, distances)
