@@ -59,9 +59,11 @@ class GroupFeed:
 
     async def events(self, topics: frozenset[str]) -> AsyncIterator[LoggedEvent]:
         self.topics = topics
+        self._position = self.handled = await latest_event_id()
+        # Subscribed once the position is known (a subscriber counted by the hub is ready for what comes next);
+        # what was committed in between is read from the table.
         live = get_hub().follow(topics)
         try:
-            self._position = self.handled = await latest_event_id()
             live.replay(self._position)
             if self._settle is not None:
                 self._settle.watch(self)
