@@ -78,6 +78,19 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         self.completes_plain_leaves = manager is None or not manager._middleware_resolvers
 
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """graphql-core's copy of a subscription's executor for one event, with a memo of subfields of its own.
+
+        graphql-core (3.3) gives every event's copy the subscription's one memo of collected subfields, keyed by
+        the identity of that event's own field lists: it never answers a later event, and it kept each event's
+        lists and collected fields alive for as long as the subscription, two entries per event and object
+        field. A live group lives for days; its heap grew with every event, and every full collection of the
+        garbage collector walked it all.
+        """
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        return executor
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,

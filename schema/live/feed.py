@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Hashable
-from functools import partial
 from typing import TYPE_CHECKING
 
 from schema.live.settle import Settle
@@ -62,31 +60,28 @@ class GroupFeed:
     async def events(self, topics: frozenset[str]) -> AsyncIterator[LoggedEvent]:
         self.topics = topics
         self._position = self.handled = await latest_event_id()
-        live = get_hub().stream(topics, self._position).__aiter__()
-        if self._settle is not None:
-            self._settle.watch(self)
-        pending: asyncio.Future[LoggedEvent] | None = None
+        # Subscribed once the position is known (a subscriber counted by the hub is ready for what comes next);
+        # what was committed in between is read from the table.
+        live = get_hub().follow(topics)
         try:
+            live.replay(self._position)
+            if self._settle is not None:
+                self._settle.watch(self)
             while True:
                 if self._replays:
                     async for event in self._replay_page(topics):
                         yield event
                     continue
-                if pending is None:
-                    pending = asyncio.ensure_future(anext(live))
-                if not pending.done():
-                    # Woken by the next live event or a replay asked for (add), whichever is first: one future
-                    # and a callback, rather than a task and asyncio.wait, for each of a few hundred groups.
-                    woken = self._woken = asyncio.get_running_loop().create_future()
-                    pending.add_done_callback(partial(_wake, woken))
+                event = await live.next()
+                if event is None:
+                    # Woken by the next live event or a replay asked for (add), whichever is first: one future for
+                    # both, set by the hub's subscriber as it is offered an event, rather than a task per event.
+                    woken = self._woken = live.waiter = asyncio.get_running_loop().create_future()
                     try:
                         await woken
                     finally:
-                        self._woken = None
-                    if not pending.done():
-                        continue  # someone asked for a replay
-                event = pending.result()
-                pending = None
+                        self._woken = live.waiter = None
+                    continue
                 self._position = event.id
                 self.audience = tuple(self.live)
                 self.current = event
@@ -110,11 +105,7 @@ class GroupFeed:
         finally:
             if self._settle is not None:
                 self._settle.unwatch(self)
-            if pending is not None:
-                pending.cancel()
-                with contextlib.suppress(BaseException):
-                    await pending  # it is inside the hub's stream: let it leave before closing that
-            await live.aclose()
+            live.close()
 
     def _share(self, event: LoggedEvent) -> SharedMessage | None:
         if self._per_event is None or self._shared is None:

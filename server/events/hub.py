@@ -48,6 +48,8 @@ class Subscriber:
         # Set when the queue overflowed: live events are dropped until the subscriber has read
         # what it missed from the table.
         self.overflowed = False
+        # While its reader waits (Follower.wait): woken by the next event offered.
+        self.waiter: asyncio.Future[None] | None = None
 
     def offer(self, event: LoggedEvent) -> None:
         if self.overflowed:
@@ -56,6 +58,92 @@ class Subscriber:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
             self.overflowed = True
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+class Follower:
+    """One subscriber's events, taken a step at a time: what `EventHub.stream` yields, for a reader that waits
+    for other things too (a live group's feed: a live event or a member asking for a replay).
+
+    `next()` gives the next event when one is ready (reading the table when the subscriber's queue overflowed,
+    or to replay after a cursor) and None when there is none yet; `wait()` returns once one may be. A reader
+    that waits on a future of its own instead sets `waiter`, which the next event offered wakes: no task per
+    event, where `anext` of the stream under `asyncio.wait` needs one.
+    """
+
+    def __init__(self, hub: EventHub, topics: frozenset[str], *, coalesce: bool = False) -> None:
+        self._hub = hub
+        self.topics = topics
+        self.last = 0
+        self._coalesce = coalesce
+        self._subscriber = subscriber = Subscriber(topics, hub._queue_limit)
+        self._table: deque[LoggedEvent] = deque()  # read from the table, not yet given
+        self._more = False  # the table may have more (after a cursor, or after an overflow)
+        self._checks_table = False  # the table is read because the queue overflowed: lag is checked
+        for topic in topics:
+            hub._by_topic[topic].add(subscriber)
+
+    def replay(self, after: int) -> None:
+        """Start with the table's events after this cursor (then live: no gap, no duplicate)."""
+        self.last = after
+        self._more = True
+
+    @property
+    def waiter(self) -> asyncio.Future[None] | None:
+        return self._subscriber.waiter
+
+    @waiter.setter
+    def waiter(self, future: asyncio.Future[None] | None) -> None:
+        self._subscriber.waiter = future
+
+    async def next(self) -> LoggedEvent | None:
+        subscriber = self._subscriber
+        queue = subscriber.queue
+        while True:
+            if self._table:
+                event = self._table.popleft()
+                if self._checks_table:
+                    self._hub._check_lag(event, self.last)
+                self.last = event.id
+                return event
+            if self._more:
+                page = await self._hub._page(self.topics, self.last)
+                self._more = len(page) == REPLAY_PAGE
+                self._table.extend(event for event in page if event.id > self.last)
+                continue
+            if subscriber.overflowed and queue.empty():
+                # Live events are queued again from now on; what was dropped is read from the table,
+                # and the queued copies of what the table gives are skipped below.
+                subscriber.overflowed = False
+                self._more = self._checks_table = True
+                continue
+            if queue.empty():
+                return None
+            event = queue.get_nowait()
+            while self._coalesce and not queue.empty():
+                event = queue.get_nowait()
+            if event.id <= self.last:
+                continue
+            self._hub._check_lag(event, self.last)
+            self.last = event.id
+            return event
+
+    async def wait(self) -> None:
+        """Until an event has been offered (or the queue has overflowed) since the last `next()` gave None."""
+        waiter = self.waiter = asyncio.get_running_loop().create_future()
+        try:
+            await waiter
+        finally:
+            self.waiter = None
+
+    def close(self) -> None:
+        by_topic = self._hub._by_topic
+        for topic in self.topics:
+            by_topic[topic].discard(self._subscriber)
+            if not by_topic[topic]:
+                del by_topic[topic]
 
 
 class EventHub:
@@ -166,6 +254,10 @@ class EventHub:
         for subscriber in {subscriber for topic in event.topics for subscriber in by_topic.get(topic, ())}:
             subscriber.offer(event)
 
+    def follow(self, topics: frozenset[str]) -> Follower:
+        """A subscriber of these topics from now on, read a step at a time (see Follower); close it when done."""
+        return Follower(self, topics)
+
     async def stream(
         self, topics: frozenset[str], after: int | None, *, coalesce: bool = False
     ) -> AsyncIterator[LoggedEvent]:
@@ -173,47 +265,23 @@ class EventHub:
 
         coalesce: yield only the newest of the events already waiting (for snapshots such as dashboards).
         """
-        subscriber = Subscriber(topics, self._queue_limit)
-        for topic in topics:
-            self._by_topic[topic].add(subscriber)
+        follower = Follower(self, topics, coalesce=coalesce)
         try:
-            last = await latest_event_id() if after is None else after
-            if after is not None:
-                async for event in self._from_table(topics, last):
-                    yield event
-                    last = event.id
+            if after is None:
+                follower.last = await latest_event_id()
+            else:
+                follower.replay(after)
             while True:
-                if subscriber.overflowed and subscriber.queue.empty():
-                    # Live events are queued again from now on; what was dropped is read from the table,
-                    # and the queued copies of what the table gives are skipped below.
-                    subscriber.overflowed = False
-                    async for event in self._from_table(topics, last):
-                        self._check_lag(event, last)
-                        yield event
-                        last = event.id
-                    continue
-                event = await subscriber.queue.get()
-                while coalesce and not subscriber.queue.empty():
-                    event = subscriber.queue.get_nowait()
-                if event.id <= last:
-                    continue
-                self._check_lag(event, last)
-                yield event
-                last = event.id
+                event = await follower.next()
+                if event is None:
+                    await follower.wait()
+                else:
+                    yield event
         finally:
-            for topic in topics:
-                self._by_topic[topic].discard(subscriber)
-                if not self._by_topic[topic]:
-                    del self._by_topic[topic]
+            follower.close()
 
-    async def _from_table(self, topics: frozenset[str], after: int) -> AsyncIterator[LoggedEvent]:
-        while True:
-            page = await events_after(after, sorted(topics), REPLAY_PAGE)
-            for event in page:
-                yield event
-                after = event.id
-            if len(page) < REPLAY_PAGE:
-                return
+    async def _page(self, topics: frozenset[str], after: int) -> list[LoggedEvent]:
+        return await events_after(after, sorted(topics), REPLAY_PAGE)
 
     def _check_lag(self, event: LoggedEvent, last: int) -> None:
         """A subscriber about to receive an event the hub read more than max_lag ago has stopped keeping up."""

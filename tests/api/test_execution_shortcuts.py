@@ -6,6 +6,7 @@ Each case runs one small schema twice, with and without the shortcuts, and compa
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,3 +146,32 @@ async def test_is_awaitable_says_what_graphql_core_says_but_for_rows() -> None:
         assert not is_awaitable(value)
     row = Framework(name="A framework")
     assert hasattr(row, "__await__") and not is_awaitable(row)  # tortoise's rows are awaitable; here, values
+
+
+@strawberry.type
+class Ticks:
+    @strawberry.subscription
+    async def ticks(self, count: int) -> AsyncGenerator[Item, None]:
+        for n in range(count):
+            yield Row(n, f"tick {n}", "t")  # type: ignore[misc]
+
+
+async def test_each_event_of_a_subscription_collects_its_subfields_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """graphql-core gave every event's executor the subscription's one memo of subfields, keyed by that event's
+    own field lists: it grew by an entry per event and object field, kept for the subscription's life."""
+    memos: list[dict[Any, Any]] = []
+    build = Execution.build_per_event_executor
+
+    def noted(self: Execution, payload: Any) -> Any:
+        executor = build(self, payload)
+        memos.append(executor._relevant_sub_fields)
+        return executor
+
+    monkeypatch.setattr(Execution, "build_per_event_executor", noted)
+    schema = strawberry.Schema(query=Query, subscription=Ticks, execution_context_class=Execution)
+    plan_fields(schema._schema, schema.config.info_class)
+    stream = await schema.subscribe("subscription { ticks(count: 30) { id name twin { id name } } }")
+    names = [result.data["ticks"]["twin"]["name"] async for result in stream]  # type: ignore[union-attr]
+    assert names == [f"tick {n}" for n in range(30)]
+    assert len(memos) == 30 and len({id(memo) for memo in memos}) == 30, "a memo per event"
+    assert max(len(memo) for memo in memos) <= 2, "each holds its own event's object fields only"
