@@ -55,3 +55,36 @@ def test_bad_database_url_is_refused_with_the_variable_named(value: str) -> None
 
     with pytest.raises(SettingsError, match="DATABASE_URL"):
         Settings.from_env({"DATABASE_URL": value})
+
+
+async def test_migration_0022_gives_a_migrated_postgresql_database_the_double_hours() -> None:
+    """A database migrated before 0022 has track-record functions working out hours by EXTRACT (a numeric); 0022
+    replaces them with the ones `date_part` (a double) works out, as a database migrated from empty has."""
+    import importlib
+    from types import SimpleNamespace
+
+    from server.repositories import track_records
+
+    require_postgres()
+    async with async_scratch_postgres_database("pe_migrate") as database_url:
+        settings = Settings.from_env({"DATABASE_URL": database_url})
+        EXECUTOR_CACHE.clear()
+        await migrate(settings)
+        await init_database(settings)
+        try:
+            client = connections.get("default")
+            source = "SELECT prosrc FROM pg_proc WHERE proname = 'track_record_refresh'"
+            (before,) = (await client.execute_query_dict(source))[0].values()
+            assert "date_part('epoch'" in before and "EXTRACT" not in before
+            for statement in track_records.track_record_triggers("postgres"):  # as 0020 made them before 0022
+                old = statement.replace(
+                    "date_part('epoch', responded_at - sent_at)", "EXTRACT(EPOCH FROM (responded_at - sent_at))"
+                )
+                await client.execute_script(old)
+            (old_source,) = (await client.execute_query_dict(source))[0].values()
+            assert "EXTRACT(EPOCH" in old_source
+            migration = importlib.import_module("server.migrations.0022_track_record_hours_as_doubles")
+            await migration.replace_track_record_functions(None, SimpleNamespace(client=client))
+            assert (await client.execute_query_dict(source))[0]["prosrc"] == before
+        finally:
+            await close_database()
