@@ -106,6 +106,7 @@ class Load:
         self.failures: list[str] = []
         self.published = 0
         self.asked = 0
+        self.server_cpu = float("nan")  # CPU seconds the server process used in the window (all its threads)
 
     async def call(self, client: httpx.AsyncClient, query: str, variables: dict, token: str | None) -> dict:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -203,7 +204,15 @@ class Load:
         self.offers.append(time.perf_counter() - started)
 
 
-async def one_run(base_url: str, prepared: Prepared, agencies: list[str], seconds: int, on_ready=None) -> Load:
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads) process `pid` has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def one_run(
+    base_url: str, prepared: Prepared, agencies: list[str], seconds: int, on_ready=None, server_pid: int | None = None
+) -> Load:
     load = Load(base_url, prepared, agencies)
     limits = httpx.Limits(max_connections=len(agencies) + 20, max_keepalive_connections=len(agencies) + 20)
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
@@ -211,10 +220,13 @@ async def one_run(base_url: str, prepared: Prepared, agencies: list[str], second
         if on_ready is not None:
             on_ready()  # the profiler starts here: sign-in (an Argon2 hash each) is not the load
         offering: list[asyncio.Task] = []
+        cpu_before = process_cpu(server_pid) if server_pid else float("nan")
         pollers = asyncio.create_task(load.poll(seconds))
         await load.council(client, seconds, offering)
         await pollers
         await asyncio.gather(*offering)
+        if server_pid:
+            load.server_cpu = process_cpu(server_pid) - cpu_before
     return load
 
 
@@ -229,7 +241,7 @@ def measure(name: str, database_url: str, args: argparse.Namespace, folder: Path
             ready = None
             if args.profile and run == 0:
                 ready = partial(_start_profiler, spies, server.pid, args, f"{args.profile}.{name}.txt")
-            loads.append(asyncio.run(one_run(server.base_url, prepared, agencies, args.seconds, ready)))
+            loads.append(asyncio.run(one_run(server.base_url, prepared, agencies, args.seconds, ready, server.pid)))
             for spy in spies:
                 spy.wait(timeout=60)
     return loads
@@ -258,6 +270,12 @@ def report(name: str, loads: list[Load], seconds: int) -> bool:
     print(f"  inbox    p50 ms {spread(inbox_p50)}   p99 ms {spread(inbox_p99)}   req/s {spread(rate, 1)}")
     print(f"  publish  p50 ms {spread(publish_p50)}   p99 ms {spread(publish_p99)}")
     print(f"  offer    p99 ms {spread(offer_p99)}")
+    # How much of a core the server got: below 1.0 under a closed loop, the machine's other load took the rest.
+    cores = [load.server_cpu / seconds for load in loads]
+    per_request = [load.server_cpu / max(1, load.inbox_requests) for load in loads]
+    print(
+        f"  server   CPU cores {spread(cores, 1)}   CPU µs per inbox request (all its work) {spread(per_request, 1e6)}"
+    )
     completed = [f"{load.published}/{load.asked}" for load in loads]
     print(
         f"  publishes completed per run: {', '.join(completed)}; failures: {sum(len(load.failures) for load in loads)}"

@@ -146,3 +146,14 @@ async def test_insert_rows_refuses_a_value_too_long_for_its_column(market: Marke
     with pytest.raises(Exception, match="200"):
         await insert_rows(BroadcastRecipient, [row])
     assert not await BroadcastRecipient.filter(referral_id=referral.id).exists()
+
+
+def test_a_postgresql_pool_has_room_for_the_reads_worked_out_and_the_writes_beside_them() -> None:
+    from server.database import POOL_MAXSIZE, _connection
+    from server.settings import Settings
+
+    settings = Settings.from_env({"DATABASE_URL": "sqlite://:memory:", "APP_ENV": "development"})
+    assert POOL_MAXSIZE > settings.graphql_read_concurrency  # tortoise's own default, 5, was below it
+    assert _connection("postgres://postgres@127.0.0.1:5432/test")["credentials"]["maxsize"] == POOL_MAXSIZE
+    assert _connection("postgres://postgres@127.0.0.1:5432/test?maxsize=3")["credentials"]["maxsize"] == "3"
+    assert "maxsize" not in _connection("sqlite:///tmp/x.sqlite3")["credentials"]

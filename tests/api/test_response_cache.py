@@ -408,3 +408,31 @@ async def test_signing_in_refreshes_only_the_signed_in_users_organisation(api: A
     misses = cache.misses
     await _post(api, INBOX, "oakleaf")
     assert cache.misses == misses + 1  # Oakleaf's own: worked out again
+
+
+async def test_while_work_is_under_way_kept_answers_go_out_a_few_to_a_turn_of_the_loop(
+    db: str, market: Marketplace
+) -> None:
+    """A publish's (or a worked-out read's) next step waits one turn of the loop behind at most KEPT_PER_TURN
+    kept answers, not behind every desk's; with nothing under way they all go at once."""
+    from schema.response_cache import KEPT_PER_TURN
+
+    gate, _ = await _gate_with_tokens(db, market, _slow_reads_app([], asyncio.Event()))
+    gate._working = 1  # a mutation under way
+    turns = [gate._turn() for _ in range(3 * KEPT_PER_TURN + 1)]
+    released = []
+    for _ in range(4):
+        await asyncio.sleep(0)
+        released.append(sum(turn.done() for turn in turns))
+        assert all(turn.done() for turn in turns[: released[-1]])  # in the order they were asked for
+    assert released[0] <= KEPT_PER_TURN and released[1] - released[0] <= KEPT_PER_TURN
+    assert released == sorted(released) and released[0] < released[-1]
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert all(turn.done() for turn in turns)  # every one goes out, in the order asked
+
+    gate._working = 0  # nothing under way: no turns taken
+    turns = [gate._turn() for _ in range(3 * KEPT_PER_TURN)]
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert all(turn.done() for turn in turns)
