@@ -324,7 +324,10 @@ async def build(placements: int, referrals: int, seed: int = 17) -> tuple[Framew
         for table in ("referral", "offer", "broadcast_recipient", "placement", "allegation", "placement_feedback"):
             await connections.get("default").execute_script(f"VACUUM (ANALYZE) {table}")
     else:
+        # Statistics, and the write-ahead log folded back into the file, as a checkpoint does after a load
+        # (a kept file is reopened so: the last connection to close checkpoints).
         await connections.get("default").execute_script("ANALYZE")
+        await connections.get("default").execute_script("PRAGMA wal_checkpoint(TRUNCATE)")
     return framework, Actor.of(lead), providers[0], quarters
 
 
